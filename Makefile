@@ -1,0 +1,54 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.PHONY: run test install install-dev system-deps bench lint format sample clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python requirements.txt pyproject.toml
+	$(BIN)/pip install --quiet -r requirements.txt -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# Debian packages the tests need (headless Chromium, a Thai font); installs them when missing.
+system-deps:
+	bash scripts/system-deps.sh
+
+## Install, load the Khlong Prem Prachakorn sample, serve the map at http://$(HOST):$(PORT)
+run: install
+	$(BIN)/planner sample
+	$(BIN)/planner serve --host $(HOST) --port $(PORT)
+
+## Install and run the whole test suite (against PostGIS too when DATABASE_URL is set)
+test: install-dev system-deps
+	$(BIN)/python -m pytest
+
+## Run every benchmark and write benchmarks/results/latest.json
+bench: install-dev
+	$(BIN)/python benchmarks/run.py
+
+sample: install
+	$(BIN)/planner sample --rebuild
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) instance tests/output

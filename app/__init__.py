@@ -1,0 +1,48 @@
+"""The planner's web app: an app factory in the style of Flask's tutorial."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from gis.paths import PROJECT_ROOT
+
+DEFAULT_HOME = PROJECT_ROOT / "instance"
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+
+
+def planner_home() -> Path:
+    """The instance folder: `PLANNER_HOME`, or `instance/` in the project."""
+    return Path(os.environ.get("PLANNER_HOME") or DEFAULT_HOME).resolve()
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    home = Path((test_config or {}).get("PLANNER_HOME") or planner_home())
+    home.mkdir(parents=True, exist_ok=True)
+    app = Flask(__name__, instance_path=str(home), instance_relative_config=True)
+    app.config.from_mapping(
+        SECRET_KEY="dev",
+        PLANNER_HOME=str(home),
+        DATABASE_URL=os.environ.get("DATABASE_URL") or None,
+        DATABASE_SCHEMA=os.environ.get("PLANNER_DATABASE_SCHEMA") or None,
+        MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES,
+        JSON_SORT_KEYS=False,
+    )
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env("PLANNER")
+    else:
+        app.config.from_mapping(test_config)
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+
+    from app import api, errors, i18n, map, store
+
+    store.init_app(app)
+    i18n.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(map.bp)
+    app.register_blueprint(api.bp)
+    return app

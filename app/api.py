@@ -1,0 +1,91 @@
+"""JSON API over the layer catalogue and the store."""
+
+from __future__ import annotations
+
+import math
+
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
+
+from app.store import get_catalog, get_store
+from gis.errors import PlannerError
+from gis.layers import bbox_to_storage, bounds_to_wgs84, to_geojson
+from gis.raster import render_overlay_png
+from gis.store import LayerNotFound
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+def _parse_bbox(raw: str) -> tuple[float, float, float, float]:
+    try:
+        values = tuple(float(v) for v in raw.split(","))
+    except ValueError:
+        values = ()
+    if len(values) != 4 or not all(math.isfinite(v) for v in values):
+        raise PlannerError(f"bbox must be minx,miny,maxx,maxy in degrees, not {raw!r}")
+    minx, miny, maxx, maxy = values
+    if not (-180 <= minx < maxx <= 180 and -90 <= miny < maxy <= 90):
+        raise PlannerError(f"bbox {raw!r} is not a lon/lat box with min < max")
+    return values
+
+
+def _raster_overlay(name: str):
+    """The coloured PNG of a raster layer and its bounds, cached per file version."""
+    entry = get_catalog()[name]
+    path = get_store().raster_path(name)
+    key = (name, path.stat().st_mtime_ns)
+    cache = current_app.extensions["planner"]["cache"]
+    if key not in cache:
+        cache[key] = render_overlay_png(path, entry.style.get("ramp", []))
+    return cache[key]
+
+
+@bp.get("/layers")
+def list_layers():
+    store = get_store()
+    stored = set(store.layer_names())
+    rasters = set(store.raster_names())
+    out = []
+    for entry in get_catalog():
+        item = entry.to_dict()
+        if entry.kind == "vector" and entry.name in stored:
+            info = store.info(entry.name)
+            item.update(
+                feature_count=info.feature_count,
+                version=info.version,
+                bounds=bounds_to_wgs84(info.bounds, info.crs),
+                loaded=True,
+            )
+        elif entry.kind == "raster" and entry.name in rasters:
+            _, bounds = _raster_overlay(entry.name)
+            (south, west), (north, east) = bounds
+            item.update(
+                feature_count=1,
+                loaded=True,
+                bounds=[west, south, east, north],
+                overlay={"url": url_for("api.raster_overlay", name=entry.name), "bounds": bounds},
+            )
+        else:
+            item.update(feature_count=0, loaded=False, bounds=None)
+        out.append(item)
+    return jsonify({"layers": out})
+
+
+@bp.get("/layers/<name>")
+def layer_features(name: str):
+    entry = get_catalog()[name]
+    if entry.kind != "vector":
+        raise PlannerError(f"layer {name!r} is a raster; see /api/layers/{name}/overlay.png")
+    store = get_store()
+    bbox = None
+    if request.args.get("bbox"):
+        bbox = bbox_to_storage(_parse_bbox(request.args["bbox"]), store.info(name).crs)
+    gdf = store.read(name, bbox=bbox)
+    return Response(to_geojson(gdf), mimetype="application/geo+json")
+
+
+@bp.get("/layers/<name>/overlay.png")
+def raster_overlay(name: str):
+    if get_catalog()[name].kind != "raster":
+        raise LayerNotFound(name)
+    png, _ = _raster_overlay(name)
+    return Response(png, mimetype="image/png", headers={"Cache-Control": "max-age=300"})

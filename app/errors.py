@@ -1,0 +1,44 @@
+"""Domain errors mapped to HTTP codes, as JSON for the API and text elsewhere."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from gis.errors import CatalogError, PlannerError, ValidationError
+from gis.store import LayerNotFound
+
+
+def _json_error(status: int, message_en: str, message_th: str, **extra):
+    return jsonify(
+        {"error": {"status": status, "en": message_en, "th": message_th, **extra}}
+    ), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(LayerNotFound)
+    def layer_not_found(exc: LayerNotFound):
+        return _json_error(404, f"no layer named {exc.name!r}", f"ไม่มีชั้นข้อมูลชื่อ {exc.name!r}")
+
+    @app.errorhandler(CatalogError)
+    def catalog_error(exc: CatalogError):
+        return _json_error(404, str(exc), "ไม่มีชั้นข้อมูลนี้ในทะเบียนชั้นข้อมูล")
+
+    @app.errorhandler(ValidationError)
+    def validation_error(exc: ValidationError):
+        return _json_error(
+            422,
+            str(exc),
+            "ข้อมูลไม่ผ่านการตรวจสอบ",
+            problems=[p.to_dict() for p in exc.problems],
+        )
+
+    @app.errorhandler(PlannerError)
+    def planner_error(exc: PlannerError):
+        return _json_error(400, str(exc), "คำขอไม่ถูกต้อง")
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if request.path.startswith("/api/"):
+            return _json_error(exc.code or 500, exc.description or exc.name, exc.name)
+        return exc

@@ -1,0 +1,306 @@
+"""The layer catalogue (`layers/catalog.yaml`) and validation of layers against it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+import yaml
+from pyproj import CRS
+
+from gis.errors import CatalogError, Problem, ValidationError
+from gis.paths import CATALOG_PATH
+
+FIELD_TYPES = {"str", "int", "float", "bool", "date"}
+GEOMETRY_TYPES = {"Point", "LineString", "Polygon", "Raster"}
+STATUSES = {"real", "approximate", "illustrative"}
+# A layer declared as Polygon also accepts MultiPolygon, and so on.
+_ACCEPTED_GEOMETRY = {
+    "Point": {"Point", "MultiPoint"},
+    "LineString": {"LineString", "MultiLineString"},
+    "Polygon": {"Polygon", "MultiPolygon"},
+}
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    type: str
+    label: dict[str, str]
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class LayerEntry:
+    name: str
+    title: dict[str, str]
+    kind: str  # vector | raster
+    geometry_type: str
+    crs: str
+    status: str
+    status_note: dict[str, str]
+    fields: dict[str, FieldSpec]
+    style: dict[str, Any]
+    source: dict[str, Any]
+    licence: str
+    draw_order: int = 0
+    file: str | None = None  # rasters: file name inside the store
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-friendly form for the API and the map."""
+        return {
+            "name": self.name,
+            "title": self.title,
+            "kind": self.kind,
+            "geometry_type": self.geometry_type,
+            "crs": self.crs,
+            "status": self.status,
+            "status_note": self.status_note,
+            "fields": {
+                f.name: {"type": f.type, "label": f.label, "required": f.required}
+                for f in self.fields.values()
+            },
+            "style": self.style,
+            "source": self.source,
+            "licence": self.licence,
+            "draw_order": self.draw_order,
+            **self.extra,
+        }
+
+
+@dataclass(frozen=True)
+class Catalog:
+    layers: dict[str, LayerEntry]
+    storage_crs: str
+    path: Path
+
+    def __getitem__(self, name: str) -> LayerEntry:
+        try:
+            return self.layers[name]
+        except KeyError:
+            raise CatalogError(f"layer {name!r} is not in the catalogue {self.path}") from None
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.layers
+
+    def __iter__(self):
+        return iter(sorted(self.layers.values(), key=lambda e: (e.draw_order, e.name)))
+
+    def vector_layers(self) -> list[LayerEntry]:
+        return [e for e in self if e.kind == "vector"]
+
+    def raster_layers(self) -> list[LayerEntry]:
+        return [e for e in self if e.kind == "raster"]
+
+
+def _bilingual(value: Any, where: str, problems: list[str]) -> dict[str, str]:
+    if not isinstance(value, dict) or not value.get("th") or not value.get("en"):
+        problems.append(f"{where}: needs both 'th' and 'en'")
+        return {"th": "", "en": ""}
+    return {"th": str(value["th"]), "en": str(value["en"])}
+
+
+_ENTRY_KEYS = {
+    "title",
+    "kind",
+    "geometry_type",
+    "crs",
+    "status",
+    "status_note",
+    "fields",
+    "style",
+    "source",
+    "licence",
+    "draw_order",
+    "file",
+}
+
+
+def load_catalog(path: str | Path = CATALOG_PATH) -> Catalog:
+    """Read and check the catalogue; every malformed entry is reported at once."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise CatalogError(f"cannot read the catalogue {path}: {exc}") from exc
+    problems: list[str] = []
+    layers: dict[str, LayerEntry] = {}
+    for name, spec in (raw.get("layers") or {}).items():
+        where = f"{path.name}: layer {name}"
+        if not isinstance(spec, dict):
+            problems.append(f"{where}: not a mapping")
+            continue
+        kind = spec.get("kind")
+        if kind not in ("vector", "raster"):
+            problems.append(f"{where}: kind must be vector or raster, not {kind!r}")
+        gtype = spec.get("geometry_type")
+        if gtype not in GEOMETRY_TYPES:
+            problems.append(f"{where}: unknown geometry_type {gtype!r}")
+        status = spec.get("status")
+        if status not in STATUSES:
+            problems.append(f"{where}: status must be one of {sorted(STATUSES)}")
+        crs = spec.get("crs")
+        try:
+            CRS.from_user_input(crs)
+        except Exception:
+            problems.append(f"{where}: unknown CRS {crs!r}")
+        fields: dict[str, FieldSpec] = {}
+        for fname, fspec in (spec.get("fields") or {}).items():
+            ftype = (fspec or {}).get("type")
+            if ftype not in FIELD_TYPES:
+                problems.append(f"{where}: field {fname}: unknown type {ftype!r}")
+            fields[fname] = FieldSpec(
+                name=fname,
+                type=ftype,
+                label=_bilingual(fspec.get("label"), f"{where}: field {fname}: label", problems),
+                required=bool(fspec.get("required", True)),
+            )
+        if not spec.get("source") or not spec.get("licence"):
+            problems.append(f"{where}: needs a source and a licence")
+        if kind == "raster" and not spec.get("file"):
+            problems.append(f"{where}: a raster layer needs a file")
+        layers[name] = LayerEntry(
+            name=name,
+            title=_bilingual(spec.get("title"), f"{where}: title", problems),
+            kind=kind,
+            geometry_type=gtype,
+            crs=str(crs),
+            status=status,
+            status_note=_bilingual(spec.get("status_note"), f"{where}: status_note", problems),
+            fields=fields,
+            style=spec.get("style") or {},
+            source=spec.get("source") or {},
+            licence=str(spec.get("licence", "")),
+            draw_order=int(spec.get("draw_order", 0)),
+            file=spec.get("file"),
+            extra={k: v for k, v in spec.items() if k not in _ENTRY_KEYS},
+        )
+    if problems:
+        raise CatalogError("the catalogue has problems:\n" + "\n".join(problems))
+    return Catalog(layers=layers, storage_crs=str(raw.get("storage_crs")), path=path)
+
+
+def _type_ok(series: pd.Series, ftype: str) -> bool:
+    values = series.dropna()
+    if values.empty:
+        return True
+    dtype = series.dtype
+    if ftype == "str":
+        return pd.api.types.is_string_dtype(dtype) or values.map(type).eq(str).all()
+    if ftype == "int":
+        if pd.api.types.is_integer_dtype(dtype):
+            return True
+        return pd.api.types.is_float_dtype(dtype) and bool(np.all(np.mod(values, 1) == 0))
+    if ftype == "float":
+        return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+    if ftype == "bool":
+        return pd.api.types.is_bool_dtype(dtype) or values.isin([0, 1, True, False]).all()
+    if ftype == "date":
+        if pd.api.types.is_datetime64_any_dtype(dtype):
+            return True
+        return pd.to_datetime(values, errors="coerce", format="ISO8601").notna().all()
+    return False
+
+
+def validate_layer(
+    gdf: gpd.GeoDataFrame, entry: LayerEntry, *, file: str | None = None
+) -> list[Problem]:
+    """Every problem of `gdf` against its catalogue entry, in one list.
+
+    Nothing is repaired or reprojected here: a CRS that differs from the entry's
+    is a problem, to be fixed (and recorded) at the import boundary.
+    """
+    problems: list[Problem] = []
+
+    def add(en: str, th: str, *, feature=None, field=None, severity="error"):
+        problems.append(
+            Problem(
+                en, th, file=file, layer=entry.name, feature=feature, field=field, severity=severity
+            )
+        )
+
+    if entry.kind != "vector":
+        add("a raster layer cannot be validated as a table", "ชั้นข้อมูลแรสเตอร์ตรวจแบบตารางไม่ได้")
+        return problems
+
+    if gdf.crs is None:
+        add(
+            f"the layer has no CRS; the catalogue expects {entry.crs}",
+            f"ชั้นข้อมูลไม่มีระบบพิกัด ต้องเป็น {entry.crs}",
+        )
+    elif not CRS.from_user_input(gdf.crs).equals(CRS.from_user_input(entry.crs)):
+        add(
+            f"the layer is in {gdf.crs.to_string()}, the catalogue expects {entry.crs}",
+            f"ชั้นข้อมูลอยู่ในระบบพิกัด {gdf.crs.to_string()} แต่ต้องเป็น {entry.crs}",
+        )
+
+    for fname, spec in entry.fields.items():
+        if fname not in gdf.columns:
+            if spec.required:
+                add(
+                    f"required field is missing (type {spec.type})",
+                    f"ไม่มีฟิลด์ที่จำเป็น (ชนิด {spec.type})",
+                    field=fname,
+                )
+            continue
+        column = gdf[fname]
+        if not _type_ok(column, spec.type):
+            add(
+                f"values are {column.dtype}, the catalogue expects {spec.type}",
+                f"ค่าเป็นชนิด {column.dtype} แต่ต้องเป็น {spec.type}",
+                field=fname,
+            )
+        if spec.required:
+            for i in np.flatnonzero(column.isna().to_numpy()):
+                add("required value is empty", "ไม่มีค่าในฟิลด์ที่จำเป็น", feature=int(i), field=fname)
+
+    geoms = gdf.geometry.values
+    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    for i in np.flatnonzero(missing):
+        add("geometry is empty", "ไม่มีรูปเรขาคณิต", feature=int(i), field="geometry")
+    accepted = _ACCEPTED_GEOMETRY[entry.geometry_type]
+    types = shapely.get_type_id(geoms)
+    names = np.array(
+        [
+            "Point",
+            "LineString",
+            "LinearRing",
+            "Polygon",
+            "MultiPoint",
+            "MultiLineString",
+            "MultiPolygon",
+            "GeometryCollection",
+        ]
+    )
+    for i in np.flatnonzero(~missing):
+        gtype = names[types[i]]
+        if gtype not in accepted:
+            add(
+                f"geometry is {gtype}, the layer holds {entry.geometry_type}",
+                f"รูปเรขาคณิตเป็น {gtype} แต่ชั้นข้อมูลนี้เป็น {entry.geometry_type}",
+                feature=int(i),
+                field="geometry",
+            )
+    invalid = ~missing & ~shapely.is_valid(geoms)
+    for i in np.flatnonzero(invalid):
+        reason = shapely.is_valid_reason(geoms[i])
+        add(
+            f"geometry is invalid ({reason})",
+            f"รูปเรขาคณิตไม่ถูกต้อง ({reason})",
+            feature=int(i),
+            field="geometry",
+        )
+    return problems
+
+
+def check_layer(gdf: gpd.GeoDataFrame, entry: LayerEntry, *, file: str | None = None) -> None:
+    """Raise `ValidationError` listing every problem, if there are any errors."""
+    problems = validate_layer(gdf, entry, file=file)
+    if any(p.severity == "error" for p in problems):
+        raise ValidationError(problems)

@@ -1,0 +1,156 @@
+"""Moving catalogue layers between files and the store, and serving them."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import pyogrio.errors
+from pyproj import CRS, Transformer
+
+from gis.catalog import Catalog, check_layer
+from gis.errors import Problem, ValidationError
+from gis.paths import PROJECT_ROOT, SAMPLE_DIR, SAMPLE_GPKG
+from gis.store import LayerStore
+
+WGS84 = "EPSG:4326"
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def load_sample(
+    store: LayerStore,
+    catalog: Catalog,
+    *,
+    package: Path = SAMPLE_GPKG,
+    raster_dir: Path = SAMPLE_DIR,
+) -> dict[str, int]:
+    """Validate every catalogue layer of the sample package, then write them all.
+
+    Nothing is written unless every layer passes, so a broken package leaves
+    the store as it was. Returns feature counts (rasters count as 1).
+    """
+    if not Path(package).exists():
+        raise FileNotFoundError(
+            f"sample package {package} is missing; run `planner sample --rebuild`"
+        )
+    try:
+        present = set(pyogrio.list_layers(package)[:, 0])
+    except pyogrio.errors.DataSourceError as exc:
+        raise ValidationError(
+            [
+                Problem(
+                    f"not a readable GeoPackage ({exc})",
+                    "ไฟล์เสียหายหรือไม่ใช่ GeoPackage",
+                    file=str(package),
+                )
+            ]
+        ) from exc
+    frames: dict[str, gpd.GeoDataFrame] = {}
+    problems: list[Problem] = []
+    for entry in catalog.vector_layers():
+        if entry.name not in present:
+            problems.append(
+                Problem(
+                    "layer is missing from the sample package",
+                    "ไม่มีชั้นข้อมูลนี้ในชุดข้อมูลตัวอย่าง",
+                    file=str(package),
+                    layer=entry.name,
+                )
+            )
+            continue
+        gdf = pyogrio.read_dataframe(package, layer=entry.name, use_arrow=True)
+        try:
+            check_layer(gdf, entry, file=Path(package).name)
+        except ValidationError as exc:
+            problems.extend(exc.problems)
+        frames[entry.name] = gdf
+    rasters = {}
+    for entry in catalog.raster_layers():
+        path = Path(raster_dir) / entry.file
+        if not path.exists():
+            problems.append(
+                Problem("raster file is missing", "ไม่มีไฟล์แรสเตอร์", file=str(path), layer=entry.name)
+            )
+        rasters[entry.name] = path
+    if problems:
+        raise ValidationError(problems)
+
+    try:
+        source = str(Path(package).resolve().relative_to(PROJECT_ROOT))
+    except ValueError:
+        source = str(package)
+    package_hash = _sha256(Path(package))
+    counts: dict[str, int] = {}
+    for name, gdf in frames.items():
+        info = store.write(
+            name,
+            gdf,
+            provenance={
+                "source": source,
+                "layer": name,
+                "sha256": package_hash,
+                "loaded_by": "planner sample",
+            },
+        )
+        counts[name] = info.feature_count
+    for name, path in rasters.items():
+        store.put_raster(name, path)
+        counts[name] = 1
+    return counts
+
+
+def bbox_to_storage(bbox_wgs84: tuple[float, float, float, float], storage_crs: str):
+    """A lon/lat bounding box as a bounding box in the storage CRS (densified edges)."""
+    transformer = Transformer.from_crs(WGS84, storage_crs, always_xy=True)
+    return transformer.transform_bounds(*bbox_wgs84, densify_pts=21)
+
+
+def bounds_to_wgs84(bounds, crs: str) -> list[float] | None:
+    if bounds is None or crs is None:
+        return None
+    if CRS.from_user_input(crs).equals(CRS.from_user_input(WGS84)):
+        return [float(b) for b in bounds]
+    transformer = Transformer.from_crs(crs, WGS84, always_xy=True)
+    return [round(v, 7) for v in transformer.transform_bounds(*bounds, densify_pts=21)]
+
+
+def dates_to_iso(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """A copy with date and datetime columns as ISO strings, ready for JSON."""
+    out = gdf.copy()
+    for column in out.columns:
+        if column == out.geometry.name:
+            continue
+        if pd.api.types.is_datetime64_any_dtype(out[column]):
+            out[column] = out[column].dt.strftime("%Y-%m-%d")
+        elif out[column].dtype == object:
+            out[column] = out[column].map(lambda v: v.isoformat() if hasattr(v, "isoformat") else v)
+    return out
+
+
+def to_geojson(gdf: gpd.GeoDataFrame) -> str:
+    """RFC 7946 GeoJSON (lon/lat); dates become ISO strings."""
+    out = gdf.to_crs(WGS84) if gdf.crs is not None else gdf
+    return dates_to_iso(out).to_json(drop_id=True, ensure_ascii=False)
+
+
+def read_package(
+    package: Path = SAMPLE_GPKG, catalog: Catalog | None = None
+) -> dict[str, gpd.GeoDataFrame]:
+    """Every catalogue layer of a GeoPackage (by default the shipped sample)."""
+    present = set(pyogrio.list_layers(package)[:, 0])
+    names = [e.name for e in catalog.vector_layers()] if catalog else sorted(present)
+    return {
+        name: pyogrio.read_dataframe(package, layer=name, use_arrow=True)
+        for name in names
+        if name in present
+    }

@@ -1,0 +1,181 @@
+"""The server store: each layer a PostGIS table in schema `planner_layers`, with a
+GiST index, plus one metadata table for versions and provenance.
+
+A write goes to a staging table and is swapped in inside one transaction, so a
+reader sees the old layer or the new one, never half of either.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import sqlalchemy as sa
+from pyproj import CRS
+
+from gis.layer_names import check_layer_name
+from gis.store import LayerInfo, LayerNotFound, RasterFiles, _check_mode, _geometry_type, _now
+
+SCHEMA = "planner_layers"
+META_TABLE = "layer_meta"
+GEOMETRY_COLUMN = "geom"
+ROW_COLUMN = "fid"
+
+
+def _engine_url(url: str) -> str:
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class PostGISStore(RasterFiles):
+    def __init__(self, home: str | Path, database_url: str, *, schema: str = SCHEMA):
+        self.schema = check_layer_name(schema)
+        self.home = Path(home)
+        self.home.mkdir(parents=True, exist_ok=True)
+        self.engine = sa.create_engine(_engine_url(database_url), future=True)
+        with self.engine.begin() as conn:
+            conn.execute(sa.text("CREATE EXTENSION IF NOT EXISTS postgis"))
+            conn.execute(sa.text(f"CREATE SCHEMA IF NOT EXISTS {self.schema}"))
+            conn.execute(
+                sa.text(
+                    f"CREATE TABLE IF NOT EXISTS {self.schema}.{META_TABLE} ("
+                    " name text PRIMARY KEY, version integer NOT NULL, geometry_type text,"
+                    " srid integer, provenance jsonb NOT NULL DEFAULT '{}', written_at text)"
+                )
+            )
+
+    def __repr__(self) -> str:
+        return f"PostGISStore({self.engine.url.render_as_string(hide_password=True)!r})"
+
+    def layer_names(self) -> list[str]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.text(f"SELECT name FROM {self.schema}.{META_TABLE} ORDER BY name")
+            )
+            return [r[0] for r in rows]
+
+    def has_layer(self, name: str) -> bool:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                sa.text(f"SELECT 1 FROM {self.schema}.{META_TABLE} WHERE name = :n"), {"n": name}
+            ).first()
+            return row is not None
+
+    def _meta(self, conn, name: str):
+        row = conn.execute(
+            sa.text(
+                f"SELECT version, geometry_type, srid, provenance FROM {self.schema}.{META_TABLE}"
+                " WHERE name = :n"
+            ),
+            {"n": name},
+        ).first()
+        if row is None:
+            raise LayerNotFound(name)
+        return row
+
+    def info(self, name: str) -> LayerInfo:
+        check_layer_name(name)
+        with self.engine.connect() as conn:
+            version, geometry_type, srid, provenance = self._meta(conn, name)
+            count, xmin, ymin, xmax, ymax = conn.execute(
+                sa.text(
+                    "SELECT c, ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM"
+                    f" (SELECT count(*) AS c, ST_Extent({GEOMETRY_COLUMN}) AS e"
+                    f' FROM {self.schema}."{name}") s'
+                )
+            ).first()
+        return LayerInfo(
+            name=name,
+            feature_count=int(count),
+            crs=f"EPSG:{srid}" if srid else None,
+            geometry_type=geometry_type,
+            bounds=(xmin, ymin, xmax, ymax) if xmin is not None else None,
+            version=int(version),
+            provenance=provenance or {},
+        )
+
+    def read(self, name, *, bbox=None):
+        check_layer_name(name)
+        with self.engine.connect() as conn:
+            _, _, srid, _ = self._meta(conn, name)
+            sql = f'SELECT * FROM {self.schema}."{name}"'
+            params = {}
+            if bbox:
+                sql += (
+                    f" WHERE {GEOMETRY_COLUMN} && ST_MakeEnvelope(:xmin, :ymin, :xmax, :ymax,"
+                    " :srid)"
+                )
+                params = dict(zip(("xmin", "ymin", "xmax", "ymax"), map(float, bbox)), srid=srid)
+            sql += f" ORDER BY {ROW_COLUMN}"
+            gdf = gpd.read_postgis(sa.text(sql), conn, geom_col=GEOMETRY_COLUMN, params=params)
+        gdf = gdf.drop(columns=[ROW_COLUMN]).rename_geometry("geometry")
+        if srid:
+            gdf = gdf.set_crs(f"EPSG:{srid}", allow_override=True)
+        return gdf
+
+    def write(self, name, gdf, *, mode="replace", provenance=None):
+        _check_mode(mode)
+        check_layer_name(name)
+        staging = f"_staging_{name}"[:63]
+        with self.engine.begin() as conn:
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:n))"), {"n": name})
+            existing = conn.execute(
+                sa.text(f"SELECT version, srid FROM {self.schema}.{META_TABLE} WHERE name = :n"),
+                {"n": name},
+            ).first()
+            version = existing[0] if existing else 0
+            out = gdf
+            if mode == "append" and existing:
+                current = self.read(name)
+                out = pd.concat([current, gdf.to_crs(current.crs)], ignore_index=True)
+            out = gpd.GeoDataFrame(out.copy(), geometry=out.geometry.name, crs=out.crs)
+            out = out.rename_geometry(GEOMETRY_COLUMN).reset_index(drop=True)
+            out.index.name = ROW_COLUMN
+            out = out.reset_index()
+            srid = CRS.from_user_input(out.crs).to_epsg() if out.crs else None
+            conn.execute(sa.text(f'DROP TABLE IF EXISTS {self.schema}."{staging}"'))
+            out.to_postgis(staging, conn, schema=self.schema, index=False)
+            conn.execute(sa.text(f'DROP TABLE IF EXISTS {self.schema}."{name}"'))
+            conn.execute(sa.text(f'ALTER TABLE {self.schema}."{staging}" RENAME TO "{name}"'))
+            # to_postgis names the GiST index after the staging table; rename it
+            # too, or the next write's staging index would collide with it.
+            conn.execute(
+                sa.text(
+                    f'ALTER INDEX IF EXISTS {self.schema}."idx_{staging}_{GEOMETRY_COLUMN}"'
+                    f' RENAME TO "idx_{name}_{GEOMETRY_COLUMN}"'
+                )
+            )
+            conn.execute(
+                sa.text(f'ALTER TABLE {self.schema}."{name}" ADD PRIMARY KEY ({ROW_COLUMN})')
+            )
+            conn.execute(
+                sa.text(
+                    f"INSERT INTO {self.schema}.{META_TABLE} (name, version, geometry_type, srid,"
+                    " provenance, written_at) VALUES (:n, :v, :g, :s, CAST(:p AS jsonb), :w)"
+                    " ON CONFLICT (name) DO UPDATE SET version = EXCLUDED.version,"
+                    " geometry_type = EXCLUDED.geometry_type, srid = EXCLUDED.srid,"
+                    " provenance = EXCLUDED.provenance, written_at = EXCLUDED.written_at"
+                ),
+                {
+                    "n": name,
+                    "v": version + 1,
+                    "g": _geometry_type(gdf),
+                    "s": srid,
+                    "p": json.dumps(provenance or {}, ensure_ascii=False),
+                    "w": _now(),
+                },
+            )
+        return self.info(name)
+
+    def delete(self, name):
+        check_layer_name(name)
+        with self.engine.begin() as conn:
+            self._meta(conn, name)
+            conn.execute(sa.text(f'DROP TABLE IF EXISTS {self.schema}."{name}"'))
+            conn.execute(
+                sa.text(f"DELETE FROM {self.schema}.{META_TABLE} WHERE name = :n"), {"n": name}
+            )

@@ -1,0 +1,121 @@
+"""Shared fixtures, after Flask's tutorial: `app`, `client`, and a live server.
+
+The suite runs on the embedded store by default. With DATABASE_URL set to a
+postgresql:// URL, every store fixture is PostGIS instead: the same tests, the
+other backend. Each fixture gets its own schema, so they never see each other.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from app import create_app
+from gis.catalog import load_catalog
+from gis.layers import load_sample
+from gis.store import open_store
+
+DATABASE_URL = os.environ.get("DATABASE_URL") or None
+OUTPUT_DIR = Path(__file__).parent / "output"
+
+
+def pytest_report_header(config):
+    return f"layer store: {'PostGIS ' + DATABASE_URL if DATABASE_URL else 'embedded GeoPackage'}"
+
+
+def _new_schema() -> str | None:
+    return f"test_{uuid.uuid4().hex[:12]}" if DATABASE_URL else None
+
+
+def _drop_schema(schema: str | None) -> None:
+    if DATABASE_URL and schema:
+        import sqlalchemy as sa
+
+        from gis.postgis_store import _engine_url
+
+        engine = sa.create_engine(_engine_url(DATABASE_URL))
+        with engine.begin() as conn:
+            conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def catalog():
+    return load_catalog()
+
+
+@pytest.fixture
+def store_config(tmp_path):
+    """Config of a fresh, empty store: instance folder and (on PostGIS) schema."""
+    schema = _new_schema()
+    yield {
+        "PLANNER_HOME": str(tmp_path / "instance"),
+        "DATABASE_URL": DATABASE_URL,
+        "DATABASE_SCHEMA": schema,
+    }
+    _drop_schema(schema)
+
+
+@pytest.fixture
+def empty_store(store_config):
+    return open_store(
+        store_config["PLANNER_HOME"], DATABASE_URL, schema=store_config["DATABASE_SCHEMA"]
+    )
+
+
+@pytest.fixture(scope="session")
+def sample_config(tmp_path_factory, catalog):
+    """A store loaded once with the shipped sample; tests must not write to it."""
+    schema = _new_schema()
+    home = tmp_path_factory.mktemp("sample-instance")
+    store = open_store(home, DATABASE_URL, schema=schema)
+    load_sample(store, catalog)
+    yield {"PLANNER_HOME": str(home), "DATABASE_URL": DATABASE_URL, "DATABASE_SCHEMA": schema}
+    _drop_schema(schema)
+
+
+@pytest.fixture(scope="session")
+def sample_store(sample_config):
+    return open_store(
+        sample_config["PLANNER_HOME"], DATABASE_URL, schema=sample_config["DATABASE_SCHEMA"]
+    )
+
+
+@pytest.fixture
+def app(sample_config):
+    return create_app({"TESTING": True, **sample_config})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture(scope="session")
+def live_server(sample_config):
+    """The real app on a free port of 127.0.0.1; yields its base URL."""
+    app = create_app({"TESTING": True, **sample_config})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def output_dir(request) -> Path:
+    """A folder kept after the run (tests/output/<test name>) for screenshots and reports."""
+    path = OUTPUT_DIR / request.node.name.replace("/", "_").replace("[", "-").strip("]")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
