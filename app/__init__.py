@@ -18,12 +18,23 @@ def planner_home() -> Path:
     return Path(os.environ.get("PLANNER_HOME") or DEFAULT_HOME).resolve()
 
 
+def _instance_secret(home: Path) -> str:
+    """The session-signing key: made once per instance folder, kept there."""
+    path = home / "secret_key"
+    if not path.exists():
+        import secrets
+
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     home = Path((test_config or {}).get("PLANNER_HOME") or planner_home())
     home.mkdir(parents=True, exist_ok=True)
     app = Flask(__name__, instance_path=str(home), instance_relative_config=True)
     app.config.from_mapping(
-        SECRET_KEY="dev",
         PLANNER_HOME=str(home),
         DATABASE_URL=os.environ.get("DATABASE_URL") or None,
         DATABASE_SCHEMA=os.environ.get("PLANNER_DATABASE_SCHEMA") or None,
@@ -35,14 +46,19 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_prefixed_env("PLANNER")
     else:
         app.config.from_mapping(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(home)
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
-    from app import api, errors, i18n, map, store
+    from app import api, auth, casestore, errors, i18n, map, store
 
     store.init_app(app)
+    casestore.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
+    auth.init_app(app)
     app.register_blueprint(map.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(auth.bp)
     return app

@@ -76,11 +76,20 @@ def layer_features(name: str):
     if entry.kind != "vector":
         raise PlannerError(f"layer {name!r} is a raster; see /api/layers/{name}/overlay.png")
     store = get_store()
-    bbox = None
+    info = store.info(name)
     if request.args.get("bbox"):
-        bbox = bbox_to_storage(_parse_bbox(request.args["bbox"]), store.info(name).crs)
-    gdf = store.read(name, bbox=bbox)
-    return Response(to_geojson(gdf), mimetype="application/geo+json")
+        bbox = bbox_to_storage(_parse_bbox(request.args["bbox"]), info.crs)
+        body = to_geojson(store.read(name, bbox=bbox))
+    else:
+        # Whole layers are what the map asks for on every page load; keep the
+        # latest version of each serialised.
+        cache = current_app.extensions["planner"]["cache"]
+        key = ("geojson", name)
+        stamp = (info.version, info.written_at)
+        if cache.get(key, (None,))[0] != stamp:
+            cache[key] = (stamp, to_geojson(store.read(name)))
+        body = cache[key][1]
+    return Response(body, mimetype="application/geo+json")
 
 
 @bp.get("/layers/<name>/overlay.png")

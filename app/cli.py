@@ -27,6 +27,19 @@ def _open_store():
     )
 
 
+def _open_case_store():
+    import os
+
+    from app import planner_home
+    from cases.store import CaseStore
+
+    return CaseStore(
+        planner_home(),
+        os.environ.get("DATABASE_URL") or None,
+        schema=os.environ.get("PLANNER_DATABASE_SCHEMA") or None,
+    )
+
+
 def _fail(exc: Exception) -> None:
     click.echo(f"error / ข้อผิดพลาด: {exc}", err=True)
     sys.exit(1)
@@ -88,6 +101,21 @@ def sample(rebuild: bool, seed: int, setback_m: float, out_dir: Path, no_load: b
     click.echo(f"loaded {len(counts)} layers into {store!r}:")
     for name, count in counts.items():
         click.echo(f"  {name:<18} {count:>7}")
+    from cases.sample import DEMO_USERS, load_sample_cases
+    from gis.layers import read_package
+
+    result = load_sample_cases(
+        _open_case_store(), read_package(out_dir / "khlong_prem_sample.gpkg", catalog)
+    )
+    if result["skipped"]:
+        click.echo(f"the case store already has {result['cases']} cases; kept them as they are")
+    else:
+        click.echo(
+            f"loaded {result['cases']} sample cases with {result['households']:,} households"
+        )
+    click.echo("demo logins (sample only) / บัญชีทดลอง:")
+    for username, password, role, community in DEMO_USERS:
+        click.echo(f"  {username:<10} {password:<20} {role}{' ' + community if community else ''}")
 
 
 @main.command()
@@ -164,6 +192,121 @@ def layers(as_json: bool) -> None:
             f"{item['name']:<18} {item['geometry_type'] or '':<11} "
             f"{item['feature_count']:>7}  {item['crs'] or 'no CRS':<11} {title}"
         )
+
+
+def _cli_user():
+    """The CLI acts as an officer of the instance it runs on."""
+    from cases.model import User
+
+    return User(username="cli", role="admin")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option("--programme", default=None, help="Only this programme (e.g. canal_side).")
+def progress(as_json: bool, programme: str | None) -> None:
+    """Progress by district: households agreed, finished, under construction, ready to build."""
+    from cases import services
+
+    table = services.progress(_open_case_store().uow(), programme=programme)
+    if as_json:
+        click.echo(json.dumps(table, ensure_ascii=False, indent=1))
+        return
+    header = ("district / เขต", "agreed", "finished", "building", "ready", "not started")
+    click.echo(
+        f"{header[0]:<24}{header[1]:>9}{header[2]:>16}{header[3]:>16}{header[4]:>14}{header[5]:>13}"
+    )
+    for row in [*table["districts"], table["total"]]:
+        s = row["shares"]
+        name = (
+            f"{row['district_th']} {row['district_en']}"
+            if row["district_en"] != "total"
+            else "รวม total"
+        )
+        click.echo(
+            f"{name:<24}{row['households_agreed']:>9,}"
+            f"{row['finished']:>7,} ({s['finished']:5.2f} %)"
+            f"{row['under_construction']:>7,} ({s['under_construction']:5.2f} %)"
+            f"{row['ready_to_build']:>5,} ({s['ready_to_build']:5.2f} %)"
+            f"{row['not_started']:>13,}"
+        )
+
+
+@main.command("cases")
+@click.option("--programme", default=None)
+@click.option("--district", default=None)
+@click.option("--stage", default=None)
+@click.option(
+    "--stalled", is_flag=True, help="Only cases longer in their stage than its threshold."
+)
+@click.option("--json", "as_json", is_flag=True)
+def list_cases_command(programme, district, stage, stalled, as_json) -> None:
+    """List cases with their stage (กรณีและขั้นตอน)."""
+    from cases import services
+    from cases.workflow import default_workflows
+
+    rows, total = services.list_cases(
+        _open_case_store().uow(),
+        _cli_user(),
+        programme=programme,
+        district=district,
+        stage=stage,
+        stalled=stalled,
+        per_page=500,
+    )
+    if as_json:
+        click.echo(
+            json.dumps({"total": total, "cases": rows}, ensure_ascii=False, indent=1, default=str)
+        )
+        return
+    workflows = default_workflows()
+    for row in rows:
+        label = workflows.case_type(row["case_type"]).stage(row["stage"]).label
+        flag = " STALLED/ล่าช้า" if row["stalled"] else ""
+        hold = f" [{row['hold_reason']}]" if row["hold_reason"] else ""
+        click.echo(
+            f"{row['ref']:<12} {row['district_en']:<11} {label['th']} / {label['en']}"
+            f" · {row['days_in_stage']} d{flag}{hold}"
+        )
+    click.echo(f"{total} case(s)")
+
+
+@main.group()
+def user() -> None:
+    """Manage logins (ผู้ใช้)."""
+
+
+@user.command("add")
+@click.argument("name")
+@click.option(
+    "--role", required=True, type=click.Choice(["admin", "officer", "community_rep", "viewer"])
+)
+@click.option("--community", default=None, help="The community of a community_rep, e.g. KPP-CC-01.")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="Asked for when not given.",
+)
+@click.option("--display-name", default="")
+def user_add(name, role, community, password, display_name) -> None:
+    """Create a user NAME with a role."""
+    from cases import services
+    from cases.errors import DomainError
+
+    try:
+        created = services.add_user(
+            _open_case_store().uow(),
+            name,
+            password,
+            role,
+            community_id=community,
+            display_name=display_name,
+        )
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(f"created user {created.username} ({created.role})")
 
 
 if __name__ == "__main__":

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, request
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from cases.errors import DomainError
 from gis.errors import CatalogError, PlannerError, ValidationError
 from gis.store import LayerNotFound
 
@@ -36,6 +38,28 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(PlannerError)
     def planner_error(exc: PlannerError):
         return _json_error(400, str(exc), "คำขอไม่ถูกต้อง")
+
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):
+        if request.path.startswith("/api/"):
+            return _json_error(exc.status, exc.message_en, exc.message_th, **exc.details)
+        from flask import render_template
+
+        return render_template("error.html", error=exc), exc.status
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):
+        if request.path.startswith("/api/"):
+            return _json_error(
+                400, f"CSRF check failed: {exc.description}", "การตรวจสอบความปลอดภัยของแบบฟอร์มล้มเหลว"
+            )
+        from flask import render_template
+
+        error = DomainError(
+            "The form expired or came from another site; reload the page and try again.",
+            "แบบฟอร์มหมดอายุหรือมาจากเว็บอื่น กรุณาโหลดหน้าใหม่แล้วลองอีกครั้ง",
+        )
+        return render_template("error.html", error=error), 400
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

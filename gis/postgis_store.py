@@ -68,7 +68,8 @@ class PostGISStore(RasterFiles):
     def _meta(self, conn, name: str):
         row = conn.execute(
             sa.text(
-                f"SELECT version, geometry_type, srid, provenance FROM {self.schema}.{META_TABLE}"
+                "SELECT version, geometry_type, srid, provenance, written_at"
+                f" FROM {self.schema}.{META_TABLE}"
                 " WHERE name = :n"
             ),
             {"n": name},
@@ -80,7 +81,7 @@ class PostGISStore(RasterFiles):
     def info(self, name: str) -> LayerInfo:
         check_layer_name(name)
         with self.engine.connect() as conn:
-            version, geometry_type, srid, provenance = self._meta(conn, name)
+            version, geometry_type, srid, provenance, written_at = self._meta(conn, name)
             count, xmin, ymin, xmax, ymax = conn.execute(
                 sa.text(
                     "SELECT c, ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM"
@@ -96,12 +97,13 @@ class PostGISStore(RasterFiles):
             bounds=(xmin, ymin, xmax, ymax) if xmin is not None else None,
             version=int(version),
             provenance=provenance or {},
+            written_at=written_at,
         )
 
     def read(self, name, *, bbox=None):
         check_layer_name(name)
         with self.engine.connect() as conn:
-            _, _, srid, _ = self._meta(conn, name)
+            srid = self._meta(conn, name).srid
             sql = f'SELECT * FROM {self.schema}."{name}"'
             params = {}
             if bbox:

@@ -44,6 +44,7 @@ class LayerInfo:
     bounds: tuple[float, float, float, float] | None  # storage CRS
     version: int
     provenance: dict[str, Any] = field(default_factory=dict)
+    written_at: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -54,6 +55,7 @@ class LayerInfo:
             "bounds": list(self.bounds) if self.bounds else None,
             "version": self.version,
             "provenance": self.provenance,
+            "written_at": self.written_at,
         }
 
 
@@ -165,6 +167,7 @@ class GeoPackageStore(RasterFiles):
             bounds=tuple(float(b) for b in bounds) if bounds is not None else None,
             version=int(meta.get("planner_version", 0)),
             provenance=json.loads(meta.get("planner_provenance", "{}")),
+            written_at=meta.get("planner_written_at"),
         )
 
     def read(self, name, *, bbox=None):

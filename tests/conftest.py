@@ -16,8 +16,10 @@ import pytest
 from werkzeug.serving import make_server
 
 from app import create_app
+from cases.sample import DEMO_USERS, load_sample_cases
+from cases.store import CaseStore
 from gis.catalog import load_catalog
-from gis.layers import load_sample
+from gis.layers import load_sample, read_package
 from gis.store import open_store
 
 DATABASE_URL = os.environ.get("DATABASE_URL") or None
@@ -75,6 +77,9 @@ def sample_config(tmp_path_factory, catalog):
     home = tmp_path_factory.mktemp("sample-instance")
     store = open_store(home, DATABASE_URL, schema=schema)
     load_sample(store, catalog)
+    case_store = CaseStore(home, DATABASE_URL, schema=schema)
+    load_sample_cases(case_store, read_package(catalog=catalog))
+    case_store.dispose()
     yield {"PLANNER_HOME": str(home), "DATABASE_URL": DATABASE_URL, "DATABASE_SCHEMA": schema}
     _drop_schema(schema)
 
@@ -86,9 +91,73 @@ def sample_store(sample_config):
     )
 
 
+@pytest.fixture(scope="session")
+def sample_app(sample_config):
+    """The app over the shared sample store. Read-only tests only: it is shared."""
+    return create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, **sample_config})
+
+
 @pytest.fixture
-def app(sample_config):
-    return create_app({"TESTING": True, **sample_config})
+def app(sample_app):
+    return sample_app
+
+
+@pytest.fixture
+def writable_config(tmp_path, catalog):
+    """A store of its own, loaded with the sample (layers and cases), for tests that write."""
+    schema = _new_schema()
+    home = tmp_path / "instance"
+    load_sample(open_store(home, DATABASE_URL, schema=schema), catalog)
+    case_store = CaseStore(home, DATABASE_URL, schema=schema)
+    load_sample_cases(case_store, read_package(catalog=catalog))
+    case_store.dispose()
+    yield {"PLANNER_HOME": str(home), "DATABASE_URL": DATABASE_URL, "DATABASE_SCHEMA": schema}
+    _drop_schema(schema)
+
+
+@pytest.fixture
+def writable_app(writable_config):
+    return create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, **writable_config})
+
+
+@pytest.fixture
+def writable_client(writable_app):
+    return writable_app.test_client()
+
+
+class AuthActions:
+    """Log in as one of the sample's demo users (see cases.sample.DEMO_USERS)."""
+
+    passwords = {username: password for username, password, _, _ in DEMO_USERS}
+
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, username="officer", password=None):
+        return self._client.post(
+            "/auth/login",
+            data={"username": username, "password": password or self.passwords[username]},
+        )
+
+    def logout(self):
+        return self._client.post("/auth/logout")
+
+    def basic(self, username="officer"):
+        """HTTP Basic headers for API calls without a session."""
+        import base64
+
+        token = base64.b64encode(f"{username}:{self.passwords[username]}".encode()).decode()
+        return {"Authorization": f"Basic {token}"}
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+@pytest.fixture
+def writable_auth(writable_client):
+    return AuthActions(writable_client)
 
 
 @pytest.fixture

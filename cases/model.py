@@ -1,0 +1,254 @@
+"""The domain model, in the users' words: communities, cases, households,
+plots, documents, budget lines and stage events. Plain Python: no Flask, no ORM.
+
+Geometries are shapely objects in EPSG:32647 (metres).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime
+from typing import Any
+
+from shapely.geometry.base import BaseGeometry
+
+from cases.errors import InvalidInput, TransitionRefused
+from cases.workflow import Workflows
+
+ROLES = ("admin", "officer", "community_rep", "viewer")
+ROLE_LABELS = {
+    "admin": {"th": "ผู้ดูแลระบบ", "en": "Admin"},
+    "officer": {"th": "เจ้าหน้าที่", "en": "Housing officer"},
+    "community_rep": {"th": "ผู้แทนชุมชน", "en": "Community representative"},
+    "viewer": {"th": "ผู้ดูข้อมูล (เทศบาล/เขต)", "en": "Municipality viewer"},
+}
+HOUSE_STATUSES = ("not_started", "ready_to_build", "under_construction", "finished", "moved_in")
+# Household fields that identify a person or their circumstances. Municipality
+# viewers never see them; the open-data export drops them.
+PERSONAL_FIELDS = frozenset({"head_name", "members", "monthly_income", "phone", "location"})
+
+
+@dataclass
+class Community:
+    id: str
+    name_th: str
+    name_en: str
+    district_en: str
+    district_th: str
+    province_th: str = ""
+
+
+@dataclass
+class Case:
+    ref: str
+    community_id: str
+    case_type: str
+    title_th: str
+    title_en: str
+    stage: str
+    stage_entered_on: date
+    variant: str | None = None
+    hold_reason: str | None = None
+    cooperative_name: str | None = None
+    site: BaseGeometry | None = None
+    note: str = ""
+    created_on: date | None = None
+    version: int = 1
+    id: int | None = None
+
+    EDITABLE = ("title_th", "title_en", "variant", "cooperative_name", "note", "hold_reason")
+
+    def move_to(
+        self,
+        workflows: Workflows,
+        to_stage: str,
+        *,
+        on: date,
+        by: str,
+        note: str = "",
+        documents: set[str],
+        approved_budget: set[str],
+        households_agreed: int,
+    ) -> StageEvent:
+        """Enter `to_stage`, or refuse, naming every missing requirement."""
+        missing = workflows.missing_for(
+            self.case_type,
+            self.stage,
+            to_stage,
+            documents=documents,
+            fields={"cooperative_name": self.cooperative_name},
+            approved_budget=approved_budget,
+            households_agreed=households_agreed,
+        )
+        if missing:
+            ctype = workflows.case_type(self.case_type)
+            target = (
+                ctype.stage(to_stage).label
+                if to_stage in ctype.stage_ids()
+                else {"th": to_stage, "en": to_stage}
+            )
+            raise TransitionRefused(
+                f"cannot move to '{target['en']}': " + "; ".join(m.message("en") for m in missing),
+                f"ย้ายไปขั้นตอน '{target['th']}' ไม่ได้: " + "; ".join(m.message("th") for m in missing),
+                missing=[{"kind": m.kind, "code": m.code, "label": m.label} for m in missing],
+            )
+        if on < self.stage_entered_on:
+            raise InvalidInput(
+                f"the move date {on} is before the case entered its current stage ({self.stage_entered_on})",
+                f"วันที่ย้ายขั้นตอน {on} อยู่ก่อนวันที่เข้าขั้นตอนปัจจุบัน ({self.stage_entered_on})",
+            )
+        event = StageEvent(
+            case_id=self.id, from_stage=self.stage, to_stage=to_stage, on=on, by=by, note=note
+        )
+        self.stage = to_stage
+        self.stage_entered_on = on
+        self.hold_reason = None
+        return event
+
+    def days_in_stage(self, today: date) -> int:
+        return (today - self.stage_entered_on).days
+
+
+@dataclass
+class Household:
+    case_id: int
+    household_no: int
+    head_name: str = ""
+    members: int | None = None
+    monthly_income: int | None = None
+    phone: str = ""
+    tenure: str = "other"
+    agreed_to_move: bool = False
+    plot_no: str | None = None
+    house_status: str = "not_started"
+    status_changed_on: date | None = None
+    finished_on: date | None = None
+    structure_id: str | None = None
+    location: BaseGeometry | None = None
+    version: int = 1
+    id: int | None = None
+
+    EDITABLE = (
+        "head_name",
+        "members",
+        "monthly_income",
+        "phone",
+        "tenure",
+        "agreed_to_move",
+        "plot_no",
+        "house_status",
+        "location",
+    )
+
+    def set_house_status(self, status: str, on: date) -> None:
+        if status not in HOUSE_STATUSES:
+            raise InvalidInput(f"unknown house status {status!r}", f"ไม่รู้จักสถานะบ้าน {status!r}")
+        if status != self.house_status:
+            self.house_status = status
+            self.status_changed_on = on
+            if status in ("finished", "moved_in") and self.finished_on is None:
+                self.finished_on = on
+
+
+@dataclass
+class Plot:
+    case_id: int
+    plot_no: str
+    geometry: BaseGeometry
+    kind: str = "plot"  # plot | lane | common
+    version: int = 1
+    id: int | None = None
+
+
+@dataclass
+class Document:
+    case_id: int
+    kind: str
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_by: str
+    uploaded_at: datetime
+    stage_event_id: int | None = None
+    id: int | None = None
+
+
+@dataclass
+class BudgetLine:
+    case_id: int
+    kind: str
+    planned: int = 0  # baht
+    approved: int = 0
+    disbursed: int = 0
+    note: str = ""
+    version: int = 1
+    id: int | None = None
+
+    EDITABLE = ("planned", "approved", "disbursed", "note")
+
+    def check(self) -> None:
+        for name in ("planned", "approved", "disbursed"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 0:
+                raise InvalidInput(
+                    f"{name} must be a whole number of baht, 0 or more",
+                    f"จำนวนเงิน ({name}) ต้องเป็นจำนวนเต็มบาท ไม่ติดลบ",
+                    field=name,
+                )
+        if self.disbursed > self.approved:
+            raise InvalidInput(
+                f"disbursed ({self.disbursed:,}) is more than approved ({self.approved:,})",
+                f"เบิกจ่าย ({self.disbursed:,}) มากกว่าที่อนุมัติ ({self.approved:,})",
+                field="disbursed",
+            )
+
+
+@dataclass
+class StageEvent:
+    case_id: int | None
+    from_stage: str | None
+    to_stage: str
+    on: date
+    by: str
+    note: str = ""
+    kind: str = "move"  # move | hold | release
+    hold_reason: str | None = None
+    document_ids: list[int] = field(default_factory=list)
+    id: int | None = None
+
+
+@dataclass
+class User:
+    username: str
+    role: str
+    password_hash: str = ""
+    community_id: str | None = None
+    display_name: str = ""
+    active: bool = True
+    id: int | None = None
+
+
+@dataclass
+class AuditEntry:
+    at: datetime
+    username: str
+    action: str
+    entity: str
+    entity_id: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    id: int | None = None
+
+
+def snapshot(obj) -> dict[str, Any]:
+    """A JSON-friendly copy of a domain object, for the audit log."""
+    out = {}
+    for f in fields(obj):
+        value = getattr(obj, f.name)
+        if isinstance(value, BaseGeometry):
+            value = value.wkt
+        elif isinstance(value, date | datetime):
+            value = value.isoformat()
+        out[f.name] = value
+    return out

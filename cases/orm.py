@@ -1,0 +1,182 @@
+"""Tables of the case store (SQLAlchemy Core). The same schema runs on SQLite
+(embedded, geometries as WKB) and PostgreSQL (real PostGIS columns with GiST
+indexes). Schema changes go through Alembic (`cases/migrations`)."""
+
+from __future__ import annotations
+
+import shapely
+import sqlalchemy as sa
+from sqlalchemy.types import LargeBinary, TypeDecorator, UserDefinedType
+
+SRID = 32647
+
+
+class _PostGISGeometry(UserDefinedType):
+    cache_ok = True
+
+    def get_col_spec(self, **kw):
+        return f"geometry(Geometry, {SRID})"
+
+    def bind_expression(self, bindvalue):
+        return sa.func.ST_GeomFromWKB(bindvalue, SRID)
+
+
+class Geometry(TypeDecorator):
+    """A shapely geometry in EPSG:32647: PostGIS `geometry` or SQLite WKB blob."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect):
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(_PostGISGeometry())
+        return dialect.type_descriptor(LargeBinary())
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else shapely.to_wkb(value)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        # PostGIS hands back hex EWKB text; SQLite the WKB bytes we stored.
+        return shapely.from_wkb(value if isinstance(value, str) else bytes(value))
+
+
+metadata = sa.MetaData()
+
+communities = sa.Table(
+    "communities",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("name_th", sa.Text, nullable=False),
+    sa.Column("name_en", sa.Text, nullable=False),
+    sa.Column("district_en", sa.String(80), nullable=False, index=True),
+    sa.Column("district_th", sa.String(80), nullable=False),
+    sa.Column("province_th", sa.String(80), nullable=False, server_default=""),
+)
+
+cases = sa.Table(
+    "cases",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("ref", sa.String(40), nullable=False, unique=True),
+    sa.Column("community_id", sa.ForeignKey("communities.id"), nullable=False, index=True),
+    sa.Column("case_type", sa.String(40), nullable=False),
+    sa.Column("programme", sa.String(40), nullable=False, index=True),
+    sa.Column("variant", sa.String(40)),
+    sa.Column("title_th", sa.Text, nullable=False),
+    sa.Column("title_en", sa.Text, nullable=False),
+    sa.Column("stage", sa.String(40), nullable=False, index=True),
+    sa.Column("stage_entered_on", sa.Date, nullable=False),
+    sa.Column("hold_reason", sa.String(40)),
+    sa.Column("cooperative_name", sa.Text),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+    sa.Column("created_on", sa.Date),
+    sa.Column("site", Geometry),
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),
+)
+
+households = sa.Table(
+    "households",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("case_id", sa.ForeignKey("cases.id"), nullable=False, index=True),
+    sa.Column("household_no", sa.Integer, nullable=False),
+    sa.Column("head_name", sa.Text, nullable=False, server_default=""),
+    sa.Column("members", sa.Integer),
+    sa.Column("monthly_income", sa.Integer),
+    sa.Column("phone", sa.String(40), nullable=False, server_default=""),
+    sa.Column("tenure", sa.String(40), nullable=False),
+    sa.Column("agreed_to_move", sa.Boolean, nullable=False),
+    sa.Column("plot_no", sa.String(40)),
+    sa.Column("house_status", sa.String(40), nullable=False),
+    sa.Column("status_changed_on", sa.Date),
+    sa.Column("finished_on", sa.Date),
+    sa.Column("structure_id", sa.String(40)),
+    sa.Column("location", Geometry),
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),
+    sa.UniqueConstraint("case_id", "household_no"),
+)
+
+plots = sa.Table(
+    "plots",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("case_id", sa.ForeignKey("cases.id"), nullable=False, index=True),
+    sa.Column("plot_no", sa.String(40), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False, server_default="plot"),
+    sa.Column("geometry", Geometry, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),
+    sa.UniqueConstraint("case_id", "plot_no"),
+)
+
+stage_events = sa.Table(
+    "stage_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("case_id", sa.ForeignKey("cases.id"), nullable=False, index=True),
+    sa.Column("kind", sa.String(20), nullable=False, server_default="move"),
+    sa.Column("from_stage", sa.String(40)),
+    sa.Column("to_stage", sa.String(40), nullable=False),
+    sa.Column("on", sa.Date, nullable=False),
+    sa.Column("by", sa.String(80), nullable=False),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+    sa.Column("hold_reason", sa.String(40)),
+    sa.Column("document_ids", sa.JSON, nullable=False),
+)
+
+documents = sa.Table(
+    "documents",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("case_id", sa.ForeignKey("cases.id"), nullable=False, index=True),
+    sa.Column("kind", sa.String(40), nullable=False),
+    sa.Column("filename", sa.Text, nullable=False),
+    sa.Column("content_type", sa.String(120), nullable=False),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("uploaded_by", sa.String(80), nullable=False),
+    sa.Column("uploaded_at", sa.DateTime, nullable=False),
+    sa.Column("stage_event_id", sa.ForeignKey("stage_events.id")),
+)
+
+budget_lines = sa.Table(
+    "budget_lines",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("case_id", sa.ForeignKey("cases.id"), nullable=False, index=True),
+    sa.Column("kind", sa.String(40), nullable=False),
+    sa.Column("planned", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("approved", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("disbursed", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),
+    sa.UniqueConstraint("case_id", "kind"),
+)
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("username", sa.String(80), nullable=False, unique=True),
+    sa.Column("display_name", sa.Text, nullable=False, server_default=""),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("community_id", sa.ForeignKey("communities.id")),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+)
+
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("at", sa.DateTime, nullable=False, index=True),
+    sa.Column("username", sa.String(80), nullable=False),
+    sa.Column("action", sa.String(40), nullable=False),
+    sa.Column("entity", sa.String(40), nullable=False),
+    sa.Column("entity_id", sa.String(80), nullable=False),
+    sa.Column("before", sa.JSON),
+    sa.Column("after", sa.JSON),
+)
+
+sa.Index("ix_households_status", households.c.case_id, households.c.house_status)

@@ -1,0 +1,434 @@
+"""The case store's repository: domain objects in and out of the tables.
+
+One class over one connection; the unit of work owns the transaction. Updates
+check the version the caller read: a stale one raises `StaleVersion` and
+changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from datetime import date
+
+import sqlalchemy as sa
+
+from cases import orm
+from cases.errors import NotFound, StaleVersion
+from cases.model import (
+    AuditEntry,
+    BudgetLine,
+    Case,
+    Community,
+    Document,
+    Household,
+    Plot,
+    StageEvent,
+    User,
+)
+
+
+def _row_to(cls, row):
+    names = {f.name for f in fields(cls)}
+    return cls(**{k: v for k, v in row._mapping.items() if k in names})
+
+
+def _values(obj, *, exclude=("id",)) -> dict:
+    return {f.name: getattr(obj, f.name) for f in fields(obj) if f.name not in exclude}
+
+
+class Repository:
+    def __init__(self, conn: sa.Connection):
+        self.conn = conn
+
+    # -- communities --------------------------------------------------------
+    def add_communities(self, items: list[Community]) -> None:
+        if items:
+            self.conn.execute(orm.communities.insert(), [_values(c, exclude=()) for c in items])
+
+    def get_community(self, community_id: str) -> Community:
+        row = self.conn.execute(
+            sa.select(orm.communities).where(orm.communities.c.id == community_id)
+        ).first()
+        if row is None:
+            raise NotFound(f"no community {community_id!r}", f"ไม่มีชุมชน {community_id!r}")
+        return _row_to(Community, row)
+
+    def list_communities(self) -> list[Community]:
+        rows = self.conn.execute(sa.select(orm.communities).order_by(orm.communities.c.id))
+        return [_row_to(Community, r) for r in rows]
+
+    # -- cases ----------------------------------------------------------------
+    def add_case(self, case: Case, programme: str) -> Case:
+        values = _values(case)
+        values["programme"] = programme
+        case.id = self.conn.execute(orm.cases.insert().values(**values)).inserted_primary_key[0]
+        return case
+
+    def add_cases(self, items: list[tuple[Case, str]]) -> None:
+        """Bulk insert (sample and benchmark loading); ids are not read back."""
+        rows = []
+        for case, programme in items:
+            values = _values(case, exclude=())
+            values["programme"] = programme
+            rows.append(values)
+        if rows:
+            self.conn.execute(orm.cases.insert(), rows)
+
+    def get_case(self, case_id: int) -> Case:
+        row = self.conn.execute(sa.select(orm.cases).where(orm.cases.c.id == case_id)).first()
+        if row is None:
+            raise NotFound(f"no case {case_id}", f"ไม่มีกรณีหมายเลข {case_id}")
+        return _row_to(Case, row)
+
+    def get_case_by_ref(self, ref: str) -> Case:
+        row = self.conn.execute(sa.select(orm.cases).where(orm.cases.c.ref == ref)).first()
+        if row is None:
+            raise NotFound(f"no case {ref!r}", f"ไม่มีกรณี {ref!r}")
+        return _row_to(Case, row)
+
+    def _update_versioned(self, table, obj, expected_version: int, label: str) -> None:
+        values = _values(obj, exclude=("id", "version"))
+        result = self.conn.execute(
+            table.update()
+            .where(table.c.id == obj.id, table.c.version == expected_version)
+            .values(**values, version=expected_version + 1)
+        )
+        if result.rowcount != 1:
+            current = self.conn.execute(
+                sa.select(table.c.version).where(table.c.id == obj.id)
+            ).scalar()
+            if current is None:
+                raise NotFound(f"no {label} {obj.id}", f"ไม่มี{label} {obj.id}")
+            raise StaleVersion(
+                f"{label} {obj.id} was changed by someone else (version {current}, you had "
+                f"{expected_version}); reload and try again",
+                f"มีผู้อื่นแก้ไข{label}นี้แล้ว (ฉบับที่ {current} แต่คุณแก้จากฉบับที่ {expected_version}) "
+                "กรุณาโหลดใหม่แล้วลองอีกครั้ง",
+                current_version=current,
+            )
+        obj.version = expected_version + 1
+
+    def update_case(self, case: Case, expected_version: int) -> None:
+        self._update_versioned(orm.cases, case, expected_version, "case")
+
+    def list_cases(
+        self,
+        *,
+        programme: str | None = None,
+        district: str | None = None,
+        stage: str | None = None,
+        community_id: str | None = None,
+        search: str | None = None,
+        case_ids: list[int] | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> tuple[list[dict], int]:
+        """Cases with their community and household counts, and the total matching."""
+        c, m = orm.cases, orm.communities
+        where = []
+        if programme:
+            where.append(c.c.programme == programme)
+        if district:
+            where.append(m.c.district_en == district)
+        if stage:
+            where.append(c.c.stage == stage)
+        if community_id:
+            where.append(c.c.community_id == community_id)
+        if case_ids is not None:
+            where.append(c.c.id.in_(case_ids))
+        if search:
+            like = f"%{search.lower()}%"
+            where.append(
+                sa.or_(
+                    sa.func.lower(c.c.ref).like(like),
+                    sa.func.lower(c.c.title_en).like(like),
+                    c.c.title_th.like(f"%{search}%"),
+                    m.c.name_th.like(f"%{search}%"),
+                    sa.func.lower(m.c.name_en).like(like),
+                )
+            )
+        joined = c.join(m, c.c.community_id == m.c.id)
+        total = self.conn.execute(
+            sa.select(sa.func.count()).select_from(joined).where(*where)
+        ).scalar()
+        query = (
+            sa.select(
+                c.c.id,
+                c.c.ref,
+                c.c.case_type,
+                c.c.programme,
+                c.c.variant,
+                c.c.title_th,
+                c.c.title_en,
+                c.c.stage,
+                c.c.stage_entered_on,
+                c.c.hold_reason,
+                c.c.version,
+                c.c.community_id,
+                m.c.name_th.label("community_th"),
+                m.c.name_en.label("community_en"),
+                m.c.district_en,
+                m.c.district_th,
+            )
+            .select_from(joined)
+            .where(*where)
+            .order_by(c.c.ref)
+            .offset(offset)
+        )
+        if limit is not None:
+            query = query.limit(limit)
+        rows = [dict(r._mapping) for r in self.conn.execute(query)]
+        return rows, total
+
+    def household_counts(self, case_ids: list[int]) -> dict[int, dict[str, int]]:
+        h = orm.households
+        counts: dict[int, dict[str, int]] = {}
+        if not case_ids:
+            return counts
+        rows = self.conn.execute(
+            sa.select(h.c.case_id, h.c.house_status, h.c.agreed_to_move, sa.func.count())
+            .where(h.c.case_id.in_(case_ids))
+            .group_by(h.c.case_id, h.c.house_status, h.c.agreed_to_move)
+        )
+        for case_id, status, agreed, n in rows:
+            item = counts.setdefault(case_id, {"households": 0, "agreed": 0})
+            item["households"] += n
+            item["agreed"] += n if agreed else 0
+            item[status] = item.get(status, 0) + n
+        return counts
+
+    # -- households -----------------------------------------------------------
+    def add_household(self, household: Household) -> Household:
+        household.id = self.conn.execute(
+            orm.households.insert().values(**_values(household))
+        ).inserted_primary_key[0]
+        return household
+
+    def add_households(self, items: list[Household]) -> None:
+        if items:
+            self.conn.execute(orm.households.insert(), [_values(h) for h in items])
+
+    def get_household(self, household_id: int) -> Household:
+        row = self.conn.execute(
+            sa.select(orm.households).where(orm.households.c.id == household_id)
+        ).first()
+        if row is None:
+            raise NotFound(f"no household {household_id}", f"ไม่มีครัวเรือนหมายเลข {household_id}")
+        return _row_to(Household, row)
+
+    def update_household(self, household: Household, expected_version: int) -> None:
+        self._update_versioned(orm.households, household, expected_version, "household")
+
+    def list_households(self, case_id: int) -> list[Household]:
+        h = orm.households
+        rows = self.conn.execute(
+            sa.select(h).where(h.c.case_id == case_id).order_by(h.c.household_no)
+        )
+        return [_row_to(Household, r) for r in rows]
+
+    def next_household_no(self, case_id: int) -> int:
+        h = orm.households
+        current = self.conn.execute(
+            sa.select(sa.func.max(h.c.household_no)).where(h.c.case_id == case_id)
+        ).scalar()
+        return (current or 0) + 1
+
+    # -- plots ----------------------------------------------------------------
+    def add_plot(self, plot: Plot) -> Plot:
+        plot.id = self.conn.execute(
+            orm.plots.insert().values(**_values(plot))
+        ).inserted_primary_key[0]
+        return plot
+
+    def get_plot(self, plot_id: int) -> Plot:
+        row = self.conn.execute(sa.select(orm.plots).where(orm.plots.c.id == plot_id)).first()
+        if row is None:
+            raise NotFound(f"no plot {plot_id}", f"ไม่มีแปลงหมายเลข {plot_id}")
+        return _row_to(Plot, row)
+
+    def update_plot(self, plot: Plot, expected_version: int) -> None:
+        self._update_versioned(orm.plots, plot, expected_version, "plot")
+
+    def delete_plot(self, plot_id: int) -> None:
+        self.conn.execute(orm.plots.delete().where(orm.plots.c.id == plot_id))
+
+    def list_plots(self, case_id: int) -> list[Plot]:
+        p = orm.plots
+        rows = self.conn.execute(sa.select(p).where(p.c.case_id == case_id).order_by(p.c.plot_no))
+        return [_row_to(Plot, r) for r in rows]
+
+    # -- documents ------------------------------------------------------------
+    def add_document(self, document: Document) -> Document:
+        document.id = self.conn.execute(
+            orm.documents.insert().values(**_values(document))
+        ).inserted_primary_key[0]
+        return document
+
+    def get_document(self, document_id: int) -> Document:
+        row = self.conn.execute(
+            sa.select(orm.documents).where(orm.documents.c.id == document_id)
+        ).first()
+        if row is None:
+            raise NotFound(f"no document {document_id}", f"ไม่มีเอกสารหมายเลข {document_id}")
+        return _row_to(Document, row)
+
+    def list_documents(self, case_id: int) -> list[Document]:
+        d = orm.documents
+        rows = self.conn.execute(sa.select(d).where(d.c.case_id == case_id).order_by(d.c.id))
+        return [_row_to(Document, r) for r in rows]
+
+    def link_documents(self, document_ids: list[int], stage_event_id: int) -> None:
+        if document_ids:
+            self.conn.execute(
+                orm.documents.update()
+                .where(orm.documents.c.id.in_(document_ids))
+                .values(stage_event_id=stage_event_id)
+            )
+
+    # -- budget ---------------------------------------------------------------
+    def add_budget_line(self, line: BudgetLine) -> BudgetLine:
+        line.id = self.conn.execute(
+            orm.budget_lines.insert().values(**_values(line))
+        ).inserted_primary_key[0]
+        return line
+
+    def get_budget_line(self, line_id: int) -> BudgetLine:
+        row = self.conn.execute(
+            sa.select(orm.budget_lines).where(orm.budget_lines.c.id == line_id)
+        ).first()
+        if row is None:
+            raise NotFound(f"no budget line {line_id}", f"ไม่มีรายการงบประมาณ {line_id}")
+        return _row_to(BudgetLine, row)
+
+    def update_budget_line(self, line: BudgetLine, expected_version: int) -> None:
+        self._update_versioned(orm.budget_lines, line, expected_version, "budget line")
+
+    def list_budget_lines(self, case_id: int) -> list[BudgetLine]:
+        b = orm.budget_lines
+        rows = self.conn.execute(sa.select(b).where(b.c.case_id == case_id).order_by(b.c.id))
+        return [_row_to(BudgetLine, r) for r in rows]
+
+    # -- stage events ---------------------------------------------------------
+    def add_event(self, event: StageEvent) -> StageEvent:
+        event.id = self.conn.execute(
+            orm.stage_events.insert().values(**_values(event))
+        ).inserted_primary_key[0]
+        return event
+
+    def add_events(self, items: list[StageEvent]) -> None:
+        if items:
+            self.conn.execute(orm.stage_events.insert(), [_values(e) for e in items])
+
+    def list_events(self, case_id: int) -> list[StageEvent]:
+        e = orm.stage_events
+        rows = self.conn.execute(
+            sa.select(e).where(e.c.case_id == case_id).order_by(e.c.on, e.c.id)
+        )
+        return [_row_to(StageEvent, r) for r in rows]
+
+    # -- users ----------------------------------------------------------------
+    def add_user(self, user: User) -> User:
+        user.id = self.conn.execute(
+            orm.users.insert().values(**_values(user))
+        ).inserted_primary_key[0]
+        return user
+
+    def get_user(self, username: str) -> User | None:
+        row = self.conn.execute(
+            sa.select(orm.users).where(orm.users.c.username == username)
+        ).first()
+        return _row_to(User, row) if row else None
+
+    def list_users(self) -> list[User]:
+        return [
+            _row_to(User, r)
+            for r in self.conn.execute(sa.select(orm.users).order_by(orm.users.c.username))
+        ]
+
+    # -- audit ----------------------------------------------------------------
+    def add_audit(self, entry: AuditEntry) -> None:
+        self.conn.execute(orm.audit_log.insert().values(**_values(entry)))
+
+    def list_audit(
+        self, *, entity: str | None = None, entity_id: str | None = None, limit: int = 200
+    ):
+        a = orm.audit_log
+        query = sa.select(a).order_by(a.c.id.desc()).limit(limit)
+        if entity:
+            query = query.where(a.c.entity == entity)
+        if entity_id is not None:
+            query = query.where(a.c.entity_id == str(entity_id))
+        return [_row_to(AuditEntry, r) for r in self.conn.execute(query)]
+
+    # -- dashboard aggregates -------------------------------------------------
+    def progress_rows(self, *, programme: str | None = None, community_id: str | None = None):
+        """(district_en, district_th, programme, house_status, agreed, count) over all households."""
+        h, c, m = orm.households, orm.cases, orm.communities
+        per_case = (
+            sa.select(h.c.case_id, h.c.house_status, h.c.agreed_to_move, sa.func.count().label("n"))
+            .group_by(h.c.case_id, h.c.house_status, h.c.agreed_to_move)
+            .subquery()
+        )
+        query = (
+            sa.select(
+                m.c.district_en,
+                m.c.district_th,
+                c.c.programme,
+                per_case.c.house_status,
+                per_case.c.agreed_to_move,
+                sa.func.sum(per_case.c.n),
+            )
+            .select_from(
+                per_case.join(c, per_case.c.case_id == c.c.id).join(m, c.c.community_id == m.c.id)
+            )
+            .group_by(
+                m.c.district_en,
+                m.c.district_th,
+                c.c.programme,
+                per_case.c.house_status,
+                per_case.c.agreed_to_move,
+            )
+        )
+        if programme:
+            query = query.where(c.c.programme == programme)
+        if community_id:
+            query = query.where(c.c.community_id == community_id)
+        return [tuple(r) for r in self.conn.execute(query)]
+
+    def case_stage_rows(self, *, community_id: str | None = None):
+        """Every case's id, ref, type, stage, entry date and hold reason (for stalled cases)."""
+        c, m = orm.cases, orm.communities
+        query = sa.select(
+            c.c.id,
+            c.c.ref,
+            c.c.case_type,
+            c.c.programme,
+            c.c.stage,
+            c.c.stage_entered_on,
+            c.c.hold_reason,
+            c.c.title_th,
+            c.c.title_en,
+            m.c.district_en,
+            m.c.district_th,
+        ).select_from(c.join(m, c.c.community_id == m.c.id))
+        if community_id:
+            query = query.where(c.c.community_id == community_id)
+        return [dict(r._mapping) for r in self.conn.execute(query)]
+
+    def finished_by_month(self, *, programme: str | None = None) -> list[tuple[str, int]]:
+        h, c = orm.households, orm.cases
+        rows = self.conn.execute(
+            sa.select(h.c.finished_on, sa.func.count())
+            .select_from(h.join(c, h.c.case_id == c.c.id))
+            .where(
+                h.c.finished_on.is_not(None), *([c.c.programme == programme] if programme else [])
+            )
+            .group_by(h.c.finished_on)
+        )
+        months: dict[str, int] = {}
+        for finished_on, n in rows:
+            if isinstance(finished_on, str):
+                finished_on = date.fromisoformat(finished_on)
+            key = finished_on.strftime("%Y-%m")
+            months[key] = months.get(key, 0) + n
+        return sorted(months.items())

@@ -1,0 +1,850 @@
+"""What the web app, the API and the CLI call. Each function is one unit of
+work: it checks permissions, applies the domain rules, writes the audit log,
+and commits; or it raises a domain error and nothing changes."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import shapely
+import shapely.ops
+from pyproj import Transformer
+from shapely.geometry import shape
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from cases import policy
+from cases.errors import Forbidden, InvalidInput
+from cases.model import (
+    HOUSE_STATUSES,
+    ROLES,
+    AuditEntry,
+    BudgetLine,
+    Case,
+    Document,
+    Household,
+    Plot,
+    StageEvent,
+    User,
+    snapshot,
+)
+from cases.unit_of_work import UnitOfWork
+from cases.workflow import Workflows, default_workflows
+
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+# Thailand's extent, generously (lon/lat): a drawn site outside it is a mistake.
+THAILAND = shapely.box(97.3, 5.6, 105.7, 20.5)
+_TO_UTM = Transformer.from_crs("EPSG:4326", "EPSG:32647", always_xy=True)
+_TO_WGS84 = Transformer.from_crs("EPSG:32647", "EPSG:4326", always_xy=True)
+_SAFE_FILENAME = re.compile(r"[^\w.\- ]+", re.UNICODE)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def _audit(uow: UnitOfWork, user: User, action: str, entity: str, entity_id, before, after) -> None:
+    uow.repo.add_audit(
+        AuditEntry(
+            at=_now(),
+            username=user.username,
+            action=action,
+            entity=entity,
+            entity_id=str(entity_id),
+            before=before,
+            after=after,
+        )
+    )
+
+
+# -- geometry at the boundary ---------------------------------------------------
+def geometry_from_geojson(geojson: dict | None, *, allowed: tuple[str, ...], what: dict[str, str]):
+    """A GeoJSON geometry (lon/lat, as drawn on the map) checked and converted to EPSG:32647.
+
+    Refused: unreadable, empty, wrong type, invalid, or outside Thailand.
+    """
+    if geojson is None:
+        return None
+    try:
+        geom = shape(geojson)
+    except Exception as exc:
+        raise InvalidInput(
+            f"{what['en']}: not a GeoJSON geometry ({exc})", f"{what['th']}: รูปเรขาคณิตอ่านไม่ได้"
+        ) from exc
+    if geom.is_empty:
+        raise InvalidInput(f"{what['en']}: the geometry is empty", f"{what['th']}: ไม่มีรูปเรขาคณิต")
+    if geom.geom_type not in allowed:
+        raise InvalidInput(
+            f"{what['en']}: must be {' or '.join(allowed)}, not {geom.geom_type}",
+            f"{what['th']}: ต้องเป็น {' หรือ '.join(allowed)} ไม่ใช่ {geom.geom_type}",
+            field="geometry",
+        )
+    if not geom.is_valid:
+        reason = shapely.is_valid_reason(geom)
+        raise InvalidInput(
+            f"{what['en']}: the geometry is invalid ({reason})",
+            f"{what['th']}: รูปเรขาคณิตไม่ถูกต้อง ({reason})",
+            field="geometry",
+        )
+    if not THAILAND.contains(geom):
+        raise InvalidInput(
+            f"{what['en']}: lies outside Thailand; check that longitude and latitude are not swapped",
+            f"{what['th']}: อยู่นอกประเทศไทย ตรวจสอบว่าไม่ได้สลับลองจิจูดกับละติจูด",
+            field="geometry",
+        )
+    return shapely.ops.transform(_TO_UTM.transform, geom)
+
+
+def geometry_to_geojson(geom) -> dict | None:
+    if geom is None:
+        return None
+    return shapely.geometry.mapping(shapely.ops.transform(_TO_WGS84.transform, geom))
+
+
+# -- users ------------------------------------------------------------------
+def add_user(
+    uow: UnitOfWork,
+    username: str,
+    password: str,
+    role: str,
+    *,
+    community_id: str | None = None,
+    display_name: str = "",
+) -> User:
+    if role not in ROLES:
+        raise InvalidInput(
+            f"role must be one of {', '.join(ROLES)}", f"บทบาทต้องเป็น {', '.join(ROLES)}"
+        )
+    if not re.fullmatch(r"[A-Za-z0-9_.\-]{2,80}", username or ""):
+        raise InvalidInput(
+            "user names are 2-80 letters, digits, '.', '_' or '-'",
+            "ชื่อผู้ใช้ต้องเป็นตัวอักษรอังกฤษหรือตัวเลข 2-80 ตัว",
+        )
+    if len(password or "") < 8:
+        raise InvalidInput("the password needs at least 8 characters", "รหัสผ่านต้องมีอย่างน้อย 8 ตัวอักษร")
+    if role == "community_rep" and not community_id:
+        raise InvalidInput("a community representative needs a community", "ผู้แทนชุมชนต้องระบุชุมชน")
+    with uow:
+        if role == "community_rep":
+            uow.repo.get_community(community_id)
+        if uow.repo.get_user(username):
+            raise InvalidInput(f"user {username!r} exists already", f"มีผู้ใช้ {username!r} อยู่แล้ว")
+        user = uow.repo.add_user(
+            User(
+                username=username,
+                role=role,
+                community_id=community_id if role == "community_rep" else None,
+                display_name=display_name or username,
+                password_hash=generate_password_hash(password),
+            )
+        )
+        uow.commit()
+    return user
+
+
+def authenticate(uow: UnitOfWork, username: str, password: str) -> User | None:
+    with uow:
+        user = uow.repo.get_user(username or "")
+    if user and user.active and check_password_hash(user.password_hash, password or ""):
+        return user
+    return None
+
+
+def get_user(uow: UnitOfWork, username: str) -> User | None:
+    with uow:
+        return uow.repo.get_user(username)
+
+
+# -- cases ------------------------------------------------------------------
+def _case_for(uow: UnitOfWork, user: User, case_id: int, *, edit: bool = False) -> Case:
+    case = uow.repo.get_case(case_id)
+    (policy.require_edit if edit else policy.require_view)(user, case)
+    return case
+
+
+def _check_version(expected_version) -> int:
+    try:
+        return int(expected_version)
+    except (TypeError, ValueError):
+        raise InvalidInput(
+            "the record's version is required (it was read with the record)",
+            "ต้องส่งหมายเลขฉบับของข้อมูลมาด้วย",
+            field="version",
+        ) from None
+
+
+def create_case(
+    uow: UnitOfWork,
+    user: User,
+    *,
+    community_id: str,
+    case_type: str,
+    title_th: str,
+    title_en: str = "",
+    variant: str | None = None,
+    site_geojson: dict | None = None,
+    on: date | None = None,
+    ref: str | None = None,
+    workflows: Workflows | None = None,
+) -> Case:
+    workflows = workflows or default_workflows()
+    if user.role not in ("admin", "officer"):
+        raise Forbidden("only officers open new cases", "เฉพาะเจ้าหน้าที่เท่านั้นที่เปิดกรณีใหม่ได้")
+    try:
+        ctype = workflows.case_type(case_type)
+    except KeyError:
+        raise InvalidInput(
+            f"unknown case type {case_type!r}", f"ไม่รู้จักประเภทกรณี {case_type!r}", field="case_type"
+        ) from None
+    variants = workflows.variants.get(ctype.programme, {})
+    if variant and variant not in variants:
+        raise InvalidInput(
+            f"unknown variant {variant!r} for {case_type}",
+            f"ไม่รู้จักประเภทย่อย {variant!r}",
+            field="variant",
+        )
+    if not (title_th or "").strip():
+        raise InvalidInput("the case needs a Thai title", "ต้องมีชื่อกรณีภาษาไทย", field="title_th")
+    site = geometry_from_geojson(
+        site_geojson,
+        allowed=("Polygon", "MultiPolygon"),
+        what={"en": "site boundary", "th": "ขอบเขตพื้นที่"},
+    )
+    on = on or date.today()
+    with uow:
+        uow.repo.get_community(community_id)
+        if ref is None:
+            _, count = uow.repo.list_cases(community_id=community_id)
+            ref = f"{community_id}-{case_type[:3].upper()}-{count + 1:02d}"
+        case = Case(
+            ref=ref,
+            community_id=community_id,
+            case_type=case_type,
+            variant=variant,
+            title_th=title_th.strip(),
+            title_en=(title_en or title_th).strip(),
+            stage=ctype.first_stage.id,
+            stage_entered_on=on,
+            site=site,
+            created_on=on,
+        )
+        uow.repo.add_case(case, ctype.programme)
+        uow.repo.add_event(
+            StageEvent(
+                case_id=case.id,
+                from_stage=None,
+                to_stage=case.stage,
+                on=on,
+                by=user.username,
+                note="case opened",
+            )
+        )
+        _audit(uow, user, "create", "case", case.id, None, snapshot(case))
+        uow.commit()
+    return case
+
+
+def get_case(uow: UnitOfWork, user: User, case_id: int) -> Case:
+    with uow:
+        return _case_for(uow, user, case_id)
+
+
+def update_case(
+    uow: UnitOfWork,
+    user: User,
+    case_id: int,
+    changes: dict[str, Any],
+    expected_version,
+    *,
+    workflows: Workflows | None = None,
+) -> Case:
+    workflows = workflows or default_workflows()
+    expected = _check_version(expected_version)
+    unknown = set(changes) - set(Case.EDITABLE) - {"site"}
+    if unknown:
+        raise InvalidInput(
+            f"these fields cannot be changed: {', '.join(sorted(unknown))}",
+            f"แก้ไขฟิลด์เหล่านี้ไม่ได้: {', '.join(sorted(unknown))}",
+        )
+    if changes.get("hold_reason") and changes["hold_reason"] not in workflows.hold_reasons:
+        raise InvalidInput(
+            f"unknown hold reason {changes['hold_reason']!r}",
+            f"ไม่รู้จักเหตุที่หยุดชะงัก {changes['hold_reason']!r}",
+            field="hold_reason",
+        )
+    with uow:
+        case = _case_for(uow, user, case_id, edit=True)
+        before = snapshot(case)
+        for name, value in changes.items():
+            if name == "site":
+                value = geometry_from_geojson(
+                    value,
+                    allowed=("Polygon", "MultiPolygon"),
+                    what={"en": "site boundary", "th": "ขอบเขตพื้นที่"},
+                )
+            setattr(case, name, value if value != "" or name == "note" else None)
+        uow.repo.update_case(case, expected)
+        if "hold_reason" in changes and changes["hold_reason"] != before["hold_reason"]:
+            uow.repo.add_event(
+                StageEvent(
+                    case_id=case.id,
+                    from_stage=case.stage,
+                    to_stage=case.stage,
+                    on=date.today(),
+                    by=user.username,
+                    kind="hold" if case.hold_reason else "release",
+                    hold_reason=case.hold_reason,
+                    note=changes.get("note", ""),
+                )
+            )
+        _audit(uow, user, "update", "case", case.id, before, snapshot(case))
+        uow.commit()
+    return case
+
+
+def _store_document_file(uow: UnitOfWork, data: bytes) -> str:
+    """Content-addressed: documents/<sha[:2]>/<sha>. Written before the row, via a temp file."""
+    digest = hashlib.sha256(data).hexdigest()
+    target = uow.documents_dir / digest[:2] / digest
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, target)
+    return digest
+
+
+def document_path(uow: UnitOfWork, document: Document) -> Path:
+    return uow.documents_dir / document.sha256[:2] / document.sha256
+
+
+def _new_document(
+    uow: UnitOfWork,
+    user: User,
+    case: Case,
+    kind: str,
+    filename: str,
+    content_type: str,
+    data: bytes,
+    workflows: Workflows,
+) -> Document:
+    if kind not in workflows.document_kinds:
+        raise InvalidInput(
+            f"unknown document kind {kind!r}", f"ไม่รู้จักประเภทเอกสาร {kind!r}", field="kind"
+        )
+    if not data:
+        raise InvalidInput(
+            f"the file {filename!r} is empty", f"ไฟล์ {filename!r} ว่างเปล่า", field="file"
+        )
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise InvalidInput(
+            f"the file {filename!r} is {len(data):,} bytes; the limit is {MAX_DOCUMENT_BYTES:,}",
+            f"ไฟล์ {filename!r} ใหญ่เกินกำหนด ({len(data):,} ไบต์ เกิน {MAX_DOCUMENT_BYTES:,})",
+            field="file",
+        )
+    safe_name = _SAFE_FILENAME.sub("_", Path(filename or "document").name)[:200] or "document"
+    digest = _store_document_file(uow, data)
+    return uow.repo.add_document(
+        Document(
+            case_id=case.id,
+            kind=kind,
+            filename=safe_name,
+            content_type=content_type or "application/octet-stream",
+            size=len(data),
+            sha256=digest,
+            uploaded_by=user.username,
+            uploaded_at=_now(),
+        )
+    )
+
+
+def upload_document(
+    uow: UnitOfWork,
+    user: User,
+    case_id: int,
+    *,
+    kind: str,
+    filename: str,
+    content_type: str,
+    data: bytes,
+    workflows: Workflows | None = None,
+) -> Document:
+    workflows = workflows or default_workflows()
+    with uow:
+        case = _case_for(uow, user, case_id, edit=True)
+        document = _new_document(uow, user, case, kind, filename, content_type, data, workflows)
+        _audit(uow, user, "upload", "document", document.id, None, snapshot(document))
+        uow.commit()
+    return document
+
+
+def get_document(uow: UnitOfWork, user: User, document_id: int) -> tuple[Document, Path]:
+    with uow:
+        document = uow.repo.get_document(document_id)
+        _case_for(uow, user, document.case_id)
+        return document, document_path(uow, document)
+
+
+def move_stage(
+    uow: UnitOfWork,
+    user: User,
+    case_id: int,
+    to_stage: str,
+    *,
+    expected_version,
+    on: date | None = None,
+    note: str = "",
+    new_documents: list[dict] | None = None,
+    workflows: Workflows | None = None,
+) -> StageEvent:
+    """Move a case to another stage with the documents that go with the move.
+
+    `new_documents` are dicts of kind, filename, content_type and data, attached
+    in the same transaction: a refused move stores none of them.
+    """
+    workflows = workflows or default_workflows()
+    expected = _check_version(expected_version)
+    on = on or date.today()
+    with uow:
+        case = _case_for(uow, user, case_id, edit=True)
+        if user.role == "community_rep":
+            raise Forbidden(
+                "community representatives propose; officers move stages",
+                "ผู้แทนชุมชนเสนอได้ แต่การย้ายขั้นตอนต้องทำโดยเจ้าหน้าที่",
+            )
+        before = snapshot(case)
+        attached = [
+            _new_document(
+                uow,
+                user,
+                case,
+                d["kind"],
+                d["filename"],
+                d.get("content_type", ""),
+                d["data"],
+                workflows,
+            )
+            for d in new_documents or []
+        ]
+        documents = {d.kind for d in uow.repo.list_documents(case.id)}
+        approved = {b.kind for b in uow.repo.list_budget_lines(case.id) if b.approved > 0}
+        agreed = uow.repo.household_counts([case.id]).get(case.id, {}).get("agreed", 0)
+        event = case.move_to(
+            workflows,
+            to_stage,
+            on=on,
+            by=user.username,
+            note=note,
+            documents=documents,
+            approved_budget=approved,
+            households_agreed=agreed,
+        )
+        uow.repo.update_case(case, expected)
+        event.document_ids = [d.id for d in attached]
+        uow.repo.add_event(event)
+        uow.repo.link_documents(event.document_ids, event.id)
+        _audit(uow, user, "move_stage", "case", case.id, before, snapshot(case))
+        uow.commit()
+    return event
+
+
+def case_detail(
+    uow: UnitOfWork, user: User, case_id: int, *, workflows: Workflows | None = None
+) -> dict:
+    """Everything the case page shows, with personal data only for those who may see it."""
+    workflows = workflows or default_workflows()
+    with uow:
+        case = _case_for(uow, user, case_id)
+        community = uow.repo.get_community(case.community_id)
+        counts = uow.repo.household_counts([case.id]).get(case.id, {"households": 0, "agreed": 0})
+        detail = {
+            "case": case,
+            "community": community,
+            "counts": counts,
+            "events": uow.repo.list_events(case.id),
+            "documents": uow.repo.list_documents(case.id),
+            "budget_lines": uow.repo.list_budget_lines(case.id),
+            "plots": uow.repo.list_plots(case.id),
+            "households": uow.repo.list_households(case.id)
+            if policy.sees_personal_data(user)
+            else None,
+            "allowed_moves": workflows.case_type(case.case_type).allowed_moves(case.stage),
+            "can_edit": policy.can_edit_case(user, case),
+        }
+    return detail
+
+
+def list_cases(
+    uow: UnitOfWork,
+    user: User,
+    *,
+    programme=None,
+    district=None,
+    stage=None,
+    search=None,
+    stalled: bool = False,
+    today: date | None = None,
+    page: int = 1,
+    per_page: int = 50,
+    workflows: Workflows | None = None,
+) -> tuple[list[dict], int]:
+    workflows = workflows or default_workflows()
+    page, per_page = max(1, int(page)), max(1, min(500, int(per_page)))
+    community_id = user.community_id if user.role == "community_rep" else None
+    with uow:
+        case_ids = None
+        if stalled:
+            case_ids = [
+                s["id"] for s in _stalled(uow, workflows, today or date.today(), community_id)
+            ]
+        rows, total = uow.repo.list_cases(
+            programme=programme or None,
+            district=district or None,
+            stage=stage or None,
+            community_id=community_id,
+            search=(search or "").strip() or None,
+            case_ids=case_ids,
+            limit=per_page,
+            offset=(page - 1) * per_page,
+        )
+        counts = uow.repo.household_counts([r["id"] for r in rows])
+    today = today or date.today()
+    for row in rows:
+        row["counts"] = counts.get(row["id"], {"households": 0, "agreed": 0})
+        stage = workflows.case_type(row["case_type"]).stage(row["stage"])
+        entered = row["stage_entered_on"]
+        row["days_in_stage"] = (today - entered).days
+        row["stalled"] = bool(stage.stall_days and row["days_in_stage"] > stage.stall_days)
+    return rows, total
+
+
+def _stalled(uow: UnitOfWork, workflows: Workflows, today: date, community_id=None) -> list[dict]:
+    out = []
+    for row in uow.repo.case_stage_rows(community_id=community_id):
+        stage = workflows.case_type(row["case_type"]).stage(row["stage"])
+        days = (today - row["stage_entered_on"]).days
+        if stage.stall_days and days > stage.stall_days:
+            row.update(days_in_stage=days, stall_days=stage.stall_days, stage_label=stage.label)
+            out.append(row)
+    return sorted(out, key=lambda r: -r["days_in_stage"] / r["stall_days"])
+
+
+def stalled_cases(
+    uow: UnitOfWork, user: User, *, today: date | None = None, workflows: Workflows | None = None
+) -> list[dict]:
+    workflows = workflows or default_workflows()
+    community_id = user.community_id if user.role == "community_rep" else None
+    with uow:
+        return _stalled(uow, workflows, today or date.today(), community_id)
+
+
+STATUS_COLUMNS = ("finished", "under_construction", "ready_to_build", "not_started")
+
+
+def progress(uow: UnitOfWork, user: User | None = None, *, programme: str | None = None) -> dict:
+    """Progress by district (and programme), the way the government reports it.
+
+    `finished` counts houses finished, including those whose families moved in.
+    Shares are of all households.
+    """
+    community_id = user.community_id if user and user.role == "community_rep" else None
+    with uow:
+        rows = uow.repo.progress_rows(programme=programme, community_id=community_id)
+    districts: dict[str, dict] = {}
+    for district_en, district_th, prog, status, agreed, n in rows:
+        item = districts.setdefault(
+            district_en,
+            {
+                "district_en": district_en,
+                "district_th": district_th,
+                "programmes": set(),
+                "households": 0,
+                "households_agreed": 0,
+                **dict.fromkeys(STATUS_COLUMNS, 0),
+                "moved_in": 0,
+            },
+        )
+        n = int(n)
+        item["programmes"].add(prog)
+        item["households"] += n
+        item["households_agreed"] += n if agreed else 0
+        column = "finished" if status == "moved_in" else status
+        item[column] += n
+        if status == "moved_in":
+            item["moved_in"] += n
+    table = []
+    for item in sorted(districts.values(), key=lambda d: _DISTRICT_ORDER.get(d["district_en"], 99)):
+        item["programmes"] = sorted(item["programmes"])
+        table.append(item)
+    total = {
+        "district_en": "total",
+        "district_th": "รวม",
+        "households": 0,
+        "households_agreed": 0,
+        "moved_in": 0,
+        **dict.fromkeys(STATUS_COLUMNS, 0),
+    }
+    for item in table:
+        for key in ("households", "households_agreed", "moved_in", *STATUS_COLUMNS):
+            total[key] += item[key]
+    for item in [*table, total]:
+        item["shares"] = {
+            key: round(100 * item[key] / total["households"], 2) if total["households"] else 0.0
+            for key in STATUS_COLUMNS
+        }
+    return {"programme": programme, "districts": table, "total": total}
+
+
+# Districts in the order the canal runs (north from the mouth); others after, by name.
+_DISTRICT_ORDER = {
+    "Dusit": 0,
+    "Bang Sue": 1,
+    "Chatuchak": 2,
+    "Lak Si": 3,
+    "Don Mueang": 4,
+    "Lak Hok": 5,
+}
+
+
+def finished_over_time(uow: UnitOfWork, *, programme: str | None = None) -> list[dict]:
+    with uow:
+        months = uow.repo.finished_by_month(programme=programme)
+    out, cumulative = [], 0
+    for month, n in months:
+        cumulative += n
+        out.append({"month": month, "finished": n, "cumulative": cumulative})
+    return out
+
+
+# -- households -------------------------------------------------------------------
+def _household_values(changes: dict[str, Any], workflows: Workflows) -> dict[str, Any]:
+    out = {}
+    for name, value in changes.items():
+        if name not in Household.EDITABLE:
+            raise InvalidInput(
+                f"household field {name!r} cannot be changed",
+                f"แก้ไขฟิลด์ {name!r} ของครัวเรือนไม่ได้",
+                field=name,
+            )
+        if name in ("members", "monthly_income") and value not in (None, ""):
+            try:
+                value = int(value)
+            except (TypeError, ValueError):
+                raise InvalidInput(
+                    f"{name} must be a whole number", f"{name} ต้องเป็นจำนวนเต็ม", field=name
+                ) from None
+            if value < 0:
+                raise InvalidInput(f"{name} cannot be negative", f"{name} ติดลบไม่ได้", field=name)
+        if name in ("members", "monthly_income") and value == "":
+            value = None
+        if name == "tenure" and value not in workflows.tenure_kinds:
+            raise InvalidInput(
+                f"unknown tenure {value!r}", f"ไม่รู้จักสถานะการครอบครอง {value!r}", field=name
+            )
+        if name == "house_status" and value not in HOUSE_STATUSES:
+            raise InvalidInput(
+                f"unknown house status {value!r}", f"ไม่รู้จักสถานะบ้าน {value!r}", field=name
+            )
+        if name == "agreed_to_move":
+            value = value in (True, "true", "1", "on", 1)
+        if name == "location":
+            value = geometry_from_geojson(
+                value, allowed=("Point",), what={"en": "household location", "th": "ตำแหน่งครัวเรือน"}
+            )
+        out[name] = value
+    return out
+
+
+def add_household(
+    uow: UnitOfWork,
+    user: User,
+    case_id: int,
+    values: dict[str, Any],
+    *,
+    workflows: Workflows | None = None,
+) -> Household:
+    workflows = workflows or default_workflows()
+    values = _household_values(values, workflows)
+    status = values.pop("house_status", "not_started")
+    with uow:
+        case = _case_for(uow, user, case_id, edit=True)
+        household = Household(
+            case_id=case.id, household_no=uow.repo.next_household_no(case.id), **values
+        )
+        household.set_house_status(status, date.today())
+        uow.repo.add_household(household)
+        _audit(uow, user, "create", "household", household.id, None, snapshot(household))
+        uow.commit()
+    return household
+
+
+def get_household(uow: UnitOfWork, user: User, household_id: int) -> Household:
+    with uow:
+        household = uow.repo.get_household(household_id)
+        _case_for(uow, user, household.case_id)
+        policy.require_personal_data(user)
+        return household
+
+
+def list_households(uow: UnitOfWork, user: User, case_id: int) -> list[Household]:
+    with uow:
+        _case_for(uow, user, case_id)
+        policy.require_personal_data(user)
+        return uow.repo.list_households(case_id)
+
+
+def update_household(
+    uow: UnitOfWork,
+    user: User,
+    household_id: int,
+    changes: dict[str, Any],
+    expected_version,
+    *,
+    workflows: Workflows | None = None,
+) -> Household:
+    workflows = workflows or default_workflows()
+    expected = _check_version(expected_version)
+    values = _household_values(changes, workflows)
+    with uow:
+        household = uow.repo.get_household(household_id)
+        _case_for(uow, user, household.case_id, edit=True)
+        before = snapshot(household)
+        status = values.pop("house_status", None)
+        for name, value in values.items():
+            setattr(household, name, value)
+        if status:
+            household.set_house_status(status, date.today())
+        uow.repo.update_household(household, expected)
+        _audit(uow, user, "update", "household", household.id, before, snapshot(household))
+        uow.commit()
+    return household
+
+
+# -- plots ------------------------------------------------------------------------
+PLOT_KINDS = ("plot", "lane", "common")
+
+
+def add_plot(
+    uow: UnitOfWork, user: User, case_id: int, *, plot_no: str, geometry: dict, kind: str = "plot"
+) -> Plot:
+    if kind not in PLOT_KINDS:
+        raise InvalidInput(
+            f"plot kind must be one of {PLOT_KINDS}", "ประเภทแปลงไม่ถูกต้อง", field="kind"
+        )
+    geom = geometry_from_geojson(
+        geometry, allowed=("Polygon",), what={"en": f"plot {plot_no}", "th": f"แปลง {plot_no}"}
+    )
+    with uow:
+        case = _case_for(uow, user, case_id, edit=True)
+        if any(p.plot_no == str(plot_no) for p in uow.repo.list_plots(case.id)):
+            raise InvalidInput(
+                f"plot {plot_no} exists already in this case",
+                f"มีแปลง {plot_no} อยู่แล้ว",
+                field="plot_no",
+            )
+        plot = uow.repo.add_plot(
+            Plot(case_id=case.id, plot_no=str(plot_no), geometry=geom, kind=kind)
+        )
+        _audit(uow, user, "create", "plot", plot.id, None, snapshot(plot))
+        uow.commit()
+    return plot
+
+
+def update_plot(
+    uow: UnitOfWork, user: User, plot_id: int, *, geometry: dict, expected_version
+) -> Plot:
+    expected = _check_version(expected_version)
+    with uow:
+        plot = uow.repo.get_plot(plot_id)
+        _case_for(uow, user, plot.case_id, edit=True)
+        before = snapshot(plot)
+        plot.geometry = geometry_from_geojson(
+            geometry,
+            allowed=("Polygon",),
+            what={"en": f"plot {plot.plot_no}", "th": f"แปลง {plot.plot_no}"},
+        )
+        uow.repo.update_plot(plot, expected)
+        _audit(uow, user, "update", "plot", plot.id, before, snapshot(plot))
+        uow.commit()
+    return plot
+
+
+def delete_plot(uow: UnitOfWork, user: User, plot_id: int) -> None:
+    with uow:
+        plot = uow.repo.get_plot(plot_id)
+        _case_for(uow, user, plot.case_id, edit=True)
+        uow.repo.delete_plot(plot_id)
+        _audit(uow, user, "delete", "plot", plot_id, snapshot(plot), None)
+        uow.commit()
+
+
+# -- budget -----------------------------------------------------------------------
+def set_budget_line(
+    uow: UnitOfWork,
+    user: User,
+    case_id: int,
+    *,
+    kind: str,
+    planned=None,
+    approved=None,
+    disbursed=None,
+    note: str | None = None,
+    expected_version=None,
+    workflows: Workflows | None = None,
+) -> BudgetLine:
+    """Create the case's budget line of `kind`, or update it (then `expected_version` is required)."""
+    workflows = workflows or default_workflows()
+    if kind not in workflows.budget_kinds:
+        raise InvalidInput(
+            f"unknown budget kind {kind!r}", f"ไม่รู้จักประเภทงบประมาณ {kind!r}", field="kind"
+        )
+    with uow:
+        case = _case_for(uow, user, case_id, edit=True)
+        if user.role == "community_rep":
+            raise Forbidden("budgets are set by officers", "งบประมาณกำหนดโดยเจ้าหน้าที่")
+        existing = next((b for b in uow.repo.list_budget_lines(case.id) if b.kind == kind), None)
+        line = existing or BudgetLine(case_id=case.id, kind=kind)
+        before = snapshot(line) if existing else None
+        for name, value in (("planned", planned), ("approved", approved), ("disbursed", disbursed)):
+            if value not in (None, ""):
+                try:
+                    setattr(line, name, int(str(value).replace(",", "")))
+                except ValueError:
+                    raise InvalidInput(
+                        f"{name} must be a whole number of baht",
+                        f"จำนวนเงิน ({name}) ต้องเป็นจำนวนเต็มบาท",
+                        field=name,
+                    ) from None
+        if note is not None:
+            line.note = note
+        line.check()
+        if existing:
+            uow.repo.update_budget_line(line, _check_version(expected_version))
+        else:
+            uow.repo.add_budget_line(line)
+        _audit(
+            uow,
+            user,
+            "update" if existing else "create",
+            "budget_line",
+            line.id,
+            before,
+            snapshot(line),
+        )
+        uow.commit()
+    return line
+
+
+def audit_log(
+    uow: UnitOfWork, user: User, *, entity: str | None = None, entity_id=None, limit: int = 200
+):
+    if user.role not in ("admin", "officer"):
+        raise Forbidden("the audit log is for officers", "บันทึกการแก้ไขสำหรับเจ้าหน้าที่เท่านั้น")
+    with uow:
+        return uow.repo.list_audit(entity=entity, entity_id=entity_id, limit=limit)
