@@ -179,4 +179,39 @@ audit_log = sa.Table(
     sa.Column("after", sa.JSON),
 )
 
-sa.Index("ix_households_status", households.c.case_id, households.c.house_status)
+# Covering indexes for the dashboard: counts by case, status and agreement, and by finish date.
+sa.Index(
+    "ix_households_status",
+    households.c.case_id,
+    households.c.house_status,
+    households.c.agreed_to_move,
+)
+sa.Index("ix_households_finished_on", households.c.finished_on)
+
+# Household counts kept in step with `households` by the repository, in the same
+# transaction, so the dashboard reads a few thousand rows instead of every household:
+# per case, status and agreement; and houses finished per programme and month.
+household_tallies = sa.Table(
+    "household_tallies",
+    metadata,
+    sa.Column("case_id", sa.ForeignKey("cases.id"), primary_key=True),
+    sa.Column("house_status", sa.String(40), primary_key=True),
+    sa.Column("agreed_to_move", sa.Boolean, primary_key=True),
+    sa.Column("n", sa.Integer, nullable=False),
+)
+finished_tallies = sa.Table(
+    "finished_tallies",
+    metadata,
+    sa.Column("programme", sa.String(40), primary_key=True),
+    sa.Column("finished_month", sa.String(7), primary_key=True),  # YYYY-MM
+    sa.Column("n", sa.Integer, nullable=False),
+)
+
+# One row, bumped by every write that changes what the dashboard shows; the
+# dashboard's results are cached per generation.
+store_generation = sa.Table(
+    "store_generation",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("generation", sa.BigInteger, nullable=False),
+)

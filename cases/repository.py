@@ -8,7 +8,6 @@ changes nothing.
 from __future__ import annotations
 
 from dataclasses import fields
-from datetime import date
 
 import sqlalchemy as sa
 
@@ -36,14 +35,96 @@ def _values(obj, *, exclude=("id",)) -> dict:
     return {f.name: getattr(obj, f.name) for f in fields(obj) if f.name not in exclude}
 
 
+def _tally_keys(household: Household, programme: str) -> list[tuple]:
+    keys = [("case", household.case_id, household.house_status, bool(household.agreed_to_move))]
+    if household.finished_on:
+        keys.append(("finished", programme, household.finished_on.strftime("%Y-%m")))
+    return keys
+
+
 class Repository:
     def __init__(self, conn: sa.Connection):
         self.conn = conn
+
+    # -- household tallies (kept in step with households) ---------------------
+    def touch(self) -> None:
+        """Note that what the dashboard shows has changed (commits with the transaction)."""
+        g = orm.store_generation
+        self.conn.execute(g.update().where(g.c.id == 1).values(generation=g.c.generation + 1))
+
+    def generation(self) -> int:
+        g = orm.store_generation
+        return self.conn.execute(sa.select(g.c.generation).where(g.c.id == 1)).scalar() or 0
+
+    def _programmes(self, case_ids) -> dict[int, str]:
+        c = orm.cases
+        rows = self.conn.execute(sa.select(c.c.id, c.c.programme).where(c.c.id.in_(set(case_ids))))
+        return dict(rows.all())
+
+    def _bump_tallies(self, deltas: dict[tuple, int]) -> None:
+        """Add `deltas` (from `_tally_keys`) to the tallies: upsert, then drop zero rows."""
+        if self.conn.dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        for table, names in (
+            (orm.household_tallies, ("case_id", "house_status", "agreed_to_move")),
+            (orm.finished_tallies, ("programme", "finished_month")),
+        ):
+            kind = "case" if table is orm.household_tallies else "finished"
+            rows = [
+                {**dict(zip(names, key[1:])), "n": delta}
+                for key, delta in deltas.items()
+                if delta and key[0] == kind
+            ]
+            if not rows:
+                continue
+            self.touch()
+            stmt = insert(table)
+            stmt = stmt.on_conflict_do_update(
+                index_elements=[table.c[name] for name in names],
+                set_={"n": table.c.n + stmt.excluded.n},
+            )
+            self.conn.execute(stmt, rows)
+            self.conn.execute(table.delete().where(table.c.n == 0))
+
+    def _count_into(self, deltas: dict[tuple, int], households, sign: int = 1) -> None:
+        programmes = self._programmes(h.case_id for h in households)
+        for household in households:
+            for key in _tally_keys(household, programmes[household.case_id]):
+                deltas[key] = deltas.get(key, 0) + sign
+
+    def check_tallies(self) -> list[tuple]:
+        """Differences between the tallies and a fresh count (empty when in step)."""
+        h, c = orm.households, orm.cases
+        fresh: dict[tuple, int] = {}
+        rows = self.conn.execute(
+            sa.select(
+                h.c.case_id, h.c.house_status, h.c.agreed_to_move, h.c.finished_on, c.c.programme
+            ).select_from(h.join(c, h.c.case_id == c.c.id))
+        )
+        for case_id, status, agreed, finished_on, programme in rows:
+            probe = Household(
+                case_id=case_id,
+                household_no=0,
+                house_status=status,
+                agreed_to_move=agreed,
+                finished_on=finished_on,
+            )
+            for key in _tally_keys(probe, programme):
+                fresh[key] = fresh.get(key, 0) + 1
+        kept = {}
+        for row in self.conn.execute(sa.select(orm.household_tallies)):
+            kept[("case", row[0], row[1], bool(row[2]))] = row[3]
+        for row in self.conn.execute(sa.select(orm.finished_tallies)):
+            kept[("finished", row[0], row[1])] = row[2]
+        return sorted(set(fresh.items()) ^ set(kept.items()), key=str)
 
     # -- communities --------------------------------------------------------
     def add_communities(self, items: list[Community]) -> None:
         if items:
             self.conn.execute(orm.communities.insert(), [_values(c, exclude=()) for c in items])
+            self.touch()
 
     def get_community(self, community_id: str) -> Community:
         row = self.conn.execute(
@@ -62,6 +143,7 @@ class Repository:
         values = _values(case)
         values["programme"] = programme
         case.id = self.conn.execute(orm.cases.insert().values(**values)).inserted_primary_key[0]
+        self.touch()
         return case
 
     def add_cases(self, items: list[tuple[Case, str]]) -> None:
@@ -73,6 +155,7 @@ class Repository:
             rows.append(values)
         if rows:
             self.conn.execute(orm.cases.insert(), rows)
+            self.touch()
 
     def get_case(self, case_id: int) -> Case:
         row = self.conn.execute(sa.select(orm.cases).where(orm.cases.c.id == case_id)).first()
@@ -107,6 +190,7 @@ class Repository:
                 current_version=current,
             )
         obj.version = expected_version + 1
+        self.touch()
 
     def update_case(self, case: Case, expected_version: int) -> None:
         self._update_versioned(orm.cases, case, expected_version, "case")
@@ -181,14 +265,14 @@ class Repository:
         return rows, total
 
     def household_counts(self, case_ids: list[int]) -> dict[int, dict[str, int]]:
-        h = orm.households
+        t = orm.household_tallies
         counts: dict[int, dict[str, int]] = {}
         if not case_ids:
             return counts
         rows = self.conn.execute(
-            sa.select(h.c.case_id, h.c.house_status, h.c.agreed_to_move, sa.func.count())
-            .where(h.c.case_id.in_(case_ids))
-            .group_by(h.c.case_id, h.c.house_status, h.c.agreed_to_move)
+            sa.select(t.c.case_id, t.c.house_status, t.c.agreed_to_move, sa.func.sum(t.c.n))
+            .where(t.c.case_id.in_(case_ids))
+            .group_by(t.c.case_id, t.c.house_status, t.c.agreed_to_move)
         )
         for case_id, status, agreed, n in rows:
             item = counts.setdefault(case_id, {"households": 0, "agreed": 0})
@@ -202,11 +286,17 @@ class Repository:
         household.id = self.conn.execute(
             orm.households.insert().values(**_values(household))
         ).inserted_primary_key[0]
+        deltas: dict[tuple, int] = {}
+        self._count_into(deltas, [household])
+        self._bump_tallies(deltas)
         return household
 
     def add_households(self, items: list[Household]) -> None:
         if items:
             self.conn.execute(orm.households.insert(), [_values(h) for h in items])
+            deltas: dict[tuple, int] = {}
+            self._count_into(deltas, items)
+            self._bump_tallies(deltas)
 
     def get_household(self, household_id: int) -> Household:
         row = self.conn.execute(
@@ -217,7 +307,12 @@ class Repository:
         return _row_to(Household, row)
 
     def update_household(self, household: Household, expected_version: int) -> None:
+        before = self.get_household(household.id)
         self._update_versioned(orm.households, household, expected_version, "household")
+        deltas: dict[tuple, int] = {}
+        self._count_into(deltas, [before], -1)
+        self._count_into(deltas, [household], +1)
+        self._bump_tallies(deltas)
 
     def list_households(self, case_id: int) -> list[Household]:
         h = orm.households
@@ -363,30 +458,23 @@ class Repository:
     # -- dashboard aggregates -------------------------------------------------
     def progress_rows(self, *, programme: str | None = None, community_id: str | None = None):
         """(district_en, district_th, programme, house_status, agreed, count) over all households."""
-        h, c, m = orm.households, orm.cases, orm.communities
-        per_case = (
-            sa.select(h.c.case_id, h.c.house_status, h.c.agreed_to_move, sa.func.count().label("n"))
-            .group_by(h.c.case_id, h.c.house_status, h.c.agreed_to_move)
-            .subquery()
-        )
+        t, c, m = orm.household_tallies, orm.cases, orm.communities
         query = (
             sa.select(
                 m.c.district_en,
                 m.c.district_th,
                 c.c.programme,
-                per_case.c.house_status,
-                per_case.c.agreed_to_move,
-                sa.func.sum(per_case.c.n),
+                t.c.house_status,
+                t.c.agreed_to_move,
+                sa.func.sum(t.c.n),
             )
-            .select_from(
-                per_case.join(c, per_case.c.case_id == c.c.id).join(m, c.c.community_id == m.c.id)
-            )
+            .select_from(t.join(c, t.c.case_id == c.c.id).join(m, c.c.community_id == m.c.id))
             .group_by(
                 m.c.district_en,
                 m.c.district_th,
                 c.c.programme,
-                per_case.c.house_status,
-                per_case.c.agreed_to_move,
+                t.c.house_status,
+                t.c.agreed_to_move,
             )
         )
         if programme:
@@ -416,19 +504,10 @@ class Repository:
         return [dict(r._mapping) for r in self.conn.execute(query)]
 
     def finished_by_month(self, *, programme: str | None = None) -> list[tuple[str, int]]:
-        h, c = orm.households, orm.cases
-        rows = self.conn.execute(
-            sa.select(h.c.finished_on, sa.func.count())
-            .select_from(h.join(c, h.c.case_id == c.c.id))
-            .where(
-                h.c.finished_on.is_not(None), *([c.c.programme == programme] if programme else [])
-            )
-            .group_by(h.c.finished_on)
-        )
-        months: dict[str, int] = {}
-        for finished_on, n in rows:
-            if isinstance(finished_on, str):
-                finished_on = date.fromisoformat(finished_on)
-            key = finished_on.strftime("%Y-%m")
-            months[key] = months.get(key, 0) + n
-        return sorted(months.items())
+        t = orm.finished_tallies
+        query = sa.select(t.c.finished_month, sa.func.sum(t.c.n)).group_by(t.c.finished_month)
+        if programme:
+            query = query.where(t.c.programme == programme)
+        return [
+            (month, int(n)) for month, n in self.conn.execute(query.order_by(t.c.finished_month))
+        ]

@@ -4,6 +4,7 @@ and commits; or it raises a domain error and nothing changes."""
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import os
 import re
@@ -12,8 +13,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import shapely
-import shapely.ops
 from pyproj import Transformer
 from shapely.geometry import shape
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -97,13 +98,21 @@ def geometry_from_geojson(geojson: dict | None, *, allowed: tuple[str, ...], wha
             f"{what['th']}: อยู่นอกประเทศไทย ตรวจสอบว่าไม่ได้สลับลองจิจูดกับละติจูด",
             field="geometry",
         )
-    return shapely.ops.transform(_TO_UTM.transform, geom)
+    return _reproject(geom, _TO_UTM)
+
+
+def _reproject(geom, transformer: Transformer):
+    def transform(coords):
+        x, y = transformer.transform(coords[:, 0], coords[:, 1])
+        return np.column_stack([x, y])
+
+    return shapely.transform(geom, transform)
 
 
 def geometry_to_geojson(geom) -> dict | None:
     if geom is None:
         return None
-    return shapely.geometry.mapping(shapely.ops.transform(_TO_WGS84.transform, geom))
+    return shapely.geometry.mapping(_reproject(geom, _TO_WGS84))
 
 
 # -- users ------------------------------------------------------------------
@@ -525,11 +534,19 @@ def list_cases(
 
 
 def _stalled(uow: UnitOfWork, workflows: Workflows, today: date, community_id=None) -> list[dict]:
+    thresholds = {
+        (ctype.id, stage.id): stage
+        for ctype in workflows.case_types.values()
+        for stage in ctype.stages
+        if stage.stall_days
+    }
     out = []
     for row in uow.repo.case_stage_rows(community_id=community_id):
-        stage = workflows.case_type(row["case_type"]).stage(row["stage"])
+        stage = thresholds.get((row["case_type"], row["stage"]))
+        if stage is None:
+            continue
         days = (today - row["stage_entered_on"]).days
-        if stage.stall_days and days > stage.stall_days:
+        if days > stage.stall_days:
             row.update(days_in_stage=days, stall_days=stage.stall_days, stage_label=stage.label)
             out.append(row)
     return sorted(out, key=lambda r: -r["days_in_stage"] / r["stall_days"])
@@ -540,11 +557,29 @@ def stalled_cases(
 ) -> list[dict]:
     workflows = workflows or default_workflows()
     community_id = user.community_id if user.role == "community_rep" else None
-    with uow:
-        return _stalled(uow, workflows, today or date.today(), community_id)
+    today = today or date.today()
+    return _cached(
+        uow,
+        ("stalled", today, community_id, id(workflows)),
+        lambda: _stalled(uow, workflows, today, community_id),
+    )
 
 
 STATUS_COLUMNS = ("finished", "under_construction", "ready_to_build", "not_started")
+# Dashboard results per store, query and store generation. Any write that changes
+# them bumps the generation in the same transaction, so an entry is never stale.
+_DASHBOARD_CACHE: dict[tuple, Any] = {}
+
+
+def _cached(uow: UnitOfWork, key: tuple, compute):
+    with uow:
+        generation = uow.repo.generation()
+        full_key = (str(uow.engine.url), generation, *key)
+        if full_key not in _DASHBOARD_CACHE:
+            if len(_DASHBOARD_CACHE) > 256:
+                _DASHBOARD_CACHE.clear()
+            _DASHBOARD_CACHE[full_key] = compute()
+        return copy.deepcopy(_DASHBOARD_CACHE[full_key])
 
 
 def progress(uow: UnitOfWork, user: User | None = None, *, programme: str | None = None) -> dict:
@@ -554,8 +589,16 @@ def progress(uow: UnitOfWork, user: User | None = None, *, programme: str | None
     Shares are of all households.
     """
     community_id = user.community_id if user and user.role == "community_rep" else None
-    with uow:
-        rows = uow.repo.progress_rows(programme=programme, community_id=community_id)
+    return _cached(
+        uow,
+        ("progress", programme, community_id),
+        lambda: _progress(
+            uow.repo.progress_rows(programme=programme, community_id=community_id), programme
+        ),
+    )
+
+
+def _progress(rows, programme):
     districts: dict[str, dict] = {}
     for district_en, district_th, prog, status, agreed, n in rows:
         item = districts.setdefault(
@@ -613,8 +656,9 @@ _DISTRICT_ORDER = {
 
 
 def finished_over_time(uow: UnitOfWork, *, programme: str | None = None) -> list[dict]:
-    with uow:
-        months = uow.repo.finished_by_month(programme=programme)
+    months = _cached(
+        uow, ("finished", programme), lambda: uow.repo.finished_by_month(programme=programme)
+    )
     out, cumulative = [], 0
     for month, n in months:
         cumulative += n
@@ -848,3 +892,33 @@ def audit_log(
         raise Forbidden("the audit log is for officers", "บันทึกการแก้ไขสำหรับเจ้าหน้าที่เท่านั้น")
     with uow:
         return uow.repo.list_audit(entity=entity, entity_id=entity_id, limit=limit)
+
+
+# -- reads and a versioned delete for the JSON API (app/cases_api.py) --------------------
+def list_budget_lines(uow: UnitOfWork, user: User, case_id: int) -> list[BudgetLine]:
+    with uow:
+        case = _case_for(uow, user, case_id)
+        return uow.repo.list_budget_lines(case.id)
+
+
+def list_plots(uow: UnitOfWork, user: User, case_id: int) -> list[Plot]:
+    with uow:
+        case = _case_for(uow, user, case_id)
+        return uow.repo.list_plots(case.id)
+
+
+def delete_plot_versioned(uow: UnitOfWork, user: User, plot_id: int, expected_version) -> None:
+    """Delete a plot only if it is still the version the caller read.
+
+    The versioned update first is the compare-and-set (and takes the row lock):
+    a stale version raises `StaleVersion` and nothing is deleted.
+    """
+    expected = _check_version(expected_version)
+    with uow:
+        plot = uow.repo.get_plot(plot_id)
+        _case_for(uow, user, plot.case_id, edit=True)
+        before = snapshot(plot)
+        uow.repo.update_plot(plot, expected)
+        uow.repo.delete_plot(plot_id)
+        _audit(uow, user, "delete", "plot", plot_id, before, None)
+        uow.commit()

@@ -214,11 +214,12 @@ def open_store(
     home: str | Path, database_url: str | None = None, *, schema: str | None = None
 ) -> LayerStore:
     """The store for an instance folder: PostGIS when a postgresql:// URL is given
-    (its layers in `schema`, default `planner_layers`)."""
+    On PostgreSQL `schema` names the instance: its layers live in `<schema>_layers`
+    (default `planner_layers`) and its case tables in `<schema>` (default `public`)."""
     if database_url:
         if not database_url.startswith(("postgresql:", "postgresql+psycopg:", "postgres:")):
             raise PlannerError(f"unsupported DATABASE_URL scheme: {database_url.split(':')[0]}")
         from gis.postgis_store import PostGISStore
 
-        return PostGISStore(home, database_url, **({"schema": schema} if schema else {}))
+        return PostGISStore(home, database_url, **({"schema": f"{schema}_layers"} if schema else {}))
     return GeoPackageStore(home)

@@ -43,6 +43,7 @@ def _drop_schema(schema: str | None) -> None:
         engine = sa.create_engine(_engine_url(DATABASE_URL))
         with engine.begin() as conn:
             conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema}_layers CASCADE"))
         engine.dispose()
 
 

@@ -134,7 +134,13 @@ def upgrade() -> None:
         sa.UniqueConstraint("case_id", "household_no"),
     )
     op.create_index(op.f("ix_households_case_id"), "households", ["case_id"], unique=False)
-    op.create_index("ix_households_status", "households", ["case_id", "house_status"], unique=False)
+    op.create_index(
+        "ix_households_status",
+        "households",
+        ["case_id", "house_status", "agreed_to_move"],
+        unique=False,
+    )
+    op.create_index("ix_households_finished_on", "households", ["finished_on"], unique=False)
     op.create_table(
         "plots",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -211,6 +217,7 @@ def downgrade() -> None:
     op.drop_table("stage_events")
     op.drop_index(op.f("ix_plots_case_id"), table_name="plots")
     op.drop_table("plots")
+    op.drop_index("ix_households_finished_on", table_name="households")
     op.drop_index("ix_households_status", table_name="households")
     op.drop_index(op.f("ix_households_case_id"), table_name="households")
     op.drop_table("households")
