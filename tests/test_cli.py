@@ -78,3 +78,88 @@ def test_a_broken_sample_is_refused_and_the_store_kept(store_config, tmp_path):
     assert result.returncode == 1
     assert "khlong_prem_sample.gpkg" in result.stderr
     assert planner("layers", "--json", config=store_config).stdout == before
+
+
+def test_progress_json_is_the_published_table(sample_config):
+    table = json.loads(planner("progress", "--json", config=sample_config).stdout)
+    rows = {r["district_en"]: r for r in table["districts"]}
+    expected = {
+        "Chatuchak": (621, 356, 133, 0),
+        "Lak Si": (2248, 88, 71, 7),
+        "Don Mueang": (2542, 0, 120, 14),
+        "Lak Hok": (929, 190, 28, 0),
+    }
+    assert {
+        d: (r["households_agreed"], r["finished"], r["under_construction"], r["ready_to_build"])
+        for d, r in rows.items()
+    } == expected
+    total = table["total"]
+    assert (total["finished"], total["under_construction"], total["ready_to_build"]) == (
+        634,
+        352,
+        21,
+    )
+    assert (
+        total["shares"]["finished"],
+        total["shares"]["under_construction"],
+        total["shares"]["ready_to_build"],
+    ) == (9.93, 5.51, 0.33)
+
+
+def test_progress_table_reads_like_the_government_report(sample_config):
+    out = planner("progress", config=sample_config).stdout
+    assert "จตุจักร Chatuchak" in out
+    assert "634 ( 9.93 %)" in out and "352 ( 5.51 %)" in out and "21 ( 0.33 %)" in out
+
+
+def test_cases_lists_every_case_with_its_stage(sample_config):
+    out = planner("cases", config=sample_config).stdout
+    assert out.strip().endswith("38 case(s)")
+    assert "KPP-CC-01" in out and "แล้วเสร็จ / Completed" in out
+    stalled = planner("cases", "--stalled", "--json", config=sample_config).stdout
+    data = json.loads(stalled)
+    assert 0 < data["total"] < 38 and all(c["stalled"] for c in data["cases"])
+
+
+def test_user_add_creates_a_login(store_config):
+    out = planner(
+        "user",
+        "add",
+        "somsri",
+        "--role",
+        "officer",
+        "--password",
+        "long-enough-1",
+        config=store_config,
+    ).stdout
+    assert "created user somsri (officer)" in out
+    again = planner(
+        "user",
+        "add",
+        "somsri",
+        "--role",
+        "officer",
+        "--password",
+        "long-enough-1",
+        config=store_config,
+        check=False,
+    )
+    assert again.returncode == 1 and "exists already" in again.stderr
+    bad = planner(
+        "user",
+        "add",
+        "x2",
+        "--role",
+        "community_rep",
+        "--password",
+        "long-enough-1",
+        config=store_config,
+        check=False,
+    )
+    assert bad.returncode == 1 and "needs a community" in bad.stderr
+    from app import create_app
+
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, **store_config})
+    client = app.test_client()
+    response = client.post("/auth/login", data={"username": "somsri", "password": "long-enough-1"})
+    assert response.status_code == 302
