@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import math
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
@@ -87,8 +88,18 @@ def layer_features(name: str):
         key = ("geojson", name)
         stamp = (info.version, info.written_at)
         if cache.get(key, (None,))[0] != stamp:
-            cache[key] = (stamp, to_geojson(store.read(name)))
-        body = cache[key][1]
+            text = to_geojson(store.read(name)).encode("utf-8")
+            cache[key] = (stamp, text, gzip.compress(text, compresslevel=5))
+        _, text, packed = cache[key]
+        etag = f'"{name}-{info.version}-{len(text)}"'
+        if request.if_none_match.contains(etag.strip('"')):
+            return Response(status=304, headers={"ETag": etag})
+        headers = {"ETag": etag, "Vary": "Accept-Encoding", "Cache-Control": "no-cache"}
+        if "gzip" in request.accept_encodings:
+            # Workshop laptops often serve the map to others over Wi-Fi.
+            headers["Content-Encoding"] = "gzip"
+            return Response(packed, mimetype="application/geo+json", headers=headers)
+        return Response(text, mimetype="application/geo+json", headers=headers)
     return Response(body, mimetype="application/geo+json")
 
 

@@ -8,6 +8,8 @@ ambient cookie, so they are exempt from the CSRF check.
 from __future__ import annotations
 
 import functools
+import hashlib
+import time
 
 from flask import (
     Blueprint,
@@ -96,6 +98,25 @@ def logout():
     return redirect(url_for("map.home"))
 
 
+_BASIC_CACHE: dict[tuple[str, str], tuple[float, object]] = {}
+BASIC_CACHE_SECONDS = 60
+
+
+def _basic_user(username: str, password: str):
+    """Check HTTP Basic credentials; a good pair is remembered for a minute, so that
+    scripts making many calls do not pay the password hash on each one."""
+    key = (username, hashlib.sha256(password.encode()).hexdigest())
+    hit = _BASIC_CACHE.get(key)
+    if hit and time.monotonic() - hit[0] < BASIC_CACHE_SECONDS:
+        return hit[1]
+    user = services.authenticate(uow(), username, password)
+    if user is not None:
+        if len(_BASIC_CACHE) > 1000:
+            _BASIC_CACHE.clear()
+        _BASIC_CACHE[key] = (time.monotonic(), user)
+    return user
+
+
 def init_app(app: Flask) -> None:
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
@@ -106,7 +127,7 @@ def init_app(app: Flask) -> None:
         g.user = None
         auth = request.authorization
         if auth and auth.type == "basic" and request.path.startswith("/api/"):
-            g.user = services.authenticate(uow(), auth.username or "", auth.password or "")
+            g.user = _basic_user(auth.username or "", auth.password or "")
             if g.user is None:
                 raise NotLoggedIn("wrong user name or password", "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง")
             return
@@ -114,6 +135,8 @@ def init_app(app: Flask) -> None:
         if username:
             user = services.get_user(uow(), username)
             g.user = user if user and user.active else None
+        if g.user is None and request.path.startswith("/api/"):
+            return  # not logged in: the API answers 401, there is no session to protect
         if request.method in UNSAFE_METHODS and app.config.get("WTF_CSRF_ENABLED", True):
             csrf.protect()
 

@@ -24,7 +24,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CatalogError)
     def catalog_error(exc: CatalogError):
-        return _json_error(404, str(exc), "ไม่มีชั้นข้อมูลนี้ในทะเบียนชั้นข้อมูล")
+        name = request.view_args.get("name") if request.view_args else None
+        return _json_error(
+            404, f"no layer named {name!r} in the catalogue", "ไม่มีชั้นข้อมูลนี้ในทะเบียนชั้นข้อมูล"
+        )
 
     @app.errorhandler(ValidationError)
     def validation_error(exc: ValidationError):

@@ -54,3 +54,18 @@ def require_admin(user: User) -> None:
 
 def redact(record: dict) -> dict:
     return {k: v for k, v in record.items() if k not in PERSONAL_FIELDS}
+
+
+def may_open_document(user: User, kind: str, workflows) -> bool:
+    """Viewers never open documents about identifiable households (survey forms,
+    agreements, loan contracts, photos...)."""
+    personal = bool(workflows.document_kinds.get(kind, {}).get("personal"))
+    return sees_personal_data(user) or not personal
+
+
+def require_document(user: User, kind: str, workflows) -> None:
+    if not may_open_document(user, kind, workflows):
+        raise Forbidden(
+            "this document holds household personal data; municipality viewers cannot open it",
+            "เอกสารนี้มีข้อมูลส่วนบุคคลของครัวเรือน ผู้ดูข้อมูลของเทศบาลเปิดไม่ได้",
+        )

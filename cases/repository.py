@@ -511,3 +511,17 @@ class Repository:
         return [
             (month, int(n)) for month, n in self.conn.execute(query.order_by(t.c.finished_month))
         ]
+
+    def finished_by_month_for_community(self, community_id: str) -> list[tuple[str, int]]:
+        """Houses finished per month in one community's cases (a representative's view)."""
+        h, c = orm.households, orm.cases
+        rows = self.conn.execute(
+            sa.select(h.c.finished_on)
+            .select_from(h.join(c, h.c.case_id == c.c.id))
+            .where(c.c.community_id == community_id, h.c.finished_on.is_not(None))
+        )
+        months: dict[str, int] = {}
+        for (finished_on,) in rows:
+            key = finished_on.strftime("%Y-%m")
+            months[key] = months.get(key, 0) + 1
+        return sorted(months.items())

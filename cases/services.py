@@ -12,6 +12,7 @@ import tempfile
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import shapely
@@ -45,6 +46,14 @@ _TO_WGS84 = Transformer.from_crs("EPSG:32647", "EPSG:4326", always_xy=True)
 _SAFE_FILENAME = re.compile(r"[^\w.\- ]+", re.UNICODE)
 
 
+BANGKOK = ZoneInfo("Asia/Bangkok")
+
+
+def today_in_thailand() -> date:
+    """Today's date where the cases are, whatever the server's time zone."""
+    return datetime.now(BANGKOK).date()
+
+
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
@@ -61,6 +70,16 @@ def _audit(uow: UnitOfWork, user: User, action: str, entity: str, entity_id, bef
             after=after,
         )
     )
+
+
+MAX_INT = 2**31 - 1
+
+
+def _check_length(value, name: str, limit: int) -> None:
+    if value is not None and len(str(value)) > limit:
+        raise InvalidInput(
+            f"{name} is longer than {limit} characters", f"{name} ยาวเกิน {limit} ตัวอักษร", field=name
+        )
 
 
 # -- geometry at the boundary ---------------------------------------------------
@@ -224,7 +243,7 @@ def create_case(
         allowed=("Polygon", "MultiPolygon"),
         what={"en": "site boundary", "th": "ขอบเขตพื้นที่"},
     )
-    on = on or date.today()
+    on = on or today_in_thailand()
     with uow:
         uow.repo.get_community(community_id)
         if ref is None:
@@ -286,6 +305,11 @@ def update_case(
             f"ไม่รู้จักเหตุที่หยุดชะงัก {changes['hold_reason']!r}",
             field="hold_reason",
         )
+    for name in ("title_th", "title_en"):
+        if name in changes and not str(changes[name] or "").strip():
+            raise InvalidInput(f"{name} cannot be blank", "ชื่อกรณีต้องไม่ว่าง", field=name)
+    for name in ("title_th", "title_en", "cooperative_name", "note"):
+        _check_length(changes.get(name), name, 2000)
     with uow:
         case = _case_for(uow, user, case_id, edit=True)
         before = snapshot(case)
@@ -304,7 +328,7 @@ def update_case(
                     case_id=case.id,
                     from_stage=case.stage,
                     to_stage=case.stage,
-                    on=date.today(),
+                    on=today_in_thailand(),
                     by=user.username,
                     kind="hold" if case.hold_reason else "release",
                     hold_reason=case.hold_reason,
@@ -333,16 +357,7 @@ def document_path(uow: UnitOfWork, document: Document) -> Path:
     return uow.documents_dir / document.sha256[:2] / document.sha256
 
 
-def _new_document(
-    uow: UnitOfWork,
-    user: User,
-    case: Case,
-    kind: str,
-    filename: str,
-    content_type: str,
-    data: bytes,
-    workflows: Workflows,
-) -> Document:
+def _check_document(kind: str, filename: str, data: bytes, workflows: Workflows) -> None:
     if kind not in workflows.document_kinds:
         raise InvalidInput(
             f"unknown document kind {kind!r}", f"ไม่รู้จักประเภทเอกสาร {kind!r}", field="kind"
@@ -357,6 +372,19 @@ def _new_document(
             f"ไฟล์ {filename!r} ใหญ่เกินกำหนด ({len(data):,} ไบต์ เกิน {MAX_DOCUMENT_BYTES:,})",
             field="file",
         )
+
+
+def _new_document(
+    uow: UnitOfWork,
+    user: User,
+    case: Case,
+    kind: str,
+    filename: str,
+    content_type: str,
+    data: bytes,
+    workflows: Workflows,
+) -> Document:
+    _check_document(kind, filename, data, workflows)
     safe_name = _SAFE_FILENAME.sub("_", Path(filename or "document").name)[:200] or "document"
     digest = _store_document_file(uow, data)
     return uow.repo.add_document(
@@ -364,7 +392,7 @@ def _new_document(
             case_id=case.id,
             kind=kind,
             filename=safe_name,
-            content_type=content_type or "application/octet-stream",
+            content_type=(content_type or "application/octet-stream")[:120],
             size=len(data),
             sha256=digest,
             uploaded_by=user.username,
@@ -397,6 +425,7 @@ def get_document(uow: UnitOfWork, user: User, document_id: int) -> tuple[Documen
     with uow:
         document = uow.repo.get_document(document_id)
         _case_for(uow, user, document.case_id)
+        policy.require_document(user, document.kind, default_workflows())
         return document, document_path(uow, document)
 
 
@@ -419,7 +448,9 @@ def move_stage(
     """
     workflows = workflows or default_workflows()
     expected = _check_version(expected_version)
-    on = on or date.today()
+    on = on or today_in_thailand()
+    if on > today_in_thailand():
+        raise InvalidInput(f"the move date {on} is in the future", f"วันที่ {on} ยังมาไม่ถึง", field="on")
     with uow:
         case = _case_for(uow, user, case_id, edit=True)
         if user.role == "community_rep":
@@ -428,20 +459,13 @@ def move_stage(
                 "ผู้แทนชุมชนเสนอได้ แต่การย้ายขั้นตอนต้องทำโดยเจ้าหน้าที่",
             )
         before = snapshot(case)
-        attached = [
-            _new_document(
-                uow,
-                user,
-                case,
-                d["kind"],
-                d["filename"],
-                d.get("content_type", ""),
-                d["data"],
-                workflows,
-            )
-            for d in new_documents or []
-        ]
+        new_documents = new_documents or []
+        for d in new_documents:
+            _check_document(d["kind"], d["filename"], d["data"], workflows)
+        # Check the move first, counting the documents that come with it, so that a
+        # refused move writes no file at all.
         documents = {d.kind for d in uow.repo.list_documents(case.id)}
+        documents |= {d["kind"] for d in new_documents}
         approved = {b.kind for b in uow.repo.list_budget_lines(case.id) if b.approved > 0}
         agreed = uow.repo.household_counts([case.id]).get(case.id, {}).get("agreed", 0)
         event = case.move_to(
@@ -455,6 +479,19 @@ def move_stage(
             households_agreed=agreed,
         )
         uow.repo.update_case(case, expected)
+        attached = [
+            _new_document(
+                uow,
+                user,
+                case,
+                d["kind"],
+                d["filename"],
+                d.get("content_type", ""),
+                d["data"],
+                workflows,
+            )
+            for d in new_documents
+        ]
         event.document_ids = [d.id for d in attached]
         uow.repo.add_event(event)
         uow.repo.link_documents(event.document_ids, event.id)
@@ -477,7 +514,11 @@ def case_detail(
             "community": community,
             "counts": counts,
             "events": uow.repo.list_events(case.id),
-            "documents": uow.repo.list_documents(case.id),
+            "documents": [
+                d
+                for d in uow.repo.list_documents(case.id)
+                if policy.may_open_document(user, d.kind, workflows)
+            ],
             "budget_lines": uow.repo.list_budget_lines(case.id),
             "plots": uow.repo.list_plots(case.id),
             "households": uow.repo.list_households(case.id)
@@ -510,7 +551,8 @@ def list_cases(
         case_ids = None
         if stalled:
             case_ids = [
-                s["id"] for s in _stalled(uow, workflows, today or date.today(), community_id)
+                s["id"]
+                for s in _stalled(uow, workflows, today or today_in_thailand(), community_id)
             ]
         rows, total = uow.repo.list_cases(
             programme=programme or None,
@@ -523,7 +565,7 @@ def list_cases(
             offset=(page - 1) * per_page,
         )
         counts = uow.repo.household_counts([r["id"] for r in rows])
-    today = today or date.today()
+    today = today or today_in_thailand()
     for row in rows:
         row["counts"] = counts.get(row["id"], {"households": 0, "agreed": 0})
         stage = workflows.case_type(row["case_type"]).stage(row["stage"])
@@ -557,7 +599,7 @@ def stalled_cases(
 ) -> list[dict]:
     workflows = workflows or default_workflows()
     community_id = user.community_id if user.role == "community_rep" else None
-    today = today or date.today()
+    today = today or today_in_thailand()
     return _cached(
         uow,
         ("stalled", today, community_id, id(workflows)),
@@ -655,10 +697,16 @@ _DISTRICT_ORDER = {
 }
 
 
-def finished_over_time(uow: UnitOfWork, *, programme: str | None = None) -> list[dict]:
-    months = _cached(
-        uow, ("finished", programme), lambda: uow.repo.finished_by_month(programme=programme)
-    )
+def finished_over_time(
+    uow: UnitOfWork, user: User | None = None, *, programme: str | None = None
+) -> list[dict]:
+    if user is not None and user.role == "community_rep":
+        with uow:
+            months = uow.repo.finished_by_month_for_community(user.community_id)
+    else:
+        months = _cached(
+            uow, ("finished", programme), lambda: uow.repo.finished_by_month(programme=programme)
+        )
     out, cumulative = [], 0
     for month, n in months:
         cumulative += n
@@ -683,10 +731,18 @@ def _household_values(changes: dict[str, Any], workflows: Workflows) -> dict[str
                 raise InvalidInput(
                     f"{name} must be a whole number", f"{name} ต้องเป็นจำนวนเต็ม", field=name
                 ) from None
-            if value < 0:
-                raise InvalidInput(f"{name} cannot be negative", f"{name} ติดลบไม่ได้", field=name)
+            if not 0 <= value <= MAX_INT:
+                raise InvalidInput(
+                    f"{name} must be between 0 and {MAX_INT:,}",
+                    f"{name} ต้องอยู่ระหว่าง 0 ถึง {MAX_INT:,}",
+                    field=name,
+                )
         if name in ("members", "monthly_income") and value == "":
             value = None
+        if name in ("phone", "plot_no"):
+            _check_length(value, name, 40)
+        if name == "head_name":
+            _check_length(value, name, 200)
         if name == "tenure" and value not in workflows.tenure_kinds:
             raise InvalidInput(
                 f"unknown tenure {value!r}", f"ไม่รู้จักสถานะการครอบครอง {value!r}", field=name
@@ -721,7 +777,7 @@ def add_household(
         household = Household(
             case_id=case.id, household_no=uow.repo.next_household_no(case.id), **values
         )
-        household.set_house_status(status, date.today())
+        household.set_house_status(status, today_in_thailand())
         uow.repo.add_household(household)
         _audit(uow, user, "create", "household", household.id, None, snapshot(household))
         uow.commit()
@@ -763,7 +819,7 @@ def update_household(
         for name, value in values.items():
             setattr(household, name, value)
         if status:
-            household.set_house_status(status, date.today())
+            household.set_house_status(status, today_in_thailand())
         uow.repo.update_household(household, expected)
         _audit(uow, user, "update", "household", household.id, before, snapshot(household))
         uow.commit()

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from cases.errors import StaleVersion as Conflict
 from cases.repository import Repository
 
 
@@ -26,6 +27,13 @@ class UnitOfWork:
                 self.transaction.rollback()
         finally:
             self.connection.close()
+        if exc_type is not None and issubclass(exc_type, sa.exc.IntegrityError):
+            # Two writers raced for the same number, ref or kind: the second one is
+            # refused like a stale update, and nothing of it was written.
+            raise Conflict(
+                "someone else saved the same record at the same moment; reload and try again",
+                "มีผู้อื่นบันทึกข้อมูลเดียวกันในเวลาเดียวกัน กรุณาโหลดใหม่แล้วลองอีกครั้ง",
+            ) from exc
 
     def commit(self) -> None:
         self.transaction.commit()

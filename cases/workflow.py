@@ -119,7 +119,7 @@ class Workflows:
         missing = []
         for kind in target.requires_documents:
             if kind not in documents:
-                missing.append(Requirement("document", kind, self.document_kinds[kind]))
+                missing.append(Requirement("document", kind, _label(self.document_kinds[kind])))
         for name in target.requires_fields:
             if fields.get(name) in (None, ""):
                 missing.append(
@@ -127,7 +127,7 @@ class Workflows:
                 )
         for kind in target.requires_budget:
             if kind not in approved_budget:
-                missing.append(Requirement("budget", kind, self.budget_kinds[kind]))
+                missing.append(Requirement("budget", kind, _label(self.budget_kinds[kind])))
         if target.requires_households_agreed and households_agreed < 1:
             missing.append(
                 Requirement(
@@ -137,6 +137,10 @@ class Workflows:
                 )
             )
         return missing
+
+
+def _label(entry: dict) -> dict[str, str]:
+    return {"th": entry["th"], "en": entry["en"]}
 
 
 FIELD_LABELS = {

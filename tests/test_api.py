@@ -106,3 +106,24 @@ def test_home_page_and_assets_name_no_other_host(client):
 def test_english_page(client):
     html = client.get("/?lang=en").get_data(as_text=True)
     assert '<html lang="en"' in html
+
+
+def test_whole_layers_are_gzipped_and_cacheable(client):
+    plain = client.get("/api/layers/districts")
+    packed = client.get("/api/layers/districts", headers={"Accept-Encoding": "gzip"})
+    assert packed.headers["Content-Encoding"] == "gzip"
+    import gzip as gz
+
+    assert gz.decompress(packed.data) == plain.data
+    assert len(packed.data) < len(plain.data) / 3
+    etag = plain.headers["ETag"]
+    again = client.get("/api/layers/districts", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and not again.data
+
+
+def test_coordinates_are_rounded_to_a_centimetre(client):
+    text = client.get("/api/layers/districts").get_data(as_text=True)
+    import re as _re
+
+    decimals = {len(m) for m in _re.findall(r"\.(\d+)[,\]]", text[:200_000])}
+    assert max(decimals) <= 7

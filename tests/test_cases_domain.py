@@ -452,3 +452,56 @@ def test_migration_0002_counts_existing_households(store_config, tmp_path, sampl
     with uow:
         assert uow.repo.check_tallies() == []
     assert services.progress(uow)["total"]["finished"] == 634
+
+
+def test_refused_move_writes_no_file(store):
+    case = _case(store, "KPP-CC-05")
+    before = sorted(p.name for p in store.documents_dir.rglob("*") if p.is_file())
+    with pytest.raises(TransitionRefused):
+        services.move_stage(
+            store.uow(),
+            OFFICER,
+            case.id,
+            "temporary_housing",
+            expected_version=case.version,
+            new_documents=[{"kind": "photo", "filename": "p.jpg", "data": b"personal photo"}],
+        )
+    after = sorted(p.name for p in store.documents_dir.rglob("*") if p.is_file())
+    assert after == before
+
+
+def test_moves_cannot_be_dated_in_the_future(store):
+    from datetime import timedelta
+
+    case = _case(store, "KPP-CC-05")
+    with pytest.raises(InvalidInput, match="future"):
+        services.move_stage(
+            store.uow(),
+            OFFICER,
+            case.id,
+            "temporary_housing",
+            expected_version=case.version,
+            on=services.today_in_thailand() + timedelta(days=2),
+        )
+
+
+def test_viewers_cannot_open_documents_about_households(store):
+    case = _case(store, "KPP-CC-01")
+    documents = services.case_detail(store.uow(), OFFICER, case.id)["documents"]
+    agreement = next(d for d in documents if d.kind == "agreement")
+    with pytest.raises(Forbidden, match="personal data"):
+        services.get_document(store.uow(), VIEWER, agreement.id)
+    seen = {d.kind for d in services.case_detail(store.uow(), VIEWER, case.id)["documents"]}
+    assert "agreement" not in seen and "approval" in seen
+
+
+def test_a_race_on_a_unique_record_is_a_conflict_not_a_crash(store):
+    from cases.model import BudgetLine
+
+    case = _case(store, "KPP-LS-03")
+    with pytest.raises(StaleVersion, match="same moment"):
+        with store.uow() as uow:
+            uow.repo.add_budget_line(BudgetLine(case_id=case.id, kind="land_loan"))
+            uow.repo.add_budget_line(BudgetLine(case_id=case.id, kind="land_loan"))
+    with store.uow() as uow:
+        assert not [b for b in uow.repo.list_budget_lines(case.id) if b.kind == "land_loan"]

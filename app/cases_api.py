@@ -1,0 +1,1450 @@
+"""The case tracker's JSON API, documented by OpenAPI (flask-smorest).
+
+Views are thin: parse the request (marshmallow schemas), call one service in
+`cases.services` (which checks permissions, applies the domain rules, audits and
+commits), and shape the answer with a schema. The OpenAPI document is generated
+from these decorators and served at `GET /api/openapi.json`; there is no
+Swagger/ReDoc page, because those load from CDNs and the planner must work offline.
+
+All geometry in and out is GeoJSON in EPSG:4326 (lon, lat); dates are ISO 8601.
+Every updatable resource carries `version`; an update names the version it read
+(in the body, or as `If-Match`), and a stale one is refused with 409.
+
+Errors keep the planner's shape for every path under /api/:
+`{"error": {"status", "en", "th", ...details}}`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import fields as dataclass_fields
+from dataclasses import is_dataclass
+
+from flask import Flask, Response, request, send_file, url_for
+from flask_smorest import Api, Blueprint
+from flask_smorest.fields import Upload
+from marshmallow import (
+    EXCLUDE,
+    Schema,
+    ValidationError,
+    fields,
+    pre_dump,
+    validate,
+    validates_schema,
+)
+from shapely.geometry.base import BaseGeometry
+from sqlalchemy.exc import IntegrityError
+from webargs.flaskparser import FlaskParser
+from werkzeug.datastructures import FileStorage, MultiDict
+
+from app.auth import NotLoggedIn, current_user
+from app.casestore import uow
+from app.errors import _json_error
+from cases import services
+from cases.errors import InvalidInput, NotFound
+from cases.model import HOUSE_STATUSES, ROLE_LABELS
+from cases.workflow import default_workflows
+
+API_CONFIG = {
+    "API_TITLE": "Community housing planner: case tracker API",
+    "API_VERSION": "1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/api",
+    "OPENAPI_JSON_PATH": "openapi.json",
+}
+MAX_INT32 = 2**31 - 1
+MAX_BAHT = 2**53 - 1  # exact in JavaScript, fits the BigInteger columns
+
+# Thai for the HTTP errors that do not come from the domain (unknown path, wrong method...).
+_HTTP_TH = {
+    400: "คำขอไม่ถูกต้อง",
+    401: "กรุณาเข้าสู่ระบบก่อน",
+    403: "ไม่มีสิทธิ์ทำรายการนี้",
+    404: "ไม่พบรายการที่ขอ",
+    405: "ไม่รองรับวิธีเรียกใช้นี้ (HTTP method)",
+    409: "ข้อมูลขัดแย้งกับการแก้ไขอื่น",
+    413: "ไฟล์หรือคำขอมีขนาดใหญ่เกินกำหนด",
+    415: "ไม่รองรับชนิดข้อมูลที่ส่งมา",
+    422: "ข้อมูลที่ส่งมาไม่ถูกต้อง",
+    500: "เกิดข้อผิดพลาดในระบบ",
+}
+
+
+def _flatten_messages(messages) -> dict:
+    """webargs messages ({location: {field: [..]}}) as {field: [..]}."""
+    out: dict = {}
+    for location, value in (messages or {}).items():
+        if isinstance(value, dict):
+            out.update(value)
+        else:
+            out[location] = value
+    return out
+
+
+def _describe(messages: dict) -> str:
+    parts = []
+    for name, value in messages.items():
+        text = (
+            " ".join(map(str, value)) if isinstance(value, list) else json.dumps(value, default=str)
+        )
+        parts.append(f"{name}: {text}")
+    return "; ".join(parts)
+
+
+# -- the Api, its parser and blueprint ------------------------------------------------
+class LabelSchema(Schema):
+    th = fields.String(required=True)
+    en = fields.String(required=True)
+
+
+class MissingSchema(Schema):
+    kind = fields.String(
+        metadata={"description": "document | field | budget | households_agreed | transition"}
+    )
+    code = fields.String()
+    label = fields.Nested(LabelSchema)
+
+
+class ErrorDetailSchema(Schema):
+    status = fields.Integer(required=True, metadata={"description": "HTTP status code"})
+    en = fields.String(required=True, metadata={"description": "Message in English"})
+    th = fields.String(required=True, metadata={"description": "Message in Thai"})
+    field = fields.String(metadata={"description": "The input field at fault, if one"})
+    field_errors = fields.Dict(
+        data_key="fields",
+        metadata={"description": "Request validation errors: field -> list of messages"},
+    )
+    missing = fields.List(
+        fields.Nested(MissingSchema),
+        metadata={
+            "description": "A refused stage move: every missing requirement "
+            "(kind: document | field | budget | households_agreed | transition; "
+            "code; label {th, en})"
+        },
+    )
+    current_version = fields.Integer(
+        metadata={"description": "409: the record's version now; reload it"}
+    )
+
+
+class ErrorSchema(Schema):
+    error = fields.Nested(ErrorDetailSchema, required=True)
+
+
+class PlannerApi(Api):
+    """flask-smorest's Api, answering errors in the planner's JSON shape."""
+
+    ERROR_SCHEMA = ErrorSchema
+
+    def handle_http_exception(self, error):
+        """Every HTTPException (404, 405, 413, request validation 422, ...).
+
+        flask-smorest registers this for the whole app, replacing app/errors.py's
+        handler; so it answers like that one: JSON `{"error": ...}` under /api/,
+        the plain exception elsewhere. Domain errors never come here: app/errors.py
+        handles DomainError (and CSRFError) itself.
+        """
+        if not request.path.startswith("/api/"):
+            return error
+        status = error.code or 500
+        data = getattr(error, "data", None) or {}
+        # Keep the exception's own headers (Allow on 405, ...), not its HTML body's type.
+        headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+        headers.update(data.get("headers") or {})
+        messages = data.get("messages") or data.get("errors")
+        if messages:
+            problems = _flatten_messages(messages)
+            body, status = _json_error(
+                status,
+                f"the request is not valid: {_describe(problems)}",
+                f"{_HTTP_TH.get(status, _HTTP_TH[400])}: {_describe(problems)}",
+                fields=problems,
+            )
+        else:
+            body, status = _json_error(
+                status, error.description or error.name, _HTTP_TH.get(status, error.name)
+            )
+        return body, status, headers
+
+
+class Parser(FlaskParser):
+    """webargs, plus two body locations: multipart (form fields and files
+    together) and json_or_multipart (either, by the request's content type)."""
+
+    __location_map__ = {
+        **FlaskParser.__location_map__,
+        "multipart": "load_multipart",
+        "json_or_multipart": "load_json_or_multipart",
+    }
+
+    def load_multipart(self, req, schema):
+        data = MultiDict(
+            [
+                *((k, v) for k, v in req.form.items(multi=True) if k != "csrf_token"),
+                *req.files.items(multi=True),
+            ]
+        )
+        return self._makeproxy(data, schema)
+
+    def load_json_or_multipart(self, req, schema):
+        if req.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
+            return self.load_multipart(req, schema)
+        return self.load_json(req, schema)
+
+
+class ApiBlueprint(Blueprint):
+    ARGUMENTS_PARSER = Parser()
+    DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {
+        **Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
+        "multipart": "multipart/form-data",
+        # Documented as JSON; the multipart alternative is added with @blp.doc.
+        "json_or_multipart": "application/json",
+    }
+
+
+blp = ApiBlueprint(
+    "cases_api",
+    __name__,
+    url_prefix="/api",
+    description="Case tracker: cases, households, plots, documents, budget, dashboards.",
+)
+
+_ERROR_DESCRIPTIONS = {
+    401: "Not logged in (send a session cookie or HTTP Basic credentials)",
+    403: "Your role may not do this, or the case belongs to another community",
+    404: "No such record",
+    409: "Stale version: someone else changed the record since you read it; nothing changed",
+    422: "Invalid input, or a refused stage move (missing requirements listed); nothing changed",
+}
+
+
+def errors(*codes):
+    """Document error responses (always in the `{"error": ...}` shape)."""
+
+    def decorator(func):
+        for code in sorted(codes):
+            func = blp.alt_response(
+                code, schema=ErrorSchema, description=_ERROR_DESCRIPTIONS[code]
+            )(func)
+        return func
+
+    return decorator
+
+
+@blp.before_request
+def _require_login():
+    if current_user() is None:
+        raise NotLoggedIn(
+            "log in first (session cookie or HTTP Basic)", "กรุณาเข้าสู่ระบบก่อน (คุกกี้หรือ HTTP Basic)"
+        )
+
+
+@blp.after_request
+def _headers(response: Response) -> Response:
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    # Answers may hold personal data: never in a shared or on-disk cache.
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+@blp.errorhandler(IntegrityError)
+def _integrity_error(exc: IntegrityError):
+    """Two requests creating the same thing at once (same household number,
+    plot number, budget kind or case ref): the database's unique constraint
+    refuses the second; tell the client to reload instead of failing with 500."""
+    text = str(exc.orig).lower()
+    if "unique" in text or getattr(exc.orig, "sqlstate", None) == "23505":
+        return _json_error(
+            409,
+            "this conflicts with a record saved at the same moment; reload and try again",
+            "ข้อมูลซ้ำกับรายการที่เพิ่งบันทึกพร้อมกัน กรุณาโหลดใหม่แล้วลองอีกครั้ง",
+        )
+    raise exc
+
+
+# -- fields and common schemas ----------------------------------------------------------
+def _record(obj) -> dict:
+    """A dataclass (domain object) or a mapping as a plain dict, for dumping."""
+    if is_dataclass(obj):
+        return {f.name: getattr(obj, f.name) for f in dataclass_fields(obj)}
+    return dict(obj)
+
+
+class Record(Schema):
+    """Output schema over domain objects or dicts."""
+
+    @pre_dump
+    def _as_dict(self, obj, **kwargs):
+        return _record(obj)
+
+
+URL = {"type": "string", "description": "Where this record is, in this API"}
+GEOJSON_NOTE = "GeoJSON geometry in EPSG:4326, coordinates [longitude, latitude]"
+
+
+class GeoJSON(fields.Dict):
+    """A GeoJSON geometry: a shapely geometry (EPSG:32647) out, a dict in.
+
+    The services check what comes in (type, validity, inside Thailand) and
+    convert it; here only the shape of the JSON is checked."""
+
+    def __init__(self, geometry_types: tuple[str, ...] = (), **kwargs):
+        metadata = kwargs.pop("metadata", {})
+        types = " or ".join(geometry_types)
+        metadata.setdefault("description", f"{GEOJSON_NOTE}{f' ({types})' if types else ''}")
+        metadata.setdefault(
+            "example",
+            {"type": "Point", "coordinates": [100.5567, 13.8621]}
+            if geometry_types == ("Point",)
+            else {
+                "type": "Polygon",
+                "coordinates": [
+                    [[100.556, 13.862], [100.557, 13.862], [100.557, 13.863], [100.556, 13.862]]
+                ],
+            },
+        )
+        super().__init__(metadata=metadata, **kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        if isinstance(value, BaseGeometry):
+            return services.geometry_to_geojson(value)
+        return value
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, dict) or not isinstance(value.get("type"), str):
+            raise ValidationError(
+                f"must be a {GEOJSON_NOTE}, an object with 'type' and 'coordinates' "
+                "/ ต้องเป็นรูปเรขาคณิต GeoJSON (ลองจิจูด, ละติจูด)"
+            )
+        return value
+
+
+class UploadField(Upload):
+    """A file of a multipart request (documented as a binary string)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, FileStorage):
+            raise ValidationError("must be a file sent as multipart/form-data / ต้องแนบเป็นไฟล์")
+        return value
+
+
+def _label(table: str, code: str | None) -> dict | None:
+    if code is None:
+        return None
+    return getattr(default_workflows(), table).get(code, {"th": code, "en": code})
+
+
+def _stage_label(case_type: str, stage: str | None) -> dict | None:
+    if stage is None:
+        return None
+    try:
+        return default_workflows().case_type(case_type).stage(stage).label
+    except KeyError:
+        return {"th": stage, "en": stage}
+
+
+def _programme(case_type: str) -> str | None:
+    try:
+        return default_workflows().case_type(case_type).programme
+    except KeyError:
+        return None
+
+
+def _version_from(body_version, headers: dict):
+    """The version the client read: `version` in the body or the If-Match header."""
+    raw = (headers or {}).get("if_match")
+    header_version = None
+    if raw:
+        token = raw.strip()
+        token = token[2:] if token.startswith("W/") else token
+        try:
+            header_version = int(token.strip('"'))
+        except ValueError:
+            raise InvalidInput(
+                f'If-Match must be the record\'s version, like "3", not {raw!r}',
+                f'If-Match ต้องเป็นหมายเลขฉบับของข้อมูล เช่น "3" ไม่ใช่ {raw!r}',
+                field="If-Match",
+            ) from None
+    if body_version is not None and header_version is not None and body_version != header_version:
+        raise InvalidInput(
+            f"version {body_version} in the body and If-Match {header_version} disagree",
+            f"หมายเลขฉบับในข้อมูล ({body_version}) ไม่ตรงกับ If-Match ({header_version})",
+            field="version",
+        )
+    return body_version if body_version is not None else header_version
+
+
+class IfMatchSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    if_match = fields.String(
+        data_key="If-Match",
+        metadata={
+            "description": 'The version you read, e.g. "3" (instead of `version` in the body)'
+        },
+    )
+
+
+def _version_field(**kwargs):
+    return fields.Integer(
+        validate=validate.Range(min=1),
+        metadata={"description": "The version you read (or send If-Match)"},
+        **kwargs,
+    )
+
+
+def _non_blank(value: str) -> None:
+    if not value or not value.strip():
+        raise ValidationError("must not be blank / ต้องไม่เว้นว่าง")
+
+
+# -- schemas: cases ------------------------------------------------------------------
+class CaseCountsSchema(Schema):
+    households = fields.Integer()
+    agreed = fields.Integer()
+
+
+class CaseSchema(Record):
+    id = fields.Integer()
+    ref = fields.String()
+    community_id = fields.String()
+    case_type = fields.String()
+    programme = fields.Function(
+        lambda d: d.get("programme") or _programme(d["case_type"]), metadata={"type": "string"}
+    )
+    variant = fields.String(allow_none=True)
+    title_th = fields.String()
+    title_en = fields.String()
+    stage = fields.String()
+    stage_label = fields.Function(
+        lambda d: _stage_label(d["case_type"], d["stage"]), metadata={"type": "object"}
+    )
+    stage_entered_on = fields.Date()
+    hold_reason = fields.String(allow_none=True)
+    hold_reason_label = fields.Function(
+        lambda d: _label("hold_reasons", d["hold_reason"]), metadata={"type": "object"}
+    )
+    cooperative_name = fields.String(allow_none=True)
+    note = fields.String()
+    created_on = fields.Date(allow_none=True)
+    site = GeoJSON(("Polygon", "MultiPolygon"), allow_none=True)
+    version = fields.Integer()
+    url = fields.Function(lambda d: url_for("cases_api.get_case", case_id=d["id"]), metadata=URL)
+
+
+class CaseSummarySchema(Record):
+    id = fields.Integer()
+    ref = fields.String()
+    community_id = fields.String()
+    community_th = fields.String()
+    community_en = fields.String()
+    district_en = fields.String()
+    district_th = fields.String()
+    case_type = fields.String()
+    programme = fields.String()
+    variant = fields.String(allow_none=True)
+    title_th = fields.String()
+    title_en = fields.String()
+    stage = fields.String()
+    stage_label = fields.Function(
+        lambda d: _stage_label(d["case_type"], d["stage"]), metadata={"type": "object"}
+    )
+    stage_entered_on = fields.Date()
+    days_in_stage = fields.Integer()
+    stalled = fields.Boolean()
+    hold_reason = fields.String(allow_none=True)
+    hold_reason_label = fields.Function(
+        lambda d: _label("hold_reasons", d["hold_reason"]), metadata={"type": "object"}
+    )
+    counts = fields.Nested(CaseCountsSchema)
+    version = fields.Integer()
+    url = fields.Function(lambda d: url_for("cases_api.get_case", case_id=d["id"]), metadata=URL)
+
+
+class CasePageSchema(Schema):
+    items = fields.List(fields.Nested(CaseSummarySchema))
+    total = fields.Integer(metadata={"description": "Cases matching the filters, all pages"})
+    page = fields.Integer()
+    per_page = fields.Integer()
+    pages = fields.Integer()
+
+
+class CaseQuerySchema(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    programme = fields.String(metadata={"description": "Programme code, e.g. canal_side"})
+    district = fields.String(metadata={"description": "District (English name), e.g. Lak Si"})
+    stage = fields.String(metadata={"description": "Stage code, e.g. construction"})
+    stalled = fields.Boolean(
+        load_default=False, metadata={"description": "Only cases longer than allowed in a stage"}
+    )
+    q = fields.String(metadata={"description": "Search in ref, titles and community names"})
+
+
+class CaseCreateSchema(Schema):
+    community_id = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    case_type = fields.String(required=True, metadata={"description": "See /api/workflows"})
+    title_th = fields.String(required=True, validate=_non_blank)
+    title_en = fields.String(load_default="")
+    variant = fields.String(allow_none=True)
+    site = GeoJSON(("Polygon", "MultiPolygon"), allow_none=True)
+    on = fields.Date(metadata={"description": "Date the case opens (default today)"})
+
+
+class CaseUpdateSchema(Schema):
+    version = _version_field()
+    title_th = fields.String(validate=_non_blank)
+    title_en = fields.String(validate=_non_blank)
+    variant = fields.String(allow_none=True)
+    cooperative_name = fields.String(allow_none=True)
+    note = fields.String()
+    hold_reason = fields.String(
+        allow_none=True, metadata={"description": "Put on hold (coded reason) or release (null)"}
+    )
+    site = GeoJSON(("Polygon", "MultiPolygon"), allow_none=True)
+
+
+class CommunitySchema(Record):
+    id = fields.String()
+    name_th = fields.String()
+    name_en = fields.String()
+    district_en = fields.String()
+    district_th = fields.String()
+    province_th = fields.String()
+
+
+class StageEventSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String(metadata={"description": "move | hold | release"})
+    from_stage = fields.String(allow_none=True)
+    to_stage = fields.String()
+    to_stage_label = fields.Nested(LabelSchema)
+    on = fields.Date()
+    by = fields.String()
+    note = fields.String()
+    hold_reason = fields.String(allow_none=True)
+    hold_reason_label = fields.Nested(LabelSchema, allow_none=True)
+    document_ids = fields.List(fields.Integer())
+
+
+class DocumentSchema(Record):
+    id = fields.Integer()
+    case_id = fields.Integer()
+    kind = fields.String()
+    kind_label = fields.Function(
+        lambda d: _label("document_kinds", d["kind"]), metadata={"type": "object"}
+    )
+    filename = fields.String()
+    content_type = fields.String()
+    size = fields.Integer()
+    sha256 = fields.String()
+    uploaded_by = fields.String()
+    uploaded_at = fields.DateTime()
+    stage_event_id = fields.Integer(allow_none=True)
+    url = fields.Function(
+        lambda d: url_for("cases_api.download_document", document_id=d["id"]), metadata=URL
+    )
+
+
+class BudgetLineSchema(Record):
+    id = fields.Integer()
+    case_id = fields.Integer()
+    kind = fields.String()
+    kind_label = fields.Function(
+        lambda d: _label("budget_kinds", d["kind"]), metadata={"type": "object"}
+    )
+    planned = fields.Integer(metadata={"description": "baht"})
+    approved = fields.Integer(metadata={"description": "baht"})
+    disbursed = fields.Integer(metadata={"description": "baht"})
+    note = fields.String()
+    version = fields.Integer()
+
+
+class PlotPropertiesSchema(Schema):
+    id = fields.Integer()
+    case_id = fields.Integer()
+    plot_no = fields.String()
+    kind = fields.String(metadata={"description": "plot | lane | common"})
+    version = fields.Integer()
+    url = fields.String()
+
+
+class PlotFeatureSchema(Schema):
+    """A plot as a GeoJSON Feature."""
+
+    type = fields.Constant("Feature")
+    id = fields.Integer()
+    geometry = GeoJSON(("Polygon",))
+    properties = fields.Nested(PlotPropertiesSchema)
+
+    @pre_dump
+    def _feature(self, plot, **kwargs):
+        return {
+            "id": plot.id,
+            "geometry": plot.geometry,
+            "properties": {
+                "id": plot.id,
+                "case_id": plot.case_id,
+                "plot_no": plot.plot_no,
+                "kind": plot.kind,
+                "version": plot.version,
+                "url": url_for("cases_api.update_plot", plot_id=plot.id),
+            },
+        }
+
+
+class PlotCollectionSchema(Schema):
+    """The plots of a case as a GeoJSON FeatureCollection."""
+
+    type = fields.Constant("FeatureCollection")
+    features = fields.List(fields.Nested(PlotFeatureSchema))
+
+    @pre_dump
+    def _collection(self, plots, **kwargs):
+        return {"features": list(plots)}
+
+
+class AllowedMoveSchema(Schema):
+    stage = fields.String()
+    label = fields.Nested(LabelSchema)
+    missing = fields.List(
+        fields.Nested(MissingSchema),
+        metadata={"description": "What must be added before this move (empty: ready)"},
+    )
+
+
+class DetailCountsSchema(Schema):
+    households = fields.Integer()
+    agreed = fields.Integer()
+    by_status = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+class CaseDetailSchema(CaseSchema):
+    """A case with everything its page shows. Counts only: households are
+    listed at /api/cases/{case_id}/households, for those who may see them."""
+
+    community = fields.Nested(CommunitySchema)
+    counts = fields.Nested(DetailCountsSchema)
+    timeline = fields.List(fields.Nested(StageEventSchema))
+    documents = fields.List(fields.Nested(DocumentSchema))
+    budget_lines = fields.List(fields.Nested(BudgetLineSchema))
+    plots = fields.Nested(PlotCollectionSchema)
+    allowed_moves = fields.List(fields.Nested(AllowedMoveSchema))
+    can_edit = fields.Boolean()
+
+    @pre_dump
+    def _as_dict(self, detail, **kwargs):
+        case = detail["case"]
+        workflows = default_workflows()
+        counts = detail["counts"]
+        documents = {d.kind for d in detail["documents"]}
+        approved = {b.kind for b in detail["budget_lines"] if b.approved > 0}
+        moves = []
+        for stage in detail["allowed_moves"]:
+            missing = workflows.missing_for(
+                case.case_type,
+                case.stage,
+                stage,
+                documents=documents,
+                fields={"cooperative_name": case.cooperative_name},
+                approved_budget=approved,
+                households_agreed=counts.get("agreed", 0),
+            )
+            moves.append(
+                {
+                    "stage": stage,
+                    "label": _stage_label(case.case_type, stage),
+                    "missing": [
+                        {"kind": m.kind, "code": m.code, "label": m.label} for m in missing
+                    ],
+                }
+            )
+        timeline = [
+            {
+                **_record(e),
+                "to_stage_label": _stage_label(case.case_type, e.to_stage),
+                "hold_reason_label": _label("hold_reasons", e.hold_reason),
+            }
+            for e in detail["events"]
+        ]
+        return {
+            **_record(case),
+            "community": detail["community"],
+            "counts": {
+                "households": counts.get("households", 0),
+                "agreed": counts.get("agreed", 0),
+                "by_status": {s: counts.get(s, 0) for s in HOUSE_STATUSES},
+            },
+            "timeline": timeline,
+            "documents": detail["documents"],
+            "budget_lines": detail["budget_lines"],
+            "plots": detail["plots"],
+            "allowed_moves": moves,
+            "can_edit": detail["can_edit"],
+        }
+
+
+class StageMoveSchema(Schema):
+    """A stage move as JSON."""
+
+    to_stage = fields.String(required=True, metadata={"description": "Stage code"})
+    version = _version_field()
+    note = fields.String(load_default="")
+    on = fields.Date(metadata={"description": "Date of the move (default today)"})
+
+
+class StageMoveFormSchema(StageMoveSchema):
+    """A stage move as multipart/form-data, with the documents that go with it:
+    `files` and `kinds` repeated, in the same order."""
+
+    files = fields.List(UploadField(), load_default=list)
+    kinds = fields.List(
+        fields.String(), load_default=list, metadata={"description": "Document kind of each file"}
+    )
+
+    @validates_schema
+    def _pairs(self, data, **kwargs):
+        if len(data.get("files", [])) != len(data.get("kinds", [])):
+            raise ValidationError(
+                "send one 'kinds' value per file, in the same order "
+                "/ ต้องระบุประเภทเอกสาร (kinds) หนึ่งค่าต่อหนึ่งไฟล์",
+                "kinds",
+            )
+
+
+class DocumentUploadSchema(Schema):
+    file = UploadField(required=True)
+    kind = fields.String(required=True, metadata={"description": "Document kind code"})
+
+
+# -- schemas: households, plots, budget ------------------------------------------------------
+class HouseholdSchema(Record):
+    id = fields.Integer()
+    case_id = fields.Integer()
+    household_no = fields.Integer()
+    head_name = fields.String()
+    members = fields.Integer(allow_none=True)
+    monthly_income = fields.Integer(allow_none=True, metadata={"description": "baht"})
+    phone = fields.String()
+    tenure = fields.String()
+    agreed_to_move = fields.Boolean()
+    plot_no = fields.String(allow_none=True)
+    house_status = fields.String()
+    status_changed_on = fields.Date(allow_none=True)
+    finished_on = fields.Date(allow_none=True)
+    structure_id = fields.String(allow_none=True)
+    location = GeoJSON(("Point",), allow_none=True)
+    version = fields.Integer()
+    url = fields.Function(
+        lambda d: url_for("cases_api.get_household", household_id=d["id"]), metadata=URL
+    )
+
+
+class HouseholdListSchema(Schema):
+    items = fields.List(fields.Nested(HouseholdSchema))
+    total = fields.Integer()
+
+
+class HouseholdInSchema(Schema):
+    head_name = fields.String()
+    members = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=1000))
+    monthly_income = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=MAX_INT32))
+    phone = fields.String(validate=validate.Length(max=40))
+    tenure = fields.String(metadata={"description": "Tenure code, see /api/workflows"})
+    agreed_to_move = fields.Boolean()
+    plot_no = fields.String(allow_none=True, validate=validate.Length(max=40))
+    house_status = fields.String(metadata={"description": "House status code"})
+    location = GeoJSON(("Point",), allow_none=True)
+
+
+class HouseholdUpdateSchema(HouseholdInSchema):
+    version = _version_field()
+
+
+class PlotInSchema(Schema):
+    plot_no = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    kind = fields.String(load_default="plot", validate=validate.OneOf(services.PLOT_KINDS))
+    geometry = GeoJSON(("Polygon",), required=True)
+
+
+class PlotUpdateSchema(Schema):
+    geometry = GeoJSON(("Polygon",), required=True)
+    version = _version_field()
+
+
+class VersionQuerySchema(Schema):
+    version = _version_field()
+
+
+class BudgetSchema(Schema):
+    case_id = fields.Integer()
+    items = fields.List(fields.Nested(BudgetLineSchema))
+    totals = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+class BudgetInSchema(Schema):
+    planned = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=MAX_BAHT))
+    approved = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=MAX_BAHT))
+    disbursed = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=MAX_BAHT))
+    note = fields.String()
+    version = fields.Integer(
+        validate=validate.Range(min=1),
+        metadata={"description": "Required to update an existing line; omit to create one"},
+    )
+
+
+# -- schemas: dashboards, audit, workflows ------------------------------------------------
+class ProgrammeQuerySchema(Schema):
+    programme = fields.String(metadata={"description": "Programme code (default: all)"})
+
+
+class ShareSchema(Schema):
+    finished = fields.Float()
+    under_construction = fields.Float()
+    ready_to_build = fields.Float()
+    not_started = fields.Float()
+
+
+class ProgressRowSchema(Schema):
+    district_en = fields.String()
+    district_th = fields.String()
+    programmes = fields.List(fields.String())
+    households = fields.Integer()
+    households_agreed = fields.Integer()
+    finished = fields.Integer(metadata={"description": "Houses finished, moved-in included"})
+    under_construction = fields.Integer()
+    ready_to_build = fields.Integer()
+    not_started = fields.Integer()
+    moved_in = fields.Integer()
+    shares = fields.Nested(ShareSchema, metadata={"description": "% of all households"})
+
+
+class ProgressSchema(Schema):
+    programme = fields.String(allow_none=True)
+    districts = fields.List(fields.Nested(ProgressRowSchema))
+    total = fields.Nested(ProgressRowSchema)
+
+
+class StalledCaseSchema(Record):
+    id = fields.Integer()
+    ref = fields.String()
+    case_type = fields.String()
+    programme = fields.String()
+    title_th = fields.String()
+    title_en = fields.String()
+    district_en = fields.String()
+    district_th = fields.String()
+    stage = fields.String()
+    stage_label = fields.Nested(LabelSchema)
+    stage_entered_on = fields.Date()
+    days_in_stage = fields.Integer()
+    stall_days = fields.Integer()
+    hold_reason = fields.String(allow_none=True)
+    hold_reason_label = fields.Function(
+        lambda d: _label("hold_reasons", d["hold_reason"]), metadata={"type": "object"}
+    )
+    url = fields.Function(lambda d: url_for("cases_api.get_case", case_id=d["id"]), metadata=URL)
+
+
+class StalledListSchema(Schema):
+    items = fields.List(fields.Nested(StalledCaseSchema))
+    total = fields.Integer()
+
+
+class FinishedMonthSchema(Schema):
+    month = fields.String(metadata={"description": "YYYY-MM"})
+    finished = fields.Integer()
+    cumulative = fields.Integer()
+
+
+class FinishedOverTimeSchema(Schema):
+    programme = fields.String(allow_none=True)
+    months = fields.List(fields.Nested(FinishedMonthSchema))
+
+
+class AuditQuerySchema(Schema):
+    entity = fields.String(metadata={"description": "case | household | plot | document | ..."})
+    entity_id = fields.String()
+    limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=1000))
+
+
+class AuditEntrySchema(Record):
+    id = fields.Integer()
+    at = fields.DateTime()
+    username = fields.String()
+    action = fields.String()
+    entity = fields.String()
+    entity_id = fields.String()
+    before = fields.Dict(allow_none=True)
+    after = fields.Dict(allow_none=True)
+
+
+class AuditListSchema(Schema):
+    items = fields.List(fields.Nested(AuditEntrySchema))
+
+
+class StageSpecSchema(Schema):
+    id = fields.String()
+    label = fields.Nested(LabelSchema)
+    requires = fields.Dict()
+    stall_days = fields.Integer(allow_none=True)
+    allowed_moves = fields.List(fields.String())
+
+
+class CaseTypeSpecSchema(Schema):
+    id = fields.String()
+    programme = fields.String()
+    label = fields.Nested(LabelSchema)
+    stages = fields.List(fields.Nested(StageSpecSchema))
+
+
+def _label_table():
+    return fields.Dict(keys=fields.String(), values=fields.Nested(LabelSchema))
+
+
+class WorkflowsSchema(Schema):
+    programmes = _label_table()
+    variants = fields.Dict(
+        keys=fields.String(),
+        values=fields.Dict(keys=fields.String(), values=fields.Nested(LabelSchema)),
+    )
+    case_types = fields.List(fields.Nested(CaseTypeSpecSchema))
+    document_kinds = _label_table()
+    hold_reasons = _label_table()
+    house_statuses = _label_table()
+    tenure_kinds = _label_table()
+    budget_kinds = _label_table()
+    plot_kinds = fields.List(fields.String())
+    roles = _label_table()
+
+    @pre_dump
+    def _from_workflows(self, wf, **kwargs):
+        return {
+            "programmes": wf.programmes,
+            "variants": wf.variants,
+            "case_types": [
+                {
+                    "id": ct.id,
+                    "programme": ct.programme,
+                    "label": ct.label,
+                    "stages": [
+                        {
+                            "id": s.id,
+                            "label": s.label,
+                            "requires": {
+                                "documents": list(s.requires_documents),
+                                "fields": list(s.requires_fields),
+                                "budget": list(s.requires_budget),
+                                "households_agreed": s.requires_households_agreed,
+                            },
+                            "stall_days": s.stall_days,
+                            "allowed_moves": ct.allowed_moves(s.id),
+                        }
+                        for s in ct.stages
+                    ],
+                }
+                for ct in wf.case_types.values()
+            ],
+            "document_kinds": wf.document_kinds,
+            "hold_reasons": wf.hold_reasons,
+            "house_statuses": wf.house_statuses,
+            "tenure_kinds": wf.tenure_kinds,
+            "budget_kinds": wf.budget_kinds,
+            "plot_kinds": list(services.PLOT_KINDS),
+            "roles": ROLE_LABELS,
+        }
+
+
+# -- views: cases -----------------------------------------------------------------------
+PAGINATION_HEADERS = {"X-Pagination": "PAGINATION"}
+MULTIPART_STAGE_MOVE = {
+    "requestBody": {
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/StageMove"}},
+            "multipart/form-data": {"schema": {"$ref": "#/components/schemas/StageMoveForm"}},
+        }
+    }
+}
+
+
+@blp.route("/cases", methods=["GET"], tags=["cases"])
+@blp.arguments(CaseQuerySchema, location="query")
+@blp.response(200, CasePageSchema, headers=PAGINATION_HEADERS)
+@errors(401)
+def list_cases(query):
+    """List cases, a page at a time
+
+    Filters combine. Community representatives see their own community's cases.
+    No personal data: households appear as counts only.
+    """
+    page, per_page = query["page"], query["per_page"]
+    rows, total = services.list_cases(
+        uow(),
+        current_user(),
+        programme=query.get("programme"),
+        district=query.get("district"),
+        stage=query.get("stage"),
+        search=query.get("q"),
+        stalled=query["stalled"],
+        page=page,
+        per_page=per_page,
+    )
+    pages = max(1, math.ceil(total / per_page))
+    header = {"total": total, "total_pages": pages, "first_page": 1, "last_page": pages}
+    header["page"] = page
+    if page > 1:
+        header["previous_page"] = min(page - 1, pages)
+    if page < pages:
+        header["next_page"] = page + 1
+    body = {"items": rows, "total": total, "page": page, "per_page": per_page, "pages": pages}
+    return body, {"X-Pagination": json.dumps(header)}
+
+
+@blp.route("/cases", methods=["POST"], tags=["cases"])
+@blp.arguments(CaseCreateSchema)
+@blp.response(201, CaseSchema)
+@errors(401, 403, 404)
+def create_case(body):
+    """Open a case (officers and admins)
+
+    The site boundary is GeoJSON (Polygon or MultiPolygon) in lon/lat; it must be
+    valid and inside Thailand. The case starts in its type's first stage.
+    """
+    case = services.create_case(
+        uow(),
+        current_user(),
+        community_id=body["community_id"],
+        case_type=body["case_type"],
+        title_th=body["title_th"],
+        title_en=body["title_en"],
+        variant=body.get("variant"),
+        site_geojson=body.get("site"),
+        on=body.get("on"),
+    )
+    return case, 201, {"Location": url_for("cases_api.get_case", case_id=case.id)}
+
+
+@blp.route("/cases/<int:case_id>", methods=["GET"], tags=["cases"])
+@blp.response(200, CaseDetailSchema)
+@errors(401, 403, 404)
+def get_case(case_id):
+    """A case with its community, counts, timeline, documents, budget and plots
+
+    `allowed_moves` lists the stages the case may move to next and, for each,
+    what is still missing.
+    """
+    return services.case_detail(uow(), current_user(), case_id)
+
+
+@blp.route("/cases/<int:case_id>", methods=["PATCH"], tags=["cases"])
+@blp.arguments(CaseUpdateSchema)
+@blp.arguments(IfMatchSchema, location="headers")
+@blp.response(200, CaseSchema)
+@errors(401, 403, 404, 409)
+def update_case(body, headers, case_id):
+    """Change a case's fields
+
+    Send the `version` you read (or If-Match). Setting `hold_reason` puts the
+    case on hold; null releases it. Stage moves go through /stage.
+    """
+    version = _version_from(body.pop("version", None), headers)
+    return services.update_case(uow(), current_user(), case_id, body, version)
+
+
+@blp.route("/cases/<int:case_id>/stage", methods=["POST"], tags=["cases"])
+@blp.arguments(StageMoveFormSchema, location="json_or_multipart")
+@blp.arguments(IfMatchSchema, location="headers")
+@blp.response(200, CaseDetailSchema)
+@blp.doc(**MULTIPART_STAGE_MOVE)
+@errors(401, 403, 404, 409, 422)
+def move_stage(body, headers, case_id):
+    """Move a case to another stage (officers and admins)
+
+    JSON, or multipart/form-data with the documents that go with the move
+    (`files` and `kinds`, repeated in the same order); those documents are stored
+    in the same transaction. A refused move answers 422 listing every missing
+    requirement, and changes nothing: no stage, no version, no document.
+    """
+    documents = [
+        {
+            "kind": kind,
+            "filename": file.filename or "document",
+            "content_type": _content_type(file),
+            "data": file.read(),
+        }
+        for file, kind in zip(body["files"], body["kinds"], strict=True)
+    ]
+    user = current_user()
+    services.move_stage(
+        uow(),
+        user,
+        case_id,
+        body["to_stage"],
+        expected_version=_version_from(body.get("version"), headers),
+        on=body.get("on"),
+        note=body["note"],
+        new_documents=documents,
+    )
+    return services.case_detail(uow(), user, case_id)
+
+
+# -- views: households ----------------------------------------------------------------
+@blp.route("/cases/<int:case_id>/households", methods=["GET"], tags=["households"])
+@blp.response(200, HouseholdListSchema)
+@errors(401, 403, 404)
+def list_households(case_id):
+    """A case's households, with personal data
+
+    Officers, admins and the case's own community representative; municipality
+    viewers get 403 (they see counts, in the case).
+    """
+    households = services.list_households(uow(), current_user(), case_id)
+    return {"items": households, "total": len(households)}
+
+
+@blp.route("/cases/<int:case_id>/households", methods=["POST"], tags=["households"])
+@blp.arguments(HouseholdInSchema)
+@blp.response(201, HouseholdSchema)
+@errors(401, 403, 404)
+def add_household(body, case_id):
+    """Add a household to a case
+
+    `location` is a GeoJSON Point in lon/lat.
+    """
+    household = services.add_household(uow(), current_user(), case_id, body)
+    return (
+        household,
+        201,
+        {"Location": url_for("cases_api.get_household", household_id=household.id)},
+    )
+
+
+@blp.route("/households/<int:household_id>", methods=["GET"], tags=["households"])
+@blp.response(200, HouseholdSchema)
+@errors(401, 403, 404)
+def get_household(household_id):
+    """One household"""
+    return services.get_household(uow(), current_user(), household_id)
+
+
+@blp.route("/households/<int:household_id>", methods=["PATCH"], tags=["households"])
+@blp.arguments(HouseholdUpdateSchema)
+@blp.arguments(IfMatchSchema, location="headers")
+@blp.response(200, HouseholdSchema)
+@errors(401, 403, 404, 409)
+def update_household(body, headers, household_id):
+    """Change a household (send the version you read)"""
+    version = _version_from(body.pop("version", None), headers)
+    return services.update_household(uow(), current_user(), household_id, body, version)
+
+
+# -- views: plots ---------------------------------------------------------------------
+@blp.route("/cases/<int:case_id>/plots", methods=["GET"], tags=["plots"])
+@blp.response(200, PlotCollectionSchema)
+@errors(401, 403, 404)
+def list_plots(case_id):
+    """A case's plots (and lanes, common land) as a GeoJSON FeatureCollection"""
+    return services.list_plots(uow(), current_user(), case_id)
+
+
+@blp.route("/cases/<int:case_id>/plots", methods=["POST"], tags=["plots"])
+@blp.arguments(PlotInSchema)
+@blp.response(201, PlotFeatureSchema)
+@errors(401, 403, 404)
+def add_plot(body, case_id):
+    """Draw a plot: a GeoJSON Polygon in lon/lat, valid and inside Thailand"""
+    plot = services.add_plot(
+        uow(),
+        current_user(),
+        case_id,
+        plot_no=body["plot_no"],
+        geometry=body["geometry"],
+        kind=body["kind"],
+    )
+    return plot, 201, {"Location": url_for("cases_api.update_plot", plot_id=plot.id)}
+
+
+@blp.route("/plots/<int:plot_id>", methods=["PATCH"], tags=["plots"])
+@blp.arguments(PlotUpdateSchema)
+@blp.arguments(IfMatchSchema, location="headers")
+@blp.response(200, PlotFeatureSchema)
+@errors(401, 403, 404, 409)
+def update_plot(body, headers, plot_id):
+    """Redraw a plot (send the version you read)"""
+    return services.update_plot(
+        uow(),
+        current_user(),
+        plot_id,
+        geometry=body["geometry"],
+        expected_version=_version_from(body.get("version"), headers),
+    )
+
+
+@blp.route("/plots/<int:plot_id>", methods=["DELETE"], tags=["plots"])
+@blp.arguments(VersionQuerySchema, location="query")
+@blp.arguments(IfMatchSchema, location="headers")
+@blp.response(204)
+@errors(401, 403, 404, 409)
+def delete_plot(query, headers, plot_id):
+    """Delete a plot, if it is still the version you read (`?version=` or If-Match)"""
+    services.delete_plot_versioned(
+        uow(), current_user(), plot_id, _version_from(query.get("version"), headers)
+    )
+    return Response(status=204)
+
+
+# -- views: documents -------------------------------------------------------------------
+def _content_type(file: FileStorage) -> str:
+    """The upload's declared type without parameters; anything odd becomes octet-stream."""
+    mimetype = (file.mimetype or "").strip()
+    return mimetype if 0 < len(mimetype) <= 100 else "application/octet-stream"
+
+
+@blp.route("/cases/<int:case_id>/documents", methods=["POST"], tags=["documents"])
+@blp.arguments(DocumentUploadSchema, location="multipart")
+@blp.response(201, DocumentSchema)
+@errors(401, 403, 404)
+def upload_document(body, case_id):
+    """Attach a document to a case (multipart: `file` and `kind`)"""
+    file = body["file"]
+    document = services.upload_document(
+        uow(),
+        current_user(),
+        case_id,
+        kind=body["kind"],
+        filename=file.filename or "document",
+        content_type=_content_type(file),
+        data=file.read(),
+    )
+    location = url_for("cases_api.download_document", document_id=document.id)
+    return document, 201, {"Location": location}
+
+
+@blp.route("/documents/<int:document_id>", methods=["GET"], tags=["documents"])
+@blp.response(
+    200,
+    {"type": "string", "format": "binary"},
+    content_type="application/octet-stream",
+    description="The file, as an attachment; ETag and X-Checksum-SHA256 carry its SHA-256",
+    headers={
+        "X-Checksum-SHA256": {
+            "description": "SHA-256 of the file, hex",
+            "schema": {"type": "string"},
+        },
+        "ETag": {"description": "The SHA-256, quoted", "schema": {"type": "string"}},
+        "Content-Disposition": {
+            "description": "attachment; filename=...",
+            "schema": {"type": "string"},
+        },
+    },
+)
+@errors(401, 403, 404)
+def download_document(document_id):
+    """Download a document: the exact bytes uploaded"""
+    document, path = services.get_document(uow(), current_user(), document_id)
+    if not path.is_file():
+        raise NotFound(
+            f"the file of document {document_id} is missing from the document store",
+            f"ไม่พบไฟล์ของเอกสารหมายเลข {document_id} ในที่เก็บเอกสาร",
+        )
+    response = send_file(
+        path,
+        mimetype=document.content_type or "application/octet-stream",
+        as_attachment=True,
+        download_name=document.filename,
+        etag=document.sha256,
+        conditional=True,
+        max_age=0,
+    )
+    response.headers["X-Checksum-SHA256"] = document.sha256
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+# -- views: budget ----------------------------------------------------------------------
+@blp.route("/cases/<int:case_id>/budget", methods=["GET"], tags=["budget"])
+@blp.response(200, BudgetSchema)
+@errors(401, 403, 404)
+def get_budget(case_id):
+    """A case's budget lines (baht) and their totals"""
+    lines = services.list_budget_lines(uow(), current_user(), case_id)
+    totals = {k: sum(getattr(b, k) for b in lines) for k in ("planned", "approved", "disbursed")}
+    return {"case_id": case_id, "items": lines, "totals": totals}
+
+
+@blp.route("/cases/<int:case_id>/budget/<kind>", methods=["PUT"], tags=["budget"])
+@blp.arguments(BudgetInSchema)
+@blp.arguments(IfMatchSchema, location="headers")
+@blp.response(200, BudgetLineSchema, description="The line, updated")
+@blp.alt_response(201, schema=BudgetLineSchema, description="The line, created", success=True)
+@errors(401, 403, 404, 409)
+def put_budget_line(body, headers, case_id, kind):
+    """Set a budget line (officers and admins)
+
+    Creates the line of this kind, or updates it: then send the version you read.
+    Disbursed may not exceed approved.
+    """
+    line = services.set_budget_line(
+        uow(),
+        current_user(),
+        case_id,
+        kind=kind,
+        planned=body.get("planned"),
+        approved=body.get("approved"),
+        disbursed=body.get("disbursed"),
+        note=body.get("note"),
+        expected_version=_version_from(body.get("version"), headers),
+    )
+    return line, 201 if line.version == 1 else 200
+
+
+# -- views: dashboards, audit, workflows --------------------------------------------------
+@blp.route("/progress", methods=["GET"], tags=["dashboard"])
+@blp.arguments(ProgrammeQuerySchema, location="query")
+@blp.response(200, ProgressSchema)
+@errors(401)
+def progress(query):
+    """Houses by status and district, the way the government reports it
+
+    `finished` includes houses whose families moved in; shares are % of all
+    households.
+    """
+    return services.progress(uow(), current_user(), programme=query.get("programme"))
+
+
+@blp.route("/stalled", methods=["GET"], tags=["dashboard"])
+@blp.response(200, StalledListSchema)
+@errors(401)
+def stalled():
+    """Cases longer in their stage than the stage allows, most overdue first"""
+    rows = services.stalled_cases(uow(), current_user())
+    return {"items": rows, "total": len(rows)}
+
+
+@blp.route("/finished-over-time", methods=["GET"], tags=["dashboard"])
+@blp.arguments(ProgrammeQuerySchema, location="query")
+@blp.response(200, FinishedOverTimeSchema)
+@errors(401)
+def finished_over_time(query):
+    """Houses finished per month, and cumulatively"""
+    programme = query.get("programme")
+    return {
+        "programme": programme,
+        "months": services.finished_over_time(uow(), current_user(), programme=programme),
+    }
+
+
+@blp.route("/audit", methods=["GET"], tags=["audit"])
+@blp.arguments(AuditQuerySchema, location="query")
+@blp.response(200, AuditListSchema)
+@errors(401, 403)
+def audit(query):
+    """The audit log, newest first (officers and admins)"""
+    entries = services.audit_log(
+        uow(),
+        current_user(),
+        entity=query.get("entity"),
+        entity_id=query.get("entity_id"),
+        limit=query["limit"],
+    )
+    return {"items": entries}
+
+
+@blp.route("/workflows", methods=["GET"], tags=["reference"])
+@blp.response(200, WorkflowsSchema)
+@errors(401)
+def workflows():
+    """Case types and their stages, hold reasons and every code list, labelled th/en"""
+    return default_workflows()
+
+
+# -- registration -----------------------------------------------------------------------
+def _document_layer_api(api: Api, app: Flask) -> None:
+    """The layer API (app/api.py, plain Flask) in the same OpenAPI document."""
+    docs = {
+        "api.list_layers": {
+            "summary": "The layer catalogue, with feature counts and bounds",
+            "responses": {"200": {"description": "`{layers: [...]}`"}},
+        },
+        "api.layer_features": {
+            "summary": "A vector layer as GeoJSON (EPSG:4326)",
+            "parameters": [
+                {
+                    "in": "query",
+                    "name": "bbox",
+                    "schema": {"type": "string"},
+                    "description": "minx,miny,maxx,maxy in degrees",
+                }
+            ],
+            "responses": {
+                "200": {
+                    "description": "FeatureCollection",
+                    "content": {"application/geo+json": {"schema": {"type": "object"}}},
+                },
+                "404": "NOT_FOUND",
+            },
+        },
+        "api.raster_overlay": {
+            "summary": "A raster layer as a coloured, transparent PNG",
+            "responses": {
+                "200": {
+                    "description": "PNG",
+                    "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}},
+                },
+                "404": "NOT_FOUND",
+            },
+        },
+    }
+    for endpoint, operation in docs.items():
+        for rule in app.url_map.iter_rules(endpoint):
+            api.spec.path(
+                rule=rule, operations={"get": {**operation, "tags": ["layers"], "security": []}}
+            )
+
+
+def init_app(app: Flask) -> None:
+    for key, value in API_CONFIG.items():
+        app.config.setdefault(key, value)
+    app.config.setdefault(
+        "API_SPEC_OPTIONS",
+        {
+            "info": {
+                "description": (
+                    "Case tracker of the community housing planner (CODI Baan Mankong, "
+                    "canal-side rehousing along Khlong Prem Prachakorn). GeoJSON in "
+                    "EPSG:4326; ISO dates; `version` on every updatable record. Errors: "
+                    '`{"error": {"status", "en", "th", ...}}`. Unsafe requests with a '
+                    "session cookie need the CSRF token (X-CSRFToken header); HTTP Basic "
+                    "requests do not."
+                ),
+            },
+            "security": [{"basicAuth": []}, {"cookieAuth": []}],
+        },
+    )
+    api = PlannerApi(app)
+    api.spec.components.security_scheme("basicAuth", {"type": "http", "scheme": "basic"})
+    api.spec.components.security_scheme(
+        "cookieAuth", {"type": "apiKey", "in": "cookie", "name": "session"}
+    )
+    api.spec.components.schema("StageMove", schema=StageMoveSchema)
+    api.spec.components.schema("StageMoveForm", schema=StageMoveFormSchema)
+    api.register_blueprint(blp)
+    for name, description in (
+        ("cases", "Cases, their fields and stage moves"),
+        ("households", "Households (personal data: not for municipality viewers)"),
+        ("plots", "Plots, lanes and common land, as GeoJSON"),
+        ("documents", "Documents attached to cases"),
+        ("budget", "Budget lines"),
+        ("dashboard", "Progress, stalled cases, houses finished over time"),
+        ("audit", "Who changed what"),
+        ("reference", "Stages and code lists, labelled in Thai and English"),
+        ("layers", "Map layers (public)"),
+    ):
+        api.spec.tag({"name": name, "description": description})
+    _document_layer_api(api, app)
+    app.extensions["planner"]["api"] = api
