@@ -61,4 +61,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(map.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(auth.bp)
+    from app import cases_views
+
+    app.register_blueprint(cases_views.bp)
+    app.register_blueprint(cases_views.dashboard_bp)
+    from app import cases_api  # the case tracker's JSON API and /api/openapi.json
+
+    cases_api.init_app(app)
     return app

@@ -174,6 +174,9 @@ class Document:
     id: int | None = None
 
 
+AMOUNT_NAMES_TH = {"planned": "วงเงินที่วางแผน", "approved": "วงเงินที่อนุมัติ", "disbursed": "เงินที่เบิกจ่าย"}
+
+
 @dataclass
 class BudgetLine:
     case_id: int
@@ -193,7 +196,7 @@ class BudgetLine:
             if not isinstance(value, int) or value < 0:
                 raise InvalidInput(
                     f"{name} must be a whole number of baht, 0 or more",
-                    f"จำนวนเงิน ({name}) ต้องเป็นจำนวนเต็มบาท ไม่ติดลบ",
+                    f"{AMOUNT_NAMES_TH[name]} ต้องเป็นจำนวนเต็มบาท ไม่ติดลบ",
                     field=name,
                 )
         if self.disbursed > self.approved:

@@ -42,6 +42,14 @@ def _tally_keys(household: Household, programme: str) -> list[tuple]:
     return keys
 
 
+_LABELS_TH = {
+    "case": "กรณี",
+    "household": "ครัวเรือน",
+    "plot": "แปลง",
+    "budget line": "รายการงบประมาณ",
+}
+
+
 class Repository:
     def __init__(self, conn: sa.Connection):
         self.conn = conn
@@ -181,11 +189,14 @@ class Repository:
                 sa.select(table.c.version).where(table.c.id == obj.id)
             ).scalar()
             if current is None:
-                raise NotFound(f"no {label} {obj.id}", f"ไม่มี{label} {obj.id}")
+                raise NotFound(
+                    f"no {label} {obj.id}", f"ไม่มี{_LABELS_TH.get(label, label)} {obj.id}"
+                )
+            label_th = _LABELS_TH.get(label, label)
             raise StaleVersion(
                 f"{label} {obj.id} was changed by someone else (version {current}, you had "
                 f"{expected_version}); reload and try again",
-                f"มีผู้อื่นแก้ไข{label}นี้แล้ว (ฉบับที่ {current} แต่คุณแก้จากฉบับที่ {expected_version}) "
+                f"มีผู้อื่นแก้ไข{label_th}นี้แล้ว (ฉบับที่ {current} แต่คุณแก้จากฉบับที่ {expected_version}) "
                 "กรุณาโหลดใหม่แล้วลองอีกครั้ง",
                 current_version=current,
             )
@@ -512,13 +523,16 @@ class Repository:
             (month, int(n)) for month, n in self.conn.execute(query.order_by(t.c.finished_month))
         ]
 
-    def finished_by_month_for_community(self, community_id: str) -> list[tuple[str, int]]:
+    def finished_by_month_for_community(
+        self, community_id: str, *, programme: str | None = None
+    ) -> list[tuple[str, int]]:
         """Houses finished per month in one community's cases (a representative's view)."""
         h, c = orm.households, orm.cases
+        where = [c.c.community_id == community_id, h.c.finished_on.is_not(None)]
+        if programme:
+            where.append(c.c.programme == programme)
         rows = self.conn.execute(
-            sa.select(h.c.finished_on)
-            .select_from(h.join(c, h.c.case_id == c.c.id))
-            .where(c.c.community_id == community_id, h.c.finished_on.is_not(None))
+            sa.select(h.c.finished_on).select_from(h.join(c, h.c.case_id == c.c.id)).where(*where)
         )
         months: dict[str, int] = {}
         for (finished_on,) in rows:

@@ -241,7 +241,7 @@ def build_sample_cases(layers: dict, *, seed: int = SEED) -> dict:
                 )
                 disbursed = (
                     planned
-                    if stage in ("moving_in",)
+                    if stage == "completed"
                     else planned // 2
                     if stage == "construction"
                     else 0

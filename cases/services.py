@@ -43,7 +43,8 @@ MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 THAILAND = shapely.box(97.3, 5.6, 105.7, 20.5)
 _TO_UTM = Transformer.from_crs("EPSG:4326", "EPSG:32647", always_xy=True)
 _TO_WGS84 = Transformer.from_crs("EPSG:32647", "EPSG:4326", always_xy=True)
-_SAFE_FILENAME = re.compile(r"[^\w.\- ]+", re.UNICODE)
+# Letters, digits and Thai (whose vowel and tone marks \w does not match), '.', '-', ' '.
+_SAFE_FILENAME = re.compile(r"[^\w.\- \u0E00-\u0E7F]+", re.UNICODE)
 
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
@@ -75,10 +76,32 @@ def _audit(uow: UnitOfWork, user: User, action: str, entity: str, entity_id, bef
 MAX_INT = 2**31 - 1
 
 
+FIELD_NAMES_TH = {
+    "title_th": "ชื่อกรณี (ไทย)",
+    "title_en": "ชื่อกรณี (อังกฤษ)",
+    "cooperative_name": "ชื่อสหกรณ์",
+    "note": "หมายเหตุ",
+    "phone": "โทรศัพท์",
+    "plot_no": "เลขแปลง",
+    "head_name": "ชื่อหัวหน้าครัวเรือน",
+    "members": "จำนวนสมาชิก",
+    "monthly_income": "รายได้ต่อเดือน",
+    "planned": "วงเงินที่วางแผน",
+    "approved": "วงเงินที่อนุมัติ",
+    "disbursed": "เงินที่เบิกจ่าย",
+}
+
+
+def _th(name: str) -> str:
+    return FIELD_NAMES_TH.get(name, name)
+
+
 def _check_length(value, name: str, limit: int) -> None:
     if value is not None and len(str(value)) > limit:
         raise InvalidInput(
-            f"{name} is longer than {limit} characters", f"{name} ยาวเกิน {limit} ตัวอักษร", field=name
+            f"{name} is longer than {limit} characters",
+            f"{_th(name)} ยาวเกิน {limit} ตัวอักษร",
+            field=name,
         )
 
 
@@ -290,9 +313,15 @@ def update_case(
     expected_version,
     *,
     workflows: Workflows | None = None,
+    event_note: str = "",
 ) -> Case:
+    """Change a case's fields. Putting a case on hold or releasing it (a change of
+    `hold_reason`) is also recorded on its timeline, with `event_note`."""
     workflows = workflows or default_workflows()
     expected = _check_version(expected_version)
+    changes = dict(changes)
+    if "hold_reason" in changes:
+        changes["hold_reason"] = changes["hold_reason"] or None
     unknown = set(changes) - set(Case.EDITABLE) - {"site"}
     if unknown:
         raise InvalidInput(
@@ -305,6 +334,15 @@ def update_case(
             f"ไม่รู้จักเหตุที่หยุดชะงัก {changes['hold_reason']!r}",
             field="hold_reason",
         )
+    if changes.get("variant"):
+        ctype_programmes = {t.programme for t in workflows.case_types.values()}
+        known = {v for p in ctype_programmes for v in workflows.variants.get(p, {})}
+        if changes["variant"] not in known:
+            raise InvalidInput(
+                f"unknown variant {changes['variant']!r}",
+                f"ไม่รู้จักประเภทย่อย {changes['variant']!r}",
+                field="variant",
+            )
     for name in ("title_th", "title_en"):
         if name in changes and not str(changes[name] or "").strip():
             raise InvalidInput(f"{name} cannot be blank", "ชื่อกรณีต้องไม่ว่าง", field=name)
@@ -332,7 +370,7 @@ def update_case(
                     by=user.username,
                     kind="hold" if case.hold_reason else "release",
                     hold_reason=case.hold_reason,
-                    note=changes.get("note", ""),
+                    note=event_note,
                 )
             )
         _audit(uow, user, "update", "case", case.id, before, snapshot(case))
@@ -458,6 +496,10 @@ def move_stage(
                 "community representatives propose; officers move stages",
                 "ผู้แทนชุมชนเสนอได้ แต่การย้ายขั้นตอนต้องทำโดยเจ้าหน้าที่",
             )
+        if case.version != expected:
+            # Checked before the workflow: two officers making the same move both
+            # see the stage they started from, and the second one is told why.
+            uow.repo.update_case(case, expected)
         before = snapshot(case)
         new_documents = new_documents or []
         for d in new_documents:
@@ -702,7 +744,9 @@ def finished_over_time(
 ) -> list[dict]:
     if user is not None and user.role == "community_rep":
         with uow:
-            months = uow.repo.finished_by_month_for_community(user.community_id)
+            months = uow.repo.finished_by_month_for_community(
+                user.community_id, programme=programme
+            )
     else:
         months = _cached(
             uow, ("finished", programme), lambda: uow.repo.finished_by_month(programme=programme)
@@ -729,12 +773,12 @@ def _household_values(changes: dict[str, Any], workflows: Workflows) -> dict[str
                 value = int(value)
             except (TypeError, ValueError):
                 raise InvalidInput(
-                    f"{name} must be a whole number", f"{name} ต้องเป็นจำนวนเต็ม", field=name
+                    f"{name} must be a whole number", f"{_th(name)} ต้องเป็นจำนวนเต็ม", field=name
                 ) from None
             if not 0 <= value <= MAX_INT:
                 raise InvalidInput(
                     f"{name} must be between 0 and {MAX_INT:,}",
-                    f"{name} ต้องอยู่ระหว่าง 0 ถึง {MAX_INT:,}",
+                    f"{_th(name)} ต้องอยู่ระหว่าง 0 ถึง {MAX_INT:,}",
                     field=name,
                 )
         if name in ("members", "monthly_income") and value == "":
@@ -918,7 +962,7 @@ def set_budget_line(
                 except ValueError:
                     raise InvalidInput(
                         f"{name} must be a whole number of baht",
-                        f"จำนวนเงิน ({name}) ต้องเป็นจำนวนเต็มบาท",
+                        f"{_th(name)} ต้องเป็นจำนวนเต็มบาท",
                         field=name,
                     ) from None
         if note is not None:

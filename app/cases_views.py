@@ -1,0 +1,792 @@
+"""The case tracker's pages: case list, case page (forms and map), new case, dashboard.
+
+Thin views: each reads the request, calls one function of `cases.services` (which checks
+permissions, applies the rules, audits and commits), and renders a template or redirects.
+
+- A domain error from a form on the case page re-renders the case page with the message in
+  the user's language next to that form, keeping what the user typed; nothing was changed.
+- Forbidden and not-found errors go to the app's error page (`error.html`).
+- The map's JSON endpoints (`*.json`) answer `{"error": {"status", "th", "en"}}` instead.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from datetime import date
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+
+from app.auth import login_required, roles_required
+from app.casestore import uow
+from app.i18n import LANGUAGES, STRINGS, current_language
+from cases import services
+from cases.errors import DomainError, Forbidden, InvalidInput, NotFound, StaleVersion
+from cases.model import HOUSE_STATUSES, ROLE_LABELS
+from cases.workflow import default_workflows
+
+bp = Blueprint("cases", __name__, url_prefix="/cases")
+dashboard_bp = Blueprint("dashboard", __name__)
+
+PER_PAGE = 20
+OFFICER_ROLES = ("admin", "officer")
+# Strings the map script needs, sent with the page in the page's language.
+MAP_STRING_PREFIX = "mapjs."
+
+
+# -- helpers shared by the pages -------------------------------------------------------
+def _lang() -> str:
+    return current_language()
+
+
+def _int_arg(name: str, default: int = 1) -> int:
+    try:
+        return max(1, int(request.args.get(name, default)))
+    except (TypeError, ValueError):
+        return default
+
+
+def _parse_date(raw: str | None) -> date | None:
+    """An ISO date from a form; a Buddhist Era year (2400 or later) is taken back to C.E."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    try:
+        year, month, day = (int(part) for part in raw.split("-"))
+        # B.E. 2567-02-29 is a real day (2024 was a leap year): convert before building it.
+        return date(year - 543 if year >= 2400 else year, month, day)
+    except ValueError:
+        raise InvalidInput(
+            f"not a date: {raw!r} (use YYYY-MM-DD)", f"วันที่ไม่ถูกต้อง: {raw!r}", field="on"
+        ) from None
+
+
+def stage_label(case_type: str, stage: str) -> dict[str, str]:
+    try:
+        return default_workflows().case_type(case_type).stage(stage).label
+    except KeyError:
+        return {"th": stage, "en": stage}
+
+
+def stage_stall_days(case_type: str, stage: str) -> int | None:
+    try:
+        return default_workflows().case_type(case_type).stage(stage).stall_days
+    except KeyError:
+        return None
+
+
+def _all_stages() -> list[tuple[str, dict[str, str]]]:
+    """Every stage id of every case type, once, in workflow order (for the list's filter)."""
+    seen: dict[str, dict[str, str]] = {}
+    for ctype in default_workflows().case_types.values():
+        for stage in ctype.stages:
+            seen.setdefault(stage.id, stage.label)
+    return list(seen.items())
+
+
+def _map_strings(lang: str) -> dict[str, str]:
+    """The map script's strings in one language, with the house status labels."""
+    out = {
+        k[len(MAP_STRING_PREFIX) :]: v[lang]
+        for k, v in STRINGS.items()
+        if k.startswith(MAP_STRING_PREFIX)
+    }
+    for code, label in default_workflows().house_statuses.items():
+        out[f"status.{code}"] = label[lang]
+    return out
+
+
+def _lang_switch_url(code: str) -> str:
+    """This page in another language: the same address with ?lang=code (GET pages only)."""
+    if request.method == "GET" and request.endpoint:
+        args = request.args.to_dict()
+        args["lang"] = code
+        return url_for(request.endpoint, **(request.view_args or {}), **args)
+    fallback = g.get("page_url") or url_for("cases.case_list")
+    return f"{fallback}{'&' if '?' in fallback else '?'}lang={code}"
+
+
+@bp.app_context_processor
+def page_helpers():
+    return {
+        "lang_switch_url": _lang_switch_url,
+        "role_labels": ROLE_LABELS,
+        "stage_label": stage_label,
+        "wf": default_workflows(),
+    }
+
+
+@bp.app_template_filter("thousands")
+def thousands(value) -> str:
+    """1234567 as '1,234,567' (the same in Thai and English)."""
+    if value is None or value == "":
+        return ""
+    return f"{int(value):,}"
+
+
+@bp.after_app_request
+def remember_language(response):
+    # ?lang=xx chosen on a page is kept in a cookie, as the map page's script does.
+    lang = request.args.get("lang")
+    if (
+        lang in LANGUAGES
+        and request.method == "GET"
+        and not request.path.startswith(("/api/", "/static/"))
+        and request.cookies.get("lang") != lang
+    ):
+        response.set_cookie("lang", lang, max_age=31_536_000, samesite="Lax", path="/")
+    return response
+
+
+# -- case list ---------------------------------------------------------------------------
+@bp.get("")
+@login_required
+def case_list():
+    user = g.user
+    filters = {
+        "programme": request.args.get("programme", ""),
+        "district": request.args.get("district", ""),
+        "stage": request.args.get("stage", ""),
+        "q": request.args.get("q", "").strip(),
+        "stalled": request.args.get("stalled") in ("1", "on", "true"),
+    }
+    page = _int_arg("page")
+    rows, total = services.list_cases(
+        uow(),
+        user,
+        programme=filters["programme"],
+        district=filters["district"],
+        stage=filters["stage"],
+        search=filters["q"],
+        stalled=filters["stalled"],
+        page=page,
+        per_page=PER_PAGE,
+    )
+    districts = services.progress(uow(), user)["districts"]
+    pages = max(1, -(-total // PER_PAGE))
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    return render_template(
+        "cases/list.html",
+        rows=rows,
+        total=total,
+        page=page,
+        pages=pages,
+        page_link=lambda p: url_for("cases.case_list", **args, page=p),
+        filters=filters,
+        districts=[(d["district_en"], d["district_th"]) for d in districts],
+        stages=_all_stages(),
+    )
+
+
+# -- one case ----------------------------------------------------------------------------
+def _requirements(detail: dict) -> dict[str, list]:
+    """For each allowed move: what it still needs, from the workflow's own rules."""
+    case = detail["case"]
+    documents = {d.kind for d in detail["documents"]}
+    approved = {b.kind for b in detail["budget_lines"] if b.approved > 0}
+    out = {}
+    for to_stage in detail["allowed_moves"]:
+        out[to_stage] = default_workflows().missing_for(
+            case.case_type,
+            case.stage,
+            to_stage,
+            documents=documents,
+            fields={"cooperative_name": case.cooperative_name},
+            approved_budget=approved,
+            households_agreed=detail["counts"].get("agreed", 0),
+        )
+    return out
+
+
+def _render_case(case_id: int, *, status: int = 200, form: str | None = None, error=None):
+    """The case page; after a refused form, with its error and the values typed in."""
+    detail = services.case_detail(uow(), g.user, case_id)
+    g.page_url = url_for("cases.case_page", case_id=case_id)
+    lang = _lang()
+    case = detail["case"]
+    today = services.today_in_thailand()
+    stall_days = stage_stall_days(case.case_type, case.stage)
+    documents_by_event: dict[int, list] = {}
+    for item in detail["documents"]:
+        if item.stage_event_id is not None:
+            documents_by_event.setdefault(item.stage_event_id, []).append(item)
+    return (
+        render_template(
+            "cases/detail.html",
+            d=detail,
+            case=detail["case"],
+            requirements=_requirements(detail),
+            is_officer=g.user.role in OFFICER_ROLES,
+            form=form,
+            error=error,
+            stale=isinstance(error, StaleVersion),
+            values=request.form if form else {},
+            today=today.isoformat(),
+            days_in_stage=case.days_in_stage(today),
+            stall_days=stall_days,
+            stalled=bool(stall_days and case.days_in_stage(today) > stall_days),
+            documents_by_event=documents_by_event,
+            budget_by_kind={b.kind: b for b in detail["budget_lines"]},
+            house_statuses=HOUSE_STATUSES,
+            map_strings=_map_strings(lang),
+        ),
+        status,
+    )
+
+
+def _form_action(case_id: int, form: str, anchor: str, call, done: str):
+    """Run a form's service call; on a domain error show the case page with it, else redirect."""
+    try:
+        call()
+    except (Forbidden, NotFound):
+        raise
+    except DomainError as exc:
+        return _render_case(case_id, status=exc.status, form=form, error=exc)
+    flash(done, "ok")
+    return redirect(url_for("cases.case_page", case_id=case_id, _anchor=anchor))
+
+
+@bp.get("/<int:case_id>")
+@login_required
+def case_page(case_id: int):
+    return _render_case(case_id)
+
+
+@bp.post("/<int:case_id>/move")
+@login_required
+def move(case_id: int):
+    def call():
+        documents = []
+        kinds = request.form.getlist("document_kind")
+        files = request.files.getlist("document_file")
+        for kind, upload in zip(kinds, files):
+            if upload and upload.filename:
+                documents.append(
+                    {
+                        "kind": kind,
+                        "filename": upload.filename,
+                        "content_type": upload.mimetype or "",
+                        "data": upload.read(),
+                    }
+                )
+        services.move_stage(
+            uow(),
+            g.user,
+            case_id,
+            request.form.get("to_stage", ""),
+            expected_version=request.form.get("version"),
+            on=_parse_date(request.form.get("on")),
+            note=request.form.get("note", "").strip(),
+            new_documents=documents,
+        )
+
+    return _form_action(case_id, "move", "stage", call, "cases.flash.moved")
+
+
+@bp.post("/<int:case_id>/hold")
+@login_required
+def hold(case_id: int):
+    action = request.form.get("action")
+    reason = request.form.get("hold_reason", "") if action == "hold" else ""
+    if action == "hold" and not reason:
+        return _render_case(
+            case_id,
+            status=422,
+            form="hold",
+            error=InvalidInput("choose a hold reason", "กรุณาเลือกเหตุที่หยุดชะงัก"),
+        )
+
+    def call():
+        services.update_case(
+            uow(),
+            g.user,
+            case_id,
+            {"hold_reason": reason},
+            request.form.get("version"),
+            event_note=request.form.get("hold_note", ""),
+        )
+
+    done = "cases.flash.held" if reason else "cases.flash.released"
+    return _form_action(case_id, "hold", "stage", call, done)
+
+
+@bp.post("/<int:case_id>/edit")
+@login_required
+def edit_case(case_id: int):
+    changes = {
+        name: request.form.get(name, "").strip()
+        for name in ("title_th", "title_en", "cooperative_name", "variant", "note")
+        if name in request.form
+    }
+    if "title_th" in changes and not changes["title_th"]:
+        # The service would store an empty title; the table does not allow it.
+        return _render_case(
+            case_id,
+            status=422,
+            form="edit",
+            error=InvalidInput("the case needs a Thai title", "ต้องมีชื่อกรณีภาษาไทย"),
+        )
+
+    def call():
+        services.update_case(uow(), g.user, case_id, changes, request.form.get("version"))
+
+    return _form_action(case_id, "edit", "details", call, "cases.flash.saved")
+
+
+@bp.post("/<int:case_id>/documents")
+@login_required
+def upload(case_id: int):
+    upload = request.files.get("file")
+
+    def call():
+        if not upload or not upload.filename:
+            raise InvalidInput("choose a file to upload", "กรุณาเลือกไฟล์ที่จะอัปโหลด", field="file")
+        services.upload_document(
+            uow(),
+            g.user,
+            case_id,
+            kind=request.form.get("kind", ""),
+            filename=upload.filename,
+            content_type=upload.mimetype or "",
+            data=upload.read(),
+        )
+
+    return _form_action(case_id, "upload", "documents", call, "cases.flash.uploaded")
+
+
+@bp.post("/<int:case_id>/budget")
+@login_required
+def budget(case_id: int):
+    kind = request.form.get("kind", "")
+
+    def call():
+        services.set_budget_line(
+            uow(),
+            g.user,
+            case_id,
+            kind=kind,
+            planned=request.form.get("planned"),
+            approved=request.form.get("approved"),
+            disbursed=request.form.get("disbursed"),
+            note=request.form.get("note"),
+            expected_version=request.form.get("version") or None,
+        )
+
+    return _form_action(case_id, f"budget-{kind}", "budget", call, "cases.flash.saved")
+
+
+@bp.post("/<int:case_id>/households")
+@login_required
+def add_household(case_id: int):
+    values = {
+        name: request.form.get(name, "").strip()
+        for name in ("head_name", "members", "monthly_income", "tenure", "phone")
+        if request.form.get(name, "").strip()
+    }
+    values["agreed_to_move"] = request.form.get("agreed_to_move") == "1"
+
+    def call():
+        services.add_household(uow(), g.user, case_id, values)
+
+    return _form_action(case_id, "add-household", "households", call, "cases.flash.added")
+
+
+@bp.route("/households/<int:household_id>", methods=("GET", "POST"))
+@login_required
+def household(household_id: int):
+    error = None
+    if request.method == "POST":
+        changes = {
+            "head_name": request.form.get("head_name", "").strip(),
+            "members": request.form.get("members", "").strip(),
+            "monthly_income": request.form.get("monthly_income", "").strip(),
+            "tenure": request.form.get("tenure", ""),
+            "agreed_to_move": request.form.get("agreed_to_move") == "1",
+            "house_status": request.form.get("house_status", ""),
+            "plot_no": request.form.get("plot_no", "").strip() or None,
+            "phone": request.form.get("phone", "").strip(),
+        }
+        try:
+            item = services.update_household(
+                uow(), g.user, household_id, changes, request.form.get("version")
+            )
+        except (Forbidden, NotFound):
+            raise
+        except DomainError as exc:
+            error = exc
+        else:
+            flash("cases.flash.saved", "ok")
+            return redirect(
+                url_for("cases.case_page", case_id=item.case_id, _anchor=f"hh-{item.id}")
+            )
+    item = services.get_household(uow(), g.user, household_id)
+    case = services.get_case(uow(), g.user, item.case_id)
+    g.page_url = url_for("cases.household", household_id=household_id)
+    return render_template(
+        "cases/household.html",
+        h=item,
+        case=case,
+        error=error,
+        stale=isinstance(error, StaleVersion),
+        values=request.form if error else {},
+        house_statuses=HOUSE_STATUSES,
+    ), (error.status if error else 200)
+
+
+@bp.get("/documents/<int:document_id>")
+@login_required
+def document(document_id: int):
+    item, path = services.get_document(uow(), g.user, document_id)
+    if not path.exists():
+        abort(404)
+    response = send_file(
+        path,
+        mimetype=item.content_type or "application/octet-stream",
+        as_attachment=True,
+        download_name=item.filename,
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# -- new case ----------------------------------------------------------------------------
+def _communities():
+    # `cases.services` has no list of communities yet; this read-only lookup is the one place
+    # the pages read the repository directly.
+    with uow() as work:
+        return work.repo.list_communities()
+
+
+@bp.route("/new", methods=("GET", "POST"))
+@roles_required(*OFFICER_ROLES)
+def new_case():
+    error = None
+    if request.method == "POST":
+        raw_site = request.form.get("site", "").strip()
+        try:
+            try:
+                site = json.loads(raw_site) if raw_site else None
+            except ValueError:
+                raise InvalidInput(
+                    "the site boundary could not be read; draw it again",
+                    "อ่านขอบเขตพื้นที่ไม่ได้ กรุณาวาดใหม่",
+                    field="site",
+                ) from None
+            if site is None:
+                raise InvalidInput(
+                    "draw the site boundary on the map first",
+                    "กรุณาวาดขอบเขตพื้นที่บนแผนที่ก่อน",
+                    field="site",
+                )
+            if isinstance(site, dict) and site.get("type") == "Feature":
+                site = site.get("geometry")
+            case = services.create_case(
+                uow(),
+                g.user,
+                community_id=request.form.get("community_id", ""),
+                case_type=request.form.get("case_type", ""),
+                title_th=request.form.get("title_th", ""),
+                title_en=request.form.get("title_en", ""),
+                variant=request.form.get("variant") or None,
+                site_geojson=site,
+            )
+        except Forbidden:
+            raise
+        except DomainError as exc:
+            error = exc
+        else:
+            flash("cases.flash.created", "ok")
+            return redirect(url_for("cases.case_page", case_id=case.id))
+    g.page_url = url_for("cases.new_case")
+    lang = _lang()
+    return render_template(
+        "cases/new.html",
+        communities=_communities(),
+        error=error,
+        values=request.form if error else {},
+        map_strings=_map_strings(lang),
+    ), (error.status if error else 200)
+
+
+# -- the map's JSON endpoints ------------------------------------------------------------
+def json_view(view):
+    """Log-in check and domain errors as JSON, for the map script's fetch calls."""
+
+    @functools.wraps(view)
+    def wrapped(**kwargs):
+        if g.get("user") is None:
+            return _json_error(401, "log in first", "กรุณาเข้าสู่ระบบก่อน")
+        try:
+            return view(**kwargs)
+        except DomainError as exc:
+            return _json_error(exc.status, exc.message_en, exc.message_th, **exc.details)
+
+    return wrapped
+
+
+def _json_error(status: int, en: str, th: str, **extra):
+    return jsonify({"error": {"status": status, "en": en, "th": th, **extra}}), status
+
+
+def _body() -> dict:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise InvalidInput("send a JSON object", "ข้อมูลที่ส่งมาไม่ใช่ JSON")
+    geometry = data.get("geometry")
+    if isinstance(geometry, dict) and geometry.get("type") == "Feature":
+        data["geometry"] = geometry.get("geometry")
+    return data
+
+
+def _plot_feature(plot) -> dict:
+    return {
+        "type": "Feature",
+        "geometry": services.geometry_to_geojson(plot.geometry),
+        "properties": {
+            "id": plot.id,
+            "plot_no": plot.plot_no,
+            "kind": plot.kind,
+            "version": plot.version,
+            "area_m2": round(plot.geometry.area, 1),
+        },
+    }
+
+
+def _household_feature(item) -> dict:
+    return {
+        "type": "Feature",
+        "geometry": services.geometry_to_geojson(item.location),
+        "properties": {
+            "id": item.id,
+            "household_no": item.household_no,
+            "head_name": item.head_name,
+            "house_status": item.house_status,
+            "agreed_to_move": item.agreed_to_move,
+            "plot_no": item.plot_no,
+            "version": item.version,
+        },
+    }
+
+
+@bp.get("/<int:case_id>/map.json")
+@json_view
+def case_map_json(case_id: int):
+    detail = services.case_detail(uow(), g.user, case_id)
+    case = detail["case"]
+    households = detail["households"]
+    body = {
+        "case": {
+            "id": case.id,
+            "ref": case.ref,
+            "version": case.version,
+            "can_edit": detail["can_edit"],
+            "site_area_m2": round(case.site.area, 1) if case.site is not None else None,
+        },
+        "site": (
+            {"type": "Feature", "geometry": services.geometry_to_geojson(case.site)}
+            if case.site is not None
+            else None
+        ),
+        "plots": {
+            "type": "FeatureCollection",
+            "features": [_plot_feature(p) for p in detail["plots"]],
+        },
+        # Household locations are personal data: only for those who may see households.
+        "households": None,
+        "unplaced": None,
+    }
+    if households is not None:
+        body["households"] = {
+            "type": "FeatureCollection",
+            "features": [_household_feature(h) for h in households if h.location is not None],
+        }
+        body["unplaced"] = [
+            {
+                "id": h.id,
+                "household_no": h.household_no,
+                "head_name": h.head_name,
+                "version": h.version,
+            }
+            for h in households
+            if h.location is None
+        ]
+    return jsonify(body)
+
+
+@bp.post("/<int:case_id>/site.json")
+@json_view
+def save_site(case_id: int):
+    data = _body()
+    case = services.update_case(
+        uow(), g.user, case_id, {"site": data.get("geometry")}, data.get("version")
+    )
+    return jsonify(
+        {
+            "ok": True,
+            "version": case.version,
+            "site_area_m2": round(case.site.area, 1) if case.site is not None else None,
+        }
+    )
+
+
+@bp.post("/<int:case_id>/plots.json")
+@json_view
+def new_plot(case_id: int):
+    data = _body()
+    plot_no = str(data.get("plot_no") or "").strip()
+    if not plot_no:
+        raise InvalidInput("give the plot a number", "กรุณาใส่เลขแปลง", field="plot_no")
+    plot = services.add_plot(
+        uow(),
+        g.user,
+        case_id,
+        plot_no=plot_no,
+        geometry=data.get("geometry"),
+        kind=data.get("kind") or "plot",
+    )
+    return jsonify({"ok": True, "plot": _plot_feature(plot)}), 201
+
+
+@bp.post("/plots/<int:plot_id>.json")
+@json_view
+def save_plot(plot_id: int):
+    data = _body()
+    plot = services.update_plot(
+        uow(), g.user, plot_id, geometry=data.get("geometry"), expected_version=data.get("version")
+    )
+    return jsonify({"ok": True, "plot": _plot_feature(plot)})
+
+
+@bp.post("/plots/<int:plot_id>/delete.json")
+@json_view
+def remove_plot(plot_id: int):
+    data = _body()
+    services.delete_plot_versioned(uow(), g.user, plot_id, data.get("version"))
+    return jsonify({"ok": True})
+
+
+@bp.post("/households/<int:household_id>/location.json")
+@json_view
+def save_location(household_id: int):
+    data = _body()
+    item = services.update_household(
+        uow(), g.user, household_id, {"location": data.get("geometry")}, data.get("version")
+    )
+    return jsonify({"ok": True, "household": _household_feature(item)})
+
+
+# -- dashboard ---------------------------------------------------------------------------
+CHART = {"width": 960, "height": 360, "left": 64, "right": 56, "top": 24, "bottom": 48}
+
+
+def _nice_max(value: int) -> int:
+    """A round number at or above `value` for an axis (10, 20, 50, 100, 200, 500, ...)."""
+    step = 1
+    while True:
+        for m in (1, 2, 5):
+            if value <= m * step:
+                return m * step
+        step *= 10
+
+
+def finished_chart(series: list[dict], lang: str) -> dict | None:
+    """Positions for the SVG chart of houses finished: monthly bars and the cumulative line."""
+    if not series:
+        return None
+    w, h = CHART["width"], CHART["height"]
+    x0, x1 = CHART["left"], w - CHART["right"]
+    y0, y1 = h - CHART["bottom"], CHART["top"]
+    # Every month from the first to the last, so that gaps show as gaps.
+    first, last = series[0]["month"], series[-1]["month"]
+    year, month = int(first[:4]), int(first[5:7])
+    months = []
+    while f"{year:04d}-{month:02d}" <= last:
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    by_month = {s["month"]: s for s in series}
+    n = len(months)
+    slot = (x1 - x0) / n
+    top_cum = _nice_max(series[-1]["cumulative"])
+    top_month = _nice_max(max(s["finished"] for s in series))
+    bars, points, cumulative = [], [], 0
+    for i, key in enumerate(months):
+        item = by_month.get(key)
+        finished = item["finished"] if item else 0
+        cumulative = item["cumulative"] if item else cumulative
+        bar_h = (y0 - y1) * finished / top_month
+        x = x0 + i * slot
+        bars.append(
+            {
+                "x": round(x + slot * 0.15, 1),
+                "y": round(y0 - bar_h, 1),
+                "w": round(slot * 0.7, 1),
+                "h": round(bar_h, 1),
+                "month": key,
+                "finished": finished,
+                "cumulative": cumulative,
+            }
+        )
+        points.append(f"{x + slot / 2:.1f},{y0 - (y0 - y1) * cumulative / top_cum:.1f}")
+    years = []
+    for i, key in enumerate(months):
+        if key.endswith("-01") or i == 0:
+            yr = int(key[:4])
+            years.append(
+                {"x": round(x0 + i * slot, 1), "label": str(yr + 543 if lang == "th" else yr)}
+            )
+    ticks = [
+        {
+            "y": round(y0 - (y0 - y1) * f, 1),
+            "cum": int(top_cum * f),
+            "month": int(top_month * f) if top_month * f == int(top_month * f) else None,
+        }
+        for f in (0, 0.25, 0.5, 0.75, 1)
+    ]
+    return {
+        **CHART,
+        "x0": x0,
+        "x1": x1,
+        "y0": y0,
+        "y1": y1,
+        "bars": bars,
+        "line": " ".join(points),
+        "years": years,
+        "ticks": ticks,
+        "total": series[-1]["cumulative"],
+        "first": months[0],
+        "last": months[-1],
+    }
+
+
+@dashboard_bp.get("/dashboard")
+@login_required
+def dashboard():
+    programme = request.args.get("programme") or None
+    if programme and programme not in default_workflows().programmes:
+        programme = None
+    progress = services.progress(uow(), g.user, programme=programme)
+    stalled = services.stalled_cases(uow(), g.user)
+    if programme:
+        stalled = [s for s in stalled if s["programme"] == programme]
+    series = services.finished_over_time(uow(), g.user, programme=programme)
+    return render_template(
+        "dashboard.html",
+        progress=progress,
+        stalled=stalled,
+        series=series,
+        chart=finished_chart(series, _lang()),
+        programme=programme,
+    )
