@@ -68,4 +68,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app import cases_api  # the case tracker's JSON API and /api/openapi.json
 
     cases_api.init_app(app)
+    from app import imports_views  # data in and out: /imports, /api/imports, /api/exports
+
+    imports_views.init_app(app)
     return app

@@ -68,15 +68,61 @@ def list_layers():
         else:
             item.update(feature_count=0, loaded=False, bounds=None)
         out.append(item)
+    catalog = get_catalog()
+    for name in sorted(stored - set(catalog.layers)):
+        out.append(_user_layer_entry(name, store.info(name)))
     return jsonify({"layers": out})
+
+
+# Imported layers that are not in the catalogue are drawn in these, in turn.
+_USER_LAYER_COLOURS = ["#D81B60", "#00897B", "#5E35B1", "#F4511E", "#3949AB", "#7CB342"]
+
+
+def _user_layer_entry(name: str, info) -> dict:
+    """A catalogue-like entry for a layer a user imported under a new name."""
+    colour = _USER_LAYER_COLOURS[sum(map(ord, name)) % len(_USER_LAYER_COLOURS)]
+    fields = {
+        field: {"type": "str", "label": {"th": field, "en": field}, "required": False}
+        for field in get_store().read(name, bbox=(0, 0, 0, 0)).columns
+        if field != "geometry"
+    }
+    return {
+        "name": name,
+        "title": {"th": f"{name} (นำเข้า)", "en": f"{name} (imported)"},
+        "kind": "vector",
+        "geometry_type": info.geometry_type,
+        "crs": info.crs,
+        "status": "imported",
+        "status_note": {
+            "th": "ชั้นข้อมูลที่ผู้ใช้นำเข้า ไม่อยู่ในทะเบียนชั้นข้อมูล",
+            "en": "Imported by a user; not in the layer catalogue",
+        },
+        "fields": fields,
+        "style": {
+            "color": colour,
+            "fill_color": colour,
+            "weight": 2,
+            "fill_opacity": 0.35,
+            "radius": 6,
+        },
+        "source": info.provenance or {"name": "import"},
+        "licence": "as supplied",
+        "draw_order": 100,
+        "feature_count": info.feature_count,
+        "version": info.version,
+        "bounds": bounds_to_wgs84(info.bounds, info.crs),
+        "loaded": True,
+    }
 
 
 @bp.get("/layers/<name>")
 def layer_features(name: str):
-    entry = get_catalog()[name]
-    if entry.kind != "vector":
+    catalog = get_catalog()
+    if name in catalog and catalog[name].kind != "vector":
         raise PlannerError(f"layer {name!r} is a raster; see /api/layers/{name}/overlay.png")
     store = get_store()
+    if name not in catalog and not store.has_layer(name):
+        raise LayerNotFound(name)
     info = store.info(name)
     if request.args.get("bbox"):
         bbox = bbox_to_storage(_parse_bbox(request.args["bbox"]), info.crs)

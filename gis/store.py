@@ -221,5 +221,7 @@ def open_store(
             raise PlannerError(f"unsupported DATABASE_URL scheme: {database_url.split(':')[0]}")
         from gis.postgis_store import PostGISStore
 
-        return PostGISStore(home, database_url, **({"schema": f"{schema}_layers"} if schema else {}))
+        return PostGISStore(
+            home, database_url, **({"schema": f"{schema}_layers"} if schema else {})
+        )
     return GeoPackageStore(home)

@@ -127,3 +127,29 @@ def test_coordinates_are_rounded_to_a_centimetre(client):
 
     decimals = {len(m) for m in _re.findall(r"\.(\d+)[,\]]", text[:200_000])}
     assert max(decimals) <= 7
+
+
+def test_an_imported_layer_appears_on_the_map(writable_client, writable_config, catalog):
+    """A KoBo survey imported under a new name is listed and served like any layer."""
+    from pathlib import Path
+
+    from gis.importing import import_file
+    from gis.store import open_store
+
+    store = open_store(
+        writable_config["PLANNER_HOME"],
+        writable_config["DATABASE_URL"],
+        schema=writable_config["DATABASE_SCHEMA"],
+    )
+    kobo = Path(__file__).parent / "data" / "corpus" / "good" / "kobo_survey.xlsx"
+    report = import_file(kobo, layer="kobo_survey", catalog=catalog, store=store)
+    layers = {
+        item["name"]: item for item in writable_client.get("/api/layers").get_json()["layers"]
+    }
+    entry = layers["kobo_survey"]
+    assert entry["status"] == "imported" and entry["feature_count"] == report.features_written
+    assert entry["title"]["en"] == "kobo_survey (imported)"
+    data = writable_client.get("/api/layers/kobo_survey").get_json()
+    assert len(data["features"]) == report.features_written
+    lon, lat = data["features"][0]["geometry"]["coordinates"][:2]
+    assert 97 < lon < 106 and 5 < lat < 21

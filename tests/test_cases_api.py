@@ -111,6 +111,9 @@ EXPECTED_OPERATIONS = {
     ("/api/layers", "get"),
     ("/api/layers/{name}", "get"),
     ("/api/layers/{name}/overlay.png", "get"),
+    ("/api/imports", "post"),
+    ("/api/imports/{report_id}", "get"),
+    ("/api/exports/{layer}", "get"),
 }
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 

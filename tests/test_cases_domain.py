@@ -499,9 +499,8 @@ def test_a_race_on_a_unique_record_is_a_conflict_not_a_crash(store):
     from cases.model import BudgetLine
 
     case = _case(store, "KPP-LS-03")
-    with pytest.raises(StaleVersion, match="same moment"):
-        with store.uow() as uow:
-            uow.repo.add_budget_line(BudgetLine(case_id=case.id, kind="land_loan"))
-            uow.repo.add_budget_line(BudgetLine(case_id=case.id, kind="land_loan"))
+    with pytest.raises(StaleVersion, match="same moment"), store.uow() as uow:
+        uow.repo.add_budget_line(BudgetLine(case_id=case.id, kind="land_loan"))
+        uow.repo.add_budget_line(BudgetLine(case_id=case.id, kind="land_loan"))
     with store.uow() as uow:
         assert not [b for b in uow.repo.list_budget_lines(case.id) if b.kind == "land_loan"]

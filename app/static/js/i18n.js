@@ -55,6 +55,7 @@ export const STRINGS = {
   "layerStatus.real": { th: "ข้อมูลจริง", en: "real" },
   "layerStatus.approximate": { th: "โดยประมาณ", en: "approximate" },
   "layerStatus.illustrative": { th: "ตัวอย่าง", en: "illustrative" },
+  "layerStatus.imported": { th: "นำเข้า", en: "imported" },
   "legend.title": { th: "คำอธิบายสัญลักษณ์", en: "Legend" },
   "legend.toggle": { th: "ย่อ/ขยายคำอธิบายสัญลักษณ์", en: "Show/hide the legend" },
   "legend.hidden": { th: "(ปิดอยู่)", en: "(hidden)" },

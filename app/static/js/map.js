@@ -27,7 +27,7 @@ const CULL_MIN_PX = 1.5;
 const OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
 const OSM_ATTRIBUTION =
   '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors';
-const STATUSES_MARKED = new Set(["approximate", "illustrative"]);
+const STATUSES_MARKED = new Set(["approximate", "illustrative", "imported"]);
 const SVG_NS = "http://www.w3.org/2000/svg";
 
 const mapEl = document.getElementById("map");

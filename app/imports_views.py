@@ -1,0 +1,287 @@
+"""Data in and out on the web: the upload page, its API, and export downloads.
+
+`/imports` (officers and admins) uploads a file with a progress bar, shows the
+import report, offers a field-mapping form when the file's names differ from the
+catalogue's, and links exports. The API: `POST /api/imports` (multipart),
+`GET /api/imports/<id>`, `GET /api/exports/<layer>?format=`.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, jsonify, render_template, request, send_file
+from werkzeug.utils import secure_filename
+
+from app.auth import roles_required
+from app.store import get_catalog, get_store
+from gis.errors import PlannerError, Problem, ValidationError
+from gis.exporting import EXPORT_FORMATS, export_layers
+from gis.importing import import_file, list_reports, load_report
+
+bp = Blueprint("imports", __name__)
+
+_SUFFIXES = {".gpkg", ".zip", ".shp", ".geojson", ".json", ".kml", ".kmz", ".csv", ".xlsx"}
+_MIME = {
+    "gpkg": "application/geopackage+sqlite3",
+    "shp": "application/zip",
+    "geojson": "application/geo+json",
+    "kml": "application/vnd.google-earth.kml+xml",
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _error(status: int, en: str, th: str, **extra):
+    return jsonify({"error": {"status": status, "en": en, "th": th, **extra}}), status
+
+
+def _field_map(form) -> dict[str, str]:
+    """`mapto-<layer field>` = <file field> from the mapping form, or `map` lines."""
+    out = {}
+    for key, value in form.items():
+        if key.startswith("mapto-") and value.strip():
+            out[value.strip()] = key[len("mapto-") :]
+    for line in form.getlist("map"):
+        if "=" in line:
+            src, dst = line.split("=", 1)
+            out[src.strip()] = dst.strip()
+    return out
+
+
+def _run_import(form, upload):
+    """Save the upload under the instance's uploads folder and import it."""
+    if upload is None or not upload.filename:
+        raise PlannerError("choose a file to upload / โปรดเลือกไฟล์")
+    name = secure_filename(upload.filename) or "upload"
+    suffix = Path(upload.filename).suffix.lower()
+    if suffix not in _SUFFIXES:
+        raise ValidationError(
+            [
+                Problem(
+                    f"unsupported file type {suffix!r}",
+                    f"ไม่รองรับไฟล์ชนิด {suffix!r}",
+                    file=upload.filename,
+                )
+            ]
+        )
+    if not name.lower().endswith(suffix):
+        name = f"upload{suffix}"
+    layer = (form.get("layer") or "").strip()
+    if layer == "__new__":
+        layer = (form.get("new_layer") or "").strip()
+    store = get_store()
+    folder = Path(store.home) / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=folder) as work:
+        path = Path(work) / name
+        upload.save(path)
+        # A retry with a mapping re-sends the file; keep a copy for the form's resubmit.
+        source = f"{path}::{form['source_layer']}" if form.get("source_layer") else path
+        return import_file(
+            source,
+            layer=layer,
+            catalog=get_catalog(),
+            store=store,
+            mode=form.get("mode") or "replace",
+            encoding=form.get("encoding") or None,
+            crs=form.get("crs") or None,
+            field_map=_field_map(form) or None,
+            max_bytes=current_app.config.get("MAX_CONTENT_LENGTH") or 50 * 1024 * 1024,
+            file_label=upload.filename,
+        )
+
+
+@bp.route("/imports", methods=("GET", "POST"))
+@roles_required("admin", "officer")
+def imports_page():
+    catalog = get_catalog()
+    report, problems, mapping = None, None, None
+    status = 200
+    if request.method == "POST":
+        try:
+            report = _run_import(request.form, request.files.get("file")).to_dict()
+        except ValidationError as exc:
+            problems = exc.problems
+            refused = getattr(exc, "report", None)
+            report = refused.to_dict() if refused is not None else None
+            status = 422
+            if report and report.get("missing_fields") and report.get("layer") in catalog:
+                mapping = {
+                    "missing": report["missing_fields"],
+                    "file_fields": report["unmapped_fields"],
+                }
+        except PlannerError as exc:
+            problems = [{"message_en": str(exc), "message_th": "คำขอไม่ถูกต้อง"}]
+            status = 400
+    layers = [e for e in catalog if e.kind == "vector"]
+    store = get_store()
+    return (
+        render_template(
+            "imports/upload.html",
+            layers=layers,
+            stored=store.layer_names(),
+            report=report,
+            problems=problems,
+            mapping=mapping,
+            form=request.form,
+            history=list_reports(store)[:20],
+            formats=EXPORT_FORMATS,
+        ),
+        status,
+    )
+
+
+@bp.route("/imports/<report_id>")
+@roles_required("admin", "officer")
+def show_import(report_id):
+    try:
+        report = load_report(get_store(), report_id)
+    except PlannerError:
+        abort(404)
+    return render_template("imports/report.html", report=report)
+
+
+@bp.post("/api/imports")
+@roles_required("admin", "officer")
+def api_import():
+    try:
+        report = _run_import(request.form, request.files.get("file"))
+    except ValidationError as exc:
+        refused = getattr(exc, "report", None)
+        return _error(
+            422,
+            "import refused, nothing was written: " + "; ".join(str(p) for p in exc.problems),
+            "ไม่นำเข้า ไม่มีการเขียนข้อมูล: "
+            + "; ".join(f"{p.where()}: {p.message_th}" for p in exc.problems),
+            problems=[p.to_dict() for p in exc.problems],
+            report=refused.to_dict() if refused is not None else None,
+        )
+    except PlannerError as exc:
+        return _error(400, str(exc), "คำขอไม่ถูกต้อง")
+    return jsonify(report.to_dict()), 201
+
+
+@bp.get("/api/imports/<report_id>")
+@roles_required("admin", "officer")
+def api_import_report(report_id):
+    try:
+        return jsonify(load_report(get_store(), report_id))
+    except PlannerError:
+        return _error(404, f"no import report {report_id!r}", "ไม่พบรายงานการนำเข้า")
+
+
+@bp.get("/api/exports/<layer>")
+@roles_required("admin", "officer")
+def api_export(layer):
+    fmt = request.args.get("format", "gpkg")
+    open_data = request.args.get("open_data") in ("1", "true", "yes")
+    if fmt not in EXPORT_FORMATS:
+        return _error(400, f"unknown format {fmt!r}", f"ไม่รู้จักรูปแบบ {fmt!r}")
+    store = get_store()
+    if not store.has_layer(layer):
+        return _error(404, f"no layer named {layer!r}", f"ไม่มีชั้นข้อมูลชื่อ {layer!r}")
+    suffix = "zip" if fmt == "shp" else fmt
+    work = tempfile.mkdtemp(prefix="planner-dl-")
+    out = export_layers(
+        store,
+        get_catalog(),
+        [layer],
+        fmt=fmt,
+        out=Path(work) / f"{layer}.{suffix}",
+        open_data=open_data,
+    )
+    data = out.read_bytes()
+    import shutil
+
+    shutil.rmtree(work, ignore_errors=True)
+    import io
+
+    return send_file(
+        io.BytesIO(data),
+        mimetype=_MIME[fmt],
+        as_attachment=True,
+        download_name=f"{layer}{'-open-data' if open_data else ''}.{suffix}",
+    )
+
+
+@bp.app_errorhandler(413)
+def too_large(exc):
+    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+    en = f"the upload is over the size limit of {limit // (1024 * 1024)} MB"
+    th = f"ไฟล์ที่อัปโหลดใหญ่เกินขีดจำกัด {limit // (1024 * 1024)} MB"
+    if request.path.startswith("/api/"):
+        return _error(413, en, th)
+    return render_template("imports/too_large.html", en=en, th=th), 413
+
+
+_API_DOCS = {
+    "imports.api_import": (
+        "post",
+        {
+            "summary": "Import a file into a layer (validated first; all or nothing)",
+            "tags": ["imports"],
+            "requestBody": {
+                "content": {
+                    "multipart/form-data": {
+                        "schema": {
+                            "type": "object",
+                            "properties": {
+                                "file": {"type": "string", "format": "binary"},
+                                "layer": {"type": "string"},
+                                "mode": {"type": "string", "enum": ["replace", "append"]},
+                                "crs": {"type": "string"},
+                                "encoding": {"type": "string"},
+                            },
+                            "required": ["file", "layer"],
+                        }
+                    }
+                }
+            },
+            "responses": {
+                "201": {"description": "The import report"},
+                "422": {"description": "Refused: every problem, naming file, feature and field"},
+                "413": {"description": "The upload is over the size limit"},
+            },
+        },
+    ),
+    "imports.api_import_report": (
+        "get",
+        {
+            "summary": "An import report, kept after the import",
+            "tags": ["imports"],
+            "responses": {
+                "200": {"description": "The report"},
+                "404": {"description": "No such report"},
+            },
+        },
+    ),
+    "imports.api_export": (
+        "get",
+        {
+            "summary": "Download a layer as gpkg, shp (zip), geojson, kml, csv or xlsx",
+            "tags": ["imports"],
+            "parameters": [
+                {"in": "query", "name": "format", "schema": {"type": "string"}},
+                {"in": "query", "name": "open_data", "schema": {"type": "boolean"}},
+            ],
+            "responses": {
+                "200": {"description": "The file"},
+                "404": {"description": "No such layer"},
+            },
+        },
+    ),
+}
+
+
+def init_app(app) -> None:
+    """Register the pages and API, and describe the API in the app's OpenAPI document."""
+    app.register_blueprint(bp)
+    api = app.extensions["planner"].get("api")
+    if api is None:
+        return
+    api.spec.tag({"name": "imports", "description": "Data in and out"})
+    for endpoint, (method, operation) in _API_DOCS.items():
+        for rule in app.url_map.iter_rules(endpoint):
+            api.spec.path(rule=rule, operations={method: operation})

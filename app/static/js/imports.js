@@ -1,0 +1,35 @@
+// Upload with a progress bar (XMLHttpRequest upload events), then show the page the
+// server renders. Plain JS, no libraries.
+(function () {
+  "use strict";
+  var form = document.getElementById("import-form");
+  if (!form || !window.XMLHttpRequest || !window.FormData) return;
+  var bar = document.getElementById("upload-progress");
+  var status = document.getElementById("upload-status");
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var data = new FormData(form);
+    var xhr = new XMLHttpRequest();
+    xhr.open("POST", form.action);
+    bar.hidden = false;
+    bar.value = 0;
+    xhr.upload.addEventListener("progress", function (e) {
+      if (e.lengthComputable) {
+        bar.value = Math.round((e.loaded / e.total) * 100);
+        status.textContent = bar.value + " %";
+      }
+    });
+    xhr.addEventListener("load", function () {
+      bar.value = 100;
+      // The server answers with the whole page (report or problems): show it.
+      document.open();
+      document.write(xhr.responseText);
+      document.close();
+    });
+    xhr.addEventListener("error", function () {
+      status.textContent = document.documentElement.lang === "th"
+        ? "อัปโหลดไม่สำเร็จ" : "Upload failed";
+    });
+    xhr.send(data);
+  });
+})();

@@ -1,0 +1,143 @@
+"""Exporters: every format, styles for QGIS, formula injection, open data, round trip."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+import shapely
+
+from gis.exporting import export_layers, neutralise_formula
+from gis.importing import import_file
+from gis.store import open_store
+
+VALIDATE_GPKG = Path(sys.prefix) / "lib"
+VALIDATOR = next(
+    iter(Path(sys.prefix).glob("lib/python*/site-packages/osgeo_utils/samples/validate_gpkg.py")),
+    None,
+)
+LAYERS = ["communities", "structures", "disaster_sites", "canal_centreline"]
+
+
+def validate_gpkg(path: Path) -> subprocess.CompletedProcess:
+    assert VALIDATOR is not None, "pip install --no-deps gdal-utils (requirements-dev.txt)"
+    return subprocess.run(
+        [sys.executable, str(VALIDATOR), str(path)], capture_output=True, text=True, timeout=300
+    )
+
+
+def test_gpkg_passes_gdal_validator_and_carries_styles(sample_store, catalog, tmp_path):
+    out = export_layers(sample_store, catalog, LAYERS, fmt="gpkg", out=tmp_path / "all.gpkg")
+    result = validate_gpkg(out)
+    assert result.returncode == 0, result.stdout + result.stderr
+    con = sqlite3.connect(out)
+    styles = dict(con.execute("SELECT f_table_name, styleSLD FROM layer_styles").fetchall())
+    kind = con.execute(
+        "SELECT data_type FROM gpkg_contents WHERE table_name = 'layer_styles'"
+    ).fetchone()
+    con.close()
+    assert kind == ("attributes",)
+    assert set(styles) == set(LAYERS)
+    assert "#D50000" in styles["structures"]  # the encroachment class colour
+
+
+@pytest.mark.parametrize("fmt", ["shp", "geojson", "kml", "csv", "xlsx"])
+def test_every_format_writes(fmt, sample_store, catalog, tmp_path):
+    out = export_layers(
+        sample_store,
+        catalog,
+        ["communities"],
+        fmt=fmt,
+        out=tmp_path / f"c.{'zip' if fmt == 'shp' else fmt}",
+    )
+    assert out.exists() and out.stat().st_size > 0
+    if fmt == "shp":
+        with zipfile.ZipFile(out) as zf:
+            assert zf.read("communities.cpg").decode() == "UTF-8"
+
+
+def test_formulas_are_neutralised(tmp_path, catalog, empty_store):
+    import geopandas as gpd
+
+    gdf = gpd.GeoDataFrame(
+        {"note": ['=HYPERLINK("x")', "+1", "-2", "@SUM(A1)", "ok", "ชุมชน"]},
+        geometry=[shapely.Point(669000 + i, 1535000) for i in range(6)],
+        crs="EPSG:32647",
+    )
+    empty_store.write("notes", gdf)
+    csv_out = export_layers(empty_store, catalog, ["notes"], fmt="csv", out=tmp_path / "n.csv")
+    df = pd.read_csv(csv_out, encoding="utf-8-sig")
+    assert list(df["note"]) == ['\'=HYPERLINK("x")', "'+1", "'-2", "'@SUM(A1)", "ok", "ชุมชน"]
+    xlsx_out = export_layers(empty_store, catalog, ["notes"], fmt="xlsx", out=tmp_path / "n.xlsx")
+    ws = openpyxl.load_workbook(xlsx_out).active
+    cells = [ws.cell(row=r, column=1).value for r in range(2, 8)]
+    assert all(not str(c).startswith(("=", "+", "-", "@")) for c in cells)
+    assert neutralise_formula(3) == 3
+
+
+def test_open_data_drops_personal_fields(sample_store, catalog, tmp_path):
+    from cases.model import PERSONAL_FIELDS
+
+    out = export_layers(
+        sample_store,
+        catalog,
+        ["communities", "structures"],
+        fmt="geojson",
+        out=tmp_path / "open.zip",
+        open_data=True,
+    )
+    import geopandas as gpd
+
+    with zipfile.ZipFile(out) as zf:
+        assert zf.namelist() == ["communities.geojson"]
+    gdf = gpd.read_file(f"zip://{out}!communities.geojson")
+    assert not set(gdf.columns) & PERSONAL_FIELDS
+    assert {"households_total", "households_agreed"} <= set(gdf.columns)
+
+
+@pytest.mark.parametrize("fmt", ["gpkg", "shp", "geojson", "csv", "xlsx", "kml"])
+def test_round_trip_keeps_features_attributes_and_geometry(
+    fmt, sample_store, catalog, tmp_path, empty_store
+):
+    layer = "communities"
+    suffix = "zip" if fmt == "shp" else fmt
+    out = export_layers(sample_store, catalog, [layer], fmt=fmt, out=tmp_path / f"rt.{suffix}")
+    original = sample_store.read(layer)
+    path = f"{out}::{layer}" if fmt == "gpkg" else out
+    target = layer
+    import_file(path, layer=target, catalog=catalog, store=empty_store)
+    back = empty_store.read(target)
+    assert len(back) == len(original)
+    for col in catalog[layer].fields:
+        a = [str(v) for v in original[col]]
+        b = [str(v) for v in back[col]]
+        assert a == b, col
+        if col == "name_th":
+            assert [v.encode() for v in back[col]] == [v.encode() for v in original[col]]
+    dist = shapely.hausdorff_distance(back.geometry.values, original.geometry.values)
+    assert (dist <= 0.001).all(), dist.max()
+
+
+def test_cli_export_all(sample_config, tmp_path):
+    env = {**os.environ, "PLANNER_HOME": sample_config["PLANNER_HOME"]}
+    if sample_config.get("DATABASE_URL"):
+        env["DATABASE_URL"] = sample_config["DATABASE_URL"]
+        env["PLANNER_DATABASE_SCHEMA"] = sample_config["DATABASE_SCHEMA"]
+    out = tmp_path / "all.gpkg"
+    result = subprocess.run(
+        [sys.executable, "-m", "app.cli", "export", "--all", "--format", "gpkg", "--out", str(out)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert validate_gpkg(out).returncode == 0
+    assert open_store  # imported for symmetry with the import tests
