@@ -8,7 +8,6 @@ them after a run.
 from __future__ import annotations
 
 import json
-import os
 import re
 import time
 import urllib.request
@@ -17,19 +16,9 @@ from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
-from playwright.sync_api import sync_playwright
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 VIEWPORT = {"width": 1366, "height": 800}
 LOAD_TIMEOUT_MS = 60_000
 OUTPUT = Path(__file__).parent / "output" / "browser"
@@ -41,19 +30,6 @@ def browser_output() -> Path:
     """Where this test keeps its screenshots and metrics (kept after the run)."""
     OUTPUT.mkdir(parents=True, exist_ok=True)
     return OUTPUT
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        message = f"{CHROMIUM} is missing: apt-get install chromium (see scripts/system-deps.sh)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
 
 
 def get_json(url: str):

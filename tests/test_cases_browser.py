@@ -7,58 +7,28 @@ tests/output/<test name>/ (git-ignored): look at them after a run.
 
 from __future__ import annotations
 
-import os
 import re
-import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
-from werkzeug.serving import make_server
+from playwright.sync_api import expect
 
 from app import create_app
-from tests.conftest import AuthActions
+from tests.conftest import AuthActions, serve
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 VIEWPORT = {"width": 1366, "height": 900}
 TIMEOUT_MS = 30_000
 STALLED_REF = "KPP-DM-02"  # on hold, stalled; its next stage needs a demolition record
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        message = f"{CHROMIUM} is missing: apt-get install chromium (see scripts/system-deps.sh)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
 def writable_server(writable_config):
     """The real app (CSRF on) over a store of this test's own, on a free port of 127.0.0.1."""
-    app = create_app({"TESTING": True, **writable_config})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    with serve(create_app({"TESTING": True, **writable_config})) as url:
+        yield url
 
 
 class Session:
