@@ -646,6 +646,7 @@ def stalled_cases(
         uow,
         ("stalled", today, community_id, id(workflows)),
         lambda: _stalled(uow, workflows, today, community_id),
+        copy_out=_copy_rows,
     )
 
 
@@ -655,7 +656,8 @@ STATUS_COLUMNS = ("finished", "under_construction", "ready_to_build", "not_start
 _DASHBOARD_CACHE: dict[tuple, Any] = {}
 
 
-def _cached(uow: UnitOfWork, key: tuple, compute):
+def _cached(uow: UnitOfWork, key: tuple, compute, *, copy_out=copy.deepcopy):
+    """`compute()` once per store generation; callers get a copy they may change."""
     with uow:
         generation = uow.repo.generation()
         full_key = (str(uow.engine.url), generation, *key)
@@ -663,7 +665,11 @@ def _cached(uow: UnitOfWork, key: tuple, compute):
             if len(_DASHBOARD_CACHE) > 256:
                 _DASHBOARD_CACHE.clear()
             _DASHBOARD_CACHE[full_key] = compute()
-        return copy.deepcopy(_DASHBOARD_CACHE[full_key])
+        return copy_out(_DASHBOARD_CACHE[full_key])
+
+
+def _copy_rows(rows: list[dict]) -> list[dict]:
+    return [dict(row) for row in rows]
 
 
 def progress(uow: UnitOfWork, user: User | None = None, *, programme: str | None = None) -> dict:
@@ -749,7 +755,10 @@ def finished_over_time(
             )
     else:
         months = _cached(
-            uow, ("finished", programme), lambda: uow.repo.finished_by_month(programme=programme)
+            uow,
+            ("finished", programme),
+            lambda: uow.repo.finished_by_month(programme=programme),
+            copy_out=list,
         )
     out, cumulative = [], 0
     for month, n in months:
