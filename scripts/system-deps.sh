@@ -4,7 +4,7 @@
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
-fc-list 2>/dev/null | grep -qi "tlwg\|Noto Sans Thai" || need+=(fonts-thai-tlwg)
+[ -n "$(fc-list :lang=th 2>/dev/null)" ] || need+=(fonts-thai-tlwg)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi
