@@ -5,6 +5,7 @@ and commits; or it raises a domain error and nothing changes."""
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import os
 import re
@@ -16,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import shapely
+import yaml
 from pyproj import Transformer
 from shapely.geometry import shape
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -938,6 +940,21 @@ def delete_plot(uow: UnitOfWork, user: User, plot_id: int) -> None:
 
 
 # -- budget -----------------------------------------------------------------------
+BUDGET_DEFAULTS_PATH = Path(__file__).with_name("budget_defaults.yaml")
+
+
+@functools.cache
+def _budget_defaults() -> dict:
+    return yaml.safe_load(BUDGET_DEFAULTS_PATH.read_text(encoding="utf-8"))["programmes"]
+
+
+def budget_rate(programme: str, kind: str) -> dict | None:
+    """The editable default rate (`budget_defaults.yaml`) for a programme's budget kind:
+    `{per_household, source}`, or None where no public figure exists."""
+    rate = _budget_defaults().get(programme, {}).get(kind)
+    return rate if rate and rate.get("per_household") else None
+
+
 def set_budget_line(
     uow: UnitOfWork,
     user: User,
@@ -964,6 +981,13 @@ def set_budget_line(
         existing = next((b for b in uow.repo.list_budget_lines(case.id) if b.kind == kind), None)
         line = existing or BudgetLine(case_id=case.id, kind=kind)
         before = snapshot(line) if existing else None
+        if existing is None and planned in (None, ""):
+            # A new line starts from the programme's published per-household rate, if any.
+            rate = budget_rate(workflows.case_type(case.case_type).programme, kind)
+            if rate:
+                households = uow.repo.household_counts([case.id]).get(case.id, {})
+                line.planned = rate["per_household"] * households.get("households", 0)
+                line.note = f"{rate['per_household']:,} baht × households ({rate['source']})"
         for name, value in (("planned", planned), ("approved", approved), ("disbursed", disbursed)):
             if value not in (None, ""):
                 try:

@@ -504,3 +504,23 @@ def test_a_race_on_a_unique_record_is_a_conflict_not_a_crash(store):
         uow.repo.add_budget_line(BudgetLine(case_id=case.id, kind="land_loan"))
     with store.uow() as uow:
         assert not [b for b in uow.repo.list_budget_lines(case.id) if b.kind == "land_loan"]
+
+
+def test_new_budget_lines_start_from_the_published_rate(store):
+    """Baan Pho Phiang: up to 40,000 baht per house (FACTS.md); canal-side: no public rate."""
+    case = services.create_case(
+        store.uow(),
+        OFFICER,
+        community_id="KPP-LS-03",
+        case_type="baan_pho_phiang",
+        title_th="ซ่อมบ้าน",
+        on=TODAY,
+    )
+    for _ in range(3):
+        services.add_household(store.uow(), OFFICER, case.id, {"tenure": "owner"})
+    line = services.set_budget_line(store.uow(), OFFICER, case.id, kind="housing_subsidy")
+    assert line.planned == 120_000 and "40,000" in line.note
+    canal = _case(store, "KPP-LS-03")
+    line = services.set_budget_line(store.uow(), OFFICER, canal.id, kind="temporary_housing")
+    assert line.planned == 0
+    assert services.budget_rate("canal_side", "housing_subsidy") is None
