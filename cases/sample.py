@@ -113,10 +113,15 @@ def build_sample_cases(layers: dict, *, seed: int = SEED) -> dict:
         for no in agreed_by_community[cid]
         if statuses.get((cid, no)) == "finished"
     ]
+    # Irregular gaps, as houses are handed over in batches: cumulative random steps
+    # stretched over the period.
     span = (last - first).days
+    # A generator of its own, so the rest of the sample keeps its draws.
+    batches = np.random.default_rng(seed + 1)
+    steps = np.cumsum(batches.exponential(1.0, size=len(finished_keys)) ** 3)
+    offsets = (span * (steps - steps[0]) / max(steps[-1] - steps[0], 1e-9)).astype(int)
     finished_on = {
-        key: first + timedelta(days=span * i // max(1, len(finished_keys) - 1))
-        for i, key in enumerate(finished_keys)
+        key: first + timedelta(days=int(offset)) for key, offset in zip(finished_keys, offsets)
     }
 
     plans = {}
@@ -154,7 +159,9 @@ def build_sample_cases(layers: dict, *, seed: int = SEED) -> dict:
         history = []
         for s in reached:
             if s == "approval":
-                on = max(on, _day(rng, APPROVAL_START, date(2019, 12, 20)))
+                # The first communities to finish were among the approvals of April 2019.
+                until = date(2019, 4, 30) if stage == "completed" else date(2019, 12, 20)
+                on = max(on, _day(rng, APPROVAL_START, until))
             elif s == "construction":
                 on = max(on, _day(rng, date(2019, 11, 1), date(2025, 12, 31)))
                 if done:
