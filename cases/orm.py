@@ -207,6 +207,18 @@ finished_tallies = sa.Table(
     sa.Column("n", sa.Integer, nullable=False),
 )
 
+# The same counts summed by district and programme: what the dashboard's table shows.
+district_tallies = sa.Table(
+    "district_tallies",
+    metadata,
+    sa.Column("district_en", sa.String(80), primary_key=True),
+    sa.Column("district_th", sa.String(80), primary_key=True),
+    sa.Column("programme", sa.String(40), primary_key=True),
+    sa.Column("house_status", sa.String(40), primary_key=True),
+    sa.Column("agreed_to_move", sa.Boolean, primary_key=True),
+    sa.Column("n", sa.Integer, nullable=False),
+)
+
 # One row, bumped by every write that changes what the dashboard shows; the
 # dashboard's results are cached per generation.
 store_generation = sa.Table(

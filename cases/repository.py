@@ -8,6 +8,7 @@ changes nothing.
 from __future__ import annotations
 
 from dataclasses import fields
+from datetime import date
 
 import sqlalchemy as sa
 
@@ -35,8 +36,14 @@ def _values(obj, *, exclude=("id",)) -> dict:
     return {f.name: getattr(obj, f.name) for f in fields(obj) if f.name not in exclude}
 
 
-def _tally_keys(household: Household, programme: str) -> list[tuple]:
-    keys = [("case", household.case_id, household.house_status, bool(household.agreed_to_move))]
+def _tally_keys(household: Household, place: tuple[str, str, str]) -> list[tuple]:
+    """The tally rows one household counts in; `place` is (programme, district_en, district_th)."""
+    programme, district_en, district_th = place
+    status, agreed = household.house_status, bool(household.agreed_to_move)
+    keys = [
+        ("case", household.case_id, status, agreed),
+        ("district", district_en, district_th, programme, status, agreed),
+    ]
     if household.finished_on:
         keys.append(("finished", programme, household.finished_on.strftime("%Y-%m")))
     return keys
@@ -64,10 +71,15 @@ class Repository:
         g = orm.store_generation
         return self.conn.execute(sa.select(g.c.generation).where(g.c.id == 1)).scalar() or 0
 
-    def _programmes(self, case_ids) -> dict[int, str]:
-        c = orm.cases
-        rows = self.conn.execute(sa.select(c.c.id, c.c.programme).where(c.c.id.in_(set(case_ids))))
-        return dict(rows.all())
+    def _places(self, case_ids) -> dict[int, tuple[str, str, str]]:
+        """Case id → (programme, district_en, district_th)."""
+        c, m = orm.cases, orm.communities
+        rows = self.conn.execute(
+            sa.select(c.c.id, c.c.programme, m.c.district_en, m.c.district_th)
+            .select_from(c.join(m, c.c.community_id == m.c.id))
+            .where(c.c.id.in_(set(case_ids)))
+        )
+        return {row[0]: tuple(row[1:]) for row in rows}
 
     def _bump_tallies(self, deltas: dict[tuple, int]) -> None:
         """Add `deltas` (from `_tally_keys`) to the tallies: upsert, then drop zero rows."""
@@ -75,11 +87,15 @@ class Repository:
             from sqlalchemy.dialects.postgresql import insert
         else:
             from sqlalchemy.dialects.sqlite import insert
-        for table, names in (
-            (orm.household_tallies, ("case_id", "house_status", "agreed_to_move")),
-            (orm.finished_tallies, ("programme", "finished_month")),
+        for kind, table, names in (
+            ("case", orm.household_tallies, ("case_id", "house_status", "agreed_to_move")),
+            (
+                "district",
+                orm.district_tallies,
+                ("district_en", "district_th", "programme", "house_status", "agreed_to_move"),
+            ),
+            ("finished", orm.finished_tallies, ("programme", "finished_month")),
         ):
-            kind = "case" if table is orm.household_tallies else "finished"
             rows = [
                 {**dict(zip(names, key[1:])), "n": delta}
                 for key, delta in deltas.items()
@@ -97,21 +113,27 @@ class Repository:
             self.conn.execute(table.delete().where(table.c.n == 0))
 
     def _count_into(self, deltas: dict[tuple, int], households, sign: int = 1) -> None:
-        programmes = self._programmes(h.case_id for h in households)
+        places = self._places(h.case_id for h in households)
         for household in households:
-            for key in _tally_keys(household, programmes[household.case_id]):
+            for key in _tally_keys(household, places[household.case_id]):
                 deltas[key] = deltas.get(key, 0) + sign
 
     def check_tallies(self) -> list[tuple]:
         """Differences between the tallies and a fresh count (empty when in step)."""
-        h, c = orm.households, orm.cases
+        h, c, m = orm.households, orm.cases, orm.communities
         fresh: dict[tuple, int] = {}
         rows = self.conn.execute(
             sa.select(
-                h.c.case_id, h.c.house_status, h.c.agreed_to_move, h.c.finished_on, c.c.programme
-            ).select_from(h.join(c, h.c.case_id == c.c.id))
+                h.c.case_id,
+                h.c.house_status,
+                h.c.agreed_to_move,
+                h.c.finished_on,
+                c.c.programme,
+                m.c.district_en,
+                m.c.district_th,
+            ).select_from(h.join(c, h.c.case_id == c.c.id).join(m, c.c.community_id == m.c.id))
         )
-        for case_id, status, agreed, finished_on, programme in rows:
+        for case_id, status, agreed, finished_on, programme, district_en, district_th in rows:
             probe = Household(
                 case_id=case_id,
                 household_no=0,
@@ -119,11 +141,13 @@ class Repository:
                 agreed_to_move=agreed,
                 finished_on=finished_on,
             )
-            for key in _tally_keys(probe, programme):
+            for key in _tally_keys(probe, (programme, district_en, district_th)):
                 fresh[key] = fresh.get(key, 0) + 1
         kept = {}
         for row in self.conn.execute(sa.select(orm.household_tallies)):
             kept[("case", row[0], row[1], bool(row[2]))] = row[3]
+        for row in self.conn.execute(sa.select(orm.district_tallies)):
+            kept[("district", row[0], row[1], row[2], row[3], bool(row[4]))] = row[5]
         for row in self.conn.execute(sa.select(orm.finished_tallies)):
             kept[("finished", row[0], row[1])] = row[2]
         return sorted(set(fresh.items()) ^ set(kept.items()), key=str)
@@ -469,6 +493,19 @@ class Repository:
     # -- dashboard aggregates -------------------------------------------------
     def progress_rows(self, *, programme: str | None = None, community_id: str | None = None):
         """(district_en, district_th, programme, house_status, agreed, count) over all households."""
+        if community_id is None:
+            d = orm.district_tallies
+            query = sa.select(
+                d.c.district_en,
+                d.c.district_th,
+                d.c.programme,
+                d.c.house_status,
+                d.c.agreed_to_move,
+                d.c.n,
+            ).where(d.c.n != 0)
+            if programme:
+                query = query.where(d.c.programme == programme)
+            return [tuple(r) for r in self.conn.execute(query)]
         t, c, m = orm.household_tallies, orm.cases, orm.communities
         query = (
             sa.select(
@@ -480,6 +517,7 @@ class Repository:
                 sa.func.sum(t.c.n),
             )
             .select_from(t.join(c, t.c.case_id == c.c.id).join(m, c.c.community_id == m.c.id))
+            .where(c.c.community_id == community_id)
             .group_by(
                 m.c.district_en,
                 m.c.district_th,
@@ -490,12 +528,13 @@ class Repository:
         )
         if programme:
             query = query.where(c.c.programme == programme)
-        if community_id:
-            query = query.where(c.c.community_id == community_id)
         return [tuple(r) for r in self.conn.execute(query)]
 
-    def case_stage_rows(self, *, community_id: str | None = None):
-        """Every case's id, ref, type, stage, entry date and hold reason (for stalled cases)."""
+    def case_stage_rows(
+        self, *, community_id: str | None = None, entered_before: dict[tuple, date] | None = None
+    ):
+        """Cases' id, ref, type, stage, entry date and hold reason. With `entered_before`
+        ({(case_type, stage): date}), only cases that entered such a stage before its date."""
         c, m = orm.cases, orm.communities
         query = sa.select(
             c.c.id,
@@ -512,6 +551,20 @@ class Repository:
         ).select_from(c.join(m, c.c.community_id == m.c.id))
         if community_id:
             query = query.where(c.c.community_id == community_id)
+        if entered_before is not None:
+            query = query.where(
+                sa.or_(
+                    sa.false(),
+                    *(
+                        sa.and_(
+                            c.c.case_type == case_type,
+                            c.c.stage == stage,
+                            c.c.stage_entered_on < before,
+                        )
+                        for (case_type, stage), before in entered_before.items()
+                    ),
+                )
+            )
         return [dict(r._mapping) for r in self.conn.execute(query)]
 
     def finished_by_month(self, *, programme: str | None = None) -> list[tuple[str, int]]:

@@ -10,7 +10,7 @@ import hashlib
 import os
 import re
 import tempfile
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -626,15 +626,18 @@ def _stalled(uow: UnitOfWork, workflows: Workflows, today: date, community_id=No
         for stage in ctype.stages
         if stage.stall_days
     }
-    out = []
-    for row in uow.repo.case_stage_rows(community_id=community_id):
-        stage = thresholds.get((row["case_type"], row["stage"]))
-        if stage is None:
-            continue
-        days = (today - row["stage_entered_on"]).days
-        if days > stage.stall_days:
-            row.update(days_in_stage=days, stall_days=stage.stall_days, stage_label=stage.label)
-            out.append(row)
+    # In the stage longer than its threshold: entered before today - stall_days.
+    entered_before = {
+        key: today - timedelta(days=stage.stall_days) for key, stage in thresholds.items()
+    }
+    out = uow.repo.case_stage_rows(community_id=community_id, entered_before=entered_before)
+    for row in out:
+        stage = thresholds[(row["case_type"], row["stage"])]
+        row.update(
+            days_in_stage=(today - row["stage_entered_on"]).days,
+            stall_days=stage.stall_days,
+            stage_label=stage.label,
+        )
     return sorted(out, key=lambda r: -r["days_in_stage"] / r["stall_days"])
 
 
