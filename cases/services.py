@@ -933,15 +933,6 @@ def update_plot(
     return plot
 
 
-def delete_plot(uow: UnitOfWork, user: User, plot_id: int) -> None:
-    with uow:
-        plot = uow.repo.get_plot(plot_id)
-        _case_for(uow, user, plot.case_id, edit=True)
-        uow.repo.delete_plot(plot_id)
-        _audit(uow, user, "delete", "plot", plot_id, snapshot(plot), None)
-        uow.commit()
-
-
 # -- budget -----------------------------------------------------------------------
 BUDGET_DEFAULTS_PATH = Path(__file__).with_name("budget_defaults.yaml")
 
