@@ -23,12 +23,13 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt requirements-nod
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-# Debian packages the tests need (headless Chromium, a Thai font); installs them when missing.
+# Debian packages the tests need (Pango for PDFs, a Thai font, headless Chromium); installs them when missing.
 system-deps:
 	bash scripts/system-deps.sh
 
 ## Install, load the Khlong Prem Prachakorn sample, serve the map at http://$(HOST):$(PORT)
 run: install
+	bash scripts/system-deps.sh runtime
 	$(BIN)/planner sample
 	$(BIN)/planner serve --host $(HOST) --port $(PORT)
 

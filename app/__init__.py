@@ -71,4 +71,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app import imports_views  # data in and out: /imports, /api/imports, /api/exports
 
     imports_views.init_app(app)
+    from app import overlap_views  # the municipal site check: /overlap, /api/overlap
+
+    overlap_views.init_app(app)
+    from app import layout_views  # the community workshop: /cases/<id>/workshop, its API
+
+    layout_views.init_app(app)
     return app

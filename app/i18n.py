@@ -9,9 +9,10 @@ from datetime import date, datetime
 
 from flask import Flask, request
 
+from gis.thaidate import BUDDHIST_ERA_OFFSET, THAI_MONTHS
+
 LANGUAGES = ("th", "en")
 DEFAULT_LANGUAGE = "th"
-BUDDHIST_ERA_OFFSET = 543
 
 STRINGS: dict[str, dict[str, str]] = {
     "app_title": {"th": "ระบบวางแผนที่อยู่อาศัยชุมชน", "en": "Community housing planner"},
@@ -285,22 +286,566 @@ STRINGS: dict[str, dict[str, str]] = {
     "mapjs.gm_finish": {"th": "เสร็จ", "en": "Finish"},
     "mapjs.gm_cancel": {"th": "ยกเลิก", "en": "Cancel"},
     "mapjs.gm_removeLastVertex": {"th": "ลบจุดล่าสุด", "en": "Remove last corner"},
+    # -- the municipal site check (app/overlap_views.py, templates/overlap/, static/overlap.js) --
+    "nav.overlap": {"th": "ตรวจสอบพื้นที่", "en": "Site check"},
+    "overlap.title": {"th": "ตรวจสอบพื้นที่โครงการ", "en": "Check project sites"},
+    "overlap.lead": {
+        "th": "ตรวจพื้นที่ชุมชนหรือแปลงที่วางแผนไว้กับผังเมืองรวม กรรมสิทธิ์ที่ดิน ระยะถอยร่นจากคลอง "
+        "ความลึกน้ำท่วม และภัยพิบัติในอดีต แล้วดูผลว่า ผ่าน ต้องระวัง หรือขัดแย้ง "
+        "การตรวจนี้ไม่แก้ไขหรือบันทึกชั้นข้อมูลใดๆ ในระบบ",
+        "en": "Check community sites or planned plots against the zoning plan, land tenure, "
+        "the canal setback, flood depth and past disasters, and see whether each one passes, "
+        "needs care (warning) or conflicts. Nothing in the planner's layers is changed.",
+    },
+    "overlap.step_sites": {"th": "1. เลือกพื้นที่ที่จะตรวจ", "en": "1. Choose the sites"},
+    "overlap.source_store": {
+        "th": "ชุมชนที่มีในระบบ (เลือกได้หลายแห่ง)",
+        "en": "Communities in the planner (tick one or more)",
+    },
+    "overlap.source_file": {
+        "th": "อัปโหลดไฟล์ผังพื้นที่ของฉันเอง",
+        "en": "Upload my own plan of the sites",
+    },
+    "overlap.filter": {"th": "ค้นหาชุมชน", "en": "Find a community"},
+    "overlap.filter_hint": {"th": "พิมพ์รหัส ชื่อ หรือเขต", "en": "Type an id, name or district"},
+    "overlap.select_shown": {"th": "เลือกทุกแห่งที่แสดง", "en": "Tick all shown"},
+    "overlap.clear": {"th": "ไม่เลือกเลย", "en": "Untick all"},
+    "overlap.selected": {"th": "เลือกแล้ว {n} แห่ง", "en": "{n} ticked"},
+    "overlap.shown": {"th": "แสดง {n} จาก {total} แห่ง", "en": "{n} of {total} shown"},
+    "overlap.col_id": {"th": "รหัส", "en": "Id"},
+    "overlap.col_name": {"th": "ชื่อ", "en": "Name"},
+    "overlap.col_district": {"th": "เขต / อำเภอ", "en": "District"},
+    "overlap.no_communities": {
+        "th": "ยังไม่มีชั้นข้อมูลชุมชนในระบบ กรุณาอัปโหลดไฟล์ผังพื้นที่แทน",
+        "en": "There is no communities layer in the planner yet; upload a plan of the sites.",
+    },
+    "overlap.sites_file": {"th": "ไฟล์ผังพื้นที่", "en": "Plan of the sites"},
+    "overlap.file_types": {
+        "th": "GeoPackage (.gpkg), Shapefile ใน .zip, GeoJSON หรือ KML/KMZ (Google Earth) ไม่เกิน {mb} MB",
+        "en": "GeoPackage (.gpkg), Shapefile in a .zip, GeoJSON or KML/KMZ (Google Earth), up to {mb} MB",
+    },
+    "overlap.sites_file_hint": {
+        "th": "หนึ่งรูปหลายเหลี่ยมต่อหนึ่งพื้นที่ ถ้ามีฟิลด์ site_id และ name ระบบจะใช้เป็นรหัสและชื่อพื้นที่",
+        "en": "One polygon per site. Fields site_id and name, if there, give each site its id and name.",
+    },
+    "overlap.crs": {
+        "th": "ระบบพิกัดของไฟล์ (ใช้เมื่อไฟล์ไม่ได้ระบุไว้)",
+        "en": "The file's coordinate system (when the file does not say)",
+    },
+    "overlap.crs_from_file": {"th": "ตามที่ระบุในไฟล์", "en": "As the file says"},
+    "overlap.step_zoning": {
+        "th": "2. ผังเมืองที่ใช้ตรวจ (ไม่บังคับ)",
+        "en": "2. Zoning plan to check against (optional)",
+    },
+    "overlap.zoning_hint": {
+        "th": "ถ้าไม่อัปโหลด ระบบใช้ผังเมืองรวมที่มีอยู่ในระบบ ถ้าต้องการตรวจกับผังใหม่หรือร่างผัง "
+        "ให้อัปโหลดไฟล์ผังที่มีฟิลด์ zone_code (เช่น ย.4, ก.1) ไฟล์นี้ใช้เฉพาะการตรวจครั้งนี้ ไม่ถูกบันทึกในระบบ",
+        "en": "Without a file the zoning plan stored in the planner is used. To check against a "
+        "new or draft plan, upload it with a zone_code field (e.g. ย.4, ก.1). It is used for "
+        "this check only and is not saved.",
+    },
+    "overlap.zoning_file": {"th": "ไฟล์ผังเมือง", "en": "Zoning file"},
+    "overlap.step_checks": {"th": "3. เรื่องที่จะตรวจ", "en": "3. What to check"},
+    "overlap.step_rules": {"th": "4. ชุดเกณฑ์ที่ใช้ตัดสิน", "en": "4. Rule set"},
+    "overlap.rules_hint": {
+        "th": "เกณฑ์ที่ใช้ตัดสินว่าแต่ละพื้นที่ ผ่าน ต้องระวัง หรือขัดแย้ง",
+        "en": "The rules that decide whether each site passes, needs care or conflicts.",
+    },
+    "overlap.rules_checks": {"th": "มีเกณฑ์เรื่อง: {checks}", "en": "Has rules on: {checks}"},
+    "overlap.submit": {"th": "ตรวจสอบ", "en": "Run the check"},
+    "overlap.running": {
+        "th": "กำลังตรวจสอบและจัดทำรายงาน อาจใช้เวลาสักครู่…",
+        "en": "Checking and writing the report; this can take a little while…",
+    },
+    "overlap.hint.zoning": {
+        "th": "ประเภทการใช้ที่ดินตามผังเมืองรวม",
+        "en": "Land use zone of the comprehensive plan",
+    },
+    "overlap.hint.tenure": {"th": "ที่ดินของใคร (รัฐ เอกชน ฯลฯ)", "en": "Who owns the land"},
+    "overlap.hint.setback": {
+        "th": "อยู่ในแนวถอยร่นจากคลองหรือไม่",
+        "en": "Whether the site is inside the canal setback",
+    },
+    "overlap.hint.flood": {"th": "ความลึกน้ำท่วมเฉลี่ยและสูงสุด", "en": "Mean and maximum flood depth"},
+    "overlap.hint.disasters": {
+        "th": "ไฟไหม้ น้ำท่วม หรือการไล่รื้อที่เคยเกิดใกล้ๆ",
+        "en": "Fires, floods or evictions that happened nearby",
+    },
+    "overlap.errors_title": {
+        "th": "ตรวจสอบไม่ได้ — ไม่มีการบันทึกข้อมูลใดๆ",
+        "en": "The check could not run — nothing was saved",
+    },
+    "overlap.errors_fix": {
+        "th": "กรุณาแก้ไขตามรายการด้านล่างแล้วกด “ตรวจสอบ” อีกครั้ง (ต้องเลือกไฟล์ที่อัปโหลดใหม่)",
+        "en": "Fix the items below and press “Run the check” again (choose any files again).",
+    },
+    "overlap.where_file": {"th": "ไฟล์", "en": "file"},
+    "overlap.where_layer": {"th": "ชั้นข้อมูล", "en": "layer"},
+    "overlap.where_feature": {"th": "รายการที่", "en": "feature"},
+    "overlap.where_field": {"th": "ฟิลด์", "en": "field"},
+    "overlap.fix_crs": {
+        "th": "วิธีแก้: เลือกระบบพิกัดในช่อง “ระบบพิกัดของไฟล์” แล้วส่งอีกครั้ง",
+        "en": "To fix it: choose the coordinate system under “The file's coordinate system” and submit again.",
+    },
+    "overlap.fix_zoning_fields": {
+        "th": "วิธีแก้: ไฟล์ผังเมืองต้องมีฟิลด์ {fields} (ชื่อเดียวกับชั้นข้อมูลผังเมืองในระบบ)",
+        "en": "To fix it: the zoning file needs the fields {fields} (named as in the planner's zoning layer).",
+    },
+    "overlap.err_no_sites": {
+        "th": "ยังไม่ได้เลือกพื้นที่ กรุณาเลือกชุมชนอย่างน้อยหนึ่งแห่ง หรืออัปโหลดไฟล์ผังพื้นที่",
+        "en": "No sites chosen: tick at least one community, or upload a plan of the sites.",
+    },
+    "overlap.err_no_sites_file": {
+        "th": "เลือก “อัปโหลดไฟล์ผังพื้นที่” แต่ยังไม่ได้เลือกไฟล์",
+        "en": "“Upload my own plan” is chosen but no file was chosen.",
+    },
+    "overlap.err_empty_file": {"th": "ไฟล์ไม่มีพื้นที่ใดเลย", "en": "the file holds no sites"},
+    "overlap.err_no_communities": {
+        "th": "ยังไม่มีชั้นข้อมูลชุมชนในระบบ กรุณาอัปโหลดไฟล์ผังพื้นที่",
+        "en": "there is no communities layer in the planner; upload a plan of the sites",
+    },
+    "overlap.err_no_checks": {
+        "th": "ยังไม่ได้เลือกเรื่องที่จะตรวจ กรุณาเลือกอย่างน้อยหนึ่งเรื่อง",
+        "en": "No check ticked: tick at least one thing to check.",
+    },
+    "overlap.err_unknown_check": {
+        "th": "ไม่รู้จักเรื่องที่จะตรวจ: {checks}",
+        "en": "unknown check(s): {checks}",
+    },
+    "overlap.err_rules": {"th": "ไม่มีชุดเกณฑ์ชื่อ {name}", "en": "no rule set named {name}"},
+    "overlap.err_crs_choice": {
+        "th": "ไม่รองรับระบบพิกัด {crs}",
+        "en": "the coordinate system {crs} is not one of the choices",
+    },
+    "overlap.err_file_type": {
+        "th": "ไม่รองรับไฟล์ชนิด {suffix} ใช้ได้เฉพาะ {allowed}",
+        "en": "unsupported file type {suffix}; use {allowed}",
+    },
+    "overlap.err_zoning_unticked": {
+        "th": "อัปโหลดไฟล์ผังเมืองแล้ว แต่ไม่ได้เลือกตรวจ “ผังเมืองรวม” กรุณาเลือกหรือเอาไฟล์ออก",
+        "en": "a zoning file was uploaded but the zoning check is not ticked; tick it or leave the file out",
+    },
+    "overlap.err_layer_missing": {
+        "th": "ไม่มีชั้นข้อมูล {name} ในระบบ จึงตรวจเรื่องนี้ไม่ได้ กรุณาไม่เลือกเรื่องนี้",
+        "en": "the planner has no {name} layer, so this cannot be checked; untick it",
+    },
+    "overlap.err_too_large": {
+        "th": "ไฟล์ที่อัปโหลดใหญ่เกินขีดจำกัด {limit} MB",
+        "en": "the upload is over the size limit of {limit} MB",
+    },
+    "overlap.result_title": {"th": "ผลการตรวจสอบพื้นที่", "en": "Site check result"},
+    "overlap.run_meta": {
+        "th": "ตรวจเมื่อ {when} โดย {user} · ชุดเกณฑ์: {rules}",
+        "en": "Checked {when} by {user} · rule set: {rules}",
+    },
+    "overlap.summary": {"th": "สรุปผล {n} พื้นที่", "en": "Summary of {n} sites"},
+    "overlap.n_sites": {"th": "{n} พื้นที่", "en": "{n} sites"},
+    "overlap.verdict_meaning.pass": {
+        "th": "ไม่ติดเกณฑ์ใด",
+        "en": "No rule was triggered",
+    },
+    "overlap.verdict_meaning.warning": {
+        "th": "ทำได้ แต่ต้องดำเนินการเพิ่ม",
+        "en": "Possible, with extra steps",
+    },
+    "overlap.verdict_meaning.conflict": {
+        "th": "ขัดกับผังหรือข้อกำหนด",
+        "en": "Against the plan or a rule",
+    },
+    "overlap.sample_warning": {
+        "th": "ข้อมูลตัวอย่าง: ชั้นข้อมูลบางชั้นที่ใช้ตรวจเป็นข้อมูลสมมติหรือวางตำแหน่งโดยประมาณ "
+        "ผลนี้ใช้สาธิตวิธีตรวจเท่านั้น ไม่ใช่ข้อเท็จจริง",
+        "en": "Sample data: some layers checked against are illustrative or approximately placed. "
+        "This result shows how the check works; it is not a fact.",
+    },
+    "overlap.uploaded_zoning": {
+        "th": "ตรวจกับผังเมืองจากไฟล์ที่อัปโหลด “{file}” แทนผังเมืองในระบบ (เฉพาะครั้งนี้ ไม่ได้บันทึกไฟล์)",
+        "en": "Checked against the uploaded zoning file “{file}” instead of the stored zoning "
+        "(this check only; the file was not saved).",
+    },
+    "overlap.downloads": {"th": "ดาวน์โหลดรายงาน", "en": "Download the report"},
+    "overlap.dl.pdf": {"th": "สำหรับพิมพ์", "en": "to print"},
+    "overlap.dl.csv": {"th": "ตาราง เปิดด้วย Excel", "en": "table for Excel"},
+    "overlap.dl.geojson": {"th": "แผนที่ เปิดด้วย QGIS", "en": "map data for QGIS"},
+    "overlap.dl.html": {"th": "หน้าเว็บ เปิดด้วยเบราว์เซอร์", "en": "web page for a browser"},
+    "overlap.dl_unavailable": {"th": "ยังไม่พร้อม", "en": "not available"},
+    "overlap.report_lang": {
+        "th": "รายงาน PDF และ HTML เป็นภาษา{language} ตามภาษาของหน้าเว็บตอนกดตรวจสอบ",
+        "en": "The PDF and HTML reports are in {language}, the page's language when the check ran.",
+    },
+    "overlap.lang_name.th": {"th": "ไทย", "en": "Thai"},
+    "overlap.lang_name.en": {"th": "อังกฤษ", "en": "English"},
+    "overlap.new_check": {"th": "ตรวจพื้นที่อื่น", "en": "Check other sites"},
+    "overlap.map_title": {"th": "แผนที่ผลการตรวจ", "en": "Map of the result"},
+    "overlap.map_hint": {
+        "th": "สีของพื้นที่คือผลการตรวจ คลิกที่พื้นที่เพื่อดูชื่อและผล",
+        "en": "Each site is coloured by its result. Click a site for its name and result.",
+    },
+    "overlap.legend": {"th": "คำอธิบายสัญลักษณ์", "en": "Legend"},
+    "overlap.legend_setback": {"th": "แนวถอยร่นจากคลอง", "en": "Canal setback"},
+    "overlap.legend_sites": {
+        "th": "พื้นที่ที่ตรวจ (ขอบหนา จุด และป้ายชื่อ)",
+        "en": "Checked sites (thick outline, dot and label)",
+    },
+    "overlap.legend_other": {"th": "ชั้นข้อมูลอื่น", "en": "Other layers"},
+    "overlap.show_on_map": {"th": "ดูบนแผนที่", "en": "Show on the map"},
+    "overlap.legend_zoning": {"th": "ผังเมือง (สีพื้น)", "en": "Zoning (background colour)"},
+    "overlap.legend_zoning_uploaded": {
+        "th": "ผังเมืองจากไฟล์ที่อัปโหลด (สีพื้น)",
+        "en": "Zoning from the uploaded file (background colour)",
+    },
+    "overlap.map_failed": {"th": "แสดงแผนที่ไม่ได้", "en": "The map could not be shown"},
+    "overlap.zoom_sites": {"th": "ซูมไปที่พื้นที่ทั้งหมด", "en": "Zoom to all sites"},
+    "overlap.see_row": {"th": "ดูเหตุผลในตาราง", "en": "See the reasons in the table"},
+    "overlap.table_title": {"th": "ผลรายพื้นที่", "en": "Result for each site"},
+    "overlap.col_area": {"th": "เนื้อที่", "en": "Area"},
+    "overlap.col_verdict": {"th": "ผล", "en": "Result"},
+    "overlap.col_reasons": {"th": "เหตุผลและสิ่งที่ต้องทำ", "en": "Reasons and what to do"},
+    "overlap.area_value": {"th": "{m2} ตร.ม. ({rai})", "en": "{m2} m² ({rai})"},
+    "overlap.no_reasons": {
+        "th": "ไม่ติดเกณฑ์ใดในชุดเกณฑ์นี้",
+        "en": "No rule of this rule set was triggered.",
+    },
+    "overlap.action": {"th": "สิ่งที่ต้องทำ", "en": "To do"},
+    "overlap.findings": {"th": "สิ่งที่พบ", "en": "What was found"},
+    "overlap.rules_title": {"th": "เกณฑ์ที่ใช้ตัดสิน", "en": "Rules applied"},
+    "overlap.col_rule": {"th": "เกณฑ์", "en": "Rule"},
+    "overlap.col_check": {"th": "เรื่อง", "en": "Check"},
+    "overlap.col_if_met": {"th": "ถ้าเข้าเงื่อนไข", "en": "If met"},
+    "overlap.rule_not_used": {
+        "th": "ไม่ได้ใช้ เพราะไม่ได้เลือกตรวจเรื่องนี้",
+        "en": "not used: this check was not ticked",
+    },
+    "overlap.parameters": {
+        "th": "น้ำท่วมลึกเกิน {flood} ม. นับเป็นน้ำท่วมลึก · นับภัยพิบัติในระยะ {radius} ม.",
+        "en": "Flood deeper than {flood} m counts as deep · disasters counted within {radius} m",
+    },
+    "overlap.inputs_title": {"th": "ข้อมูลที่ใช้ตรวจ", "en": "Data checked against"},
+    "overlap.sites_from_store": {
+        "th": "พื้นที่: ชุมชนในระบบ {n} แห่ง (ชั้นข้อมูล {layer} ฉบับที่ {version})",
+        "en": "Sites: {n} communities of the planner (layer {layer}, version {version})",
+    },
+    "overlap.sites_from_file": {
+        "th": "พื้นที่: {n} แห่ง จากไฟล์ “{file}” (ไม่ได้บันทึกไฟล์)",
+        "en": "Sites: {n} from the file “{file}” (the file was not saved)",
+    },
+    "overlap.layer_version": {"th": "ฉบับที่ {version}", "en": "version {version}"},
+    "overlap.uploaded_file": {
+        "th": "ไฟล์ที่อัปโหลด “{file}”",
+        "en": "the uploaded file “{file}”",
+    },
+    "overlap.status.illustrative": {"th": "ข้อมูลสมมติ", "en": "illustrative"},
+    "overlap.status.approximate": {"th": "ตำแหน่งโดยประมาณ", "en": "approximate"},
+    "overlap.status.uploaded": {"th": "อัปโหลด", "en": "uploaded"},
+    "overlap.run_id": {"th": "รหัสการตรวจ", "en": "Run id"},
+    # -- the community workshop (app/layout_views.py, templates/layout/, static/workshop.js) --
+    "nav.workshop": {"th": "ประชุมวางผังชุมชน", "en": "Layout workshop"},
+    "workshop.title": {"th": "ประชุมวางผังชุมชน", "en": "Community layout workshop"},
+    "workshop.lead": {
+        "th": "ตั้งค่าด้านล่าง แล้วกด “สร้างทางเลือก” เพื่อดูผังที่ดินหลายแบบเทียบกัน "
+        "เลือกแบบที่ชอบเพื่อปรับแก้ แล้วบันทึกแบบที่ชุมชนตกลง",
+        "en": "Set the values below and press “Make options” to compare layouts of the land "
+        "side by side; choose one to adjust it, then save the one the community agrees.",
+    },
+    "workshop.view_only": {
+        "th": "คุณดูและทดลองปรับผังได้ แต่บันทึกผังของกรณีนี้ไม่ได้",
+        "en": "You may look and try changes, but you cannot save a layout for this case.",
+    },
+    "workshop.last_decision": {
+        "th": "ผังที่ตกลงล่าสุด: {name} · ตกลงโดย {by} · เมื่อ {on}",
+        "en": "Last agreed layout: {name} · agreed by {by} · on {on}",
+    },
+    "workshop.step_set": {"th": "1. ตั้งค่า", "en": "1. Set the values"},
+    "workshop.g.households": {"th": "ครัวเรือน", "en": "Households"},
+    "workshop.g.lanes": {"th": "ซอย", "en": "Lanes"},
+    "workshop.g.land": {"th": "ที่ดิน", "en": "Land"},
+    "workshop.p.households": {"th": "ครัวเรือนที่ต้องมีบ้าน", "en": "Households to house"},
+    "workshop.p.plot_width": {"th": "กว้าง ด้านติดซอย", "en": "Width on the lane"},
+    "workshop.p.plot_depth": {"th": "ลึก", "en": "Depth"},
+    "workshop.p.main_lane_width": {"th": "ซอยหลักกว้าง", "en": "Main lane width"},
+    "workshop.p.lane_width": {"th": "ซอยย่อยกว้าง", "en": "Side lane width"},
+    "workshop.p.setback": {"th": "ถอยร่นจากกลางคลอง", "en": "Setback from mid-canal"},
+    "workshop.p.common_share": {"th": "พื้นที่ส่วนกลาง", "en": "Common space"},
+    "workshop.u.share": {"th": "% ของที่ดิน", "en": "% of the land"},
+    "workshop.p.options": {"th": "จำนวนทางเลือก", "en": "Number of options"},
+    "workshop.p.seed": {"th": "เลขสุ่ม", "en": "Seed"},
+    "workshop.less": {"th": "ลด", "en": "Less"},
+    "workshop.more": {"th": "เพิ่ม", "en": "More"},
+    "workshop.u.households": {"th": "ครัวเรือน", "en": "households"},
+    "workshop.u.m": {"th": "ม.", "en": "m"},
+    "workshop.options_count": {"th": "จำนวนทางเลือก", "en": "How many options"},
+    "workshop.options_n": {"th": "{n} แบบ", "en": "{n}"},
+    "workshop.generate": {"th": "สร้างทางเลือก", "en": "Make options"},
+    "workshop.costs": {"th": "ค่าก่อสร้างต่อหน่วย", "en": "Unit costs"},
+    "workshop.costs_hint": {
+        "th": "ตัวเลขตัวอย่าง แก้ไขได้ตามราคาจริงของชุมชน (บาท)",
+        "en": "Illustrative figures; change them to the community's real prices (baht).",
+    },
+    "workshop.cost.main_lane_per_m": {"th": "ซอยหลัก ต่อเมตร", "en": "Main lane, per metre"},
+    "workshop.cost.lane_per_m": {"th": "ซอยย่อย ต่อเมตร", "en": "Side lane, per metre"},
+    "workshop.cost.plot_services": {
+        "th": "น้ำ ไฟ ท่อ ต่อแปลง",
+        "en": "Water, power and drains, per plot",
+    },
+    "workshop.cost.common_space_per_m2": {
+        "th": "พื้นที่ส่วนกลาง ต่อตร.ม.",
+        "en": "Common space, per m²",
+    },
+    "workshop.step_compare": {"th": "2. เทียบทางเลือก", "en": "2. Compare the options"},
+    "workshop.preview": {
+        "th": "ที่ดินของโครงการ คลอง และระยะถอยร่น",
+        "en": "The site, the canal and its setback",
+    },
+    "workshop.empty": {
+        "th": "ยังไม่มีทางเลือก กดปุ่ม “สร้างทางเลือก” ด้านบน",
+        "en": "No options yet: press “Make options” above.",
+    },
+    "workshop.back": {"th": "← กลับไปดูทุกทางเลือก", "en": "← Back to all options"},
+    "workshop.edit_map": {"th": "ผังที่กำลังปรับ", "en": "The layout being adjusted"},
+    "workshop.tools": {"th": "เครื่องมือปรับผัง", "en": "Tools"},
+    "workshop.tool.move": {"th": "ย้ายซอย", "en": "Move a lane"},
+    "workshop.tool.merge": {"th": "รวมสองแปลง", "en": "Merge two plots"},
+    "workshop.tool.split": {"th": "แบ่งแปลง", "en": "Split a plot"},
+    "workshop.undo": {"th": "ย้อนกลับ", "en": "Undo"},
+    "workshop.lane_minus": {"th": "1 ม.", "en": "1 m"},
+    "workshop.lane_plus": {"th": "1 ม.", "en": "1 m"},
+    "workshop.valid": {
+        "th": "✓ ผังนี้ถูกต้องตามเงื่อนไขทุกข้อ",
+        "en": "✓ This layout keeps every rule",
+    },
+    "workshop.save_title": {"th": "3. บันทึกผังที่ชุมชนตกลง", "en": "3. Save the agreed layout"},
+    "workshop.agreed_by": {"th": "ผู้ตกลง", "en": "Agreed by"},
+    "workshop.agreed_by_hint": {
+        "th": "เช่น คณะกรรมการกลุ่มออมทรัพย์",
+        "en": "e.g. the savings-group committee",
+    },
+    "workshop.agreed_on": {"th": "วันที่ตกลง (พ.ศ.)", "en": "Date agreed (Buddhist Era)"},
+    "workshop.day": {"th": "วันที่", "en": "Day"},
+    "workshop.month": {"th": "เดือน", "en": "Month"},
+    "workshop.year_be": {"th": "ปี พ.ศ.", "en": "Year (BE)"},
+    "workshop.be": {"th": "พ.ศ. {year}", "en": "{year} BE"},
+    "workshop.month.1": {"th": "มกราคม", "en": "January"},
+    "workshop.month.2": {"th": "กุมภาพันธ์", "en": "February"},
+    "workshop.month.3": {"th": "มีนาคม", "en": "March"},
+    "workshop.month.4": {"th": "เมษายน", "en": "April"},
+    "workshop.month.5": {"th": "พฤษภาคม", "en": "May"},
+    "workshop.month.6": {"th": "มิถุนายน", "en": "June"},
+    "workshop.month.7": {"th": "กรกฎาคม", "en": "July"},
+    "workshop.month.8": {"th": "สิงหาคม", "en": "August"},
+    "workshop.month.9": {"th": "กันยายน", "en": "September"},
+    "workshop.month.10": {"th": "ตุลาคม", "en": "October"},
+    "workshop.month.11": {"th": "พฤศจิกายน", "en": "November"},
+    "workshop.month.12": {"th": "ธันวาคม", "en": "December"},
+    "workshop.note": {"th": "หมายเหตุ", "en": "Note"},
+    "workshop.save_blocked": {
+        "th": "แก้ผังให้ถูกต้องทุกข้อก่อน จึงจะบันทึกได้",
+        "en": "Fix every broken rule first; then the layout can be saved.",
+    },
+    "workshop.save": {"th": "บันทึกผังนี้", "en": "Save this layout"},
+    "workshop.to_case": {"th": "ไปที่หน้ากรณี", "en": "Go to the case"},
+    "workshop.print": {
+        "th": "พิมพ์ทางเลือกที่เทียบ (PDF ขนาด A3)",
+        "en": "Print the options compared (A3 PDF)",
+    },
+    "workshop.offline": {
+        "th": "หน้านี้ใช้ได้โดยไม่ต้องมีอินเทอร์เน็ต เมื่อเปิดหน้าแล้ว การปรับผังและการตรวจเงื่อนไขทำในเครื่องนี้ทั้งหมด "
+        "แต่การสร้างทางเลือกใหม่และการบันทึกต้องต่อกับโปรแกรมวางแผนในเครื่องนี้ (เซิร์ฟเวอร์ในเครื่อง)",
+        "en": "This page needs no internet. Once it is loaded, adjusting a layout and checking its "
+        "rules happen on this computer alone; making new options and saving need the planner "
+        "running on this laptop (the local server).",
+    },
+    "workshop.legend": {"th": "คำอธิบายสี", "en": "Legend"},
+    "workshop.legend.row": {"th": "บ้านแถว", "en": "Row house"},
+    "workshop.legend.twin": {"th": "บ้านแฝด", "en": "Twin house"},
+    "workshop.legend.main": {"th": "ซอยหลัก", "en": "Main lane"},
+    "workshop.legend.lane": {"th": "ซอยย่อย", "en": "Side lane"},
+    "workshop.legend.common": {"th": "พื้นที่ส่วนกลาง", "en": "Common space"},
+    "workshop.legend.spare": {"th": "ที่ว่างเหลือ", "en": "Spare land"},
+    "workshop.legend.setback": {"th": "ระยะถอยร่นจากคลอง", "en": "Canal setback"},
+    "workshop.legend.canal": {"th": "กลางคลอง", "en": "Canal centre line"},
+    "workshop.legend.access": {"th": "ทางเข้า", "en": "Access point"},
+    "workshop.legend.bad": {"th": "ผิดเงื่อนไข", "en": "Breaks a rule"},
+    "workshop.case_panel": {"th": "ผังชุมชนที่ตกลง", "en": "Agreed site layout"},
+    "workshop.open": {"th": "ประชุมวางผังชุมชน →", "en": "Community layout workshop →"},
+    "workshop.d.option": {"th": "ทางเลือก", "en": "Option"},
+    "workshop.d.agreed_by": {"th": "ผู้ตกลง", "en": "Agreed by"},
+    "workshop.d.agreed_on": {"th": "วันที่ตกลง", "en": "Agreed on"},
+    "workshop.d.houses": {"th": "บ้าน", "en": "Houses"},
+    "workshop.d.housed": {
+        "th": "บ้าน {housed} หลัง จาก {needed} ครัวเรือน",
+        "en": "{housed} houses for {needed} households",
+    },
+    "workshop.d.short": {"th": "ขาดอีก {n} ครัวเรือน", "en": "{n} households short"},
+    "workshop.d.recorded": {"th": "บันทึกโดย", "en": "Recorded by"},
+    "workshop.d.on_map": {
+        "th": "แปลง ซอย และพื้นที่ส่วนกลางของผังนี้แสดงอยู่บนแผนที่ของกรณี",
+        "en": "The layout's plots, lanes and common space are on the case's map.",
+    },
+    "workshop.d.none": {
+        "th": "ยังไม่ได้บันทึกผังที่ชุมชนตกลง",
+        "en": "No agreed layout has been saved yet.",
+    },
+    "workshopjs.million": {"th": "{n} ล้านบาท", "en": "{n} million baht"},
+    "workshopjs.baht": {"th": "{n} บาท", "en": "{n} baht"},
+    "workshopjs.lane_main": {"th": "ซอยหลัก", "en": "the main lane"},
+    "workshopjs.lane_loop": {"th": "ถนนวน", "en": "the loop lane"},
+    "workshopjs.lane_n": {"th": "ซอย {n}", "en": "lane {n}"},
+    "workshopjs.v.outside": {
+        "th": "แปลง {no} อยู่นอกที่ดินโครงการ",
+        "en": "Plot {no} is outside the site",
+    },
+    "workshopjs.v.lane_outside": {
+        "th": "{lane} ออกนอกที่ดินโครงการ",
+        "en": "{lane} leaves the site",
+    },
+    "workshopjs.v.setback": {
+        "th": "แปลง {no} อยู่ในระยะถอยร่นจากคลอง",
+        "en": "Plot {no} is inside the canal setback",
+    },
+    "workshopjs.v.setback_lane": {
+        "th": "{lane} อยู่ในระยะถอยร่นจากคลอง",
+        "en": "{lane} is inside the canal setback",
+    },
+    "workshopjs.v.setback_common": {
+        "th": "พื้นที่ส่วนกลางอยู่ในระยะถอยร่นจากคลอง",
+        "en": "The common space is inside the canal setback",
+    },
+    "workshopjs.v.overlap": {
+        "th": "แปลง {no} ซ้อนทับแปลง {other}",
+        "en": "Plot {no} overlaps plot {other}",
+    },
+    "workshopjs.v.on_lane": {"th": "แปลง {no} ทับ{lane}", "en": "Plot {no} overlaps {lane}"},
+    "workshopjs.v.frontage": {
+        "th": "แปลง {no} ไม่ติดซอย (ติดซอย {m} ม. ต้องอย่างน้อย 2 ม.)",
+        "en": "Plot {no} does not front a lane ({m} m on a lane; 2 m needed)",
+    },
+    "workshopjs.v.cut_off": {
+        "th": "{lane} ไม่เชื่อมกับทางเข้า",
+        "en": "{lane} does not connect to the access point",
+    },
+    "workshopjs.v.no_lanes": {"th": "มีแปลงแต่ไม่มีซอย", "en": "There are plots but no lanes"},
+    "workshopjs.housed": {
+        "th": "บ้าน {housed} หลัง จาก {needed} ครัวเรือน",
+        "en": "{housed} houses for {needed} households",
+    },
+    "workshopjs.short": {"th": "ขาดอีก {n} ครัวเรือน", "en": "{n} households short"},
+    "workshopjs.all_housed": {"th": "ครบทุกครัวเรือน", "en": "Every household has a plot"},
+    "workshopjs.none_fit": {
+        "th": "ที่ดินนี้วางบ้านไม่ได้เลยด้วยขนาดแปลงและระยะถอยร่นนี้ (ถอยร่น {setback} ม. จากกลางคลอง) "
+        "ลองลดขนาดแปลง ความกว้างซอย หรือระยะถอยร่น",
+        "en": "No house fits on this land with these plot sizes and this setback ({setback} m "
+        "from the canal's centre line). Try smaller plots, narrower lanes or a smaller setback.",
+    },
+    "workshopjs.by_type": {"th": "{label}: {n} หลัง", "en": "{label}: {n}"},
+    "workshopjs.lane_per_house": {
+        "th": "ซอยยาว {m} เมตร ต่อบ้านหนึ่งหลัง",
+        "en": "{m} m of lane per house",
+    },
+    "workshopjs.common": {
+        "th": "พื้นที่ส่วนกลาง {pct}% ของที่ดิน ({area} ตร.ม.)",
+        "en": "Common space {pct}% of the land ({area} m²)",
+    },
+    "workshopjs.cost": {"th": "ค่าก่อสร้างประมาณ {total}", "en": "Estimated cost {total}"},
+    "workshopjs.cost_each": {"th": "(หลังละ {each})", "en": "({each} a house)"},
+    "workshopjs.edited": {"th": "ปรับเองแล้ว {n} ครั้ง", "en": "Adjusted by hand {n} times"},
+    "workshopjs.server_unreachable": {
+        "th": "ติดต่อโปรแกรมวางแผนในเครื่องไม่ได้ ตรวจว่าโปรแกรมยังเปิดอยู่",
+        "en": "The planner on this laptop did not answer; check that it is still running.",
+    },
+    "workshopjs.generating": {"th": "กำลังสร้างทางเลือก…", "en": "Making the options…"},
+    "workshopjs.generated": {"th": "สร้างแล้ว {n} ทางเลือก", "en": "{n} options made"},
+    "workshopjs.choose": {"th": "เลือกแบบนี้และปรับแก้", "en": "Choose this one and adjust it"},
+    "workshopjs.card_broken": {
+        "th": "ผิดเงื่อนไข {n} ข้อ",
+        "en": "{n} broken rules",
+    },
+    "workshopjs.hint_none": {
+        "th": "เลือกเครื่องมือด้านบน แล้วแตะที่ผัง",
+        "en": "Pick a tool above, then tap the map.",
+    },
+    "workshopjs.hint_move": {
+        "th": "แตะซอยย่อยที่จะย้าย แล้วลากหรือกดปุ่มลูกศร (ย้ายตามขวางของซอย)",
+        "en": "Tap a side lane, then drag it or press the arrows (it moves across its length).",
+    },
+    "workshopjs.hint_merge": {
+        "th": "แตะแปลงแรก แล้วแตะแปลงที่อยู่ติดกันเพื่อรวมเป็นแปลงเดียว",
+        "en": "Tap one plot, then the plot beside it, to make them one.",
+    },
+    "workshopjs.hint_split": {
+        "th": "แตะแปลงที่จะแบ่งเป็นสองแปลง (แบ่งครึ่งตามด้านที่ติดซอย)",
+        "en": "Tap a plot to split it in two (halving its side on the lane).",
+    },
+    "workshopjs.plot_label": {
+        "th": "แปลง {no} · {type} · {area} ตร.ม.",
+        "en": "Plot {no} · {type} · {area} m²",
+    },
+    "workshopjs.more_problems": {"th": "และอีก {n} ข้อ", "en": "and {n} more"},
+    "workshopjs.more_here": {"th": "และอีก {n} ข้อที่นี่", "en": "and {n} more here"},
+    "workshopjs.broken": {
+        "th": "✗ ผิดเงื่อนไข {n} ข้อ · ยังบันทึกไม่ได้",
+        "en": "✗ {n} broken rules · cannot be saved yet",
+    },
+    "workshopjs.split_done": {
+        "th": "แบ่งแปลง {no} เป็นแปลง {no} และ {other} แล้ว",
+        "en": "Plot {no} split into plots {no} and {other}",
+    },
+    "workshopjs.split_no": {
+        "th": "แบ่งได้เฉพาะแปลงสี่เหลี่ยม",
+        "en": "Only a rectangular plot can be split",
+    },
+    "workshopjs.merge_first": {
+        "th": "เลือกแปลง {no} แล้ว แตะแปลงที่อยู่ติดกัน",
+        "en": "Plot {no} picked; tap the plot beside it",
+    },
+    "workshopjs.merge_done": {
+        "th": "รวมแปลง {a} กับ {b} เป็นแปลง {no} แล้ว",
+        "en": "Plots {a} and {b} are now plot {no}",
+    },
+    "workshopjs.merge_no": {
+        "th": "รวมแปลง {a} กับ {b} ไม่ได้: ต้องเป็นแปลงที่อยู่ติดกันและมีด้านชนกันเต็มด้าน",
+        "en": "Plots {a} and {b} cannot be merged: they must sit side by side, sharing a whole edge",
+    },
+    "workshopjs.move_only_secondary": {
+        "th": "ย้ายได้เฉพาะซอยย่อย",
+        "en": "Only side lanes can be moved",
+    },
+    "workshopjs.lane_picked": {
+        "th": "เลือก{lane} แล้ว ลากหรือกดปุ่มลูกศรเพื่อย้าย",
+        "en": "{lane} picked: drag it or press an arrow",
+    },
+    "workshopjs.lane_offset": {
+        "th": "{lane} ย้ายไป {m} ม.",
+        "en": "{lane} moved {m} m",
+    },
+    "workshopjs.lane_none": {"th": "ยังไม่ได้เลือกซอย", "en": "No lane picked"},
+    "workshopjs.undone": {"th": "ย้อนกลับแล้ว", "en": "Undone"},
+    "workshopjs.need_agreed_by": {
+        "th": "กรุณาระบุผู้ตกลง",
+        "en": "Say who agreed",
+    },
+    "workshopjs.bad_date": {"th": "วันที่ไม่ถูกต้อง", "en": "That date does not exist"},
+    "workshopjs.saving": {"th": "กำลังบันทึก…", "en": "Saving…"},
+    "workshopjs.printing": {
+        "th": "กำลังทำไฟล์ PDF สำหรับพิมพ์…",
+        "en": "Making the PDF to print…",
+    },
+    "workshopjs.printed": {
+        "th": "ดาวน์โหลดไฟล์ PDF แล้ว",
+        "en": "The PDF has been downloaded",
+    },
+    "workshopjs.print_failed": {
+        "th": "ทำไฟล์ PDF ไม่สำเร็จ ลองอีกครั้ง",
+        "en": "The PDF could not be made; try again",
+    },
+    "workshopjs.saved": {
+        "th": "บันทึกแล้ว: {name} · ตกลงโดย {by} · เมื่อ {on}",
+        "en": "Saved: {name} · agreed by {by} · on {on}",
+    },
+    "workshopjs.reload": {
+        "th": "โหลดหน้านี้ใหม่เพื่อดูข้อมูลล่าสุด แล้วบันทึกอีกครั้ง",
+        "en": "Reload this page to see the latest, then save again.",
+    },
 }
-
-THAI_MONTHS = [
-    "ม.ค.",
-    "ก.พ.",
-    "มี.ค.",
-    "เม.ย.",
-    "พ.ค.",
-    "มิ.ย.",
-    "ก.ค.",
-    "ส.ค.",
-    "ก.ย.",
-    "ต.ค.",
-    "พ.ย.",
-    "ธ.ค.",
-]
 
 
 def current_language() -> str:

@@ -244,6 +244,25 @@ class AuditEntry:
     id: int | None = None
 
 
+@dataclass
+class LayoutDecision:
+    """The site layout a community agreed (one option of a workshop, perhaps adjusted by
+    hand): its name, metrics and parameters, who agreed and on which day. The layout's
+    plots, lanes and common space are the case's plots."""
+
+    case_id: int
+    option_name: str
+    agreed_by: str  # names, e.g. the savings-group committee
+    agreed_on: date
+    recorded_by: str
+    recorded_at: datetime
+    metrics: dict[str, Any] = field(default_factory=dict)
+    parameters: dict[str, Any] = field(default_factory=dict)
+    note: str = ""
+    version: int = 1
+    id: int | None = None
+
+
 def snapshot(obj) -> dict[str, Any]:
     """A JSON-friendly copy of a domain object, for the audit log."""
     out = {}

@@ -166,6 +166,25 @@ users = sa.Table(
     sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
 )
 
+# The site layout a community agreed at a workshop (app/layout_views.py): which option,
+# its metrics and the parameters it was made with, who agreed and when. The layout itself
+# is the case's plots (kind plot, lane, common), replaced when a decision is recorded.
+layout_decisions = sa.Table(
+    "layout_decisions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("case_id", sa.ForeignKey("cases.id"), nullable=False, index=True),
+    sa.Column("option_name", sa.Text, nullable=False),
+    sa.Column("metrics", sa.JSON, nullable=False),
+    sa.Column("parameters", sa.JSON, nullable=False),
+    sa.Column("agreed_by", sa.Text, nullable=False),
+    sa.Column("agreed_on", sa.Date, nullable=False),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+    sa.Column("recorded_by", sa.String(80), nullable=False),
+    sa.Column("recorded_at", sa.DateTime, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),
+)
+
 audit_log = sa.Table(
     "audit_log",
     metadata,

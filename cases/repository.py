@@ -21,6 +21,7 @@ from cases.model import (
     Community,
     Document,
     Household,
+    LayoutDecision,
     Plot,
     StageEvent,
     User,
@@ -54,6 +55,7 @@ _LABELS_TH = {
     "household": "ครัวเรือน",
     "plot": "แปลง",
     "budget line": "รายการงบประมาณ",
+    "layout decision": "มติผังชุมชน",
 }
 
 
@@ -386,6 +388,27 @@ class Repository:
         p = orm.plots
         rows = self.conn.execute(sa.select(p).where(p.c.case_id == case_id).order_by(p.c.plot_no))
         return [_row_to(Plot, r) for r in rows]
+
+    def add_plots(self, items: list[Plot]) -> None:
+        """Insert many plots at once (ids are not read back)."""
+        if items:
+            self.conn.execute(orm.plots.insert(), [_values(p) for p in items])
+
+    def delete_plots_of_case(self, case_id: int) -> None:
+        self.conn.execute(orm.plots.delete().where(orm.plots.c.case_id == case_id))
+
+    # -- layout decisions -----------------------------------------------------
+    def add_layout_decision(self, decision: LayoutDecision) -> LayoutDecision:
+        decision.id = self.conn.execute(
+            orm.layout_decisions.insert().values(**_values(decision))
+        ).inserted_primary_key[0]
+        return decision
+
+    def list_layout_decisions(self, case_id: int) -> list[LayoutDecision]:
+        """A case's layout decisions, the latest first."""
+        d = orm.layout_decisions
+        rows = self.conn.execute(sa.select(d).where(d.c.case_id == case_id).order_by(d.c.id.desc()))
+        return [_row_to(LayoutDecision, r) for r in rows]
 
     # -- documents ------------------------------------------------------------
     def add_document(self, document: Document) -> Document:

@@ -114,6 +114,11 @@ EXPECTED_OPERATIONS = {
     ("/api/imports", "post"),
     ("/api/imports/{report_id}", "get"),
     ("/api/exports/{layer}", "get"),
+    ("/api/overlap", "post"),
+    ("/api/overlap/runs/{run_id}/report.{ext}", "get"),
+    ("/api/cases/{case_id}/layouts", "post"),
+    ("/api/cases/{case_id}/layout-decisions", "post"),
+    ("/api/cases/{case_id}/layout-decisions", "get"),
 }
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 

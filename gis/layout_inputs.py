@@ -1,0 +1,82 @@
+"""What a layout needs, read from the layer store: a community's site polygon, the
+canal beside it with its setback, an access point and the households to house."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import shapely
+from shapely.geometry import Point, Polygon
+
+from gis.errors import Problem, ValidationError
+
+
+@dataclass
+class LayoutSite:
+    site_id: str
+    name_th: str
+    name_en: str
+    site: Polygon
+    canal: gpd.GeoSeries  # canal centre lines near the site
+    setback_from_centreline_m: float  # half the canal width plus its setback
+    access: list[Point]
+    households: int
+    crs: str
+
+
+def community_site(store, community_id: str, *, margin: float = 200.0) -> LayoutSite:
+    """The community's land in the store (`communities`), the canal centre line within
+    `margin` metres, and the setback measured from that centre line (half the
+    canal's width plus its setback, both from the `canal_centreline` layer)."""
+    communities = store.read("communities")
+    row = communities[communities["community_id"] == community_id]
+    if row.empty:
+        raise ValidationError(
+            [
+                Problem(
+                    f"no community {community_id} in the store",
+                    f"ไม่พบชุมชน {community_id}",
+                    layer="communities",
+                    feature=community_id,
+                    field="community_id",
+                )
+            ]
+        )
+    row = row.iloc[0]
+    site = shapely.make_valid(row.geometry)
+    if site.geom_type == "MultiPolygon":
+        site = max(site.geoms, key=lambda g: g.area)
+    canal = store.read("canal_centreline")
+    near = canal[canal.geometry.distance(site) <= margin]
+    width = float(near["width_m"].max()) if len(near) and "width_m" in near else 12.0
+    setback = float(near["setback_m"].max()) if len(near) and "setback_m" in near else 8.0
+    clipped = near.geometry.intersection(site.buffer(margin))
+    return LayoutSite(
+        site_id=community_id,
+        name_th=str(row.get("name_th", community_id)),
+        name_en=str(row.get("name_en", community_id)),
+        site=site,
+        canal=gpd.GeoSeries(clipped.values, crs=communities.crs),
+        setback_from_centreline_m=width / 2 + setback,
+        access=[land_side_access(site, clipped)],
+        households=int(row.get("households_agreed") or row.get("households_total") or 0),
+        crs=communities.crs.to_string(),
+    )
+
+
+def land_side_access(site: Polygon, canal) -> Point:
+    """Where a lane would meet the road: the point of the site's edge farthest from
+    the canal (the land side), or the edge point nearest the centre without a canal."""
+    ring = site.exterior
+    lines = [g for g in getattr(canal, "values", [canal]) if g is not None and not g.is_empty]
+    if not lines:
+        return ring.interpolate(ring.project(site.centroid))
+    water = shapely.union_all(lines)
+    samples = [ring.interpolate(t, normalized=True) for t in [i / 400 for i in range(400)]]
+    far = max(p.distance(water) for p in samples)
+    # Of the edge points as far from the canal as any (within a metre), the one nearest
+    # the middle: the middle of the land-side edge, not a corner.
+    land_side = [p for p in samples if p.distance(water) >= far - 1.0]
+    centre = site.centroid
+    return min(land_side, key=lambda p: p.distance(centre))

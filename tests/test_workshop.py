@@ -1,0 +1,639 @@
+"""The community workshop (app/layout_views.py): the page, the layout options API, saving the
+agreed layout to a case, and the whole workshop in a real headless Chromium.
+
+The browser test runs over a store of its own; every request to a host other than 127.0.0.1
+is aborted and recorded and must not happen, and console errors fail it. Screenshots go to
+tests/output/<test name>/: look at them after a run.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+
+import pytest
+import shapely
+from playwright.sync_api import expect
+
+from app import create_app
+from app.store import get_store
+from gis.layout import PlotType, generate_layouts
+from gis.layout_inputs import community_site
+from tests.conftest import AuthActions, serve
+from tests.test_cases_browser import Session
+
+SAMPLE_REF = "KPP-LS-02"  # a canal strip where layouts fit reasonably: ~97 of 174 with defaults
+REP_REF = "KPP-CC-01"  # rep.cc01's community
+EMPTY_REF = "KPP-CC-02"  # a thin strip where no house fits outside the setback
+
+
+# -- helpers ---------------------------------------------------------------------------
+def login(client, username: str) -> None:
+    response = AuthActions(client).login(username)
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def case_by_ref(client, ref: str) -> dict:
+    items = client.get(f"/api/cases?q={ref}").get_json()["items"]
+    return next(item for item in items if item["ref"] == ref)
+
+
+def ws_data(html: str) -> dict:
+    raw = re.search(r'<script type="application/json" id="ws-data">(.*?)</script>', html, re.S)
+    return json.loads(raw.group(1))
+
+
+def generate(client, case_id: int, **params):
+    return client.post(f"/api/cases/{case_id}/layouts", json=params)
+
+
+def save_body(data: dict, option: dict, **extra) -> dict:
+    """A save request for `option` of a generate answer, as the page sends it (EPSG:32647)."""
+    features = [
+        json.loads(json.dumps(f))  # a copy: tests change them
+        for f in option["utm"]["features"]
+        if f["properties"]["layer"] != "open_space" or f["properties"]["kind"] == "common"
+    ]
+    return {
+        "version": data["case"]["version"],
+        "option": option["option"],
+        "name": option["name"],
+        "parameters": data["parameters"],
+        "crs": "EPSG:32647",
+        "access_point": option["access_point"],
+        "features": {"type": "FeatureCollection", "features": features},
+        "agreed_by": "คณะกรรมการกลุ่มออมทรัพย์ชุมชน",
+        "agreed_on": "2568-03-05",  # Buddhist Era: 5 March 2025
+        "note": "ตกลงในที่ประชุมใหญ่",
+        **extra,
+    }
+
+
+def assert_error(response, status: int) -> dict:
+    assert response.status_code == status, response.get_data(as_text=True)
+    error = response.get_json()["error"]
+    assert error["status"] == status and error["en"] and error["th"]
+    return error
+
+
+# -- the page --------------------------------------------------------------------------
+@pytest.mark.parametrize("username, ref", [("officer", SAMPLE_REF), ("rep.cc01", REP_REF)])
+def test_workshop_page_is_thai_first_for_those_who_may_save(client, username, ref):
+    login(client, username)
+    case = case_by_ref(client, ref)
+    response = client.get(f"/cases/{case['id']}/workshop")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert '<html lang="th">' in html
+    for text in ("ประชุมวางผังชุมชน", "สร้างทางเลือก", "บ้านแถว", "บ้านแฝด", "ซอยหลักกว้าง", "ผู้ตกลง"):
+        assert text in html, text
+    assert 'id="ws-save"' in html and 'id="ws-view-only"' not in html
+    # Every asset from this server: the page works with no internet.
+    assert not re.search(r'(?:src|href)="(?:https?:)?//', html)
+    data = ws_data(html)
+    assert data["lang"] == "th" and data["can_edit"] is True
+    assert data["site"]["site"]["utm"]["type"] == "Polygon"
+    assert data["strings"]["v.overlap.en"].startswith("Plot")
+    with client.application.app_context():
+        site = community_site(get_store(), ref)
+    # Households default to the community's agreed households; plots to 3.5 × 8 and 5 × 10.
+    assert f'id="p-households" value="{site.households}"' in html
+    assert 'id="p-row-width" value="3.5"' in html and 'id="p-twin-depth" value="10"' in html
+    # The case page has the big button to it, and the nav links it.
+    page = client.get(f"/cases/{case['id']}").get_data(as_text=True)
+    assert re.search(rf'id="workshop-link"\s+href="/cases/{case["id"]}/workshop"', page)
+    assert "ยังไม่ได้บันทึกผังที่ชุมชนตกลง" in page
+
+
+def test_viewers_look_but_do_not_save(writable_client):
+    client = writable_client
+    login(client, "viewer")
+    case = case_by_ref(client, SAMPLE_REF)
+    html = client.get(f"/cases/{case['id']}/workshop").get_data(as_text=True)
+    assert 'id="ws-save"' not in html and 'id="ws-view-only"' in html
+    assert ws_data(html)["can_edit"] is False
+    # They may make options to look at, but not save one.
+    data = generate(client, case["id"], options=2).get_json()
+    assert len(data["options"]) == 2 and data["case"]["can_edit"] is False
+    refused = client.post(
+        f"/api/cases/{case['id']}/layout-decisions", json=save_body(data, data["options"][0])
+    )
+    assert_error(refused, 403)
+    decisions = client.get(f"/api/cases/{case['id']}/layout-decisions").get_json()
+    assert decisions == {"decisions": []}
+
+
+def test_a_representative_cannot_open_another_communitys_workshop(client):
+    login(client, "officer")
+    case_id = case_by_ref(client, SAMPLE_REF)["id"]
+    login(client, "rep.cc01")
+    assert client.get(f"/cases/{case_id}/workshop").status_code == 403
+    assert_error(generate(client, case_id), 403)
+    assert_error(client.post(f"/api/cases/{case_id}/layout-decisions", json={}), 403)
+
+
+def test_not_logged_in(client):
+    assert client.get("/cases/1/workshop").status_code == 302
+    assert_error(generate(client, 1), 401)
+
+
+# -- the options API ---------------------------------------------------------------------
+def test_options_match_gis_layout_for_the_same_parameters(client):
+    login(client, "officer")
+    case = case_by_ref(client, SAMPLE_REF)
+    params = {
+        "households": 150,
+        "plot_types": [
+            {"name": "row", "width": 4, "depth": 8},
+            {"name": "twin", "width": 5, "depth": 9},
+        ],
+        "main_lane_width": 6,
+        "lane_width": 3.5,
+        "setback": 14,
+        "common_share": 0.08,
+        "options": 3,
+        "unit_costs": {"plot_services": 30000},
+    }
+    response = generate(client, case["id"], **params)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    data = response.get_json()
+    assert len(data["options"]) == 3
+    with client.application.app_context():
+        site = community_site(get_store(), SAMPLE_REF)
+    expected = generate_layouts(
+        site.site,
+        households=150,
+        canal=site.canal,
+        access=site.access,
+        plot_types=[PlotType("row", 4, 8), PlotType("twin", 5, 9)],
+        main_lane_width=6,
+        lane_width=3.5,
+        setback=14,
+        common_share=0.08,
+        options=3,
+        unit_costs={"plot_services": 30000},
+    )
+    for got, want in zip(data["options"], expected, strict=True):
+        assert got["option"] == want.option and got["name"] == want.name
+        m, w = got["metrics"], want.metrics
+        assert m["households_housed"] == w["households_housed"] > 0
+        assert m["shortfall"] == w["shortfall"] and m["households_needed"] == 150
+        assert m["plots_by_type"] == w["plots_by_type"]
+        assert m["lane_length_m"] == pytest.approx(w["lane_length_m"])
+        assert m["common_space_m2"] == pytest.approx(w["common_space_m2"])
+        assert m["cost_baht"] == w["cost_baht"] and m["unit_costs"]["plot_services"] == 30000
+        layers = [f["properties"]["layer"] for f in got["utm"]["features"]]
+        assert layers.count("plot") == len(want.plots) and layers.count("lane") == len(want.lanes)
+        # The same features twice: GeoJSON in WGS84, and in EPSG:32647 metres for the page.
+        lon, lat = got["geojson"]["features"][0]["geometry"]["coordinates"][0][0]
+        x, y = got["utm"]["features"][0]["geometry"]["coordinates"][0][0]
+        assert 100 < lon < 101 and 13 < lat < 14.5 and 600_000 < x < 700_000
+        plot = next(f for f in got["utm"]["features"] if f["properties"]["layer"] == "plot")
+        assert shapely.geometry.shape(plot["geometry"]).equals_exact(
+            want.plots.geometry.iloc[0], 1e-9
+        )
+    assert data["parameters"]["plot_types"][0]["label"]["th"] == "บ้านแถว 4 × 8 ม."
+    assert data["setback_zone"]["utm"]["type"] in ("Polygon", "MultiPolygon")
+
+
+def test_changing_the_plot_size_changes_the_options(client):
+    login(client, "officer")
+    case = case_by_ref(client, SAMPLE_REF)
+    default = generate(client, case["id"], options=2).get_json()["options"]
+    wider = generate(
+        client,
+        case["id"],
+        options=2,
+        plot_types=[
+            {"name": "row", "width": 5, "depth": 8},
+            {"name": "twin", "width": 5, "depth": 10},
+        ],
+    ).get_json()["options"]
+    assert wider[0]["metrics"]["households_housed"] < default[0]["metrics"]["households_housed"]
+    assert wider[0]["metrics"]["plot_area_mean_m2"] == pytest.approx(40)
+    assert default[0]["metrics"]["plot_area_mean_m2"] == pytest.approx(28)
+
+
+def test_where_no_house_fits_the_options_say_so_plainly(client):
+    login(client, "officer")
+    case = case_by_ref(client, EMPTY_REF)
+    response = generate(client, case["id"], options=2)
+    assert response.status_code == 200
+    for option in response.get_json()["options"]:
+        assert option["metrics"]["households_housed"] == 0
+        assert option["metrics"]["shortfall"] == option["metrics"]["households_needed"] > 0
+
+
+def test_bad_parameters_are_refused_with_every_problem(client):
+    login(client, "officer")
+    case = case_by_ref(client, SAMPLE_REF)
+    response = generate(
+        client,
+        case["id"],
+        options=7,
+        lane_width="wide",
+        households=0,
+        plot_types=[{"name": "row", "width": 0.5, "depth": 8}],
+    )
+    error = assert_error(response, 400)
+    fields = {p["field"] for p in error["problems"]}
+    assert {"options", "lane_width", "households", "plot"} <= fields
+    assert all(p["th"] and p["en"] for p in error["problems"])
+    assert_error(client.post(f"/api/cases/{case['id']}/layouts", data="x"), 400)
+
+
+def test_the_options_print_as_an_a3_pdf(client):
+    login(client, "viewer")  # printing changes nothing: viewers may print too
+    case = case_by_ref(client, SAMPLE_REF)
+    data = generate(client, case["id"], options=2).get_json()
+    # The first option as adjusted on the page: one plot fewer.
+    features = [
+        f for f in data["options"][0]["utm"]["features"] if f["properties"].get("plot_no") != 1
+    ]
+    response = client.post(
+        f"/cases/{case['id']}/workshop/options.pdf",
+        json={"parameters": data["parameters"], "options": [{"option": 1, "features": features}]},
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    assert response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF")
+    assert f"{SAMPLE_REF}-layout-options.pdf" in response.headers["Content-Disposition"]
+    html = client.get(f"/cases/{case['id']}/workshop").get_data(as_text=True)
+    assert 'id="ws-print"' in html
+
+
+# -- saving the agreed layout ---------------------------------------------------------------
+def test_save_replaces_the_plots_and_records_the_decision(writable_client):
+    client = writable_client
+    login(client, "officer")
+    case = case_by_ref(client, SAMPLE_REF)
+    data = generate(client, case["id"], options=2).get_json()
+    option = data["options"][0]
+    saved = client.post(f"/api/cases/{case['id']}/layout-decisions", json=save_body(data, option))
+    assert saved.status_code == 201, saved.get_data(as_text=True)
+    body = saved.get_json()
+    assert body["case"]["version"] == data["case"]["version"] + 1
+    decision = body["decision"]
+    assert decision["agreed_by"] == "คณะกรรมการกลุ่มออมทรัพย์ชุมชน"
+    assert decision["agreed_on"] == "2025-03-05" and decision["agreed_on_text"] == "5 มี.ค. 2568"
+    assert decision["recorded_by"] == "officer" and decision["option_name"] == option["name"]["th"]
+    assert decision["metrics"]["households_housed"] == option["metrics"]["households_housed"]
+    assert decision["metrics"]["lane_length_m"] == pytest.approx(option["metrics"]["lane_length_m"])
+    assert decision["parameters"]["option"]["option"] == 1
+
+    # The case's plots are the option's plots, lanes and common space.
+    plots = client.get(f"/api/cases/{case['id']}/plots").get_json()["features"]
+    kinds = [f["properties"]["kind"] for f in plots]
+    features = option["utm"]["features"]
+    assert kinds.count("plot") == sum(f["properties"]["layer"] == "plot" for f in features)
+    assert kinds.count("lane") == sum(f["properties"]["layer"] == "lane" for f in features)
+    assert kinds.count("common") >= 1
+    numbers = {f["properties"]["plot_no"] for f in plots}
+    assert {"1", "L-main", "L-lane1", "C-1"} <= numbers
+
+    listed = client.get(f"/api/cases/{case['id']}/layout-decisions").get_json()["decisions"]
+    assert [d["id"] for d in listed] == [decision["id"]]
+    audit = client.get(f"/api/audit?entity=layout_decision&entity_id={decision['id']}").get_json()[
+        "items"
+    ]
+    assert [e["action"] for e in audit] == ["record"]
+    assert audit[0]["username"] == "officer"
+    assert audit[0]["after"]["agreed_by"] == "คณะกรรมการกลุ่มออมทรัพย์ชุมชน"
+    assert audit[0]["after"]["plots"]["plot"] == kinds.count("plot")
+
+    # The case page shows the decision: who agreed, and when in the Buddhist Era.
+    page = client.get(f"/cases/{case['id']}").get_data(as_text=True)
+    panel = page[page.index('id="layout-decision"') :]
+    assert "คณะกรรมการกลุ่มออมทรัพย์ชุมชน" in panel and "5 มี.ค. 2568" in panel
+    assert option["name"]["th"] in panel
+    assert "ตกลงในที่ประชุมใหญ่" in panel
+    english = client.get(f"/cases/{case['id']}?lang=en").get_data(as_text=True)
+    assert "5 Mar 2025" in english[english.index('id="layout-decision"') :]
+    # And the workshop page says which layout was agreed last.
+    workshop = client.get(f"/cases/{case['id']}/workshop?lang=th").get_data(as_text=True)
+    assert "ผังที่ตกลงล่าสุด" in workshop
+
+    # Saving again from the version read before: someone else saved first.
+    stale = client.post(f"/api/cases/{case['id']}/layout-decisions", json=save_body(data, option))
+    assert assert_error(stale, 409)["current_version"] == body["case"]["version"]
+    # The second option, from the current version: the plots are replaced, not added.
+    second = data["options"][1]
+    again = client.post(
+        f"/api/cases/{case['id']}/layout-decisions",
+        json=save_body(data, second, version=body["case"]["version"]),
+    )
+    assert again.status_code == 201, again.get_data(as_text=True)
+    plots = client.get(f"/api/cases/{case['id']}/plots").get_json()["features"]
+    assert (
+        sum(f["properties"]["kind"] == "plot" for f in plots)
+        == (second["metrics"]["households_housed"])
+    )
+    listed = client.get(f"/api/cases/{case['id']}/layout-decisions").get_json()["decisions"]
+    assert len(listed) == 2 and listed[0]["option_name"] == second["name"]["th"]
+
+
+def test_a_broken_layout_is_refused_listing_its_problems(writable_client):
+    client = writable_client
+    login(client, "officer")
+    case = case_by_ref(client, SAMPLE_REF)
+    data = generate(client, case["id"], options=2).get_json()
+    option = data["options"][0]
+    body = save_body(data, option)
+    plots = [f for f in body["features"]["features"] if f["properties"]["layer"] == "plot"]
+    # Plot 2 drawn over plot 1: they overlap, and plot 2's old place is empty.
+    plots[1]["geometry"] = plots[0]["geometry"]
+    refused = client.post(f"/api/cases/{case['id']}/layout-decisions", json=body)
+    error = assert_error(refused, 400)
+    messages = [p["en"] for p in error["problems"]]
+    no1, no2 = plots[0]["properties"]["plot_no"], plots[1]["properties"]["plot_no"]
+    assert f"plots {no1} and {no2} overlap" in messages, messages
+    assert any("ซ้อนกัน" in p["th"] for p in error["problems"])
+    # A lane moved onto the plots: they overlap it and lose their frontage.
+    body = save_body(data, option)
+    lane = next(
+        f for f in body["features"]["features"] if f["properties"].get("lane_id") == "lane1"
+    )
+    geom = shapely.affinity.translate(shapely.geometry.shape(lane["geometry"]), 2.0, 2.0)
+    lane["geometry"] = shapely.geometry.mapping(geom)
+    error = assert_error(client.post(f"/api/cases/{case['id']}/layout-decisions", json=body), 400)
+    assert "plot overlaps a lane" in [p["en"] for p in error["problems"]]
+    # Nothing was saved.
+    assert client.get(f"/api/cases/{case['id']}/plots").get_json()["features"] == []
+    assert client.get(f"/api/cases/{case['id']}/layout-decisions").get_json()["decisions"] == []
+    # Nor without saying who agreed and when, or with a date still to come.
+    for extra, field in (
+        ({"agreed_by": " "}, "agreed_by"),
+        ({"agreed_on": ""}, "agreed_on"),
+        ({"agreed_on": "2999-01-01"}, "agreed_on"),
+        ({"agreed_on": "5/3/2568"}, "agreed_on"),
+    ):
+        error = assert_error(
+            client.post(
+                f"/api/cases/{case['id']}/layout-decisions",
+                json=save_body(data, option, **extra),
+            ),
+            400,
+        )
+        assert error["field"] == field, (extra, error)
+
+
+def test_the_representative_saves_their_own_communitys_layout(writable_client):
+    client = writable_client
+    login(client, "rep.cc01")
+    case = case_by_ref(client, REP_REF)
+    data = generate(client, case["id"], options=2).get_json()
+    option = max(data["options"], key=lambda o: o["metrics"]["households_housed"])
+    # WGS84 GeoJSON, as other clients send it, is accepted too.
+    body = save_body(data, option, crs=None, access_point=None)
+    body["features"] = [
+        f
+        for f in option["geojson"]["features"]
+        if f["properties"]["layer"] != "open_space" or f["properties"]["kind"] == "common"
+    ]
+    saved = client.post(f"/api/cases/{case['id']}/layout-decisions", json=body)
+    assert saved.status_code == 201, saved.get_data(as_text=True)
+    assert saved.get_json()["decision"]["recorded_by"] == "rep.cc01"
+    assert date.fromisoformat(saved.get_json()["decision"]["agreed_on"]) == date(2025, 3, 5)
+
+
+# -- in the browser ------------------------------------------------------------------------
+@pytest.fixture
+def workshop_session(browser, writable_config, output_dir):
+    with serve(create_app({"TESTING": True, **writable_config})) as url:
+        s = Session(browser, url, output_dir)
+        yield s
+        s.close()
+
+
+def _map_point(page, map_expr: str, box_selector: str, xy) -> tuple[float, float]:
+    """Page pixels of a point given in the workshop's metres on one of its maps."""
+    x, y = page.evaluate(
+        f"([p]) => {{ const m = {map_expr}; const c = m.latLngToContainerPoint("
+        "window.workshop.toLatLng(p)); return [c.x, c.y]; }",
+        [xy],
+    )
+    box = page.locator(box_selector).bounding_box()
+    return box["x"] + x, box["y"] + y
+
+
+def _editor_point(page, xy):
+    return _map_point(page, "window.workshop.state.editor.map", "#ws-edit-map", xy)
+
+
+def _problems(page) -> int:
+    return page.evaluate("() => window.workshop.state.editor.opt.problems.length")
+
+
+@pytest.mark.browser
+def test_workshop_in_the_browser(workshop_session):
+    session = workshop_session
+    page = session.page
+    session.login("officer")
+    session.goto(f"/cases?q={SAMPLE_REF}")
+    page.click(f"a.case-ref:text('{SAMPLE_REF}')")
+    page.click("#workshop-link")
+    page.wait_for_selector("#ws-root[data-ready=true]")
+    expect(page.locator("h1")).to_contain_text("ประชุมวางผังชุมชน")
+    session.shot("workshop-page")
+
+    # Wider row houses (3.5 → 4 m), narrower side lanes (4 → 3.5 m), three options.
+    page.click("button.ws-step[data-for=p-row-width][data-dir='1']")
+    page.click("button.ws-step[data-for=p-lane][data-dir='-1']")
+    expect(page.locator("#p-row-width")).to_have_value("4")
+    expect(page.locator("#p-lane")).to_have_value("3.5")
+    page.click("label[for=ws-options-3]")
+    page.click("#ws-generate")
+    expect(page.locator(".ws-card")).to_have_count(3)
+    expect(page.locator("#ws-status")).to_have_text("สร้างแล้ว 3 ทางเลือก")
+    options = page.evaluate("() => window.workshop.state.response.options.map(o => o.metrics)")
+    params = page.evaluate("() => window.workshop.state.response.parameters")
+    assert params["plot_types"][0]["width"] == 4 and params["lane_width"] == 3.5
+    for card, metrics in zip(page.locator(".ws-card").all(), options, strict=True):
+        assert card.locator("path").count() > metrics["households_housed"]
+        housed = (
+            f"บ้าน {metrics['households_housed']} หลัง จาก {metrics['households_needed']} ครัวเรือน"
+        )
+        expect(card.locator(".ws-m-housed")).to_have_text(housed)
+        expect(card.locator(".ws-m-short")).to_have_text(f"ขาดอีก {metrics['shortfall']} ครัวเรือน")
+        expect(card.locator(".ws-m-cost")).to_contain_text("ล้านบาท")
+        for name, label in (("row", "บ้านแถว 4 × 8 ม."), ("twin", "บ้านแฝด 5 × 10 ม.")):
+            n = metrics["plots_by_type"].get(name)
+            expect(card.locator(f".ws-m-{name}")).to_have_count(1 if n else 0)
+            if n:
+                expect(card.locator(f".ws-m-{name}")).to_have_text(f"{label}: {n} หลัง")
+    page.locator("#ws-options").scroll_into_view_if_needed()
+    session.shot("three-options")
+
+    # Choose the first: it opens large, and keeps every rule.
+    page.locator(".ws-card").first.locator(".ws-choose").click()
+    expect(page.locator("#ws-editor")).to_be_visible()
+    expect(page.locator("#ws-valid")).to_be_visible()
+    expect(page.locator("#ws-save")).to_be_enabled()
+    housed = options[0]["households_housed"]
+
+    # Merge two plots side by side: still valid, one house fewer.
+    pair = page.evaluate(
+        """() => { const ps = window.workshop.state.editor.opt.plots;
+        for (let i = 0; i < ps.length; i++) for (let j = i + 1; j < ps.length; j++)
+          if (window.workshop.mergedRing(ps[i].ring, ps[j].ring))
+            return [ps[i].no, ps[j].no, window.workshop.centroid(ps[i].ring),
+                    window.workshop.centroid(ps[j].ring)]; }"""
+    )
+    page.click("#ws-tool-merge")
+    page.evaluate(
+        "([c]) => window.workshop.state.editor.map.setView(window.workshop.toLatLng(c), 2.5,"
+        " {animate: false})",
+        [pair[2]],
+    )
+    page.mouse.click(*_editor_point(page, pair[2]))
+    expect(page.locator("#ws-edit-message")).to_contain_text(f"เลือกแปลง {pair[0]} แล้ว")
+    page.mouse.click(*_editor_point(page, pair[3]))
+    expect(page.locator("#ws-edit-message")).to_have_text(
+        f"รวมแปลง {pair[0]} กับ {pair[1]} เป็นแปลง {pair[0]} แล้ว"
+    )
+    expect(page.locator("#ws-valid")).to_be_visible()
+    assert _problems(page) == 0
+    expect(page.locator("#ws-edit-metrics .ws-m-housed")).to_contain_text(f"บ้าน {housed - 1} หลัง")
+    session.shot("plots-merged")
+
+    # Move a side lane 1 m across: it runs over one row of plots and leaves the other.
+    page.evaluate(
+        "() => window.workshop.state.editor.map.fitBounds(window.workshop.siteBounds(),"
+        " {animate: false, paddingTopLeft: [20, 50]})"
+    )
+    page.click("#ws-tool-move")
+    lane = page.evaluate(
+        """() => { const l = window.workshop.state.editor.opt.lanes.find(
+          (l) => l.kind === 'secondary'); return [l.id, window.workshop.centroid(l.polys[0][0])]; }"""
+    )
+    x, y = _editor_point(page, lane[1])
+    page.mouse.click(x + 60, y)  # off the lane's middle, where the main lane crosses it
+    expect(page.locator("#ws-lane-name")).to_contain_text("ซอย 1")
+    page.click("#ws-lane-plus")
+    expect(page.locator("#ws-invalid")).to_be_visible()
+    expect(page.locator("#ws-invalid-count")).to_contain_text("ผิดเงื่อนไข")
+    expect(page.locator(".ws-violation-tip").first).to_be_visible()
+    tips = " ".join(page.locator(".ws-violation-tip").all_inner_texts())
+    assert "ทับซอย 1" in tips or "ไม่ติดซอย" in tips, tips
+    assert "overlaps lane 1" in tips or "does not front a lane" in tips, tips
+    expect(page.locator("#ws-problems")).to_contain_text("ทับซอย 1")
+    expect(page.locator("#ws-problems")).to_contain_text("overlaps lane 1")
+    expect(page.locator("#ws-save")).to_be_disabled()
+    expect(page.locator("#ws-save-blocked")).to_be_visible()
+    assert _problems(page) > 10
+    session.shot("lane-moved-broken")
+    # The server finds it broken too (the page would not send it: its button is off).
+    status, problems = page.evaluate(
+        """async () => { const w = window.workshop;
+        const body = { ...w.savePayload(w.state.editor.opt), agreed_by: "x", agreed_on: "2025-03-05" };
+        const r = await w.postJSON(w.urls.save, body);
+        return [r.status, r.data.error.problems.map((p) => p.en)]; }"""
+    )
+    assert status == 400 and "plot overlaps a lane" in problems, (status, problems[:5])
+    assert "plot does not front a lane" in problems
+    # Dragging it another way, then undoing, leaves it where it was.
+    x, y = _editor_point(page, lane[1])
+    page.mouse.move(x + 60, y)
+    page.mouse.down()
+    page.mouse.move(x + 60, y + 25, steps=5)
+    page.mouse.up()
+    offset = page.evaluate("() => window.workshop.state.lane.offset")
+    assert offset != 1, offset
+    page.click("#ws-undo")
+    assert page.evaluate("() => window.workshop.state.lane.offset") == 1
+    # Back where it was: valid again.
+    page.click("#ws-lane-minus")
+    expect(page.locator("#ws-valid")).to_be_visible()
+    assert _problems(page) == 0
+
+    # Split a plot in two across its side on the lane, then think again.
+    page.click("#ws-tool-split")
+    twin = page.evaluate(
+        """([merged]) => { const o = window.workshop.state.editor.opt;
+        const p = o.plots.find((p) => p.type === 'row' && p.no !== merged);
+        return [p.no, window.workshop.centroid(p.ring)]; }""",
+        [pair[0]],
+    )
+    page.mouse.click(*_editor_point(page, twin[1]))
+    expect(page.locator("#ws-edit-message")).to_contain_text(f"แบ่งแปลง {twin[0]} เป็นแปลง")
+    expect(page.locator("#ws-edit-metrics .ws-m-housed")).to_contain_text(f"บ้าน {housed} หลัง")
+    page.click("#ws-undo")
+    expect(page.locator("#ws-edit-metrics .ws-m-housed")).to_contain_text(f"บ้าน {housed - 1} หลัง")
+    assert _problems(page) == 0
+
+    # Save it, with who agreed and when (Buddhist Era).
+    page.fill("#ws-agreed-by", "คณะกรรมการกลุ่มออมทรัพย์ชุมชนหลักสี่ 2")
+    page.select_option("#ws-day", "5")
+    page.select_option("#ws-month", "3")
+    page.select_option("#ws-year", "2568")
+    page.fill("#ws-note", "ที่ประชุมใหญ่เลือกทางเลือกที่ 1 และรวมแปลงให้ครอบครัวใหญ่")
+    expect(page.locator("#ws-save")).to_be_enabled()
+    page.locator("#ws-save-form").scroll_into_view_if_needed()
+    session.shot("ready-to-save")
+    page.click("#ws-save")
+    expect(page.locator("#ws-saved")).to_be_visible()
+    expect(page.locator("#ws-saved-text")).to_contain_text("5 มี.ค. 2568")
+    session.shot("saved")
+
+    # Print the options compared, as adjusted: an A3 PDF from the local server.
+    page.click("#ws-back")
+    expect(page.locator("#ws-print")).to_be_visible()
+    with page.expect_download() as download:
+        page.click("#ws-print")
+    expect(page.locator("#ws-print-status")).to_have_text("ดาวน์โหลดไฟล์ PDF แล้ว")
+    pdf = download.value.path().read_bytes()
+    assert download.value.suggested_filename == f"{SAMPLE_REF}-layout-options.pdf"
+    assert pdf.startswith(b"%PDF") and len(pdf) > 20_000
+    (session.output / "layout-options.pdf").write_bytes(pdf)
+    session.shot("printed")
+
+    # The case page shows the decision, and the layout on its map.
+    session.goto(f"/cases/{page.evaluate('() => window.workshop.state.response.case.id')}")
+    session.wait_for_map()
+    panel = page.locator("#layout-decision")
+    expect(panel.locator("#layout-agreed-by")).to_have_text("คณะกรรมการกลุ่มออมทรัพย์ชุมชนหลักสี่ 2")
+    expect(panel.locator("#layout-agreed-on")).to_have_text("5 มี.ค. 2568")
+    expect(panel).to_contain_text(f"บ้าน {housed - 1} หลัง")
+    data = page.evaluate(
+        "async () => (await fetch(document.getElementById('case-map').dataset.mapUrl)).json()"
+    )
+    kinds = [f["properties"]["kind"] for f in data["plots"]["features"]]
+    assert kinds.count("plot") == housed - 1 and "lane" in kinds and "common" in kinds
+    panel.scroll_into_view_if_needed()
+    session.shot("case-page-decision")
+    page.locator("#case-map").scroll_into_view_if_needed()
+    session.shot("case-page-map")
+    session.check_clean(refused=(400,))
+
+
+@pytest.mark.browser
+def test_a_strip_too_thin_for_any_house_is_shown_plainly(workshop_session):
+    session = workshop_session
+    page = session.page
+    session.login("officer")
+    session.goto(f"/cases?q={EMPTY_REF}")
+    page.click(f"a.case-ref:text('{EMPTY_REF}')")
+    page.click("#workshop-link")
+    page.wait_for_selector("#ws-root[data-ready=true]")
+    page.click("label[for=ws-options-2]")
+    page.click("#ws-generate")
+    expect(page.locator(".ws-card")).to_have_count(2)
+    for card in page.locator(".ws-card").all():
+        expect(card.locator(".ws-m-housed")).to_contain_text("บ้าน 0 หลัง")
+        expect(card.locator(".ws-m-none")).to_contain_text("ที่ดินนี้วางบ้านไม่ได้เลย")
+        expect(card.locator(".ws-choose")).to_be_disabled()
+    expect(page.locator("#ws-generate-errors")).to_be_hidden()
+    page.locator("#ws-options").scroll_into_view_if_needed()
+    session.shot("nothing-fits")
+    # In English too.
+    page.click(".lang-links >> text=English")
+    page.wait_for_selector("#ws-root[data-ready=true]")
+    expect(page.locator("h1")).to_contain_text("Community layout workshop")
+    page.click("label[for=ws-options-2]")
+    page.click("#ws-generate")
+    expect(page.locator(".ws-card .ws-m-housed").first).to_have_text("0 houses for 97 households")
+    expect(page.locator(".ws-card .ws-m-none").first).to_contain_text("No house fits")
+    page.locator("#ws-options").scroll_into_view_if_needed()
+    session.shot("nothing-fits-english")
+    session.check_clean()
