@@ -60,6 +60,11 @@ def main(argv: list[str]) -> int:
     machine = f"python {platform.python_version()}, {os.cpu_count()} cores, {platform.machine()}"
     for item in results:
         item.setdefault("machine", machine)
+    if only and out.exists():
+        # A partial run (named modules) keeps the other modules' entries.
+        fresh = {r["name"] for r in results}
+        kept = [r for r in json.loads(out.read_text(encoding="utf-8")) if r["name"] not in fresh]
+        results = kept + results
     out.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {out}")
     failed = [r["name"] for r in results if r.get("met") is False]
