@@ -487,6 +487,7 @@ def overlap_command(sites_spec, ids, against, rules_path, zoning_file, crs, lang
         inputs_from_store,
         layer_from_file,
         run_checks,
+        sites_bbox,
         sites_from_file,
         sites_from_store,
     )
@@ -509,7 +510,9 @@ def overlap_command(sites_spec, ids, against, rules_path, zoning_file, crs, lang
         replacements = {}
         if zoning_file:
             replacements["zoning"] = layer_from_file(zoning_file, "zoning", catalog=catalog)
-        inputs = inputs_from_store(store, checks, catalog=catalog, replacements=replacements)
+        inputs = inputs_from_store(
+            store, checks, catalog=catalog, replacements=replacements, bbox=sites_bbox(sites)
+        )
         report = run_checks(
             sites,
             inputs,

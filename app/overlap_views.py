@@ -59,6 +59,7 @@ from gis.check import (
     inputs_from_store,
     layer_from_file,
     run_checks,
+    sites_bbox,
     sites_from_file,
     sites_from_store,
 )
@@ -361,7 +362,9 @@ def run_site_check(req: CheckRequest) -> dict[str, Any]:
         if problems:
             raise ValidationError(_web_wording(_dedupe(problems)))
 
-        inputs = inputs_from_store(store, against, catalog=catalog, replacements=replacements)
+        inputs = inputs_from_store(
+            store, against, catalog=catalog, replacements=replacements, bbox=sites_bbox(sites)
+        )
         try:
             report = run_checks(
                 sites,

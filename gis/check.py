@@ -74,6 +74,10 @@ class CheckInputs:
     flood: Path | None = None
     disasters: gpd.GeoDataFrame | None = None
     info: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Checks computed by SQL inside PostGIS (gis.postgis_overlap) on the stored layer;
+    # their frames above then hold only the features near the sites, for the map.
+    in_database: set[str] = field(default_factory=set)
+    store: Any = None
 
     def get(self, check: str):
         return getattr(self, check)
@@ -102,15 +106,23 @@ def inputs_from_store(
     catalog=None,
     replacements: dict[str, tuple[gpd.GeoDataFrame, dict[str, Any]]] | None = None,
     bbox: tuple[float, float, float, float] | None = None,
+    in_database: bool | None = None,
 ) -> CheckInputs:
     """Read each check's layer from the store, with its version and source.
 
     `replacements` swaps a stored layer for an uploaded one (already validated
-    and in the storage CRS), with its own provenance. `bbox` (storage CRS) reads
-    only the features near the sites.
+    and in the storage CRS), with its own provenance. `bbox` (storage CRS, around
+    the sites) reads only the features near them; nearest disasters always see the
+    whole layer. On a PostGIS store (or with `in_database=True`) the vector checks
+    run as SQL inside the database and only the features within `bbox` are read,
+    for the report's map.
     """
+    from gis.postgis_store import PostGISStore
+
     replacements = replacements or {}
-    inputs = CheckInputs()
+    if in_database is None:
+        in_database = isinstance(store, PostGISStore)
+    inputs = CheckInputs(store=store)
     for check in against:
         name = CHECK_LAYERS[check]
         if check in replacements:
@@ -124,7 +136,13 @@ def inputs_from_store(
             setattr(inputs, check, path)
             info = {"layer": name, "file": path.name}
         else:
-            setattr(inputs, check, store.read(name, bbox=bbox))
+            if in_database:
+                inputs.in_database.add(check)
+                near = store.read(name, bbox=bbox) if bbox is not None else None
+                setattr(inputs, check, near if near is not None else store.read(name))
+            else:
+                whole = check == "disasters" or bbox is None
+                setattr(inputs, check, store.read(name, bbox=None if whole else bbox))
             layer_info = store.info(name).to_dict()
             info = {
                 "layer": name,
@@ -141,8 +159,16 @@ def inputs_from_store(
                 licence=entry.licence,
                 crs=entry.crs,
             )
+        if check in inputs.in_database:
+            info["computed_in"] = "PostGIS (SQL on the stored layer)"
         inputs.info[check] = info
     return inputs
+
+
+def sites_bbox(sites: gpd.GeoDataFrame, margin: float = 1000.0):
+    """The sites' bounds grown by `margin` metres: what a report's map can show."""
+    x0, y0, x1, y1 = sites.total_bounds
+    return (x0 - margin, y0 - margin, x1 + margin, y1 + margin)
 
 
 def _validate(sites, against, inputs, site_id, rules) -> None:
@@ -216,7 +242,10 @@ def run_checks(
         source = inputs.get(check)
         label = inputs.info.get(check, {}).get("layer", check)
         labels = (sites_label, label)
-        if check in CATEGORY_FIELDS:
+        if check in inputs.in_database:
+            table = _in_database(check, sites, inputs, label, site_id, rules)
+            tables[check] = table
+        elif check in CATEGORY_FIELDS:
             tables[check] = overlap.area_by_category(
                 sites, source, CATEGORY_FIELDS[check], site_id=site_id, labels=labels
             )
@@ -244,6 +273,7 @@ def run_checks(
                 site_id=site_id,
                 disaster_id="site_id" if "site_id" in source.columns else None,
             )
+        if check == "disasters":
             table["nearest_kind_th"] = table["nearest_kind"].map(
                 lambda k: DISASTER_KINDS.get(k, {}).get("th", k or "")
             )
@@ -293,6 +323,29 @@ def run_checks(
         provenance=provenance,
         inputs=inputs,
     )
+
+
+def _in_database(check, sites, inputs, layer, site_id, rules) -> pd.DataFrame:
+    """The same table as the in-process check, computed by SQL in PostGIS."""
+    from gis import postgis_overlap as sql
+
+    store = inputs.store
+    if check in CATEGORY_FIELDS:
+        return sql.area_by_category_sql(
+            store, sites, layer, CATEGORY_FIELDS[check], site_id=site_id
+        ).reset_index(drop=True)
+    if check == "setback":
+        part = "segment_no" if "segment_no" in inputs.get(check).columns else None
+        return sql.constraint_status_sql(store, sites, layer, site_id=site_id, part_id=part)
+    table = sql.nearest_disasters_sql(
+        store,
+        sites,
+        layer,
+        radius=rules.disaster_radius_m,
+        site_id=site_id,
+        disaster_id="site_id" if "site_id" in inputs.get(check).columns else None,
+    )
+    return table.reset_index(drop=True)
 
 
 def _shares(rows: pd.DataFrame, by: str, labels: dict | None, lang: str) -> dict[Any, str]:
