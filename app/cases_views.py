@@ -35,6 +35,7 @@ from cases import services
 from cases.errors import DomainError, Forbidden, InvalidInput, NotFound, StaleVersion
 from cases.model import HOUSE_STATUSES, ROLE_LABELS
 from cases.workflow import default_workflows
+from gis.thaidate import parse_form_date
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 dashboard_bp = Blueprint("dashboard", __name__)
@@ -59,13 +60,8 @@ def _int_arg(name: str, default: int = 1) -> int:
 
 def _parse_date(raw: str | None) -> date | None:
     """An ISO date from a form; a Buddhist Era year (2400 or later) is taken back to C.E."""
-    raw = (raw or "").strip()
-    if not raw:
-        return None
     try:
-        year, month, day = (int(part) for part in raw.split("-"))
-        # B.E. 2567-02-29 is a real day (2024 was a leap year): convert before building it.
-        return date(year - 543 if year >= 2400 else year, month, day)
+        return parse_form_date(raw)
     except ValueError:
         raise InvalidInput(
             f"not a date: {raw!r} (use YYYY-MM-DD)", f"วันที่ไม่ถูกต้อง: {raw!r}", field="on"

@@ -57,6 +57,7 @@ from gis.layout import (
     parse_plot_type,
 )
 from gis.layout_inputs import community_site, land_side_access
+from gis.thaidate import parse_form_date
 
 bp = Blueprint("layout", __name__)
 _TO_UTM = Transformer.from_crs("EPSG:4326", "EPSG:32647", always_xy=True)
@@ -747,12 +748,8 @@ def api_layouts(case_id: int):
 
 
 def _agreed_on(raw) -> date | None:
-    raw = str(raw or "").strip()
-    if not raw:
-        return None
     try:
-        year, month, day = (int(part) for part in raw.split("-"))
-        return date(year - 543 if year >= 2400 else year, month, day)
+        return parse_form_date(str(raw or ""))
     except ValueError:
         raise _bad(
             f"not a date: {raw!r} (use YYYY-MM-DD)", f"วันที่ไม่ถูกต้อง: {raw!r}", "agreed_on"

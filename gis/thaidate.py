@@ -43,3 +43,14 @@ def thai_date(value: Any) -> str:
     """'2011-10-10' as '10 ต.ค. 2554' (Buddhist Era); '' when there is no date."""
     d = as_date(value)
     return f"{d.day} {THAI_MONTHS[d.month - 1]} {d.year + BUDDHIST_ERA_OFFSET}" if d else ""
+
+
+def parse_form_date(raw: str | None) -> date | None:
+    """'YYYY-MM-DD' from a form, where a year of 2400 or later is Buddhist Era; None
+    when empty. Raises ValueError for anything else."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    year, month, day = (int(part) for part in raw.split("-"))
+    # B.E. 2567-02-29 is a real day (2024 was a leap year): convert before building it.
+    return date(year - BUDDHIST_ERA_OFFSET if year >= 2400 else year, month, day)
