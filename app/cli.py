@@ -1063,5 +1063,36 @@ def layout_command(
     )
 
 
+@main.command("flood-scenario")
+@click.option("--dem", "dem_path", required=True, help="Ground elevation GeoTIFF (m).")
+@click.option("--level", type=float, required=True, help="Water level in the canal (m).")
+@click.option(
+    "--canal",
+    "canal_layer",
+    default=None,
+    help="Flood only ground connected to this stored line/polygon layer (e.g. canal_water).",
+)
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="Output .tif")
+def flood_scenario_command(dem_path, level, canal_layer, out):
+    """Flood depth from a canal water level and a DEM (ความลึกน้ำท่วมจากระดับน้ำในคลอง)."""
+    from gis import hazard
+
+    try:
+        canal = None
+        if canal_layer:
+            store = _open_store()
+            if not store.has_layer(canal_layer):
+                raise PlannerError(f"no layer {canal_layer} in the store / ไม่มีชั้นข้อมูลนี้")
+            canal = store.read(canal_layer)
+        written = hazard.flood_depth_from_level(dem_path, level, out, connected_to=canal)
+    except ValidationError as exc:
+        click.echo(f"error / ข้อผิดพลาด: {len(exc.problems)} problem(s) / ปัญหา", err=True)
+        click.echo(_problem_lines(exc), err=True)
+        sys.exit(1)
+    except PlannerError as exc:
+        _fail(exc)
+    click.echo(f"flood depth at level {level:g} m → {written} / ความลึกน้ำท่วม → {written}")
+
+
 if __name__ == "__main__":
     main()

@@ -383,3 +383,59 @@ def test_cli_exposure_writes_one_row_per_site(sample_config, tmp_path):
         "status",
     ]
     assert rows[0]["site_id"] == "in" and rows[0]["status"] in ("ok", "no_data")
+
+
+def test_cli_flood_scenario_from_a_dem(store_config, tmp_path):
+    """A canal level over a DEM: low ground connected to the canal floods, a basin
+    behind a ridge stays dry, and nodata stays nodata."""
+    import numpy as np
+    import rasterio
+    from rasterio.transform import from_origin
+
+    dem = np.full((20, 30), 3.0, dtype="float32")
+    dem[:, :10] = 0.5  # low ground along the canal (columns 0-9)
+    dem[:, 20:] = 0.2  # a basin behind the ridge (columns 10-19 at 3 m)
+    dem[0, 0] = -9999
+    path = tmp_path / "dem.tif"
+    x0, y0 = 670_000.0, 1_540_000.0
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        width=30,
+        height=20,
+        count=1,
+        dtype="float32",
+        crs="EPSG:32647",
+        transform=from_origin(x0, y0, 10, 10),
+        nodata=-9999,
+    ) as dst:
+        dst.write(dem, 1)
+    canal = gpd.GeoDataFrame(
+        {"canal_id": ["test"]},
+        geometry=[shapely.LineString([(x0 + 5, y0 - 5), (x0 + 5, y0 - 195)])],
+        crs=32647,
+    )
+    canal_file = tmp_path / "canal.geojson"
+    canal.to_file(canal_file, driver="GeoJSON")
+    planner("import", str(canal_file), "--layer", "test_canal", config=store_config)
+    out = tmp_path / "depth.tif"
+    result = planner(
+        "flood-scenario",
+        "--dem",
+        str(path),
+        "--level",
+        "1.5",
+        "--canal",
+        "test_canal",
+        "--out",
+        str(out),
+        config=store_config,
+    )
+    assert "1.5" in result.stdout
+    with rasterio.open(out) as src:
+        depth = src.read(1)
+        assert src.nodata == -9999 and depth[0, 0] == -9999
+    assert np.allclose(depth[1:, :10], 1.0)  # 1.5 − 0.5
+    assert np.allclose(depth[:, 10:20], 0.0)  # the ridge
+    assert np.allclose(depth[:, 20:], 0.0)  # the basin is not connected to the canal
