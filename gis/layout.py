@@ -451,8 +451,8 @@ def _one_layout(
         v = lane_v1 + above.depth
         row_k += 2
 
-    # Rows along the main lane (plots facing it), on both sides.
-    plots_local = _plot_candidates(rows, lanes_local, main, free, plot_types, types)
+    # Plots in every row, outward from the main lane on both sides.
+    plots_local = _plot_candidates(rows, lanes_local, main, free)
     plots_local = _drop_overlaps(plots_local, lanes_local)
     # Common space: a run of candidate plots near the access point or at the far end.
     plots_local, common = _take_common(plots_local, local.area * common_share, plan["common"])
@@ -497,11 +497,10 @@ def _row_types(mix: str, plot_types) -> list[PlotType]:
     return [plot_types[0]]
 
 
-def _plot_candidates(rows, lanes_local, main, free, plot_types, types):
+def _plot_candidates(rows, lanes_local, main, free):
     """Plots along each secondary lane, outward from the main lane on both sides."""
     lanes = dict(lanes_local)
     out = []
-    _, _, _, _ = main.bounds
     mu0, _, mu1, _ = main.bounds
     for v0, v1, ptype, lane_index in rows:
         lane = lanes.get(f"lane{lane_index}")
