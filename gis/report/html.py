@@ -236,7 +236,7 @@ def render_pdf(report, *, lang: str = "th") -> bytes:
 
 
 @functools.lru_cache(maxsize=1)
-def _env() -> jinja2.Environment:
+def template_env() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,
@@ -287,7 +287,7 @@ def _render(report, *, lang: str, print_mode: bool) -> str:
     if lang not in ("th", "en"):
         raise ValueError(f"lang must be 'th' or 'en', not {lang!r}")
     ctx = report_context(report, lang=lang, print_mode=print_mode)
-    return _env().get_template("report.html.j2").render(**ctx)
+    return template_env().get_template("report.html.j2").render(**ctx)
 
 
 def report_context(report, *, lang: str = "th", print_mode: bool = False) -> dict[str, Any]:
@@ -353,7 +353,7 @@ def report_context(report, *, lang: str = "th", print_mode: bool = False) -> dic
         "check_titles": CHECK_TITLES,
         "rules_title": rules.title,
         "rules_name": rules.name,
-        "date": {"th": thai_date(run_at) if run_at else "", "en": _en_date(run_at)},
+        "date": {"th": thai_date(run_at) if run_at else "", "en": english_date(run_at)},
         "time": run_at.strftime("%H:%M") if run_at else "",
         "counts": counts,
         "total": sum(counts.values()),
@@ -442,7 +442,7 @@ def _run_at(value) -> datetime | None:
     return dt.astimezone(BANGKOK)
 
 
-def _en_date(value) -> str:
+def english_date(value) -> str:
     d = as_date(value)
     return f"{d.day} {EN_MONTHS[d.month - 1]} {d.year}" if d else ""
 
@@ -511,7 +511,7 @@ def _check_tables(report, lang: str) -> list[dict[str, Any]]:
                     kind={x: _label(DISASTER_KINDS, kind, x) if kind else "" for x in ("th", "en")},
                     date={
                         "th": r.get("nearest_disaster_date_th") or "",
-                        "en": _en_date(r.get("nearest_disaster_date")),
+                        "en": english_date(r.get("nearest_disaster_date")),
                     },
                     distance=r.get("nearest_disaster_m"),
                     within=r.get("disasters_within"),
@@ -683,7 +683,7 @@ def _source_row(label: dict[str, str], info: dict[str, Any], catalog) -> dict[st
         or (entry.source.get("name", "") if entry and not uploaded else ""),
         "licence": info.get("licence") or (entry.licence if entry and not uploaded else ""),
         "version": info.get("version"),
-        "written": {"th": thai_date(written) if written else "", "en": _en_date(written)},
+        "written": {"th": thai_date(written) if written else "", "en": english_date(written)},
         "features": info.get("features"),
         "file": info.get("file") or "",
         "cell": f"{cell[0]:g} × {cell[1]:g}" if cell else "",
@@ -702,7 +702,7 @@ def _sites_info(info: dict[str, Any]) -> dict[str, Any]:
         "version": info.get("version"),
         "written": {
             "th": thai_date(_run_at(written)) if written else "",
-            "en": _en_date(_run_at(written)) if written else "",
+            "en": english_date(_run_at(written)) if written else "",
         },
         "selected": info.get("selected"),
         "id_field": info.get("id_field") or "",

@@ -70,16 +70,16 @@ import shapely
 from markupsafe import Markup
 
 from gis.layout import DEFAULT_PLOT_TYPES, DEFAULT_UNIT_COSTS, PlotType, setback_area
-from gis.report.html import BANGKOK, FONT_STACK, _en_date, _env, font_css
+from gis.report.html import BANGKOK, FONT_STACK, english_date, font_css, template_env
 from gis.report.mapsvg import (
     FONT_FAMILY,
-    _css_swatch,
-    _Frame,
-    _n,
-    _north_arrow,
-    _paths_d,
-    _scale_bar,
+    MapFrame,
+    css_swatch,
     nice_scale_length,
+    north_arrow_svg,
+    scale_bar_svg,
+    svg_number,
+    svg_path_d,
 )
 from gis.thaidate import thai_date
 
@@ -348,7 +348,7 @@ class _View:
     """World (EPSG:32647 metres) to paper (mm): a turn of `turn_deg` anticlockwise
     about `origin` (0 for north up), then a frame at a round scale."""
 
-    frame: _Frame
+    frame: MapFrame
     turn_deg: float = 0.0
     origin: tuple[float, float] = (0.0, 0.0)
 
@@ -404,7 +404,7 @@ def _fit_view(site, w: float, h: float, *, anchors=(), denominator=None, turn_de
     s = 1000.0 / denominator
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
     hw, hh = w / s / 2, h / s / 2
-    return _View(_Frame(cx - hw, cy - hh, cx + hw, cy + hh, s, w, h), turn_deg, origin)
+    return _View(MapFrame(cx - hw, cy - hh, cx + hw, cy + hh, s, w, h), turn_deg, origin)
 
 
 def _turned(geom, view: _View):
@@ -421,7 +421,7 @@ def _fit(site, anchors, turn_deg, origin, w, h, denominator=None):
     """(denominator, extent in turned metres): the largest round scale at which the
     site, a little ground round it and the access arrows fit in `w` × `h` mm (or the
     extent at the `denominator` given)."""
-    probe = _View(_Frame(0, 0, 1, 1, 1.0, w, h), turn_deg, origin)
+    probe = _View(MapFrame(0, 0, 1, 1, 1.0, w, h), turn_deg, origin)
     x0, y0, x1, y1 = (float(v) for v in shapely.bounds(_turned(site, probe)))
     if not all(map(math.isfinite, (x0, y0, x1, y1))) or x1 <= x0 or y1 <= y0:
         x0, y0, x1, y1 = 0.0, 0.0, 1.0, 1.0
@@ -544,7 +544,7 @@ def _layout_map(
 
     def paths(geoms):
         geoms = np.asarray(list(geoms), dtype=object)
-        return _paths_d(view.clip(geoms)) if len(geoms) else ""
+        return svg_path_d(view.clip(geoms)) if len(geoms) else ""
 
     # Site ground, then the setback over it, hatched.
     site_d = paths([site])
@@ -616,8 +616,8 @@ def _layout_map(
     if furniture:
         scale_m = nice_scale_length(0.22 * W / s)
         bar_w = scale_m * s + 10.0
-        bar_svg, _ = _scale_bar((1.0, mh + 3.0, 1.0 + bar_w, mh + 11.5), scale_m, s, lang)
-        arrow_svg, _ = _north_arrow((W - 9.0, mh + 1.0, W - 1.0, mh + 13.5))
+        bar_svg, _ = scale_bar_svg((1.0, mh + 3.0, 1.0 + bar_w, mh + 11.5), scale_m, s, lang)
+        arrow_svg, _ = north_arrow_svg((W - 9.0, mh + 1.0, W - 1.0, mh + 13.5))
         if view.turn_deg:
             # North on paper: the arrow turns with the map.
             arrow_svg = (
@@ -630,16 +630,16 @@ def _layout_map(
             f'font-weight="700" fill="#111111">1:{denom:,.0f}</text>'
         )
     svg = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="layout-map" width="{_n(W)}mm" '
-        f'height="{_n(H)}mm" viewBox="0 0 {_n(W)} {_n(H)}" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="layout-map" width="{svg_number(W)}mm" '
+        f'height="{svg_number(H)}mm" viewBox="0 0 {svg_number(W)} {svg_number(H)}" role="img" '
         f'font-family="{FONT_FAMILY}" data-option="{int(layout.option)}" '
         f'data-scale="1:{denom:.0f}" data-mm-per-m="{s:.6g}" data-crs="EPSG:32647" '
         f'data-turn-deg="{view.turn_deg:g}">'
-        f'<defs><clipPath id="{pid}-clip"><rect width="{_n(W)}" height="{_n(mh)}"/></clipPath>'
+        f'<defs><clipPath id="{pid}-clip"><rect width="{svg_number(W)}" height="{svg_number(mh)}"/></clipPath>'
         f"{_hatch(pid)}</defs>"
-        f'<rect width="{_n(W)}" height="{_n(H)}" fill="#ffffff"/>'
+        f'<rect width="{svg_number(W)}" height="{svg_number(H)}" fill="#ffffff"/>'
         f'<g clip-path="url(#{pid}-clip)">{"".join(body)}</g>'
-        f'<rect width="{_n(W)}" height="{_n(mh)}" fill="none" stroke="#333333" '
+        f'<rect width="{svg_number(W)}" height="{svg_number(mh)}" fill="none" stroke="#333333" '
         f'stroke-width="0.3"/>{furniture_svg}</svg>'
     )
     return _Map(svg, denom)
@@ -758,7 +758,7 @@ def _render(
         when=when,
         print_mode=print_mode,
     )
-    return _env().get_template("layout.html.j2").render(**ctx)
+    return template_env().get_template("layout.html.j2").render(**ctx)
 
 
 def sheet_context(
@@ -815,7 +815,7 @@ def sheet_context(
         "margins": MARGINS,
         "title": {"th": title_th, "en": title_en},
         "site_id": site_id,
-        "date": {"th": thai_date(when), "en": _en_date(when)},
+        "date": {"th": thai_date(when), "en": english_date(when)},
         "options": options,
         "compare": compare,
         "legend": legend,
@@ -1138,21 +1138,21 @@ def _type_label(name: str, width: float | None, depth: float | None) -> dict[str
 
 def _legend_swatch(key: str, color: str) -> str:
     if key == "setback":
-        return _css_swatch("#FDECEC", stroke=color, stroke_w=0.25, hatch=color)
+        return css_swatch("#FDECEC", stroke=color, stroke_w=0.25, hatch=color)
     if key == "site":
-        return _css_swatch("#FBFAF6", stroke=color, stroke_w=0.5)
+        return css_swatch("#FBFAF6", stroke=color, stroke_w=0.5)
     if key == "canal":
         style = f"width:5mm;height:0;border-top:0.9mm solid {color};vertical-align:0.6mm"
         return f'<span class="swatch swatch-line" style="{escape(style, quote=True)}"></span>'
     if key == "access":
-        return _css_swatch(color, shape="circle", stroke="#ffffff")
+        return css_swatch(color, shape="circle", stroke="#ffffff")
     if key in ("main", "lane"):
-        return _css_swatch(color, stroke=COLORS["lane_stroke"], stroke_w=0.15)
+        return css_swatch(color, stroke=COLORS["lane_stroke"], stroke_w=0.15)
     if key == "common":
-        return _css_swatch(color, 0.75, stroke=COLORS["common_stroke"], stroke_w=0.25)
+        return css_swatch(color, 0.75, stroke=COLORS["common_stroke"], stroke_w=0.25)
     if key == "spare":
-        return _css_swatch(color, stroke=COLORS["spare_stroke"], stroke_w=0.15)
-    return _css_swatch(color, stroke=COLORS["plot_stroke"], stroke_w=0.15)
+        return css_swatch(color, stroke=COLORS["spare_stroke"], stroke_w=0.15)
+    return css_swatch(color, stroke=COLORS["plot_stroke"], stroke_w=0.15)
 
 
 def _number_swatch() -> str:

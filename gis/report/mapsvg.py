@@ -105,7 +105,7 @@ def render_site_map(
         raise ValueError(f"lang must be 'th' or 'en', not {lang!r}")
     catalog = catalog if catalog is not None else default_catalog()
     W, H = float(width_mm), float(height_mm)
-    frame = _Frame.fit(report.sites.geometry.values, W, H)
+    frame = MapFrame.fit(report.sites.geometry.values, W, H)
     pid = escape(id_prefix, quote=True)
     inputs = report.inputs
     styles = {name: entry.style for name, entry in catalog.layers.items()}
@@ -138,7 +138,7 @@ def render_site_map(
                     [shapely.coverage_union_all(geoms[by == v]) for v in np.unique(by)]
                 )
                 merged = True
-        d = _paths_d(shapely.simplify(geoms, 0.08))
+        d = svg_path_d(shapely.simplify(geoms, 0.08))
         if d:
             color = _attr(style.get("color", "#37474F"))
             body.append(
@@ -149,7 +149,7 @@ def render_site_map(
                 f'<rect x="0.6" y="0.6" width="{SWATCH_W - 1.2}" height="{SWATCH_H - 1.2}" '
                 f'fill="none" stroke="{color}" stroke-width="0.15"/>'
             )
-            html = _css_swatch(stroke=color, stroke_w=0.2)
+            html = css_swatch(stroke=color, stroke_w=0.2)
             title = _TEXT["tenure_merged" if merged else "tenure"][lang]
             sections.append(LegendSection(title, [LegendItem(sw, "", html=html)]))
     flood = getattr(inputs, "flood", None) if inputs is not None else None
@@ -169,7 +169,7 @@ def render_site_map(
                             f'fill="{_attr(c["color"])}" '
                             f'fill-opacity="{float(style.get("opacity", 0.6)):g}"/>',
                             c["label"][lang],
-                            html=_css_swatch(c["color"], float(style.get("opacity", 0.6))),
+                            html=css_swatch(c["color"], float(style.get("opacity", 0.6))),
                         )
                         for c in ramp
                     ],
@@ -181,7 +181,7 @@ def render_site_map(
         geoms, _ = frame.clip(setback.geometry.values, simplify=0.05)
         geoms = geoms[~shapely.is_empty(geoms)]
         if len(geoms):
-            d = _paths_d(np.array([shapely.union_all(shapely.make_valid(geoms))]))
+            d = svg_path_d(np.array([shapely.union_all(shapely.make_valid(geoms))]))
             color = _attr(style.get("color", "#C62828"))
             fill = "#E53935"
             body.append(
@@ -193,7 +193,7 @@ def render_site_map(
                 f'<rect x="0" y="0.9" width="{SWATCH_W}" height="{SWATCH_H - 1.8}" '
                 f'fill="{fill}" fill-opacity="0.45" stroke="{color}" stroke-width="0.15"/>'
             )
-            html = _css_swatch(fill, 0.45, stroke=color, stroke_w=0.2)
+            html = css_swatch(fill, 0.45, stroke=color, stroke_w=0.2)
             sections.append(LegendSection(_TEXT["setback"][lang], [LegendItem(sw, "", html=html)]))
     verdicts = dict(zip(report.verdicts["site_id"], report.verdicts["verdict"], strict=True))
     sites_g, site_boxes, anchors = _draw_sites(report.sites, frame, verdicts)
@@ -214,9 +214,7 @@ def render_site_map(
                 LegendItem(
                     _site_swatch(v),
                     VERDICT_LABELS[v][lang],
-                    html=_css_swatch(
-                        VERDICT_COLORS[v], 0.3, stroke=VERDICT_COLORS[v], stroke_w=0.5
-                    ),
+                    html=css_swatch(VERDICT_COLORS[v], 0.3, stroke=VERDICT_COLORS[v], stroke_w=0.5),
                 )
                 for v in present
             ],
@@ -237,9 +235,9 @@ def render_site_map(
             legend_svg = _legend_svg(sections, legend_box, lw, lh, k)
     top = "tr" if corner != "tr" else "tl"
     bottom = "bl" if corner != "bl" else "br"
-    arrow_svg, arrow_box = _north_arrow(_corner_box(top, W, H, 8.0, 12.5))
+    arrow_svg, arrow_box = north_arrow_svg(_corner_box(top, W, H, 8.0, 12.5))
     bar_w = scale_m * frame.s + 10.0
-    bar_svg, bar_box = _scale_bar(_corner_box(bottom, W, H, bar_w, 8.5), scale_m, frame.s, lang)
+    bar_svg, bar_box = scale_bar_svg(_corner_box(bottom, W, H, bar_w, 8.5), scale_m, frame.s, lang)
     obstacles = [b for b in (legend_box, arrow_box, bar_box) if b]
     labels_svg = _place_labels(
         report.sites["site_id"].astype(str).tolist(), site_boxes, anchors, obstacles, W, H
@@ -247,17 +245,17 @@ def render_site_map(
 
     title = escape(_TEXT["title"][lang])
     svg = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="site-map" width="{_n(W)}mm" '
-        f'height="{_n(H)}mm" viewBox="0 0 {_n(W)} {_n(H)}" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="site-map" width="{svg_number(W)}mm" '
+        f'height="{svg_number(H)}mm" viewBox="0 0 {svg_number(W)} {svg_number(H)}" role="img" '
         f'font-family="{FONT_FAMILY}" data-mm-per-m="{frame.s:.6g}" '
         f'data-bounds="{" ".join(f"{v:.1f}" for v in frame.bounds)}" data-crs="{STORAGE_CRS}">'
         f"<title>{title}</title>"
-        f'<defs><clipPath id="{pid}-clip"><rect width="{_n(W)}" height="{_n(H)}"/></clipPath>'
+        f'<defs><clipPath id="{pid}-clip"><rect width="{svg_number(W)}" height="{svg_number(H)}"/></clipPath>'
         f"{''.join(defs)}</defs>"
-        f'<rect width="{_n(W)}" height="{_n(H)}" fill="#ffffff"/>'
+        f'<rect width="{svg_number(W)}" height="{svg_number(H)}" fill="#ffffff"/>'
         f'<g clip-path="url(#{pid}-clip)">{"".join(body)}{labels_svg}</g>'
         f"{arrow_svg}{bar_svg}{legend_svg}"
-        f'<rect width="{_n(W)}" height="{_n(H)}" fill="none" stroke="#333333" '
+        f'<rect width="{svg_number(W)}" height="{svg_number(H)}" fill="none" stroke="#333333" '
         f'stroke-width="0.35"/></svg>'
     )
     return SiteMap(
@@ -298,7 +296,7 @@ def legend_swatch_svg(item: LegendItem, *, cls: str = "swatch") -> str:
     )
 
 
-def _css_swatch(
+def css_swatch(
     fill: str | None = None,
     opacity: float = 1.0,
     *,
@@ -376,7 +374,7 @@ def nice_scale_length(max_m: float) -> float:
 
 
 @dataclass
-class _Frame:
+class MapFrame:
     x0: float
     y0: float
     x1: float
@@ -386,7 +384,7 @@ class _Frame:
     h: float
 
     @classmethod
-    def fit(cls, geoms, w: float, h: float) -> _Frame:
+    def fit(cls, geoms, w: float, h: float) -> MapFrame:
         if len(geoms) and not shapely.is_empty(geoms).all():
             x0, y0, x1, y1 = shapely.total_bounds(geoms)
         else:
@@ -433,11 +431,11 @@ def _attr(value) -> str:
     return escape(str(value), quote=True)
 
 
-def _n(v: float) -> str:
+def svg_number(v: float) -> str:
     return f"{v:.2f}".rstrip("0").rstrip(".")
 
 
-def _paths_d(geoms) -> str:
+def svg_path_d(geoms) -> str:
     """SVG path data of the polygons among `geoms` (paper mm), rings closed."""
     parts: list[str] = []
     for poly in _polygons(geoms):
@@ -495,7 +493,7 @@ def _hatch_d(polygons, *, spacing: float) -> str:
     return "".join(out)
 
 
-def _draw_zoning(zoning, frame: _Frame, style: dict, lang: str, pid: str):
+def _draw_zoning(zoning, frame: MapFrame, style: dict, lang: str, pid: str):
     classify = (style.get("classify") or {}) if style else {}
     field_ = classify.get("field", "zone_code")
     classes = classify.get("classes", [])
@@ -519,7 +517,7 @@ def _draw_zoning(zoning, frame: _Frame, style: dict, lang: str, pid: str):
         assigned |= mask
         if not mask.any():
             continue
-        d = _paths_d(geoms[mask])
+        d = svg_path_d(geoms[mask])
         if not d:
             continue
         item_defs, hatch_d = "", ""
@@ -535,14 +533,14 @@ def _draw_zoning(zoning, frame: _Frame, style: dict, lang: str, pid: str):
                 f'fill-opacity="0.9" stroke="#666666" stroke-width="0.1"/>'
             )
             op = 0.9
-            html = _css_swatch(fill, 0.9, stroke="#666666", hatch=hatch)
+            html = css_swatch(fill, 0.9, stroke="#666666", hatch=hatch)
         else:
             swatch = (
                 f'<rect width="{SWATCH_W}" height="{SWATCH_H}" fill="{fill}" '
                 f'fill-opacity="{opacity}" stroke="#666666" stroke-width="0.1"/>'
             )
             op = opacity
-            html = _css_swatch(fill, opacity, stroke="#666666")
+            html = css_swatch(fill, opacity, stroke="#666666")
         out.append(
             f'<path class="zone" data-class="{escape(label, quote=True)}" d="{d}" '
             f'fill="{fill}" fill-opacity="{op}" fill-rule="evenodd" stroke="#555555" '
@@ -571,7 +569,7 @@ def _draw_zoning(zoning, frame: _Frame, style: dict, lang: str, pid: str):
     )
 
 
-def _flood_image(path, frame: _Frame, ramp: list[dict], opacity: float) -> str:
+def _flood_image(path, frame: MapFrame, ramp: list[dict], opacity: float) -> str:
     import rasterio
     from pyproj import CRS
     from rasterio.enums import Resampling
@@ -650,7 +648,7 @@ def _symbol(kind: str, x: float, y: float, r: float, fill: str) -> str:
     return f'<path d="M{" ".join(f"{a:.2f},{b:.2f}" for a, b in pts)}Z" {common}/>'
 
 
-def _draw_disasters(disasters, frame: _Frame, style: dict, lang: str):
+def _draw_disasters(disasters, frame: MapFrame, style: dict, lang: str):
     pts = shapely.get_coordinates(shapely.centroid(disasters.geometry.values))
     kinds = (
         disasters["kind"].astype(str).to_numpy()
@@ -679,7 +677,7 @@ def _draw_disasters(disasters, frame: _Frame, style: dict, lang: str):
         LegendItem(
             _symbol(k, SWATCH_W / 2, SWATCH_H / 2, 1.25, colors.get(k, "#757575")),
             labels.get(k, k),
-            html=_css_swatch(
+            html=css_swatch(
                 colors.get(k, "#757575"), shape=DISASTER_SYMBOLS.get(k, "diamond"), stroke="#000000"
             ),
         )
@@ -698,14 +696,14 @@ def _site_swatch(verdict: str) -> str:
     )
 
 
-def _draw_sites(sites, frame: _Frame, verdicts: dict) -> tuple[str, list[tuple]]:
+def _draw_sites(sites, frame: MapFrame, verdicts: dict) -> tuple[str, list[tuple]]:
     geoms = shapely.transform(sites.geometry.values, frame.to_paper)
     casing, outlines, markers, boxes = [], [], [], []
     anchors = []
     for sid, geom in zip(sites["site_id"].astype(str), geoms, strict=True):
         verdict = verdicts.get(sid, "pass")
         color = VERDICT_COLORS.get(verdict, "#333333")
-        d = _paths_d(np.array([geom])) if geom is not None else ""
+        d = svg_path_d(np.array([geom])) if geom is not None else ""
         x0, y0, x1, y1 = shapely.bounds(geom) if geom is not None else (0, 0, 0, 0)
         if not all(map(math.isfinite, (x0, y0, x1, y1))):
             x0 = y0 = x1 = y1 = -100.0  # no geometry: off the map, no label
@@ -829,7 +827,7 @@ def _emptiest_corner(centres, W, H, w, h, corners) -> str:
     return min(corners, key=lambda c: (crowd(c), corners.index(c)))
 
 
-def _north_arrow(box) -> tuple[str, tuple]:
+def north_arrow_svg(box) -> tuple[str, tuple]:
     x0, y0, x1, y1 = box
     cx = (x0 + x1) / 2
     top, base = y0 + 5.0, y1 - 1.0
@@ -852,7 +850,7 @@ def _fmt_len(m: float, km: bool) -> str:
     return f"{v:g}"
 
 
-def _scale_bar(box, length_m: float, s: float, lang: str) -> tuple[str, tuple]:
+def scale_bar_svg(box, length_m: float, s: float, lang: str) -> tuple[str, tuple]:
     x0, y0, x1, y1 = box
     bar = length_m * s
     km = length_m >= 1000
