@@ -29,6 +29,7 @@ __all__ = [
     "area_by_category",
     "constraint_status",
     "site_ids",
+    "status_table",
     "validate_sites",
 ]
 
@@ -358,17 +359,24 @@ def constraint_status(
             merged[bad] = shapely.area(shapely.union_all(grid[bad], axis=1, grid_size=ROBUST_GRID))
         inside[hit] = merged
 
-    share = np.divide(inside, site_area, out=np.zeros_like(inside), where=site_area > 0)
-    share = np.minimum(share, 1.0)
-    status = np.where(
-        whole | (share >= 1.0 - _WHOLE), INSIDE, np.where(inside > 0, PARTLY_INSIDE, OUTSIDE)
-    )
     order = np.lexsort((li[shares_area], si[shares_area]))  # parts in layer order
     hit_site, hit_part = si[shares_area][order], part_names[li[shares_area][order]]
     met = np.full(len(site_geoms), "", dtype=object)
     if len(hit_site):
         joined = pd.Series(hit_part.astype(str)).groupby(hit_site).agg(",".join)
         met[joined.index.to_numpy()] = joined.to_numpy()
+    return status_table(ids, site_area, inside, whole, met)
+
+
+def status_table(ids, site_area, inside, whole, parts) -> pd.DataFrame:
+    """The constraint-status frame from per-site areas (shared with the SQL twin in
+    gis.postgis_overlap): inside when covered by one part or all but float noise of
+    the site is inside, partly inside when any area is, else outside."""
+    share = np.divide(inside, site_area, out=np.zeros_like(inside), where=site_area > 0)
+    share = np.minimum(share, 1.0)
+    status = np.where(
+        whole | (share >= 1.0 - _WHOLE), INSIDE, np.where(inside > 0, PARTLY_INSIDE, OUTSIDE)
+    )
     return pd.DataFrame(
         {
             "site_id": ids,
@@ -376,6 +384,6 @@ def constraint_status(
             "inside_area_m2": np.where(status == INSIDE, site_area, inside),
             "inside_share": np.where(status == INSIDE, 1.0, share),
             "status": pd.Categorical(status, categories=STATUSES),
-            "parts": met,
+            "parts": parts,
         }
     )

@@ -34,14 +34,11 @@ from pyproj import CRS
 
 from gis.errors import Problem, ValidationError
 from gis.layer_names import check_layer_name
-from gis.overlap import INSIDE, OUTSIDE, PARTLY_INSIDE, STATUSES
+from gis.overlap import status_table
 from gis.postgis_store import GEOMETRY_COLUMN, META_TABLE, ROW_COLUMN, PostGISStore
 
 __all__ = ["area_by_category_sql", "constraint_status_sql", "nearest_disasters_sql"]
 
-# A site counts as wholly inside when at most this share of it is left out;
-# the same rule as gis.overlap.
-_WHOLE = 1e-9
 # At most this many geometry problems are listed one by one; the rest are counted.
 _MAX_GEOMETRY_PROBLEMS = 100
 _ORD = "_ord"  # row order of an uploaded sites table
@@ -615,21 +612,7 @@ def constraint_status_sql(
     met = np.array(
         [",".join(str(p) for p in ((r[4] if r[3] else r[6]) or [])) for r in rows], dtype=object
     )
-    share = np.divide(inside, site_area, out=np.zeros_like(inside), where=site_area > 0)
-    share = np.minimum(share, 1.0)
-    status = np.where(
-        whole | (share >= 1.0 - _WHOLE), INSIDE, np.where(inside > 0, PARTLY_INSIDE, OUTSIDE)
-    )
-    return pd.DataFrame(
-        {
-            "site_id": ids,
-            "site_area_m2": site_area,
-            "inside_area_m2": np.where(status == INSIDE, site_area, inside),
-            "inside_share": np.where(status == INSIDE, 1.0, share),
-            "status": pd.Categorical(status, categories=STATUSES),
-            "parts": met,
-        }
-    )
+    return status_table(ids, site_area, inside, whole, met)
 
 
 # ------------------------------------------------------------------ nearest disasters
