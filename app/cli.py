@@ -318,6 +318,14 @@ def _problem_lines(exc: ValidationError) -> str:
     return "\n".join(lines)
 
 
+def _echo_problems(exc: ValidationError, en: str = "", th: str = "") -> None:
+    """A bilingual headline with the count, then every problem, on stderr."""
+    n = len(exc.problems)
+    headline = f"{en} ({n} problem(s)) / {th} ({n} ปัญหา)" if en else f"{n} problem(s) / ปัญหา"
+    click.echo(f"error / ข้อผิดพลาด: {headline}", err=True)
+    click.echo(_problem_lines(exc), err=True)
+
+
 @main.command("import")
 @click.argument("path")
 @click.option("--layer", "layer_name", required=True, help="Catalogue layer, or a new layer name.")
@@ -435,10 +443,9 @@ def export_command(layer_names, all_layers, fmt, out, open_data):
 
 def _is_stored_layer(store, spec: str) -> bool:
     """A stored layer name rather than a file path."""
-    import re
+    from gis.layer_names import is_layer_name
 
-    name_like = re.fullmatch(r"[a-z][a-z0-9_]{0,47}", spec) is not None
-    return name_like and not Path(spec).exists() and store.has_layer(spec)
+    return is_layer_name(spec) and not Path(spec).exists() and store.has_layer(spec)
 
 
 def _split(values: str) -> list[str]:
@@ -523,12 +530,7 @@ def overlap_command(sites_spec, ids, against, rules_path, zoning_file, crs, lang
         )
         written = write_report(report, out, lang=lang)
     except ValidationError as exc:
-        click.echo(
-            f"error / ข้อผิดพลาด: the check could not run ({len(exc.problems)} problem(s)) "
-            f"/ ตรวจสอบไม่ได้ ({len(exc.problems)} ปัญหา)",
-            err=True,
-        )
-        click.echo(_problem_lines(exc), err=True)
+        _echo_problems(exc, "the check could not run", "ตรวจสอบไม่ได้")
         sys.exit(1)
     except PlannerError as exc:
         _fail(exc)
@@ -588,8 +590,7 @@ def exposure_command(sites_path, raster_path, threshold, crs, out):
         table = hazard.exposure(sites, raster, threshold=threshold, site_id="site_id")
         elapsed = time.perf_counter() - started
     except ValidationError as exc:
-        click.echo(f"error / ข้อผิดพลาด: {len(exc.problems)} problem(s) / ปัญหา", err=True)
-        click.echo(_problem_lines(exc), err=True)
+        _echo_problems(exc)
         sys.exit(1)
     except PlannerError as exc:
         _fail(exc)
@@ -952,12 +953,7 @@ def layout_command(
         )
         t_generate = time.perf_counter() - t0
     except ValidationError as exc:
-        click.echo(
-            f"error / ข้อผิดพลาด: no layout was made ({len(exc.problems)} problem(s)) "
-            f"/ สร้างผังไม่ได้ ({len(exc.problems)} ปัญหา)",
-            err=True,
-        )
-        click.echo(_problem_lines(exc), err=True)
+        _echo_problems(exc, "no layout was made", "สร้างผังไม่ได้")
         sys.exit(1)
     except PlannerError as exc:
         _fail(exc)
@@ -1086,8 +1082,7 @@ def flood_scenario_command(dem_path, level, canal_layer, out):
             canal = store.read(canal_layer)
         written = hazard.flood_depth_from_level(dem_path, level, out, connected_to=canal)
     except ValidationError as exc:
-        click.echo(f"error / ข้อผิดพลาด: {len(exc.problems)} problem(s) / ปัญหา", err=True)
-        click.echo(_problem_lines(exc), err=True)
+        _echo_problems(exc)
         sys.exit(1)
     except PlannerError as exc:
         _fail(exc)
