@@ -57,6 +57,16 @@ FLOOD_STATUS_LABELS = {
     "partial": {"th": "มีข้อมูลบางส่วน", "en": "Partly covered"},
     "no_data": {"th": "ไม่มีข้อมูล", "en": "No data"},
 }
+# How the numbers are made, for the provenance and the report's notes.
+AREA_METHOD = {
+    "th": "ซ้อนทับรูปแปลงแบบตรงทุกจุดในระบบพิกัด EPSG:32647 หน่วย ตร.ม.",
+    "en": "exact polygon intersection in EPSG:32647 (UTM zone 47N), m²",
+}
+RASTER_METHOD = {
+    "th": "ค่าแต่ละเซลล์ถ่วงน้ำหนักด้วยสัดส่วนของเซลล์ที่อยู่ในพื้นที่โครงการจริง ไม่มีการสุ่มเซลล์ใหม่ (resample)",
+    "en": "cell values weighted by the exact share of each cell the site covers; "
+    "the raster is never resampled",
+}
 DISASTER_KINDS = {
     "fire": {"th": "ไฟไหม้", "en": "fire"},
     "flood": {"th": "น้ำท่วม", "en": "flood"},
@@ -137,12 +147,11 @@ def inputs_from_store(
             info = {"layer": name, "file": path.name}
         else:
             if in_database:
-                inputs.in_database.add(check)
-                near = store.read(name, bbox=bbox) if bbox is not None else None
-                setattr(inputs, check, near if near is not None else store.read(name))
-            else:
-                whole = check == "disasters" or bbox is None
-                setattr(inputs, check, store.read(name, bbox=None if whole else bbox))
+                inputs.in_database.add(check)  # the frame is only for the map
+                frame_bbox = bbox
+            else:  # nearest disasters need the whole layer
+                frame_bbox = None if check == "disasters" else bbox
+            setattr(inputs, check, store.read(name, bbox=frame_bbox))
             layer_info = store.info(name).to_dict()
             info = {
                 "layer": name,
@@ -304,9 +313,8 @@ def run_checks(
     provenance = {
         "run_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "crs": STORAGE_CRS,
-        "area_method": "exact polygon intersection in EPSG:32647 (UTM zone 47N), m²",
-        "raster_method": "cell values weighted by the exact share of each cell the site "
-        "covers; the raster is never resampled",
+        "area_method": AREA_METHOD["en"],
+        "raster_method": RASTER_METHOD["en"],
         "sites": {"count": len(sites), **(sites_info or {})},
         "inputs": {c: inputs.info.get(c, {}) for c in against},
         "rule_set": rules.provenance(),

@@ -21,10 +21,12 @@ import jinja2
 from markupsafe import Markup
 
 from gis.check import (
+    AREA_METHOD,
     CHECK_TITLES,
     DISASTER_KINDS,
     FLOOD_STATUS_LABELS,
     OWNER_LABELS,
+    RASTER_METHOD,
     SETBACK_LABELS,
 )
 from gis.report.mapsvg import (
@@ -161,15 +163,8 @@ METHODS = {
         "en": "EPSG:32647 (WGS 84 / UTM zone 47N), in metres; every layer is reprojected "
         "into it at import",
     },
-    "area": {
-        "th": "ซ้อนทับรูปแปลงแบบตรงทุกจุดในระบบพิกัด EPSG:32647 หน่วย ตร.ม.",
-        "en": "exact polygon intersection in EPSG:32647 (UTM zone 47N), m²",
-    },
-    "raster": {
-        "th": "ค่าแต่ละเซลล์ถ่วงน้ำหนักด้วยสัดส่วนของเซลล์ที่อยู่ในพื้นที่โครงการจริง ไม่มีการสุ่มเซลล์ใหม่ (resample)",
-        "en": "cell values weighted by the exact share of each cell the site covers; "
-        "the raster is never resampled",
-    },
+    "area": AREA_METHOD,
+    "raster": RASTER_METHOD,
 }
 USE_LABELS = {"residential": {"th": "ที่อยู่อาศัย", "en": "residential"}}
 FIELD_WORDS = {
