@@ -49,12 +49,18 @@ from gis.errors import Problem, ValidationError
 from gis.layout import (
     DEFAULT_PLOT_TYPES,
     DEFAULT_UNIT_COSTS,
+    EPS_AREA,
+    EPS_DIST,
+    MIN_FRONTAGE,
+    PARAMETER_RANGES,
     Layout,
     PlotType,
     generate_layouts,
     layout_metrics,
     layout_problems,
+    long_axis_angle,
     parse_plot_type,
+    setback_area,
 )
 from gis.layout_inputs import community_site, land_side_access
 from gis.thaidate import parse_form_date
@@ -174,10 +180,7 @@ def _canal_union(canal):
 
 def _long_side_angle(site: Polygon) -> float:
     """Degrees (−90, 90] of the long side of the site's minimum rotated rectangle."""
-    rect = np.asarray(shapely.minimum_rotated_rectangle(site).exterior.coords)
-    e1, e2 = rect[1] - rect[0], rect[2] - rect[1]
-    e = e1 if np.hypot(*e1) >= np.hypot(*e2) else e2
-    angle = math.degrees(math.atan2(e[1], e[0]))
+    angle = math.degrees(long_axis_angle(site))
     if angle > 90:
         angle -= 180
     elif angle <= -90:
@@ -191,7 +194,8 @@ def site_payload(ws: WorkshopSite, setback: float) -> dict:
     area = ws.site.buffer(max(SITE_MARGIN_M, setback + 20.0))
     zone = None
     if canal is not None and setback > 0:
-        zone = canal.buffer(setback, quad_segs=16).intersection(area)
+        # Exactly the area the generator keeps clear.
+        zone = setback_area(canal, setback).intersection(area)
     canal_near = canal.intersection(area) if canal is not None else None
     c = ws.site.centroid
     return {
@@ -203,6 +207,8 @@ def site_payload(ws: WorkshopSite, setback: float) -> dict:
         "site_area_m2": ws.site.area,
         "canal": {"geojson": _geojson(canal_near), "utm": _utm(canal_near)},
         "setback_m": setback,
+        # The browser checks edits with the generator's own tolerances.
+        "tolerances": {"eps": EPS_DIST, "eps_area": EPS_AREA, "min_frontage": MIN_FRONTAGE},
         "setback_zone": {"geojson": _geojson(zone), "utm": _utm(zone)},
         "access": {
             "geojson": _geojson(ws.access[0]) if ws.access else None,
@@ -301,10 +307,14 @@ def parse_parameters(data: dict | None, ws: WorkshopSite) -> dict[str, Any]:
             }
             for t in plot_types
         ],
-        "main_lane_width": _number(data, "main_lane_width", 6.0, problems, 2.0, 20.0),
-        "lane_width": _number(data, "lane_width", 4.0, problems, 1.5, 20.0),
-        "setback": _number(data, "setback", ws.setback_m, problems, 0.0, 100.0),
-        "common_share": _number(data, "common_share", 0.10, problems, 0.0, 0.6),
+        "main_lane_width": _number(
+            data, "main_lane_width", 6.0, problems, *PARAMETER_RANGES["main_lane_width"]
+        ),
+        "lane_width": _number(data, "lane_width", 4.0, problems, *PARAMETER_RANGES["lane_width"]),
+        "setback": _number(data, "setback", ws.setback_m, problems, *PARAMETER_RANGES["setback"]),
+        "common_share": _number(
+            data, "common_share", 0.10, problems, *PARAMETER_RANGES["common_share"]
+        ),
         "options": _number(data, "options", DEFAULT_OPTIONS, problems, 2, 4, kind=int),
         "seed": _number(data, "seed", 0, problems, 0, 2**31 - 1, kind=int),
     }

@@ -30,11 +30,16 @@ from gis.errors import Problem, ValidationError
 __all__ = [
     "DEFAULT_PLOT_TYPES",
     "DEFAULT_UNIT_COSTS",
+    "EPS_AREA",
+    "EPS_DIST",
+    "MIN_FRONTAGE",
+    "PARAMETER_RANGES",
     "Layout",
     "PlotType",
     "generate_layouts",
     "layout_metrics",
     "layout_problems",
+    "long_axis_angle",
     "setback_area",
     "parse_plot_type",
 ]
@@ -65,6 +70,13 @@ DEFAULT_PLOT_TYPES = (
     PlotType("row", 3.5, 8.0, "บ้านแถว 3.5 × 8 ม.", "Row house 3.5 × 8 m"),
     PlotType("twin", 5.0, 10.0, "บ้านแฝด 5 × 10 ม.", "Twin house 5 × 10 m"),
 )
+# What the generator accepts (metres; common space as a share of the site).
+PARAMETER_RANGES = {
+    "main_lane_width": (2.0, 20.0),
+    "lane_width": (1.5, 20.0),
+    "setback": (0.0, 100.0),
+    "common_share": (0.0, 0.6),
+}
 # Illustrative unit costs in baht, to be edited at the workshop (not published rates).
 DEFAULT_UNIT_COSTS = {
     "main_lane_per_m": 6000.0,
@@ -151,12 +163,14 @@ def _validate(site, households, plot_types, main_lane_width, lane_width, setback
         )
     if not plot_types:
         problems.append(Problem("give at least one plot type", "ต้องมีแบบแปลงอย่างน้อยหนึ่งแบบ"))
-    for name, value, lo, hi in (
-        ("main_lane_width", main_lane_width, 2.0, 20.0),
-        ("lane_width", lane_width, 1.5, 20.0),
-        ("setback", setback, 0.0, 100.0),
-        ("common_share", common_share, 0.0, 0.6),
-    ):
+    given = {
+        "main_lane_width": main_lane_width,
+        "lane_width": lane_width,
+        "setback": setback,
+        "common_share": common_share,
+    }
+    for name, value in given.items():
+        lo, hi = PARAMETER_RANGES[name]
         if not (lo <= float(value) <= hi):
             problems.append(
                 Problem(
@@ -170,10 +184,6 @@ def _validate(site, households, plot_types, main_lane_width, lane_width, setback
 
 
 # ------------------------------------------------------------------- geometry
-
-
-def _boxes(u0, v0, u1, v1) -> np.ndarray:
-    return shapely.box(u0, v0, u1, v1)
 
 
 def _inward_normal(buildable: Polygon, access: Point) -> tuple[float, float]:
@@ -196,7 +206,7 @@ def _inward_normal(buildable: Polygon, access: Point) -> tuple[float, float]:
     return float(v[0]), float(v[1])
 
 
-def _long_axis(site: Polygon) -> float:
+def long_axis_angle(site: Polygon) -> float:
     """Angle (radians) of the long side of the site's minimum rotated rectangle."""
     rect = np.asarray(shapely.minimum_rotated_rectangle(site).exterior.coords)
     e1, e2 = rect[1] - rect[0], rect[2] - rect[1]
@@ -395,7 +405,7 @@ def _one_layout(
     )
     direction = math.atan2(normal[1], normal[0])
     if plan["orientation"] in ("axis", "axis_cross"):
-        axis = _long_axis(site) + (math.pi / 2 if plan["orientation"] == "axis_cross" else 0.0)
+        axis = long_axis_angle(site) + (math.pi / 2 if plan["orientation"] == "axis_cross" else 0.0)
         # The axis direction nearest the inward normal, if it still points inward.
         candidates = [axis, axis + math.pi]
         best = min(candidates, key=lambda a: abs(math.remainder(a - direction, 2 * math.pi)))

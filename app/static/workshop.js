@@ -24,10 +24,8 @@ const [OX, OY] = DATA.site.origin; // metres subtracted from EPSG:32647 coordina
 const TURN = (-(DATA.site.display_angle_deg || 0) * Math.PI) / 180;
 const [COS, SIN] = [Math.cos(TURN), Math.sin(TURN)];
 
-// Tolerances of gis.layout: EPS_DIST, EPS_AREA, MIN_FRONTAGE.
-const EPS = 1e-3;
-const EPS_AREA = 1e-4;
-const MIN_FRONTAGE = 2.0;
+// Tolerances of gis.layout (EPS_DIST, EPS_AREA, MIN_FRONTAGE), sent with the site.
+const { eps: EPS, eps_area: EPS_AREA, min_frontage: MIN_FRONTAGE } = DATA.site.tolerances;
 // Nothing closer to the canal's centre line than the setback (gis.layout's setback polygon is
 // at least that far everywhere: a little farther along straight reaches, by 0.1 %).
 const SETBACK_TOL = 1e-3;
