@@ -62,7 +62,7 @@ from gis.layout import (
     parse_plot_type,
     setback_area,
 )
-from gis.layout_inputs import community_site, land_side_access
+from gis.layout_inputs import community_site, land_side_access, largest_polygon
 from gis.thaidate import parse_form_date
 
 bp = Blueprint("layout", __name__)
@@ -119,12 +119,6 @@ class WorkshopSite:
     name: dict[str, str]
 
 
-def _largest_polygon(geom) -> Polygon | None:
-    geom = shapely.make_valid(geom)
-    parts = [p for p in shapely.get_parts(geom) if p.geom_type == "Polygon" and p.area > 0]
-    return max(parts, key=lambda p: p.area) if parts else None
-
-
 def workshop_site(case, community) -> WorkshopSite:
     """The case's land: the community's land in the layer store with its canal, setback and
     access point; the case's own site boundary instead where one was drawn that differs."""
@@ -136,7 +130,7 @@ def workshop_site(case, community) -> WorkshopSite:
         info.site = gpd.GeoSeries([info.site], crs=info.crs).to_crs(CRS).iloc[0]
         info.canal = info.canal.to_crs(CRS)
         info.access = list(gpd.GeoSeries(info.access, crs=info.crs).to_crs(CRS))
-    own = _largest_polygon(case.site) if case.site is not None else None
+    own = largest_polygon(case.site) if case.site is not None else None
     if info is None:
         if own is None:
             raise InvalidInput(

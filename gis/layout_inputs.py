@@ -44,9 +44,7 @@ def community_site(store, community_id: str, *, margin: float = 200.0) -> Layout
             ]
         )
     row = row.iloc[0]
-    site = shapely.make_valid(row.geometry)
-    if site.geom_type == "MultiPolygon":
-        site = max(site.geoms, key=lambda g: g.area)
+    site = largest_polygon(row.geometry)
     canal = store.read("canal_centreline")
     near = canal[canal.geometry.distance(site) <= margin]
     width = float(near["width_m"].max()) if len(near) and "width_m" in near else 12.0
@@ -63,6 +61,16 @@ def community_site(store, community_id: str, *, margin: float = 200.0) -> Layout
         households=int(row.get("households_agreed") or row.get("households_total") or 0),
         crs=communities.crs.to_string(),
     )
+
+
+def largest_polygon(geom) -> Polygon | None:
+    """The largest polygon of a (repaired) geometry: a site is one piece of land."""
+    parts = [
+        p
+        for p in shapely.get_parts(shapely.make_valid(geom))
+        if p.geom_type == "Polygon" and p.area > 0
+    ]
+    return max(parts, key=lambda p: p.area) if parts else None
 
 
 def land_side_access(site: Polygon, canal) -> Point:
