@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test install install-dev system-deps bench lint format sample clean
+.PHONY: run test install install-dev system-deps bench lint format sample clean fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,7 @@ system-deps:
 ## Install, load the Khlong Prem Prachakorn sample, serve the map at http://$(HOST):$(PORT)
 run: install
 	bash scripts/system-deps.sh runtime
-	$(BIN)/planner sample
+	$(BIN)/planner sample --demo-users
 	$(BIN)/planner serve --host $(HOST) --port $(PORT)
 
 ## Install and run the whole test suite (against PostGIS too when DATABASE_URL is set)
@@ -51,6 +51,16 @@ lint: install-dev
 format: install-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+## Fuzz every importer with atheris (FUZZ_SECONDS each); crashes are written to fuzz/crashes/
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= geojson kml kmz csv xlsx shpzip gpkg
+fuzz: install-dev
+	mkdir -p fuzz/crashes
+	for t in $(FUZZ_TARGETS); do \
+	  $(BIN)/python fuzz/fuzz_importers.py $$t -max_total_time=$(FUZZ_SECONDS) -timeout=20 \
+	    -rss_limit_mb=3000 -artifact_prefix=fuzz/crashes/$$t- || exit 1; \
+	done
 
 clean:
 	rm -rf $(VENV) instance tests/output

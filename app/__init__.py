@@ -40,6 +40,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         DATABASE_SCHEMA=os.environ.get("PLANNER_DATABASE_SCHEMA") or None,
         MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES,
         JSON_SORT_KEYS=False,
+        # The session cookie: never read by scripts, not sent on cross-site posts;
+        # Secure when served over HTTPS (PLANNER_SECURE_COOKIES=1 or `serve --https`).
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SECURE_COOKIES=False,
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -48,6 +53,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(home)
+    if app.config.get("SECURE_COOKIES"):
+        app.config["SESSION_COOKIE_SECURE"] = True
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
@@ -57,7 +64,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     casestore.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
+    from app import request_guard  # bad JSON, Unicode and numbers: 4xx, never 500
+
+    request_guard.init_app(app)
     auth.init_app(app)
+    from app import security_headers  # CSP with nonce, no framing, no-store on personal data
+
+    security_headers.init_app(app)
+    from app import route_policy  # route × role table; after auth: load_user runs first
+
+    route_policy.init_app(app)
     app.register_blueprint(map.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(auth.bp)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import math
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
+from app import layer_access
 from app.store import get_catalog, get_store
 from gis.errors import PlannerError
 from gis.layers import bbox_to_storage, bounds_to_wgs84, to_geojson
@@ -14,6 +16,8 @@ from gis.raster import render_overlay_png
 from gis.store import LayerNotFound
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+# What a user is served depends on who they are (docs/decisions/0010).
+_VARY = "Accept-Encoding, Cookie, Authorization"
 
 
 def _parse_bbox(raw: str) -> tuple[float, float, float, float]:
@@ -47,7 +51,9 @@ def list_layers():
     rasters = set(store.raster_names())
     out = []
     for entry in get_catalog():
-        item = entry.to_dict()
+        if not layer_access.may_see(entry.name):
+            continue
+        item = _without(entry.to_dict(), layer_access.hidden_fields(entry.name))
         if entry.kind == "vector" and entry.name in stored:
             info = store.info(entry.name)
             item.update(
@@ -70,8 +76,20 @@ def list_layers():
         out.append(item)
     catalog = get_catalog()
     for name in sorted(stored - set(catalog.layers)):
-        out.append(_user_layer_entry(name, store.info(name)))
-    return jsonify({"layers": out})
+        if layer_access.may_see(name):
+            entry = _user_layer_entry(name, store.info(name))
+            out.append(_without(entry, layer_access.hidden_fields(name)))
+    response = jsonify({"layers": out})
+    response.headers["Vary"] = _VARY
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _without(item: dict, hidden: frozenset[str]) -> dict:
+    """A layer's listing without the fields the user may not see."""
+    if hidden:
+        item["fields"] = {k: v for k, v in item["fields"].items() if k not in hidden}
+    return item
 
 
 # Imported layers that are not in the catalogue are drawn in these, in turn.
@@ -83,8 +101,7 @@ def _user_layer_entry(name: str, info) -> dict:
     colour = _USER_LAYER_COLOURS[sum(map(ord, name)) % len(_USER_LAYER_COLOURS)]
     fields = {
         field: {"type": "str", "label": {"th": field, "en": field}, "required": False}
-        for field in get_store().read(name, bbox=(0, 0, 0, 0)).columns
-        if field != "geometry"
+        for field in layer_access.layer_columns(name)
     }
     return {
         "name": name,
@@ -107,6 +124,7 @@ def _user_layer_entry(name: str, info) -> dict:
         },
         "source": info.provenance or {"name": "import"},
         "licence": "as supplied",
+        "access": layer_access.layer_access(name),
         "draw_order": 100,
         "feature_count": info.feature_count,
         "version": info.version,
@@ -123,35 +141,54 @@ def layer_features(name: str):
     store = get_store()
     if name not in catalog and not store.has_layer(name):
         raise LayerNotFound(name)
+    layer_access.require_layer(name)
+    hidden = layer_access.hidden_fields(name)
+    headers = {"Vary": _VARY, "Cache-Control": _cache_control(name)}
     info = store.info(name)
     if request.args.get("bbox"):
         bbox = bbox_to_storage(_parse_bbox(request.args["bbox"]), info.crs)
-        body = to_geojson(store.read(name, bbox=bbox))
-    else:
-        # Whole layers are what the map asks for on every page load; keep the
-        # latest version of each serialised.
-        cache = current_app.extensions["planner"]["cache"]
-        key = ("geojson", name)
-        stamp = (info.version, info.written_at)
-        if cache.get(key, (None,))[0] != stamp:
-            text = to_geojson(store.read(name)).encode("utf-8")
-            cache[key] = (stamp, text, gzip.compress(text, compresslevel=5))
-        _, text, packed = cache[key]
-        etag = f'"{name}-{info.version}-{len(text)}"'
-        if request.if_none_match.contains(etag.strip('"')):
-            return Response(status=304, headers={"ETag": etag})
-        headers = {"ETag": etag, "Vary": "Accept-Encoding", "Cache-Control": "no-cache"}
-        if "gzip" in request.accept_encodings:
-            # Workshop laptops often serve the map to others over Wi-Fi.
-            headers["Content-Encoding"] = "gzip"
-            return Response(packed, mimetype="application/geo+json", headers=headers)
-        return Response(text, mimetype="application/geo+json", headers=headers)
-    return Response(body, mimetype="application/geo+json")
+        body = to_geojson(_drop(store.read(name, bbox=bbox), hidden))
+        return Response(body, mimetype="application/geo+json", headers=headers)
+    # Whole layers are what the map asks for on every page load; keep the latest
+    # version of each serialised, once per view (all fields, or without some).
+    cache = current_app.extensions["planner"]["cache"]
+    key = ("geojson", name, hidden)
+    stamp = (info.version, info.written_at)
+    if cache.get(key, (None,))[0] != stamp:
+        text = to_geojson(_drop(store.read(name), hidden)).encode("utf-8")
+        cache[key] = (stamp, text, gzip.compress(text, compresslevel=5))
+    _, text, packed = cache[key]
+    view = hashlib.sha256("\n".join(sorted(hidden)).encode()).hexdigest()[:8] if hidden else "all"
+    etag = f'"{name}-{info.version}-{len(text)}-{view}"'
+    headers["ETag"] = etag
+    if request.if_none_match.contains(etag.strip('"')):
+        return Response(status=304, headers=headers)
+    if "gzip" in request.accept_encodings:
+        # Workshop laptops often serve the map to others over Wi-Fi.
+        headers["Content-Encoding"] = "gzip"
+        return Response(packed, mimetype="application/geo+json", headers=headers)
+    return Response(text, mimetype="application/geo+json", headers=headers)
+
+
+def _drop(gdf, hidden: frozenset[str]):
+    return gdf.drop(columns=[c for c in gdf.columns if c in hidden]) if hidden else gdf
+
+
+def _cache_control(name: str) -> str:
+    """Never store personal fields; revalidate the rest (privately unless public)."""
+    if layer_access.served_personal(name):
+        return "no-store"
+    return "no-cache" if layer_access.layer_access(name) == "public" else "private, no-cache"
 
 
 @bp.get("/layers/<name>/overlay.png")
 def raster_overlay(name: str):
     if get_catalog()[name].kind != "raster":
         raise LayerNotFound(name)
+    layer_access.require_layer(name)
     png, _ = _raster_overlay(name)
-    return Response(png, mimetype="image/png", headers={"Cache-Control": "max-age=300"})
+    public = layer_access.layer_access(name) == "public"
+    headers = {"Cache-Control": "max-age=300" if public else "private, max-age=300"}
+    if not public:
+        headers["Vary"] = _VARY
+    return Response(png, mimetype="image/png", headers=headers)

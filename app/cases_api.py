@@ -16,11 +16,14 @@ Errors keep the planner's shape for every path under /api/:
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from dataclasses import fields as dataclass_fields
 from dataclasses import is_dataclass
+from datetime import UTC
 
+from apispec import BasePlugin
 from flask import Flask, Response, request, send_file, url_for
 from flask_smorest import Api, Blueprint
 from flask_smorest.fields import Upload
@@ -29,21 +32,32 @@ from marshmallow import (
     Schema,
     ValidationError,
     fields,
+    missing,
     pre_dump,
     validate,
     validates_schema,
 )
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy.exc import IntegrityError
-from webargs.flaskparser import FlaskParser
+from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.http import parse_options_header
 
 from app.auth import NotLoggedIn, current_user
 from app.casestore import uow
 from app.errors import _json_error
+from app.request_guard import load_json
 from cases import services
 from cases.errors import InvalidInput, NotFound
-from cases.model import HOUSE_STATUSES, ROLE_LABELS
+from cases.model import (
+    EARLIEST_DATE,
+    HOUSE_STATUSES,
+    LATEST_DATE,
+    MAX_BAHT,
+    MAX_TEXT,
+    MAX_VERSION,
+    ROLE_LABELS,
+)
 from cases.workflow import default_workflows
 
 API_CONFIG = {
@@ -54,7 +68,8 @@ API_CONFIG = {
     "OPENAPI_JSON_PATH": "openapi.json",
 }
 MAX_INT32 = 2**31 - 1
-MAX_BAHT = 2**53 - 1  # exact in JavaScript, fits the BigInteger columns
+MAX_PAGE = services.MAX_PAGE
+BANGKOK = services.BANGKOK
 
 # Thai for the HTTP errors that do not come from the domain (unknown path, wrong method...).
 _HTTP_TH = {
@@ -168,6 +183,30 @@ class PlannerApi(Api):
         return body, status, headers
 
 
+class CommonErrors(BasePlugin):
+    """Documents, on every operation of the document (this module's and the ones other
+    modules add by hand), the errors any request can meet: 400 (bad bytes, JSON or
+    query), 413, 429, and for those needing a login 401/403, for writes 422."""
+
+    def operation_helper(self, path=None, operations=None, **kwargs):
+        for method, operation in (operations or {}).items():
+            codes = [400, 413, 429]
+            if operation.get("security") != []:
+                codes += [401, 403]
+            if method.lower() in ("post", "put", "patch", "delete"):
+                codes.append(422)
+            responses = operation.setdefault("responses", {})
+            for code in codes:
+                if code in responses or str(code) in responses:
+                    continue
+                responses[str(code)] = {
+                    "description": _ERROR_DESCRIPTIONS[code],
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
+                    },
+                }
+
+
 class Parser(FlaskParser):
     """webargs, plus two body locations: multipart (form fields and files
     together) and json_or_multipart (either, by the request's content type)."""
@@ -186,6 +225,12 @@ class Parser(FlaskParser):
             ]
         )
         return self._makeproxy(data, schema)
+
+    def _raw_load_json(self, req):
+        """The body through the request guard (depth, Unicode, finite numbers)."""
+        if not is_json_request(req):
+            return missing
+        return load_json(req.get_data(cache=True))
 
     def load_json_or_multipart(self, req, schema):
         if req.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
@@ -211,23 +256,47 @@ blp = ApiBlueprint(
 )
 
 _ERROR_DESCRIPTIONS = {
+    400: "Unreadable request: malformed or too deeply nested JSON, NaN/Infinity, text that "
+    "is not valid Unicode, a bad query string or header; the field is named",
     401: "Not logged in (send a session cookie or HTTP Basic credentials)",
-    403: "Your role may not do this, or the case belongs to another community",
+    403: "Your role may not do this, or the record belongs to another community",
     404: "No such record",
     409: "Stale version: someone else changed the record since you read it; nothing changed",
+    413: "The request body is too large",
     422: "Invalid input, or a refused stage move (missing requirements listed); nothing changed",
+    429: "Too many requests or login attempts; wait and try again",
 }
+# Every operation can answer these (bad bytes, no login, too large, invalid, too many).
+_ALWAYS = (400, 401, 413, 422, 429)
 
 
 def errors(*codes):
     """Document error responses (always in the `{"error": ...}` shape)."""
 
     def decorator(func):
-        for code in sorted(codes):
+        for code in sorted({*codes, *_ALWAYS}):
             func = blp.alt_response(
                 code, schema=ErrorSchema, description=_ERROR_DESCRIPTIONS[code]
             )(func)
         return func
+
+    return decorator
+
+
+def edit_permission(*, officers_only: bool = False):
+    """Check that the user may change the record in the URL before the body is
+    validated (put between @blp.route and @blp.arguments): 403, never 422, for
+    someone who may not change it, whatever they send."""
+
+    def decorator(func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            services.require_edit_of(
+                uow(), current_user(), officers_only=officers_only, **(request.view_args or {})
+            )
+            return func(*args, **kwargs)
+
+        return wrapper
 
     return decorator
 
@@ -368,6 +437,12 @@ def _version_from(body_version, headers: dict):
                 f'If-Match ต้องเป็นหมายเลขฉบับของข้อมูล เช่น "3" ไม่ใช่ {raw!r}',
                 field="If-Match",
             ) from None
+        if not 1 <= header_version <= MAX_VERSION:
+            raise InvalidInput(
+                f"If-Match must be a version from 1 to {MAX_VERSION:,}",
+                f"If-Match ต้องเป็นหมายเลขฉบับ 1 ถึง {MAX_VERSION:,}",
+                field="If-Match",
+            )
     if body_version is not None and header_version is not None and body_version != header_version:
         raise InvalidInput(
             f"version {body_version} in the body and If-Match {header_version} disagree",
@@ -391,8 +466,12 @@ class IfMatchSchema(Schema):
 
 def _version_field(**kwargs):
     return fields.Integer(
-        validate=validate.Range(min=1),
-        metadata={"description": "The version you read (or send If-Match)"},
+        validate=validate.Range(
+            min=1,
+            max=MAX_VERSION,
+            error="must be between {min} and {max} / ต้องอยู่ระหว่าง {min} ถึง {max}",
+        ),
+        metadata=kwargs.pop("metadata", {"description": "The version you read (or send If-Match)"}),
         **kwargs,
     )
 
@@ -400,6 +479,59 @@ def _version_field(**kwargs):
 def _non_blank(value: str) -> None:
     if not value or not value.strip():
         raise ValidationError("must not be blank / ต้องไม่เว้นว่าง")
+
+
+def _length(limit: int = MAX_TEXT, minimum: int | None = None):
+    return validate.Length(
+        min=minimum,
+        max=limit,
+        error="must be at most {max} characters / ยาวได้ไม่เกิน {max} ตัวอักษร",
+    )
+
+
+def _text(limit: int = MAX_TEXT, **kwargs):
+    """A text field, as long as the services allow (the same on create and update)."""
+    return fields.String(validate=_length(limit), **kwargs)
+
+
+def _title(**kwargs):
+    return fields.String(validate=[_non_blank, _length()], **kwargs)
+
+
+def _date(**kwargs):
+    """A date within the programmes' range (gis.thaidate)."""
+    return fields.Date(
+        validate=validate.Range(
+            min=EARLIEST_DATE,
+            max=LATEST_DATE,
+            error="must be between {min} and {max} (B.E. 2500 to 2600) "
+            "/ ต้องอยู่ระหว่าง {min} ถึง {max} (พ.ศ. 2500 ถึง 2600)",
+        ),
+        **kwargs,
+    )
+
+
+def _amount(**kwargs):
+    return fields.Integer(
+        allow_none=True,
+        validate=validate.Range(
+            min=0,
+            max=MAX_BAHT,
+            error="must be whole baht from {min} to {max} / ต้องเป็นจำนวนเต็มบาท {min} ถึง {max}",
+        ),
+        **kwargs,
+    )
+
+
+class LocalDateTime(fields.DateTime):
+    """A moment stored in UTC (naive), written with its offset in Thai time (+07:00)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(BANGKOK).isoformat()
 
 
 # -- schemas: cases ------------------------------------------------------------------
@@ -426,7 +558,9 @@ class CaseSchema(Record):
     stage_entered_on = fields.Date()
     hold_reason = fields.String(allow_none=True)
     hold_reason_label = fields.Function(
-        lambda d: _label("hold_reasons", d["hold_reason"]), metadata={"type": "object"}
+        lambda d: _label("hold_reasons", d["hold_reason"]),
+        allow_none=True,
+        metadata={"type": "object", "description": "null when not on hold"},
     )
     cooperative_name = fields.String(allow_none=True)
     note = fields.String()
@@ -458,7 +592,9 @@ class CaseSummarySchema(Record):
     stalled = fields.Boolean()
     hold_reason = fields.String(allow_none=True)
     hold_reason_label = fields.Function(
-        lambda d: _label("hold_reasons", d["hold_reason"]), metadata={"type": "object"}
+        lambda d: _label("hold_reasons", d["hold_reason"]),
+        allow_none=True,
+        metadata={"type": "object", "description": "null when not on hold"},
     )
     counts = fields.Nested(CaseCountsSchema)
     version = fields.Integer()
@@ -474,36 +610,48 @@ class CasePageSchema(Schema):
 
 
 class CaseQuerySchema(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
-    programme = fields.String(metadata={"description": "Programme code, e.g. canal_side"})
-    district = fields.String(metadata={"description": "District (English name), e.g. Lak Si"})
-    stage = fields.String(metadata={"description": "Stage code, e.g. construction"})
+    page = fields.Integer(
+        load_default=1,
+        validate=validate.Range(
+            min=1, max=MAX_PAGE, error="must be from {min} to {max} / ต้องอยู่ระหว่าง {min} ถึง {max}"
+        ),
+    )
+    per_page = fields.Integer(
+        load_default=50,
+        validate=validate.Range(
+            min=1, max=500, error="must be from {min} to {max} / ต้องอยู่ระหว่าง {min} ถึง {max}"
+        ),
+    )
+    programme = _text(100, metadata={"description": "Programme code, e.g. canal_side"})
+    district = _text(100, metadata={"description": "District (English name), e.g. Lak Si"})
+    stage = _text(100, metadata={"description": "Stage code, e.g. construction"})
     stalled = fields.Boolean(
         load_default=False, metadata={"description": "Only cases longer than allowed in a stage"}
     )
-    q = fields.String(metadata={"description": "Search in ref, titles and community names"})
+    q = _text(200, metadata={"description": "Search in ref, titles and community names"})
 
 
 class CaseCreateSchema(Schema):
     community_id = fields.String(required=True, validate=validate.Length(min=1, max=40))
-    case_type = fields.String(required=True, metadata={"description": "See /api/workflows"})
-    title_th = fields.String(required=True, validate=_non_blank)
-    title_en = fields.String(load_default="")
-    variant = fields.String(allow_none=True)
+    case_type = _text(100, required=True, metadata={"description": "See /api/workflows"})
+    title_th = _title(required=True)
+    title_en = _text(load_default="")
+    variant = _text(100, allow_none=True)
     site = GeoJSON(("Polygon", "MultiPolygon"), allow_none=True)
-    on = fields.Date(metadata={"description": "Date the case opens (default today)"})
+    on = _date(metadata={"description": "Date the case opens (default today)"})
 
 
 class CaseUpdateSchema(Schema):
     version = _version_field()
-    title_th = fields.String(validate=_non_blank)
-    title_en = fields.String(validate=_non_blank)
-    variant = fields.String(allow_none=True)
-    cooperative_name = fields.String(allow_none=True)
-    note = fields.String()
-    hold_reason = fields.String(
-        allow_none=True, metadata={"description": "Put on hold (coded reason) or release (null)"}
+    title_th = _title()
+    title_en = _title()
+    variant = _text(100, allow_none=True)
+    cooperative_name = _text(allow_none=True)
+    note = _text()
+    hold_reason = _text(
+        100,
+        allow_none=True,
+        metadata={"description": "Put on hold (coded reason) or release (null)"},
     )
     site = GeoJSON(("Polygon", "MultiPolygon"), allow_none=True)
 
@@ -543,7 +691,7 @@ class DocumentSchema(Record):
     size = fields.Integer()
     sha256 = fields.String()
     uploaded_by = fields.String()
-    uploaded_at = fields.DateTime()
+    uploaded_at = LocalDateTime()
     stage_event_id = fields.Integer(allow_none=True)
     url = fields.Function(
         lambda d: url_for("cases_api.download_document", document_id=d["id"]), metadata=URL
@@ -691,10 +839,10 @@ class CaseDetailSchema(CaseSchema):
 class StageMoveSchema(Schema):
     """A stage move as JSON."""
 
-    to_stage = fields.String(required=True, metadata={"description": "Stage code"})
+    to_stage = _text(100, required=True, metadata={"description": "Stage code"})
     version = _version_field()
-    note = fields.String(load_default="")
-    on = fields.Date(metadata={"description": "Date of the move (default today)"})
+    note = _text(load_default="")
+    on = _date(metadata={"description": "Date of the move (default today, not in the future)"})
 
 
 class StageMoveFormSchema(StageMoveSchema):
@@ -703,7 +851,7 @@ class StageMoveFormSchema(StageMoveSchema):
 
     files = fields.List(UploadField(), load_default=list)
     kinds = fields.List(
-        fields.String(), load_default=list, metadata={"description": "Document kind of each file"}
+        _text(100), load_default=list, metadata={"description": "Document kind of each file"}
     )
 
     @validates_schema
@@ -718,7 +866,7 @@ class StageMoveFormSchema(StageMoveSchema):
 
 class DocumentUploadSchema(Schema):
     file = UploadField(required=True)
-    kind = fields.String(required=True, metadata={"description": "Document kind code"})
+    kind = _text(100, required=True, metadata={"description": "Document kind code"})
 
 
 # -- schemas: households, plots, budget ------------------------------------------------------
@@ -750,14 +898,14 @@ class HouseholdListSchema(Schema):
 
 
 class HouseholdInSchema(Schema):
-    head_name = fields.String()
+    head_name = _text()
     members = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=1000))
     monthly_income = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=MAX_INT32))
     phone = fields.String(validate=validate.Length(max=40))
-    tenure = fields.String(metadata={"description": "Tenure code, see /api/workflows"})
+    tenure = _text(100, metadata={"description": "Tenure code, see /api/workflows"})
     agreed_to_move = fields.Boolean()
     plot_no = fields.String(allow_none=True, validate=validate.Length(max=40))
-    house_status = fields.String(metadata={"description": "House status code"})
+    house_status = _text(100, metadata={"description": "House status code"})
     location = GeoJSON(("Point",), allow_none=True)
 
 
@@ -787,19 +935,18 @@ class BudgetSchema(Schema):
 
 
 class BudgetInSchema(Schema):
-    planned = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=MAX_BAHT))
-    approved = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=MAX_BAHT))
-    disbursed = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=MAX_BAHT))
-    note = fields.String()
-    version = fields.Integer(
-        validate=validate.Range(min=1),
-        metadata={"description": "Required to update an existing line; omit to create one"},
+    planned = _amount(metadata={"description": "baht"})
+    approved = _amount(metadata={"description": "baht"})
+    disbursed = _amount(metadata={"description": "baht"})
+    note = _text()
+    version = _version_field(
+        metadata={"description": "Required to update an existing line; omit to create one"}
     )
 
 
 # -- schemas: dashboards, audit, workflows ------------------------------------------------
 class ProgrammeQuerySchema(Schema):
-    programme = fields.String(metadata={"description": "Programme code (default: all)"})
+    programme = _text(100, metadata={"description": "Programme code (default: all)"})
 
 
 class ShareSchema(Schema):
@@ -845,7 +992,9 @@ class StalledCaseSchema(Record):
     stall_days = fields.Integer()
     hold_reason = fields.String(allow_none=True)
     hold_reason_label = fields.Function(
-        lambda d: _label("hold_reasons", d["hold_reason"]), metadata={"type": "object"}
+        lambda d: _label("hold_reasons", d["hold_reason"]),
+        allow_none=True,
+        metadata={"type": "object", "description": "null when not on hold"},
     )
     url = fields.Function(lambda d: url_for("cases_api.get_case", case_id=d["id"]), metadata=URL)
 
@@ -867,14 +1016,14 @@ class FinishedOverTimeSchema(Schema):
 
 
 class AuditQuerySchema(Schema):
-    entity = fields.String(metadata={"description": "case | household | plot | document | ..."})
-    entity_id = fields.String()
+    entity = _text(100, metadata={"description": "case | household | plot | document | ..."})
+    entity_id = _text(100)
     limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=1000))
 
 
 class AuditEntrySchema(Record):
     id = fields.Integer()
-    at = fields.DateTime()
+    at = LocalDateTime()
     username = fields.String()
     action = fields.String()
     entity = fields.String()
@@ -960,7 +1109,13 @@ class WorkflowsSchema(Schema):
 
 
 # -- views: cases -----------------------------------------------------------------------
-PAGINATION_HEADERS = {"X-Pagination": "PAGINATION"}
+PAGINATION_HEADERS = {
+    "X-Pagination": {
+        "description": "JSON object as text: total, total_pages, first_page, last_page, "
+        "page, previous_page, next_page",
+        "schema": {"type": "string"},
+    }
+}
 MULTIPART_STAGE_MOVE = {
     "requestBody": {
         "content": {
@@ -1005,6 +1160,7 @@ def list_cases(query):
 
 
 @blp.route("/cases", methods=["POST"], tags=["cases"])
+@edit_permission(officers_only=True)
 @blp.arguments(CaseCreateSchema)
 @blp.response(201, CaseSchema)
 @errors(401, 403, 404)
@@ -1041,6 +1197,7 @@ def get_case(case_id):
 
 
 @blp.route("/cases/<int:case_id>", methods=["PATCH"], tags=["cases"])
+@edit_permission()
 @blp.arguments(CaseUpdateSchema)
 @blp.arguments(IfMatchSchema, location="headers")
 @blp.response(200, CaseSchema)
@@ -1056,6 +1213,7 @@ def update_case(body, headers, case_id):
 
 
 @blp.route("/cases/<int:case_id>/stage", methods=["POST"], tags=["cases"])
+@edit_permission(officers_only=True)
 @blp.arguments(StageMoveFormSchema, location="json_or_multipart")
 @blp.arguments(IfMatchSchema, location="headers")
 @blp.response(200, CaseDetailSchema)
@@ -1107,6 +1265,7 @@ def list_households(case_id):
 
 
 @blp.route("/cases/<int:case_id>/households", methods=["POST"], tags=["households"])
+@edit_permission()
 @blp.arguments(HouseholdInSchema)
 @blp.response(201, HouseholdSchema)
 @errors(401, 403, 404)
@@ -1132,6 +1291,7 @@ def get_household(household_id):
 
 
 @blp.route("/households/<int:household_id>", methods=["PATCH"], tags=["households"])
+@edit_permission()
 @blp.arguments(HouseholdUpdateSchema)
 @blp.arguments(IfMatchSchema, location="headers")
 @blp.response(200, HouseholdSchema)
@@ -1152,6 +1312,7 @@ def list_plots(case_id):
 
 
 @blp.route("/cases/<int:case_id>/plots", methods=["POST"], tags=["plots"])
+@edit_permission()
 @blp.arguments(PlotInSchema)
 @blp.response(201, PlotFeatureSchema)
 @errors(401, 403, 404)
@@ -1169,6 +1330,7 @@ def add_plot(body, case_id):
 
 
 @blp.route("/plots/<int:plot_id>", methods=["PATCH"], tags=["plots"])
+@edit_permission()
 @blp.arguments(PlotUpdateSchema)
 @blp.arguments(IfMatchSchema, location="headers")
 @blp.response(200, PlotFeatureSchema)
@@ -1185,6 +1347,7 @@ def update_plot(body, headers, plot_id):
 
 
 @blp.route("/plots/<int:plot_id>", methods=["DELETE"], tags=["plots"])
+@edit_permission()
 @blp.arguments(VersionQuerySchema, location="query")
 @blp.arguments(IfMatchSchema, location="headers")
 @blp.response(204)
@@ -1198,6 +1361,15 @@ def delete_plot(query, headers, plot_id):
 
 
 # -- views: documents -------------------------------------------------------------------
+def _served_type(stored: str | None) -> str:
+    """A stored content type as sent: the type, and its charset once if it had one."""
+    mimetype, options = parse_options_header(stored or "")
+    if not mimetype or "/" not in mimetype:
+        return "application/octet-stream"
+    charset = options.get("charset")
+    return f"{mimetype}; charset={charset}" if charset else mimetype
+
+
 def _content_type(file: FileStorage) -> str:
     """The upload's declared type without parameters; anything odd becomes octet-stream."""
     mimetype = (file.mimetype or "").strip()
@@ -1205,6 +1377,7 @@ def _content_type(file: FileStorage) -> str:
 
 
 @blp.route("/cases/<int:case_id>/documents", methods=["POST"], tags=["documents"])
+@edit_permission()
 @blp.arguments(DocumentUploadSchema, location="multipart")
 @blp.response(201, DocumentSchema)
 @errors(401, 403, 404)
@@ -1228,8 +1401,9 @@ def upload_document(body, case_id):
 @blp.response(
     200,
     {"type": "string", "format": "binary"},
-    content_type="application/octet-stream",
-    description="The file, as an attachment; ETag and X-Checksum-SHA256 carry its SHA-256",
+    content_type="*/*",
+    description="The file, as an attachment, with the type it was uploaded with (one "
+    "charset at most); ETag and X-Checksum-SHA256 carry its SHA-256",
     headers={
         "X-Checksum-SHA256": {
             "description": "SHA-256 of the file, hex",
@@ -1253,13 +1427,14 @@ def download_document(document_id):
         )
     response = send_file(
         path,
-        mimetype=document.content_type or "application/octet-stream",
+        mimetype="application/octet-stream",
         as_attachment=True,
         download_name=document.filename,
         etag=document.sha256,
         conditional=True,
         max_age=0,
     )
+    response.headers["Content-Type"] = _served_type(document.content_type)
     response.headers["X-Checksum-SHA256"] = document.sha256
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = "private, no-cache"
@@ -1278,6 +1453,7 @@ def get_budget(case_id):
 
 
 @blp.route("/cases/<int:case_id>/budget/<kind>", methods=["PUT"], tags=["budget"])
+@edit_permission(officers_only=True)
 @blp.arguments(BudgetInSchema)
 @blp.arguments(IfMatchSchema, location="headers")
 @blp.response(200, BudgetLineSchema, description="The line, updated")
@@ -1426,7 +1602,7 @@ def init_app(app: Flask) -> None:
             "security": [{"basicAuth": []}, {"cookieAuth": []}],
         },
     )
-    api = PlannerApi(app)
+    api = PlannerApi(app, spec_kwargs={"extra_plugins": [CommonErrors()]})
     api.spec.components.security_scheme("basicAuth", {"type": "http", "scheme": "basic"})
     api.spec.components.security_scheme(
         "cookieAuth", {"type": "apiKey", "in": "cookie", "name": "session"}

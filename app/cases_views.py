@@ -33,7 +33,7 @@ from app.casestore import uow
 from app.i18n import LANGUAGES, STRINGS, current_language
 from cases import services
 from cases.errors import DomainError, Forbidden, InvalidInput, NotFound, StaleVersion
-from cases.model import HOUSE_STATUSES, ROLE_LABELS
+from cases.model import HOUSE_STATUSES, ROLE_LABELS, date_range_problem
 from cases.workflow import default_workflows
 from gis.thaidate import parse_form_date
 
@@ -53,7 +53,7 @@ def _lang() -> str:
 
 def _int_arg(name: str, default: int = 1) -> int:
     try:
-        return max(1, int(request.args.get(name, default)))
+        return max(1, min(int(request.args.get(name, default)), services.MAX_PAGE))
     except (TypeError, ValueError):
         return default
 
@@ -61,11 +61,15 @@ def _int_arg(name: str, default: int = 1) -> int:
 def _parse_date(raw: str | None) -> date | None:
     """An ISO date from a form; a Buddhist Era year (2400 or later) is taken back to C.E."""
     try:
-        return parse_form_date(raw)
+        value = parse_form_date(raw)
     except ValueError:
         raise InvalidInput(
             f"not a date: {raw!r} (use YYYY-MM-DD)", f"วันที่ไม่ถูกต้อง: {raw!r}", field="on"
         ) from None
+    problem = value is not None and date_range_problem(value, "date")
+    if problem:
+        raise InvalidInput(*problem, field="on")
+    return value
 
 
 def stage_label(case_type: str, stage: str) -> dict[str, str]:

@@ -77,7 +77,15 @@ def main() -> None:
     help="Folder for the rebuilt files.",
 )
 @click.option("--no-load", is_flag=True, help="Only rebuild; do not load into the store.")
-def sample(rebuild: bool, seed: int, setback_m: float, out_dir: Path, no_load: bool) -> None:
+@click.option(
+    "--demo-users",
+    is_flag=True,
+    help="Also create the README's demo logins (for trying on this machine only; "
+    "`planner serve` then refuses any address but 127.0.0.1).",
+)
+def sample(
+    rebuild: bool, seed: int, setback_m: float, out_dir: Path, no_load: bool, demo_users: bool
+) -> None:
     """Load the Khlong Prem Prachakorn sample into the store (ชุดข้อมูลตัวอย่าง)."""
     from gis.layers import load_sample
 
@@ -101,11 +109,12 @@ def sample(rebuild: bool, seed: int, setback_m: float, out_dir: Path, no_load: b
     click.echo(f"loaded {len(counts)} layers into {store!r}:")
     for name, count in counts.items():
         click.echo(f"  {name:<18} {count:>7}")
-    from cases.sample import DEMO_USERS, load_sample_cases
+    from cases.sample import DEMO_USERS, add_demo_users, load_sample_cases
     from gis.layers import read_package
 
+    case_store = _open_case_store()
     result = load_sample_cases(
-        _open_case_store(), read_package(out_dir / "khlong_prem_sample.gpkg", catalog)
+        case_store, read_package(out_dir / "khlong_prem_sample.gpkg", catalog), demo_users=False
     )
     if result["skipped"]:
         click.echo(f"the case store already has {result['cases']} cases; kept them as they are")
@@ -113,21 +122,144 @@ def sample(rebuild: bool, seed: int, setback_m: float, out_dir: Path, no_load: b
         click.echo(
             f"loaded {result['cases']} sample cases with {result['households']:,} households"
         )
-    click.echo("demo logins (sample only) / บัญชีทดลอง:")
+    if not demo_users:
+        click.echo(
+            "no demo logins: create users with `planner user add NAME --role ROLE` "
+            "(or load with --demo-users to try it on this machine) / "
+            "ไม่มีบัญชีทดลอง สร้างผู้ใช้ด้วย planner user add"
+        )
+        return
+    add_demo_users(case_store)
+    click.echo("demo logins (sample only, this machine only) / บัญชีทดลอง (ใช้ในเครื่องนี้เท่านั้น):")
     for username, password, role, community in DEMO_USERS:
         click.echo(f"  {username:<10} {password:<20} {role}{' ' + community if community else ''}")
+
+
+# Bounds of the production server (docs/decisions/0012-production-server.md).
+MAX_HEADER_BYTES = 64 * 1024
+BODY_SLACK_BYTES = 1024 * 1024  # above MAX_CONTENT_LENGTH, so the app's own 413 page answers first
+
+
+def is_loopback(host: str) -> bool:
+    """True for 127.0.0.1, ::1, localhost: addresses no other machine can reach."""
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return host.lower() == "localhost"
+
+
+def waitress_options(
+    app, *, host, port, threads, connection_limit, channel_timeout, https=False, trusted_proxy=None
+) -> dict:
+    """The keyword arguments for `waitress.serve`: every limit bounded."""
+    options = {
+        "host": host,
+        "port": port,
+        "threads": threads,
+        "connection_limit": connection_limit,
+        "channel_timeout": channel_timeout,
+        "max_request_header_size": MAX_HEADER_BYTES,
+        "max_request_body_size": (app.config.get("MAX_CONTENT_LENGTH") or 0) + BODY_SLACK_BYTES,
+        "url_scheme": "https" if https else "http",
+        "ident": "waitress",
+    }
+    if trusted_proxy:
+        options.update(
+            trusted_proxy=trusted_proxy,
+            trusted_proxy_headers={"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"},
+            clear_untrusted_proxy_headers=True,
+        )
+    return options
 
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-def serve(host: str, port: int) -> None:
-    """Serve the map and the API (เปิดเว็บแผนที่)."""
+@click.option(
+    "--threads",
+    default=6,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Requests served at once (เธรด); more wait in line.",
+)
+@click.option(
+    "--connection-limit",
+    default=100,
+    show_default=True,
+    type=click.IntRange(1, 10_000),
+    help="Open connections at most.",
+)
+@click.option(
+    "--channel-timeout",
+    default=120,
+    show_default=True,
+    type=click.IntRange(5, 3600),
+    help="Seconds before an idle connection is closed.",
+)
+@click.option(
+    "--https",
+    is_flag=True,
+    help="Reached over HTTPS (behind a reverse proxy): the session cookie is Secure. "
+    "Same as PLANNER_SECURE_COOKIES=1.",
+)
+@click.option(
+    "--trusted-proxy",
+    metavar="ADDRESS",
+    help="A reverse proxy's address whose X-Forwarded-For/-Proto/-Host to trust.",
+)
+@click.option(
+    "--debug",
+    is_flag=True,
+    help="Werkzeug's development server with its debugger; loopback hosts only.",
+)
+def serve(
+    host: str,
+    port: int,
+    threads: int,
+    connection_limit: int,
+    channel_timeout: int,
+    https: bool,
+    trusted_proxy: str | None,
+    debug: bool,
+) -> None:
+    """Serve the map and the API (เปิดเว็บแผนที่) with waitress."""
+    if debug and not is_loopback(host):
+        click.echo(
+            f"error / ข้อผิดพลาด: --debug runs a debugger that executes code; it serves only "
+            f"127.0.0.1, not {host} / โหมด --debug เปิดได้เฉพาะเครื่องนี้ (127.0.0.1) เท่านั้น",
+            err=True,
+        )
+        sys.exit(2)
     from app import create_app
 
     app = create_app()
-    click.echo(f"serving the planner at http://{host}:{port}  (Ctrl+C to stop)")
-    app.run(host=host, port=port, debug=False, threaded=True)
+    # Network checks on the served instance (e.g. demo passwords) go here, before listening.
+    refuse_demo_on_network(host, _open_case_store())
+    if https:
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["PREFERRED_URL_SCHEME"] = "https"
+    behind = "  (HTTPS at the proxy)" if https else ""
+    click.echo(f"serving the planner at http://{host}:{port}{behind}  (Ctrl+C to stop)")
+    if debug:
+        app.run(host=host, port=port, debug=True, use_reloader=False)
+        return
+    import waitress
+
+    waitress.serve(
+        app,
+        **waitress_options(
+            app,
+            host=host,
+            port=port,
+            threads=threads,
+            connection_limit=connection_limit,
+            channel_timeout=channel_timeout,
+            https=https,
+            trusted_proxy=trusted_proxy,
+        ),
+    )
 
 
 def layer_report(store, catalog) -> list[dict]:
@@ -309,6 +441,143 @@ def user_add(name, role, community, password, display_name) -> None:
     click.echo(f"created user {created.username} ({created.role})")
 
 
+def _fail_both(exc) -> None:
+    """Exit 1 with a domain error's English and Thai message."""
+    _fail(f"{exc.message_en} / {exc.message_th}")
+
+
+@user.command("passwd")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the new password from standard input.")
+def user_passwd(name, password_stdin) -> None:
+    """Set a new password for NAME; ends all of NAME's sessions (เปลี่ยนรหัสผ่าน)."""
+    from cases import services
+    from cases.errors import DomainError
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt(
+            "New password / รหัสผ่านใหม่", hide_input=True, confirmation_prompt=True
+        )
+    try:
+        ended = services.change_password(_open_case_store().uow(), name, password)
+    except DomainError as exc:
+        _fail_both(exc)
+    click.echo(
+        f"changed the password of {name}; ended {ended} session(s) / "
+        f"เปลี่ยนรหัสผ่านของ {name} แล้ว ออกจากระบบ {ended} เซสชัน"
+    )
+
+
+@user.command("disable")
+@click.argument("name")
+def user_disable(name) -> None:
+    """Stop NAME logging in; ends all of NAME's sessions at once (ระงับผู้ใช้)."""
+    from cases import services
+    from cases.errors import DomainError
+
+    try:
+        ended = services.set_user_active(_open_case_store().uow(), name, False)
+    except DomainError as exc:
+        _fail_both(exc)
+    click.echo(
+        f"disabled {name}; ended {ended} session(s) / ระงับ {name} แล้ว ออกจากระบบ {ended} เซสชัน"
+    )
+
+
+@user.command("enable")
+@click.argument("name")
+def user_enable(name) -> None:
+    """Let a disabled user NAME log in again (เปิดใช้ผู้ใช้)."""
+    from cases import services
+    from cases.errors import DomainError
+
+    try:
+        services.set_user_active(_open_case_store().uow(), name, True)
+    except DomainError as exc:
+        _fail_both(exc)
+    click.echo(f"enabled {name} / เปิดใช้ {name} แล้ว")
+
+
+@user.command("role")
+@click.argument("name")
+@click.option(
+    "--role", required=True, type=click.Choice(["admin", "officer", "community_rep", "viewer"])
+)
+@click.option("--community", default=None, help="The community of a community_rep.")
+def user_role(name, role, community) -> None:
+    """Give NAME another role; it applies from NAME's next request (เปลี่ยนบทบาท)."""
+    from cases import services
+    from cases.errors import DomainError
+
+    try:
+        services.set_user_role(_open_case_store().uow(), name, role, community_id=community)
+    except DomainError as exc:
+        _fail_both(exc)
+    click.echo(f"{name} is now {role} / {name} มีบทบาท {role} แล้ว")
+
+
+@user.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def user_list(as_json) -> None:
+    """The users: name, role, community, active, last login (รายชื่อผู้ใช้). Never hashes."""
+    from cases import services
+
+    rows = [
+        {
+            "username": u.username,
+            "role": u.role,
+            "community_id": u.community_id,
+            "active": bool(u.active),
+            "last_login_at": u.last_login_at.isoformat() if u.last_login_at else None,
+        }
+        for u in services.list_users(_open_case_store().uow())
+    ]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    click.echo(
+        f"{'user / ผู้ใช้':<20} {'role / บทบาท':<16} {'community':<11} "
+        f"{'active':<12} last login (UTC) / เข้าระบบล่าสุด"
+    )
+    for r in rows:
+        active = "yes / ใช้งาน" if r["active"] else "no / ระงับ"
+        click.echo(
+            f"{r['username']:<20} {r['role']:<16} {r['community_id'] or '-':<11} "
+            f"{active:<12} {r['last_login_at'] or '-'}"
+        )
+
+
+def refuse_demo_on_network(host: str, store) -> None:
+    """Refuse (ClickException, exit 1) to serve a non-loopback `host` while any demo user
+    still has its demo password: anyone on the network could log in with it."""
+    if is_loopback(host):
+        return
+    from cases import services
+    from cases.sample import DEMO_USERS
+
+    try:
+        names = services.users_with_password(
+            store.uow(), {name: password for name, password, _, _ in DEMO_USERS}
+        )
+    finally:
+        store.dispose()
+    if not names:
+        return
+    fixes = "\n".join(
+        f"  planner user passwd {n}    # or / หรือ  planner user disable {n}" for n in names
+    )
+    raise click.ClickException(
+        f"refusing to serve on {host}: the demo account(s) {', '.join(names)} still have the "
+        f"published demo password, so anyone on the network could log in. Change or disable "
+        f"them first, or serve on 127.0.0.1 only.\n"
+        f"ไม่เปิดบริการที่ {host}: บัญชีทดลอง {', '.join(names)} ยังใช้รหัสผ่านทดลองที่เผยแพร่ไว้ "
+        f"ใครในเครือข่ายก็เข้าระบบได้ กรุณาเปลี่ยนรหัสผ่านหรือระงับบัญชีก่อน "
+        f"หรือเปิดบริการเฉพาะ 127.0.0.1\n{fixes}"
+    )
+
+
 def _problem_lines(exc: ValidationError) -> str:
     lines = []
     for p in exc.problems:
@@ -416,8 +685,14 @@ def imports_command(show_id, as_json):
 )
 @click.option("--out", type=click.Path(path_type=Path), required=True)
 @click.option("--open-data", is_flag=True, help="Community counts and geometry only.")
-def export_command(layer_names, all_layers, fmt, out, open_data):
+@click.option(
+    "--without-personal",
+    is_flag=True,
+    help="Leave out personal fields (cases/privacy.py), as a municipality viewer gets them.",
+)
+def export_command(layer_names, all_layers, fmt, out, open_data, without_personal):
     """Export layers for QGIS or spreadsheets (ส่งออกข้อมูล)."""
+    from cases import privacy
     from gis.exporting import export_layers
 
     store = _open_store()
@@ -435,7 +710,13 @@ def export_command(layer_names, all_layers, fmt, out, open_data):
     if missing:
         _fail(PlannerError(f"no layer {', '.join(missing)} in the store / ไม่มีชั้นข้อมูลนี้"))
     try:
-        written = export_layers(store, load_catalog(), names, fmt=fmt, out=out, open_data=open_data)
+        drop = set()
+        if open_data or without_personal:  # open data never holds a personal field
+            for name in names:
+                drop |= set(privacy.personal_fields(store.read(name, bbox=(0, 0, 0, 0)).columns))
+        written = export_layers(
+            store, load_catalog(), names, fmt=fmt, out=out, open_data=open_data, drop_fields=drop
+        )
     except PlannerError as exc:
         _fail(exc)
     click.echo(f"exported {', '.join(names)} → {written}")
@@ -640,8 +921,14 @@ def _layout_layers(path: Path) -> list[tuple[str, str]]:
         return []
     import pyogrio
 
+    from gis import formats
+
     try:
-        return [(str(n), str(t)) for n, t in pyogrio.list_layers(path)]
+        formats.check_format(formats.check_path(path, label=path.name), label=path.name)
+    except ValidationError as exc:
+        raise PlannerError(str(exc)) from None
+    try:
+        return [(str(n), str(t)) for n, t in pyogrio.list_layers(formats.gdal_path(path, "gpkg"))]
     except Exception as exc:  # GDAL's errors name no class we can rely on
         raise PlannerError(
             f"{path.name}: the GeoPackage cannot be opened ({str(exc).splitlines()[0]}) "
@@ -1087,6 +1374,29 @@ def flood_scenario_command(dem_path, level, canal_layer, out):
     except PlannerError as exc:
         _fail(exc)
     click.echo(f"flood depth at level {level:g} m → {written} / ความลึกน้ำท่วม → {written}")
+
+
+@main.command("prune")
+@click.option(
+    "--days",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Keep site checks this many days (default: PLANNER_OVERLAP_RUN_DAYS, or 30).",
+)
+def prune_command(days):
+    """Remove site checks older than the days kept (ลบผลการตรวจสอบพื้นที่ที่เก่าเกินกำหนด)."""
+    import os
+
+    from app import planner_home
+    from app.overlap_views import RUN_DAYS, prune_runs
+
+    if days is None:
+        days = float(os.environ.get("PLANNER_OVERLAP_RUN_DAYS") or RUN_DAYS)
+    removed = prune_runs(planner_home() / "reports" / "overlap", days)
+    click.echo(
+        f"removed {removed} site check(s) older than {days:g} days"
+        f" / ลบผลการตรวจสอบพื้นที่ {removed} รายการที่เก่ากว่า {days:g} วัน"
+    )
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, TooManyRequests
 
 from cases.errors import DomainError
 from gis.errors import CatalogError, PlannerError, ValidationError
@@ -63,6 +63,26 @@ def init_app(app: Flask) -> None:
             "แบบฟอร์มหมดอายุหรือมาจากเว็บอื่น กรุณาโหลดหน้าใหม่แล้วลองอีกครั้ง",
         )
         return render_template("error.html", error=error), 400
+
+    @app.errorhandler(TooManyRequests)
+    def too_many_requests(exc: TooManyRequests):
+        """429 (failed-login limits, app/auth.py): Thai and English, with Retry-After."""
+        retry = getattr(exc, "retry_after", None)
+        seconds = int(retry) if isinstance(retry, int | float) else 60
+        minutes = max(1, -(-seconds // 60))
+        en = f"Too many failed logins. Wait {minutes} minutes and try again."
+        th = f"ลองเข้าสู่ระบบผิดหลายครั้งเกินไป กรุณารอ {minutes} นาทีแล้วลองใหม่"
+        if request.path.startswith("/api/"):
+            response, status = _json_error(429, en, th, retry_after=seconds)
+        else:
+            from flask import make_response, render_template
+
+            error = DomainError(en, th)
+            error.status = 429
+            response, status = make_response(render_template("error.html", error=error)), 429
+        response.status_code = status
+        response.headers["Retry-After"] = str(seconds)
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

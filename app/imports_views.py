@@ -14,8 +14,10 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, jsonify, render_template, request, send_file
 from werkzeug.utils import secure_filename
 
+from app import layer_access
 from app.auth import roles_required
 from app.store import get_catalog, get_store
+from cases import policy
 from gis.errors import PlannerError, Problem, ValidationError
 from gis.exporting import EXPORT_FORMATS, export_layers
 from gis.importing import import_file, list_reports, load_report
@@ -50,6 +52,35 @@ def _field_map(form) -> dict[str, str]:
     return out
 
 
+def _checked_crs(raw: str | None, label: str) -> str | None:
+    """The `crs` form field: empty, or a CRS that PROJ knows and can take to WGS 84."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    try:
+        if len(raw) > 2000:
+            raise ValueError("too long")
+        from pyproj import CRS, Transformer
+
+        crs = CRS.from_user_input(raw)
+        if crs.is_geocentric:
+            raise ValueError("geocentric")
+        Transformer.from_crs(crs, "EPSG:4326", always_xy=True).transform(0.0, 0.0)
+    except Exception:  # pyproj raises several kinds; any of them means "not usable"
+        raise ValidationError(
+            [
+                Problem(
+                    f"{raw[:80]!r} is not a coordinate reference system that can be "
+                    "used here (give one like EPSG:32647 or EPSG:4326)",
+                    f"ระบบพิกัด {raw[:80]!r} ใช้ไม่ได้ (ระบุเช่น EPSG:32647 หรือ EPSG:4326)",
+                    file=label,
+                    field="crs",
+                )
+            ]
+        ) from None
+    return raw
+
+
 def _run_import(form, upload):
     """Save the upload under the instance's uploads folder and import it."""
     if upload is None or not upload.filename:
@@ -68,6 +99,7 @@ def _run_import(form, upload):
         )
     if not name.lower().endswith(suffix):
         name = f"upload{suffix}"
+    crs = _checked_crs(form.get("crs"), upload.filename)
     layer = (form.get("layer") or "").strip()
     if layer == "__new__":
         layer = (form.get("new_layer") or "").strip()
@@ -86,7 +118,7 @@ def _run_import(form, upload):
             store=store,
             mode=form.get("mode") or "replace",
             encoding=form.get("encoding") or None,
-            crs=form.get("crs") or None,
+            crs=crs,
             field_map=_field_map(form) or None,
             max_bytes=current_app.config.get("MAX_CONTENT_LENGTH") or 50 * 1024 * 1024,
             file_label=upload.filename,
@@ -173,8 +205,8 @@ def api_import_report(report_id):
 
 
 @bp.get("/api/exports/<layer>")
-@roles_required("admin", "officer")
 def api_export(layer):
+    """Who may export what: app/route_policy.py and app/layer_access.py, as on the map."""
     fmt = request.args.get("format", "gpkg")
     open_data = request.args.get("open_data") in ("1", "true", "yes")
     if fmt not in EXPORT_FORMATS:
@@ -182,6 +214,11 @@ def api_export(layer):
     store = get_store()
     if not store.has_layer(layer):
         return _error(404, f"no layer named {layer!r}", f"ไม่มีชั้นข้อมูลชื่อ {layer!r}")
+    layer_access.require_layer(layer)
+    if open_data:  # open data is for anyone: never a personal field
+        hidden = policy.hidden_layer_fields(None, layer_access.layer_columns(layer))
+    else:
+        hidden = layer_access.hidden_fields(layer)
     suffix = "zip" if fmt == "shp" else fmt
     work = tempfile.mkdtemp(prefix="planner-dl-")
     out = export_layers(
@@ -191,6 +228,7 @@ def api_export(layer):
         fmt=fmt,
         out=Path(work) / f"{layer}.{suffix}",
         open_data=open_data,
+        drop_fields=hidden,
     )
     data = out.read_bytes()
     import shutil
@@ -198,12 +236,16 @@ def api_export(layer):
     shutil.rmtree(work, ignore_errors=True)
     import io
 
-    return send_file(
+    response = send_file(
         io.BytesIO(data),
         mimetype=_MIME[fmt],
         as_attachment=True,
         download_name=f"{layer}{'-open-data' if open_data else ''}.{suffix}",
     )
+    if not open_data and layer_access.served_personal(layer):
+        response.headers["Cache-Control"] = "no-store"
+    response.headers["Vary"] = "Cookie, Authorization"
+    return response
 
 
 @bp.app_errorhandler(413)

@@ -45,6 +45,7 @@ from app.i18n import STRINGS, current_language, format_date
 from app.store import get_store
 from cases import services
 from cases.errors import DomainError, InvalidInput, NotFound
+from cases.model import date_range_problem
 from gis.errors import Problem, ValidationError
 from gis.layout import (
     DEFAULT_PLOT_TYPES,
@@ -81,6 +82,7 @@ LIMITS = {
     "common_share": (0, 30, 1),  # per cent
 }
 DEFAULT_OPTIONS = 3
+MAX_PLOT_NO = 99_999
 SITE_MARGIN_M = 40.0  # how much of the canal and its setback is drawn around the site
 ACCESS_TOLERANCE_M = 0.05
 
@@ -222,7 +224,7 @@ def _number(data: dict, name: str, default, problems: list, lo: float, hi: float
             raise ValueError
         if not math.isfinite(value):
             raise ValueError
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         problems.append(
             {
                 "en": f"{name} must be a number, not {raw!r}",
@@ -280,7 +282,7 @@ def parse_parameters(data: dict | None, ws: WorkshopSite) -> dict[str, Any]:
             plot_types.append(
                 parse_plot_type(f"{name}={float(item.get('width'))}x{float(item.get('depth'))}")
             )
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             problems.append(
                 {
                     "en": f"plot type {name}: width and depth must be numbers",
@@ -528,6 +530,17 @@ def parse_layout(body: dict, params: dict, *, spare: bool = False) -> tuple[Layo
     nos = [p["plot_no"] for p in plots]
     if any(not no for no in nos) or len(set(nos)) != len(nos):
         raise _bad("every plot needs its own number", "ทุกแปลงต้องมีเลขแปลงไม่ซ้ำกัน", "plot_no")
+    odd = next(
+        (no for no in nos if not (no.isascii() and no.isdigit() and 0 < int(no) <= MAX_PLOT_NO)),
+        None,
+    )
+    if odd is not None:
+        # The workshop numbers plots 1, 2, 3...; the printed sheet and its labels need that.
+        raise InvalidInput(
+            f"plot_no must be a whole number from 1 to {MAX_PLOT_NO}, not {odd[:20]!r}",
+            f"เลขแปลง (plot_no) ต้องเป็นจำนวนเต็ม 1 ถึง {MAX_PLOT_NO} ไม่ใช่ {odd[:20]!r}",
+            field="plot_no",
+        )
     plots_gdf = gpd.GeoDataFrame(
         [{**p, "plot_no": p["plot_no"]} for p in plots] or None,
         columns=["plot_no", "plot_type", "width_m", "depth_m", "lane_id", "geometry"],
@@ -617,10 +630,12 @@ def _access_for(body: dict, ws: WorkshopSite) -> list[Point]:
     raw = body.get("access_point")
     try:
         x, y = (float(v) for v in raw)
+        if not (math.isfinite(x) and math.isfinite(y)):
+            raise ValueError
         point = Point(x, y)
         if str(body.get("crs") or "").upper() != CRS:
             point = Point(*_TO_UTM.transform(x, y))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return ws.access
     if ws.site.exterior.distance(point) <= ACCESS_TOLERANCE_M:
         return [point]
@@ -753,11 +768,15 @@ def api_layouts(case_id: int):
 
 def _agreed_on(raw) -> date | None:
     try:
-        return parse_form_date(str(raw or ""))
+        value = parse_form_date(str(raw or ""))
     except ValueError:
         raise _bad(
             f"not a date: {raw!r} (use YYYY-MM-DD)", f"วันที่ไม่ถูกต้อง: {raw!r}", "agreed_on"
         ) from None
+    problem = value is not None and date_range_problem(value, "agreed_on")
+    if problem:
+        raise _bad(*problem, "agreed_on")
+    return value
 
 
 def _edits(raw) -> dict[str, int]:
@@ -767,7 +786,7 @@ def _edits(raw) -> dict[str, int]:
     for name in ("merged", "split", "lanes_moved"):
         try:
             out[name] = max(0, min(int(raw.get(name) or 0), 100_000))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             out[name] = 0
     return out
 

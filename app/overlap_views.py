@@ -9,6 +9,10 @@ Nothing is written to the layer store: uploads are read in a temporary folder th
 removed after the run, and an uploaded zoning plan replaces the stored zoning for that
 run only. Each run's outputs are kept under `<store.home>/reports/overlap/<run id>/`
 (the run id is 16 random bytes in hex), and downloads are served only from there.
+A run belongs to whoever ran it (`owner` in run.json): only they, officers and
+admins may open it — anyone else gets 404, so an id is never confirmed. Runs older
+than `OVERLAP_RUN_DAYS` (default 30) are removed when a run is made, when the app
+starts and by `planner prune`.
 
 Routes: `GET|POST /overlap`, `GET /overlap/runs/<run_id>`,
 `GET /overlap/runs/<run_id>/report.<ext>` (pdf, csv, geojson, html) and
@@ -73,6 +77,7 @@ from gis.rules import (
     available_rule_sets,
     load_rules,
 )
+from gis.store import private_dir, remove_stale
 
 bp = Blueprint("overlap", __name__)
 
@@ -95,6 +100,8 @@ VERDICT_COLOURS = {"pass": "#2b8a3e", "warning": "#f2a900", "conflict": "#c62828
 HATCH_FILL = "#a5d6a7"
 MAP_MARGIN_M = 300  # the zoning and setback drawn around the sites, in metres
 LOCAL_TIME = ZoneInfo("Asia/Bangkok")
+RUN_DAYS = 30  # default of OVERLAP_RUN_DAYS: runs older than this are removed
+RUN_READERS = ("officer", "admin")  # roles that may open anyone's run
 
 
 # ------------------------------------------------------------------ small helpers
@@ -230,6 +237,15 @@ def _save_upload(upload: FileStorage, folder: Path, problems: list[Problem]) -> 
         name = f"upload{suffix}"
     path = folder / name
     upload.save(path)
+    # The content must be what the name says (a .geojson that is VRT XML is refused).
+    from gis.formats import check_format
+
+    try:
+        check_format(path, label=label)
+    except ValidationError as exc:
+        problems.extend(exc.problems)
+        path.unlink(missing_ok=True)
+        return None
     return path
 
 
@@ -381,9 +397,10 @@ def run_site_check(req: CheckRequest) -> dict[str, Any]:
 
 
 def _keep_run(report: CheckReport, req: CheckRequest, *, sites_label: str | None) -> dict:
-    """Write the run's reports and page data under reports/overlap/<run id>/, whole."""
-    root = reports_root()
-    root.mkdir(parents=True, exist_ok=True)
+    """Write the run's reports and page data under reports/overlap/<run id>/, whole,
+    owned by the user who ran it; older runs are pruned first."""
+    root = private_dir(reports_root())
+    prune_runs(root, run_days())
     run_id = secrets.token_hex(16)
     part = Path(tempfile.mkdtemp(dir=root, prefix=".part-"))
     try:
@@ -400,10 +417,13 @@ def _keep_run(report: CheckReport, req: CheckRequest, *, sites_label: str | None
                 continue
             formats.append(ext)
         data = _page_data(report, req, run_id=run_id, formats=formats, sites_label=sites_label)
+        data["owner"] = g.user.username
         (part / "run.json").write_text(
             json.dumps(data, ensure_ascii=False, default=str), encoding="utf-8"
         )
-        os.chmod(part, 0o755)
+        for path in part.iterdir():
+            os.chmod(path, 0o600)
+        os.chmod(part, 0o700)
         os.replace(part, root / run_id)
     except BaseException:
         shutil.rmtree(part, ignore_errors=True)
@@ -654,8 +674,50 @@ def _page_data(
 
 
 def _load_run(run_id: str) -> tuple[Path, dict]:
+    """A run the current user may open: their own, or any for officers and admins.
+
+    Anyone else gets the same 404 as for a run that does not exist."""
     folder = _run_dir(run_id)
-    return folder, json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    run = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    user = g.user
+    if not (user.role in RUN_READERS or (run.get("owner") and run["owner"] == user.username)):
+        raise NotFound(
+            f"no site check {run_id!r} (a check opens only for whoever ran it,"
+            " officers and admins)",
+            "ไม่พบผลการตรวจสอบนี้ (ผลการตรวจสอบเปิดได้เฉพาะผู้ที่สั่งตรวจ เจ้าหน้าที่ และผู้ดูแลระบบ)",
+        )
+    return folder, run
+
+
+def run_days() -> float:
+    """How many days a site check is kept (`OVERLAP_RUN_DAYS`)."""
+    try:
+        return float(current_app.config.get("OVERLAP_RUN_DAYS", RUN_DAYS))
+    except (TypeError, ValueError):
+        return float(RUN_DAYS)
+
+
+def prune_runs(root: Path, days: float) -> int:
+    """Remove runs under `root` made more than `days` days ago, and unfinished
+    `.part-*` folders over an hour old; returns how many runs were removed."""
+    if not root.is_dir():
+        return 0
+    cutoff = datetime.now(UTC).timestamp() - days * 86400
+    removed = 0
+    for folder in root.iterdir():
+        if not RUN_ID.fullmatch(folder.name):
+            continue
+        try:
+            made = datetime.fromisoformat(
+                json.loads((folder / "run.json").read_text(encoding="utf-8"))["created_at"]
+            ).timestamp()
+        except (OSError, ValueError, KeyError, TypeError):
+            made = folder.stat().st_mtime  # unreadable: its folder's time
+        if made < cutoff:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+    remove_stale(list(root.glob(".part-*")))
+    return removed
 
 
 def _links(run_id: str, formats: list[str], *, api: bool = False) -> dict[str, str]:
@@ -926,7 +988,10 @@ _API_DOCS = {
             "tags": ["overlap"],
             "responses": {
                 "200": {"description": "The file, as an attachment"},
-                "404": {"description": "No such run, or no report in that format"},
+                "404": {
+                    "description": "No such run, not yours (only its owner, officers and"
+                    " admins may open a run), or no report in that format"
+                },
             },
         },
     ),
@@ -934,8 +999,15 @@ _API_DOCS = {
 
 
 def init_app(app) -> None:
-    """Register the page and the API, and describe the API in the app's OpenAPI document."""
+    """Register the page and the API, describe the API in the app's OpenAPI document,
+    and remove site checks older than `OVERLAP_RUN_DAYS`."""
     app.register_blueprint(bp)
+    app.config.setdefault("OVERLAP_RUN_DAYS", RUN_DAYS)
+    with app.app_context():
+        try:
+            prune_runs(Path(app.config["PLANNER_HOME"]) / "reports" / "overlap", run_days())
+        except OSError:
+            app.logger.exception("site check: could not prune old runs")
     api = app.extensions["planner"].get("api")
     if api is None:
         return

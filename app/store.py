@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, current_app
 
 from gis.catalog import Catalog, load_catalog
-from gis.store import LayerStore, open_store
+from gis.store import LayerStore, open_store, secure_home
 
 
 def get_store() -> LayerStore:
@@ -24,4 +24,6 @@ def get_catalog() -> Catalog:
 
 
 def init_app(app: Flask) -> None:
+    """The store opens on first use; the instance folder is made private now."""
+    secure_home(app.config["PLANNER_HOME"])
     app.extensions["planner"] = {"store": None, "catalog": load_catalog(), "cache": {}}

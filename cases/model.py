@@ -23,9 +23,27 @@ ROLE_LABELS = {
     "viewer": {"th": "ผู้ดูข้อมูล (เทศบาล/เขต)", "en": "Municipality viewer"},
 }
 HOUSE_STATUSES = ("not_started", "ready_to_build", "under_construction", "finished", "moved_in")
-# Household fields that identify a person or their circumstances. Municipality
-# viewers never see them; the open-data export drops them.
-PERSONAL_FIELDS = frozenset({"head_name", "members", "monthly_income", "phone", "location"})
+# PERSONAL_FIELDS, the household fields viewers never see, live in cases/privacy.py.
+# Input limits, one place for the API, the forms and the services.
+MAX_ID = 2**31 - 1  # record ids and versions: the columns are 32-bit integers
+MAX_VERSION = MAX_ID
+MAX_BAHT = 10**12  # a budget amount, whole baht
+MAX_TEXT = 2000  # a title, note or name, in characters
+# The dates the programmes' records can carry: B.E. 2500 to 2600 (1957 to 2057 C.E.).
+# Every date a user gives (API, forms, workshop) is checked against these.
+EARLIEST_DATE = date(1957, 1, 1)  # 1 ม.ค. 2500
+LATEST_DATE = date(2057, 12, 31)  # 31 ธ.ค. 2600
+
+
+def date_range_problem(value: date, field: str) -> tuple[str, str] | None:
+    """(en, th) saying why `value` is outside EARLIEST_DATE..LATEST_DATE, or None."""
+    if EARLIEST_DATE <= value <= LATEST_DATE:
+        return None
+    return (
+        f"{field} must be between {EARLIEST_DATE} and {LATEST_DATE} "
+        f"(B.E. 2500 to 2600), not {value}",
+        f"{field} ต้องอยู่ระหว่างปี พ.ศ. 2500 ถึง พ.ศ. 2600",
+    )
 
 
 @dataclass
@@ -193,10 +211,10 @@ class BudgetLine:
     def check(self) -> None:
         for name in ("planned", "approved", "disbursed"):
             value = getattr(self, name)
-            if not isinstance(value, int) or value < 0:
+            if not isinstance(value, int) or not 0 <= value <= MAX_BAHT:
                 raise InvalidInput(
-                    f"{name} must be a whole number of baht, 0 or more",
-                    f"{AMOUNT_NAMES_TH[name]} ต้องเป็นจำนวนเต็มบาท ไม่ติดลบ",
+                    f"{name} must be a whole number of baht, 0 to {MAX_BAHT:,}",
+                    f"{AMOUNT_NAMES_TH[name]} ต้องเป็นจำนวนเต็มบาท 0 ถึง {MAX_BAHT:,}",
                     field=name,
                 )
         if self.disbursed > self.approved:
@@ -229,6 +247,20 @@ class User:
     community_id: str | None = None
     display_name: str = ""
     active: bool = True
+    last_login_at: datetime | None = None
+    id: int | None = None
+
+
+@dataclass
+class LoginSession:
+    """One login on the web: the sha256 of its random id (the cookie holds the id itself),
+    whose it is, when it began, when it was last seen and when it ended (None: open)."""
+
+    token_hash: str
+    user_id: int
+    created_at: datetime
+    last_seen_at: datetime
+    ended_at: datetime | None = None
     id: int | None = None
 
 

@@ -164,6 +164,21 @@ users = sa.Table(
     sa.Column("role", sa.String(20), nullable=False),
     sa.Column("community_id", sa.ForeignKey("communities.id")),
     sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("last_login_at", sa.DateTime),
+)
+
+# Web logins (app/auth.py): the cookie carries a random id, the table only its sha256, so
+# every app server on the same database sees the same sessions and a copied cookie dies
+# with logout. docs/decisions/0011-sessions-and-logins.md
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("user_id", sa.ForeignKey("users.id"), nullable=False, index=True),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("last_seen_at", sa.DateTime, nullable=False),
+    sa.Column("ended_at", sa.DateTime),
 )
 
 # The site layout a community agreed at a workshop (app/layout_views.py): which option,

@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from cases import privacy
 from cases.errors import Forbidden
-from cases.model import PERSONAL_FIELDS, Case, User
+from cases.model import ROLES, Case, User
+from cases.privacy import PERSONAL_FIELDS
+
+# Who may open a map layer (layers/catalog.yaml `access`, see docs/decisions/0010):
+# public: everyone; logged_in: any user; personal: any user, and only the roles
+# that see personal data get its personal fields.
+LAYER_ACCESS = ("public", "logged_in", "personal")
+ANONYMOUS = "anonymous"
+# Every role a request can have, the anonymous visitor first.
+ALL_ROLES = (ANONYMOUS, *ROLES)
 
 
 def can_view_case(user: User, case: Case) -> bool:
@@ -18,8 +30,33 @@ def can_edit_case(user: User, case: Case) -> bool:
     return user.role == "community_rep" and case.community_id == user.community_id
 
 
-def sees_personal_data(user: User) -> bool:
-    return user.role in ("admin", "officer", "community_rep")
+def sees_personal_data(user: User | None) -> bool:
+    return user is not None and user.role in ("admin", "officer", "community_rep")
+
+
+def role_of(user: User | None) -> str:
+    """The user's role, or "anonymous" for a visitor who has not logged in."""
+    return ANONYMOUS if user is None else user.role
+
+
+def may_see_layer(user: User | None, access: str) -> bool:
+    """Whether `user` may open a layer of this access level (unknown levels: no one)."""
+    if access == "public":
+        return True
+    return user is not None and access in ("logged_in", "personal")
+
+
+def hidden_layer_fields(user: User | None, columns: Iterable[str]) -> frozenset[str]:
+    """The columns of a layer `user` must not be shown: its personal and sensitive
+    fields, unless the user's role sees personal data."""
+    if sees_personal_data(user):
+        return frozenset()
+    return frozenset(privacy.personal_fields(columns))
+
+
+def imported_layer_access(columns: Iterable[str]) -> str:
+    """An imported layer: personal when any column is personal data, else logged_in."""
+    return "personal" if privacy.personal_fields(columns) else "logged_in"
 
 
 def require_view(user: User, case: Case) -> None:

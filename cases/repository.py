@@ -22,6 +22,7 @@ from cases.model import (
     Document,
     Household,
     LayoutDecision,
+    LoginSession,
     Plot,
     StageEvent,
     User,
@@ -497,6 +498,57 @@ class Repository:
             _row_to(User, r)
             for r in self.conn.execute(sa.select(orm.users).order_by(orm.users.c.username))
         ]
+
+    def update_user(self, user: User) -> None:
+        """Write a user's password hash, role, community, name, active flag and last login."""
+        self.conn.execute(
+            orm.users.update()
+            .where(orm.users.c.id == user.id)
+            .values(**_values(user, exclude=("id", "username")))
+        )
+
+    # -- login sessions -------------------------------------------------------
+    def add_session(self, login: LoginSession) -> LoginSession:
+        login.id = self.conn.execute(
+            orm.sessions.insert().values(**_values(login))
+        ).inserted_primary_key[0]
+        return login
+
+    def get_session(self, token_hash: str) -> tuple[LoginSession, User] | None:
+        """The session with this hash and its user, in one query."""
+        s, u = orm.sessions, orm.users
+        row = self.conn.execute(
+            sa.select(*s.c, *(c.label(f"u_{c.name}") for c in u.c))
+            .join(u, u.c.id == s.c.user_id)
+            .where(s.c.token_hash == token_hash)
+        ).first()
+        if row is None:
+            return None
+        m = row._mapping
+        user = User(**{f.name: m[f"u_{f.name}"] for f in fields(User)})
+        return _row_to(LoginSession, row), user
+
+    def touch_session(self, session_id: int, at) -> None:
+        self.conn.execute(
+            orm.sessions.update().where(orm.sessions.c.id == session_id).values(last_seen_at=at)
+        )
+
+    def end_session(self, session_id: int, at) -> None:
+        s = orm.sessions
+        self.conn.execute(
+            s.update().where(s.c.id == session_id, s.c.ended_at.is_(None)).values(ended_at=at)
+        )
+
+    def end_sessions_of(self, user_id: int, at) -> int:
+        """End every open session of a user; how many were open."""
+        s = orm.sessions
+        return self.conn.execute(
+            s.update().where(s.c.user_id == user_id, s.c.ended_at.is_(None)).values(ended_at=at)
+        ).rowcount
+
+    def delete_sessions_before(self, before) -> None:
+        """Forget sessions that began before `before` (all long over)."""
+        self.conn.execute(orm.sessions.delete().where(orm.sessions.c.created_at < before))
 
     # -- audit ----------------------------------------------------------------
     def add_audit(self, entry: AuditEntry) -> None:

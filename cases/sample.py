@@ -306,8 +306,11 @@ def build_sample_cases(layers: dict, *, seed: int = SEED) -> dict:
     }
 
 
-def load_sample_cases(store: CaseStore, layers: dict | None = None, *, seed: int = SEED) -> dict:
-    """Write the sample cases into an empty case store, with the demo users. One transaction."""
+def load_sample_cases(
+    store: CaseStore, layers: dict | None = None, *, seed: int = SEED, demo_users: bool = False
+) -> dict:
+    """Write the sample cases into an empty case store (one transaction), and the demo users
+    only when `demo_users` is true (`planner sample --demo-users`)."""
     layers = layers or read_package()
     plan = build_sample_cases(layers, seed=seed)
     workflows = default_workflows()
@@ -358,14 +361,21 @@ def load_sample_cases(store: CaseStore, layers: dict | None = None, *, seed: int
             rows.append(household)
         repo.add_households(rows)
         uow.commit()
-    for username, password, role, community in DEMO_USERS:
-        with store.uow() as uow:
-            exists = uow.repo.get_user(username)
-        if not exists:
-            add_user(store.uow(), username, password, role, community_id=community)
+    if demo_users:
+        add_demo_users(store)
     return {
         "skipped": False,
         "cases": len(plan["cases"]),
         "households": len(plan["households"]),
         "communities": len(plan["communities"]),
     }
+
+
+def add_demo_users(store: CaseStore) -> None:
+    """The README's demo logins, where missing. For trying the planner on one machine only:
+    `planner serve` refuses the network while any still has its demo password."""
+    for username, password, role, community in DEMO_USERS:
+        with store.uow() as uow:
+            exists = uow.repo.get_user(username)
+        if not exists:
+            add_user(store.uow(), username, password, role, community_id=community)

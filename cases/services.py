@@ -4,12 +4,15 @@ and commits; or it raises a domain error and nothing changes."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
 import hashlib
 import os
 import re
+import secrets
 import tempfile
+import threading
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,9 +26,12 @@ from shapely.geometry import shape
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from cases import policy
-from cases.errors import Forbidden, InvalidInput
+from cases.errors import Forbidden, InvalidInput, NotFound
 from cases.model import (
     HOUSE_STATUSES,
+    MAX_BAHT,
+    MAX_TEXT,
+    MAX_VERSION,
     ROLES,
     AuditEntry,
     BudgetLine,
@@ -33,9 +39,11 @@ from cases.model import (
     Document,
     Household,
     LayoutDecision,
+    LoginSession,
     Plot,
     StageEvent,
     User,
+    date_range_problem,
     snapshot,
 )
 from cases.unit_of_work import UnitOfWork
@@ -77,6 +85,7 @@ def _audit(uow: UnitOfWork, user: User, action: str, entity: str, entity_id, bef
 
 
 MAX_INT = 2**31 - 1
+MAX_PAGE = 100_000  # a page number of a list; further pages are empty anyway
 
 
 FIELD_NAMES_TH = {
@@ -101,13 +110,20 @@ def _th(name: str) -> str:
     return FIELD_NAMES_TH.get(name, name)
 
 
-def _check_length(value, name: str, limit: int) -> None:
+def _check_length(value, name: str, limit: int = MAX_TEXT) -> None:
     if value is not None and len(str(value)) > limit:
         raise InvalidInput(
             f"{name} is longer than {limit} characters",
             f"{_th(name)} ยาวเกิน {limit} ตัวอักษร",
             field=name,
         )
+
+
+def _check_date(value: date | None, name: str) -> None:
+    """A date the programmes' records can carry (cases.model's range), or refused."""
+    problem = value is not None and date_range_problem(value, name)
+    if problem:
+        raise InvalidInput(problem[0], problem[1].replace(name, _th(name), 1), field=name)
 
 
 # -- geometry at the boundary ---------------------------------------------------
@@ -163,6 +179,57 @@ def geometry_to_geojson(geom) -> dict | None:
 
 
 # -- users ------------------------------------------------------------------
+MIN_PASSWORD_LENGTH = 10
+# At most this many password hashes (scrypt, 32 MiB each) run at once in a process: a
+# burst of bad logins queues here instead of exhausting memory.
+HASH_CONCURRENCY = 2
+_hash_slots = threading.BoundedSemaphore(HASH_CONCURRENCY)
+_hash_lock = threading.Lock()
+_hash_stats = {"running": 0, "peak": 0, "done": 0}
+_dummy_hash: list[str] = []
+
+
+@contextlib.contextmanager
+def _hashing():
+    with _hash_slots:
+        with _hash_lock:
+            _hash_stats["running"] += 1
+            _hash_stats["peak"] = max(_hash_stats["peak"], _hash_stats["running"])
+        try:
+            yield
+        finally:
+            with _hash_lock:
+                _hash_stats["running"] -= 1
+                _hash_stats["done"] += 1
+
+
+def hash_stats(*, reset: bool = False) -> dict:
+    """Password hashes running now, the most at once, and done (since the last reset)."""
+    with _hash_lock:
+        stats = dict(_hash_stats)
+        if reset:
+            _hash_stats.update(peak=_hash_stats["running"], done=0)
+    return stats
+
+
+def hash_password(password: str) -> str:
+    with _hashing():
+        return generate_password_hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    with _hashing():
+        return check_password_hash(password_hash, password)
+
+
+def _check_password_rules(password: str) -> None:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"the password needs at least {MIN_PASSWORD_LENGTH} characters",
+            f"รหัสผ่านต้องมีอย่างน้อย {MIN_PASSWORD_LENGTH} ตัวอักษร",
+        )
+
+
 def add_user(
     uow: UnitOfWork,
     username: str,
@@ -181,10 +248,10 @@ def add_user(
             "user names are 2-80 letters, digits, '.', '_' or '-'",
             "ชื่อผู้ใช้ต้องเป็นตัวอักษรอังกฤษหรือตัวเลข 2-80 ตัว",
         )
-    if len(password or "") < 8:
-        raise InvalidInput("the password needs at least 8 characters", "รหัสผ่านต้องมีอย่างน้อย 8 ตัวอักษร")
+    _check_password_rules(password)
     if role == "community_rep" and not community_id:
         raise InvalidInput("a community representative needs a community", "ผู้แทนชุมชนต้องระบุชุมชน")
+    password_hash = hash_password(password)
     with uow:
         if role == "community_rep":
             uow.repo.get_community(community_id)
@@ -196,7 +263,7 @@ def add_user(
                 role=role,
                 community_id=community_id if role == "community_rep" else None,
                 display_name=display_name or username,
-                password_hash=generate_password_hash(password),
+                password_hash=password_hash,
             )
         )
         uow.commit()
@@ -204,16 +271,155 @@ def add_user(
 
 
 def authenticate(uow: UnitOfWork, username: str, password: str) -> User | None:
+    """The active user with this password, or None. An unknown or disabled user costs the
+    same hash as a known one, so the time taken does not tell which names exist."""
     with uow:
         user = uow.repo.get_user(username or "")
-    if user and user.active and check_password_hash(user.password_hash, password or ""):
-        return user
-    return None
+    if user is None:
+        if not _dummy_hash:
+            _dummy_hash.append(generate_password_hash(os.urandom(16).hex()))
+        verify_password(_dummy_hash[0], password or "")
+        return None
+    ok = verify_password(user.password_hash, password or "")
+    return user if ok and user.active else None
 
 
 def get_user(uow: UnitOfWork, username: str) -> User | None:
     with uow:
         return uow.repo.get_user(username)
+
+
+def list_users(uow: UnitOfWork) -> list[User]:
+    with uow:
+        return uow.repo.list_users()
+
+
+def _existing_user(uow: UnitOfWork, username: str) -> User:
+    user = uow.repo.get_user(username)
+    if user is None:
+        raise NotFound(f"no user {username!r}", f"ไม่มีผู้ใช้ {username!r}")
+    return user
+
+
+def change_password(uow: UnitOfWork, username: str, password: str) -> int:
+    """Set a new password and end every session of the user; how many sessions ended."""
+    _check_password_rules(password)
+    password_hash = hash_password(password)
+    with uow:
+        user = _existing_user(uow, username)
+        user.password_hash = password_hash
+        uow.repo.update_user(user)
+        ended = uow.repo.end_sessions_of(user.id, _now())
+        uow.commit()
+    return ended
+
+
+def set_user_active(uow: UnitOfWork, username: str, active: bool) -> int:
+    """Enable or disable a user; disabling ends every session. How many sessions ended."""
+    with uow:
+        user = _existing_user(uow, username)
+        user.active = active
+        uow.repo.update_user(user)
+        ended = 0 if active else uow.repo.end_sessions_of(user.id, _now())
+        uow.commit()
+    return ended
+
+
+def set_user_role(
+    uow: UnitOfWork, username: str, role: str, *, community_id: str | None = None
+) -> User:
+    """Give a user another role; it applies from the user's next request."""
+    if role not in ROLES:
+        raise InvalidInput(
+            f"role must be one of {', '.join(ROLES)}", f"บทบาทต้องเป็น {', '.join(ROLES)}"
+        )
+    if role == "community_rep" and not community_id:
+        raise InvalidInput("a community representative needs a community", "ผู้แทนชุมชนต้องระบุชุมชน")
+    with uow:
+        user = _existing_user(uow, username)
+        if role == "community_rep":
+            uow.repo.get_community(community_id)
+        user.role = role
+        user.community_id = community_id if role == "community_rep" else None
+        uow.repo.update_user(user)
+        uow.commit()
+    return user
+
+
+def users_with_password(uow: UnitOfWork, passwords: dict[str, str]) -> list[str]:
+    """Which of these active users still have the given password (e.g. the demo ones)."""
+    with uow:
+        users = [uow.repo.get_user(name) for name in passwords]
+    return [
+        u.username
+        for u in users
+        if u is not None and u.active and verify_password(u.password_hash, passwords[u.username])
+    ]
+
+
+# -- login sessions ------------------------------------------------------------
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(uow: UnitOfWork, user: User, *, max_age: timedelta) -> str:
+    """Open a session for a user who just logged in; returns its random id (for the
+    cookie; only its sha256 is stored). Sessions older than twice `max_age` are dropped."""
+    token = secrets.token_urlsafe(32)
+    now = _now()
+    with uow:
+        uow.repo.add_session(
+            LoginSession(
+                token_hash=_token_hash(token), user_id=user.id, created_at=now, last_seen_at=now
+            )
+        )
+        user.last_login_at = now
+        uow.repo.update_user(user)
+        uow.repo.delete_sessions_before(now - 2 * max_age)
+        uow.commit()
+    return token
+
+
+def resume_session(
+    uow: UnitOfWork,
+    token: str,
+    *,
+    idle: timedelta,
+    max_age: timedelta,
+    touch_every: timedelta = timedelta(minutes=1),
+) -> User | None:
+    """The user of an open session, read afresh (role, active); None when the session is
+    unknown, ended, idle longer than `idle` or older than `max_age` (then it is ended).
+    `last_seen_at` is written at most once per `touch_every`."""
+    if not token:
+        return None
+    now = _now()
+    with uow:
+        found = uow.repo.get_session(_token_hash(token))
+        if found is None:
+            return None
+        login, user = found
+        if login.ended_at is not None:
+            return None
+        if not user.active or now - login.last_seen_at > idle or now - login.created_at > max_age:
+            uow.repo.end_session(login.id, now)
+            uow.commit()
+            return None
+        if now - login.last_seen_at >= touch_every:
+            uow.repo.touch_session(login.id, now)
+            uow.commit()
+    return user
+
+
+def end_sessions(uow: UnitOfWork, token: str) -> int:
+    """Log out: end every session of the user this session belongs to."""
+    with uow:
+        found = uow.repo.get_session(_token_hash(token or ""))
+        if found is None:
+            return 0
+        ended = uow.repo.end_sessions_of(found[1].id, _now())
+        uow.commit()
+    return ended
 
 
 # -- cases ------------------------------------------------------------------
@@ -223,15 +429,47 @@ def _case_for(uow: UnitOfWork, user: User, case_id: int, *, edit: bool = False) 
     return case
 
 
+def require_edit_of(
+    uow: UnitOfWork,
+    user: User,
+    *,
+    case_id: int | None = None,
+    household_id: int | None = None,
+    plot_id: int | None = None,
+    officers_only: bool = False,
+    **_ignored,
+) -> None:
+    """Forbidden (403) or NotFound (404) unless `user` may change this record: checked
+    before the request's body is read, so a refusal never depends on the body."""
+    if officers_only and user.role not in ("admin", "officer"):
+        raise Forbidden("only officers may do this", "เฉพาะเจ้าหน้าที่เท่านั้นที่ทำรายการนี้ได้")
+    with uow:
+        if household_id is not None:
+            case_id = uow.repo.get_household(household_id).case_id
+        elif plot_id is not None:
+            case_id = uow.repo.get_plot(plot_id).case_id
+        if case_id is not None:
+            _case_for(uow, user, case_id, edit=True)
+        elif user.role == "viewer":
+            raise Forbidden("municipality viewers only read", "ผู้ดูข้อมูลดูได้อย่างเดียว แก้ไขไม่ได้")
+
+
 def _check_version(expected_version) -> int:
     try:
-        return int(expected_version)
+        version = int(str(expected_version).strip()[:20])
     except (TypeError, ValueError):
         raise InvalidInput(
             "the record's version is required (it was read with the record)",
             "ต้องส่งหมายเลขฉบับของข้อมูลมาด้วย",
             field="version",
         ) from None
+    if not 1 <= version <= MAX_VERSION:
+        raise InvalidInput(
+            f"version must be between 1 and {MAX_VERSION:,}",
+            f"หมายเลขฉบับ (version) ต้องอยู่ระหว่าง 1 ถึง {MAX_VERSION:,}",
+            field="version",
+        )
+    return version
 
 
 def create_case(
@@ -266,6 +504,9 @@ def create_case(
         )
     if not (title_th or "").strip():
         raise InvalidInput("the case needs a Thai title", "ต้องมีชื่อกรณีภาษาไทย", field="title_th")
+    for name, value in (("title_th", title_th), ("title_en", title_en), ("variant", variant)):
+        _check_length(value, name)
+    _check_date(on, "on")
     site = geometry_from_geojson(
         site_geojson,
         allowed=("Polygon", "MultiPolygon"),
@@ -351,8 +592,8 @@ def update_case(
     for name in ("title_th", "title_en"):
         if name in changes and not str(changes[name] or "").strip():
             raise InvalidInput(f"{name} cannot be blank", "ชื่อกรณีต้องไม่ว่าง", field=name)
-    for name in ("title_th", "title_en", "cooperative_name", "note"):
-        _check_length(changes.get(name), name, 2000)
+    for name in ("title_th", "title_en", "cooperative_name", "note", "variant"):
+        _check_length(changes.get(name), name)
     with uow:
         case = _case_for(uow, user, case_id, edit=True)
         before = snapshot(case)
@@ -491,6 +732,7 @@ def move_stage(
     """
     workflows = workflows or default_workflows()
     expected = _check_version(expected_version)
+    _check_date(on, "on")
     on = on or today_in_thailand()
     if on > today_in_thailand():
         raise InvalidInput(f"the move date {on} is in the future", f"วันที่ {on} ยังมาไม่ถึง", field="on")
@@ -592,7 +834,7 @@ def list_cases(
     workflows: Workflows | None = None,
 ) -> tuple[list[dict], int]:
     workflows = workflows or default_workflows()
-    page, per_page = max(1, int(page)), max(1, min(500, int(per_page)))
+    page, per_page = max(1, min(MAX_PAGE, int(page))), max(1, min(500, int(per_page)))
     community_id = user.community_id if user.role == "community_rep" else None
     with uow:
         case_ids = None
@@ -1180,7 +1422,10 @@ def set_budget_line(
         for name, value in (("planned", planned), ("approved", approved), ("disbursed", disbursed)):
             if value not in (None, ""):
                 try:
-                    setattr(line, name, int(str(value).replace(",", "")))
+                    amount = str(value).replace(",", "").strip()
+                    if len(amount) > 16:  # past MAX_BAHT: refused by line.check below
+                        amount = str(MAX_BAHT + 1)
+                    setattr(line, name, int(amount))
                 except ValueError:
                     raise InvalidInput(
                         f"{name} must be a whole number of baht",

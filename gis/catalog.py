@@ -19,6 +19,9 @@ from gis.paths import CATALOG_PATH
 FIELD_TYPES = {"str", "int", "float", "bool", "date"}
 GEOMETRY_TYPES = {"Point", "LineString", "Polygon", "Raster"}
 STATUSES = {"real", "approximate", "illustrative"}
+# Who may open a layer: anyone, any logged-in user, or any logged-in user with its
+# personal fields shown only to roles that see personal data (docs/decisions/0010).
+ACCESS_LEVELS = ("public", "logged_in", "personal")
 # A layer declared as Polygon also accepts MultiPolygon, and so on.
 _ACCEPTED_GEOMETRY = {
     "Point": {"Point", "MultiPoint"},
@@ -48,6 +51,7 @@ class LayerEntry:
     style: dict[str, Any]
     source: dict[str, Any]
     licence: str
+    access: str = "personal"  # the catalogue always sets it; the default is the safe one
     draw_order: int = 0
     file: str | None = None  # rasters: file name inside the store
     extra: dict[str, Any] = field(default_factory=dict)
@@ -69,6 +73,7 @@ class LayerEntry:
             "style": self.style,
             "source": self.source,
             "licence": self.licence,
+            "access": self.access,
             "draw_order": self.draw_order,
             **self.extra,
         }
@@ -117,6 +122,7 @@ _ENTRY_KEYS = {
     "style",
     "source",
     "licence",
+    "access",
     "draw_order",
     "file",
 }
@@ -161,6 +167,11 @@ def load_catalog(path: str | Path = CATALOG_PATH) -> Catalog:
                 label=_bilingual(fspec.get("label"), f"{where}: field {fname}: label", problems),
                 required=bool(fspec.get("required", True)),
             )
+        access = spec.get("access")
+        if access not in ACCESS_LEVELS:
+            problems.append(
+                f"{where}: access must be one of {', '.join(ACCESS_LEVELS)}, not {access!r}"
+            )
         if not spec.get("source") or not spec.get("licence"):
             problems.append(f"{where}: needs a source and a licence")
         if kind == "raster" and not spec.get("file"):
@@ -177,6 +188,7 @@ def load_catalog(path: str | Path = CATALOG_PATH) -> Catalog:
             style=spec.get("style") or {},
             source=spec.get("source") or {},
             licence=str(spec.get("licence", "")),
+            access=access if access in ACCESS_LEVELS else "personal",
             draw_order=int(spec.get("draw_order", 0)),
             file=spec.get("file"),
             extra={k: v for k, v in spec.items() if k not in _ENTRY_KEYS},

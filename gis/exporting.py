@@ -13,6 +13,7 @@ import shutil
 import sqlite3
 import tempfile
 import zipfile
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -27,11 +28,8 @@ from gis.errors import PlannerError
 EXPORT_FORMATS = ("gpkg", "shp", "geojson", "kml", "csv", "xlsx")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
-# Layers that hold personal household fields, and the fields to keep in open data.
-try:
-    from cases.model import PERSONAL_FIELDS
-except Exception:  # pragma: no cover - the cases package is optional for gis/
-    PERSONAL_FIELDS = frozenset({"head_name", "members", "monthly_income", "phone", "location"})
+# The layers and fields open data may hold. Which fields are personal is not decided
+# here: the app passes them in as `drop_fields` (from cases/privacy.py).
 OPEN_DATA_LAYERS = ("communities",)
 OPEN_DATA_KEEP = {
     "communities": (
@@ -71,14 +69,22 @@ def neutralise_formula(value: Any) -> Any:
     return value
 
 
-def open_data_frame(name: str, gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Communities' counts and geometry only; every personal household field dropped."""
+def open_data_frame(
+    name: str, gdf: gpd.GeoDataFrame, *, drop_fields: Collection[str] = ()
+) -> gpd.GeoDataFrame:
+    """Communities' counts and geometry only, without any of `drop_fields`."""
     keep = [c for c in OPEN_DATA_KEEP.get(name, ()) if c in gdf.columns]
-    keep = [c for c in keep if c not in PERSONAL_FIELDS]
+    keep = [c for c in keep if c not in drop_fields]
     return gdf[keep + [gdf.geometry.name]]
 
 
-def _frames(store, catalog, names, open_data) -> dict[str, gpd.GeoDataFrame]:
+def without_fields(gdf: gpd.GeoDataFrame, drop_fields: Collection[str]) -> gpd.GeoDataFrame:
+    """`gdf` without the columns named in `drop_fields` (the geometry always stays)."""
+    drop = [c for c in gdf.columns if c in drop_fields and c != gdf.geometry.name]
+    return gdf.drop(columns=drop) if drop else gdf
+
+
+def _frames(store, catalog, names, open_data, drop_fields) -> dict[str, gpd.GeoDataFrame]:
     if open_data:
         names = [n for n in names if n in OPEN_DATA_LAYERS]
         if not names:
@@ -88,7 +94,10 @@ def _frames(store, catalog, names, open_data) -> dict[str, gpd.GeoDataFrame]:
     out = {}
     for name in names:
         gdf = store.read(name)
-        out[name] = open_data_frame(name, gdf) if open_data else gdf
+        if open_data:
+            out[name] = open_data_frame(name, gdf, drop_fields=drop_fields)
+        else:
+            out[name] = without_fields(gdf, drop_fields)
     return out
 
 
@@ -219,14 +228,16 @@ def export_layers(
     fmt: str,
     out: str | Path,
     open_data: bool = False,
+    drop_fields: Collection[str] = (),
 ) -> Path:
     """Write layers `names` to `out` in `fmt`; returns the written path.
 
-    One-layer formats (geojson, kml, csv) with several layers become a zip."""
+    One-layer formats (geojson, kml, csv) with several layers become a zip.
+    Columns named in `drop_fields` (personal data the reader may not see) are left out."""
     if fmt not in EXPORT_FORMATS:
         raise PlannerError(f"unknown export format {fmt!r}; choose one of {EXPORT_FORMATS}")
     out = Path(out)
-    frames = _frames(store, catalog, list(names), open_data)
+    frames = _frames(store, catalog, list(names), open_data, frozenset(drop_fields))
     if not frames:
         raise PlannerError("nothing to export")
     out.parent.mkdir(parents=True, exist_ok=True)

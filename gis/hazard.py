@@ -16,6 +16,7 @@ from rasterio.enums import MaskFlags
 from rasterio.windows import Window
 
 from gis.errors import Problem, ValidationError
+from gis.formats import open_raster
 
 DEFAULT_FLOOD_THRESHOLD_M = 0.5
 # Where site areas are measured when the sites come in longitude/latitude.
@@ -159,15 +160,9 @@ def exposure(
         )
     src = None
     try:
-        src = rasterio.open(raster_path)
-    except (rasterio.errors.RasterioIOError, OSError) as exc:
-        problems.append(
-            Problem(
-                f"the raster cannot be opened ({exc})",
-                f"เปิดไฟล์แรสเตอร์ไม่ได้ ({exc})",
-                file=label,
-            )
-        )
+        src = open_raster(raster_path, label=label)
+    except ValidationError as exc:
+        problems += exc.problems
     try:
         if src is not None:
             problems += _raster_problems(src, label, band)
@@ -666,16 +661,9 @@ def flood_depth_from_level(
             )
         )
     try:
-        src = rasterio.open(dem_path)
-    except (rasterio.errors.RasterioIOError, OSError) as exc:
-        problems.append(
-            Problem(
-                f"the DEM cannot be opened ({exc})",
-                f"เปิดไฟล์แบบจำลองความสูง (DEM) ไม่ได้ ({exc})",
-                file=label,
-            )
-        )
-        raise ValidationError(problems) from None
+        src = open_raster(dem_path, label=label)
+    except ValidationError as exc:
+        raise ValidationError(problems + exc.problems) from None
     with src:
         if connected_to is not None:
             geoms = np.asarray(connected_to.geometry.array, dtype=object)

@@ -16,6 +16,7 @@ import shutil
 import tempfile
 import uuid
 import zipfile
+import zlib
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,14 +29,19 @@ import pyogrio
 import shapely
 from pyproj import CRS, Transformer
 
+from gis import formats
 from gis.catalog import Catalog, validate_layer
 from gis.errors import PlannerError, Problem, ValidationError
+from gis.formats import MAX_UNZIPPED_BYTES
 from gis.layer_names import check_layer_name
+from gis.store import VersionConflict, private_dir, record_reports, write_json_atomic
 
 # Limits for hostile input; callers (CLI, web) may pass their own.
+# Zip limits (MAX_UNZIPPED_BYTES, MAX_ZIP_ENTRIES) are gis.formats's, for every container.
 MAX_FILE_BYTES = 50 * 1024 * 1024
-MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
-MAX_ZIP_ENTRIES = 1000
+
+# GDAL reads nothing from the network on the planner's behalf (gis.formats).
+formats.harden_pyogrio()
 
 # Thailand with a margin (WGS 84 lon/lat).
 THAILAND_BOUNDS = (97.0, 5.0, 106.0, 21.0)
@@ -90,6 +96,7 @@ class ImportReport:
     warnings: list[dict[str, Any]] = field(default_factory=list)
     problems: list[dict[str, Any]] = field(default_factory=list)
     store_version: int | None = None
+    attempts: int = 1  # >1: another import wrote to the layer meanwhile; checked again
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -134,62 +141,44 @@ def _refuse(file: str, en: str, th: str, **kw) -> ValidationError:
 def safe_extract(
     archive: Path, dest: Path, *, max_bytes: int = MAX_UNZIPPED_BYTES, file_label: str | None = None
 ) -> list[Path]:
-    """Extract a zip into `dest`, refusing zip slip and zip bombs.
+    """Extract a zip into `dest`, refusing zip slip, links, VRTs and zip bombs.
 
-    Declared sizes are checked first, then bytes are counted while extracting
-    (declared sizes can lie)."""
+    The members are checked first (`formats.check_zip`: count, total and ratio),
+    then bytes are counted while extracting (declared sizes can lie). Members the
+    planner never reads (anything but data, shapefile parts, images and notes)
+    are left in the archive."""
     label = file_label or archive.name
-    try:
-        zf = zipfile.ZipFile(archive)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise _refuse(
-            label,
-            f"the file is not a readable zip archive (corrupt or truncated: {exc})",
-            "ไฟล์ zip เสียหายหรือไม่สมบูรณ์ อ่านไม่ได้",
-        ) from None
+    infos = formats.check_zip(archive, label=label, max_bytes=max_bytes)
+    refused = [i.filename for i in infos if formats.refused_member(i.filename)]
+    if refused:
+        raise ValidationError(
+            [
+                Problem(
+                    "the archive holds a GDAL virtual file (VRT), sidecar or overview "
+                    "(.vrt, .aux.xml, .ovr), which could read other files; it is refused",
+                    "ไฟล์ zip มีไฟล์เสมือนของ GDAL (VRT: .vrt, .aux.xml, .ovr) ซึ่งอาจอ่านไฟล์อื่น จึงไม่รับ",
+                    file=label,
+                    feature=name,
+                )
+                for name in refused
+            ]
+        )
     dest = dest.resolve()
     out: list[Path] = []
-    with zf:
-        infos = zf.infolist()
-        if len(infos) > MAX_ZIP_ENTRIES:
-            raise _refuse(
-                label,
-                f"the archive holds {len(infos)} entries, more than {MAX_ZIP_ENTRIES}",
-                f"ไฟล์ zip มี {len(infos)} รายการ เกินกำหนด {MAX_ZIP_ENTRIES}",
-            )
-        problems = []
+    total = 0
+    with zipfile.ZipFile(archive) as zf:
         for info in infos:
-            target = (dest / info.filename).resolve()
-            if (
-                info.filename.startswith(("/", "\\"))
-                or ".." in Path(info.filename.replace("\\", "/")).parts
-                or not target.is_relative_to(dest)
-            ):
-                problems.append(
-                    Problem(
-                        "zip entry would be written outside the extraction folder "
-                        "(zip slip); the archive is refused",
-                        "รายการในไฟล์ zip จะถูกเขียนออกนอกโฟลเดอร์ (zip slip) จึงไม่รับไฟล์นี้",
-                        file=label,
-                        feature=info.filename,
-                    )
-                )
-        if problems:
-            raise ValidationError(problems)
-        declared = sum(i.file_size for i in infos)
-        if declared > max_bytes:
-            raise _refuse(
-                label,
-                f"the archive expands to {declared:,} bytes, more than the limit of "
-                f"{max_bytes:,} (zip bomb?)",
-                f"ไฟล์ zip ขยายได้ {declared:,} ไบต์ เกินขีดจำกัด {max_bytes:,} ไบต์",
-            )
-        total = 0
-        for info in infos:
-            target = (dest / info.filename).resolve()
-            if info.is_dir():
-                target.mkdir(parents=True, exist_ok=True)
+            if info.is_dir() or not formats.zip_member_allowed(info.filename):
                 continue
+            target = (dest / info.filename).resolve()
+            if not target.is_relative_to(dest):
+                raise _refuse(
+                    label,
+                    "zip entry would be written outside the extraction folder "
+                    "(zip slip); the archive is refused",
+                    "รายการในไฟล์ zip จะถูกเขียนออกนอกโฟลเดอร์ (zip slip) จึงไม่รับไฟล์นี้",
+                    feature=info.filename,
+                )
             target.parent.mkdir(parents=True, exist_ok=True)
             try:
                 with zf.open(info) as src, open(target, "wb") as dst:
@@ -203,7 +192,15 @@ def safe_extract(
                                 f"ไฟล์ zip ขยายเกินขีดจำกัด {max_bytes:,} ไบต์",
                             )
                         dst.write(chunk)
-            except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
+            except (
+                zipfile.BadZipFile,
+                EOFError,
+                OSError,
+                ValueError,
+                zlib.error,
+                NotImplementedError,
+                RuntimeError,
+            ) as exc:
                 if isinstance(exc, ValidationError):
                     raise
                 raise _refuse(
@@ -212,6 +209,15 @@ def safe_extract(
                     "ไฟล์ zip เสียหายหรือไม่สมบูรณ์",
                     feature=info.filename,
                 ) from None
+            with open(target, "rb") as fh:
+                if formats.sniff(fh.read(8192)) == "gdal-xml":
+                    raise _refuse(
+                        label,
+                        "an archive member is a GDAL virtual file (VRT/WMS XML) that reads "
+                        "other files or URLs; the archive is refused",
+                        "ไฟล์ในไฟล์ zip เป็นไฟล์เสมือนของ GDAL (VRT) ซึ่งอาจอ่านไฟล์อื่น จึงไม่รับ",
+                        feature=info.filename,
+                    )
             out.append(target)
     return out
 
@@ -219,17 +225,7 @@ def safe_extract(
 # ---------------------------------------------------------------- readers
 
 
-def _detect_format(path: Path) -> str:
-    suffix = path.suffix.lower().lstrip(".")
-    if suffix in ("geojson", "json"):
-        return "geojson"
-    if suffix in ("xlsx", "xlsm"):
-        return "xlsx"
-    if suffix in ("csv", "txt", "tsv"):
-        return "csv"
-    if suffix in FORMATS:
-        return suffix
-    return suffix
+_READABLE = ("gpkg", "shp", "zip", "kmz", "geojson", "kml", "csv", "xlsx")
 
 
 def _decode_text(raw: bytes, encoding: str | None) -> tuple[str, str, bool]:
@@ -307,7 +303,9 @@ def _dbf_encoding(shp: Path) -> str | None:
     return "latin-1"
 
 
-def _read_vector(path: Path, label: str, *, layer: str | None, encoding: str | None, state):
+def _read_vector(
+    path: Path, label: str, *, fmt: str, layer: str | None, encoding: str | None, state
+):
     kwargs = {"use_arrow": True}
     if layer:
         kwargs["layer"] = layer
@@ -329,8 +327,9 @@ def _read_vector(path: Path, label: str, *, layer: str | None, encoding: str | N
         state["encoding"] = encoding
     if encoding:
         kwargs["encoding"] = encoding
+    source = formats.gdal_path(path, fmt)
     try:
-        gdf = pyogrio.read_dataframe(path, **kwargs)
+        gdf = pyogrio.read_dataframe(source, **kwargs)
     except Exception as exc:  # GDAL's errors name no class we can rely on
         msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise _refuse(
@@ -341,14 +340,14 @@ def _read_vector(path: Path, label: str, *, layer: str | None, encoding: str | N
     if is_shp and _looks_like_mojibake_thai(_str_values(gdf)):
         # GDAL decoded TIS-620 as Latin-1 ("Â.3"): read again as cp874.
         kwargs["encoding"] = "cp874"
-        gdf = pyogrio.read_dataframe(path, **kwargs)
+        gdf = pyogrio.read_dataframe(source, **kwargs)
         state["encoding"], state["encoding_detected"] = "cp874", True
     return gdf
 
 
 def _gpkg_layers(path: Path, label: str) -> list[str]:
     try:
-        return [str(row[0]) for row in pyogrio.list_layers(path)]
+        return [str(row[0]) for row in pyogrio.list_layers(formats.gdal_path(path, "gpkg"))]
     except Exception as exc:
         raise _refuse(
             label,
@@ -493,7 +492,17 @@ def read_kml_bytes(raw: bytes, *, label: str) -> gpd.GeoDataFrame:
                 rows.append(props)
                 geoms.append(geom)
 
-    walk(root, [])
+    try:
+        walk(root, [])
+    except (ValueError, shapely.errors.GEOSException) as exc:
+        raise _refuse(
+            label,
+            f"a placemark's coordinates cannot be read (not numbers, or too few points "
+            f"for its shape): {str(exc)[:120]}",
+            "อ่านพิกัดของหมุด (placemark) ไม่ได้ (ไม่ใช่ตัวเลขหรือจุดไม่พอ)",
+            feature=len(rows),
+            field="coordinates",
+        ) from None
     df = pd.DataFrame(rows)
     for col in df.columns:
         df[col] = df[col].astype(object).where(df[col].notna(), None)
@@ -613,7 +622,24 @@ def _table_to_gdf(df: pd.DataFrame, label: str, crs_given: str | None) -> gpd.Ge
         crs = crs_given or (None if projected and lat.abs().max() > 90 else "EPSG:4326")
         return gpd.GeoDataFrame(df.drop(columns=drop), geometry=list(geoms), crs=crs)
     if shape_col:
-        geoms = [_parse_odk_shape(v) if isinstance(v, str) else None for v in df[shape_col]]
+        geoms, problems = [], []
+        for i, v in enumerate(df[shape_col]):
+            try:
+                geoms.append(_parse_odk_shape(v) if isinstance(v, str) else None)
+            except (ValueError, shapely.errors.GEOSException):
+                geoms.append(None)
+                problems.append(
+                    Problem(
+                        f"the shape {str(v)[:60]!r} cannot be read: expected "
+                        "'lat lon alt acc;lat lon alt acc;…' with numbers",
+                        f"อ่านรูปร่าง {str(v)[:60]!r} ไม่ได้ ต้องเป็น 'lat lon alt acc;…' ที่เป็นตัวเลข",
+                        file=label,
+                        feature=i,
+                        field=shape_col,
+                    )
+                )
+        if problems:
+            raise ValidationError(problems)
         return gpd.GeoDataFrame(
             df.drop(columns=[shape_col]), geometry=geoms, crs=crs_given or "EPSG:4326"
         )
@@ -687,9 +713,17 @@ def _read_xlsx(path: Path, label: str) -> pd.DataFrame:
             f"the workbook cannot be read (corrupt or truncated): {exc}",
             "อ่านไฟล์ Excel ไม่ได้ (ไฟล์เสียหายหรือไม่สมบูรณ์)",
         ) from None
-    ws = wb.worksheets[0]
-    rows = list(ws.iter_rows(values_only=True))
-    wb.close()
+    try:
+        ws = wb.worksheets[0]
+        rows = list(ws.iter_rows(values_only=True))
+    except Exception as exc:  # openpyxl inflates and parses lazily: any error is corruption
+        raise _refuse(
+            label,
+            f"the workbook cannot be read (corrupt or truncated): {str(exc)[:120]}",
+            "อ่านไฟล์ Excel ไม่ได้ (ไฟล์เสียหายหรือไม่สมบูรณ์)",
+        ) from None
+    finally:
+        wb.close()
     if not rows:
         raise _refuse(label, "the workbook is empty", "ไฟล์ Excel ว่างเปล่า")
     header = [str(h) if h is not None else f"column_{i}" for i, h in enumerate(rows[0])]
@@ -824,6 +858,8 @@ def _locate(path: Path, workdir: Path, label: str, max_unzipped: int) -> Path:
     if suffix not in (".zip", ".kmz"):
         return path
     files = safe_extract(path, workdir, max_bytes=max_unzipped, file_label=label)
+    if suffix == ".kmz":
+        files = [f for f in files if f.suffix.lower() == ".kml"]
     candidates = {}
     for f in files:
         ext = f.suffix.lower()
@@ -858,8 +894,8 @@ def read_file(
     text = str(path)
     if "::" in text and source_layer is None:
         text, source_layer = text.split("::", 1)
-    path = Path(text)
-    label = label or path.name
+    label = label or Path(text).name
+    path = formats.check_path(text, label=label)
     if not path.exists():
         raise _refuse(label, "the file does not exist", "ไม่พบไฟล์")
     size = path.stat().st_size
@@ -871,9 +907,14 @@ def read_file(
         )
     if size == 0:
         raise _refuse(label, "the file is empty", "ไฟล์ว่างเปล่า")
+    outer = formats.check_format(path, label=label, allowed=_READABLE)
     data = _locate(path, Path(workdir), label, max_unzipped)
-    fmt = _detect_format(data)
-    state["format"] = "kmz" if path.suffix.lower() == ".kmz" else fmt
+    # The file inside a zip is checked too, named after the archive and the member.
+    inner = f"{label}!{data.name}" if data != path else label
+    fmt = formats.check_format(data, label=inner, allowed=_READABLE) if data != path else outer
+    state["format"] = "kmz" if outer == "kmz" else fmt
+    if fmt == "xlsx":
+        formats.check_xlsx(data, label=inner)
     if fmt == "kml":
         return read_kml_bytes(data.read_bytes(), label=label)
     if fmt == "csv":
@@ -901,9 +942,9 @@ def read_file(
                 field="source_layer",
             )
         state["source_layer"] = source_layer
-        return _read_vector(data, label, layer=source_layer, encoding=None, state=state)
+        return _read_vector(data, label, fmt=fmt, layer=source_layer, encoding=None, state=state)
     if fmt in ("shp", "geojson"):
-        gdf = _read_vector(data, label, layer=None, encoding=encoding, state=state)
+        gdf = _read_vector(data, label, fmt=fmt, layer=None, encoding=encoding, state=state)
         sidecar = data.with_name(f"{data.stem}.fields.json")
         if fmt == "shp" and sidecar.exists():
             # Written by gis.exporting: full names of the 10-character DBF fields.
@@ -1250,20 +1291,23 @@ def _duplicates(gdf, entry, layer, store, mode, label) -> list[Problem]:
 
 # --------------------------------------------------------------------- writing
 
+WRITE_ATTEMPTS = 5  # checks of an append against a layer other imports keep changing
+
 
 def reports_dir(store) -> Path:
     return Path(store.home) / "imports"
 
 
 def save_report(store, report: ImportReport) -> Path:
-    folder = reports_dir(store)
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{report.id}.json"
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".report.", suffix=".part")
-    with open(fd, "w", encoding="utf-8") as fh:
-        json.dump(report.to_dict(), fh, ensure_ascii=False, indent=1, default=str)
-    Path(tmp).replace(target)
-    return target
+    folder = private_dir(reports_dir(store))
+    return write_json_atomic(folder / f"{report.id}.json", report.to_dict())
+
+
+def _record_kept_reports(store) -> None:
+    """Copy reports kept with layers (a writer killed after its swap) to the folder."""
+    kept = getattr(store, "kept_reports", None)
+    if kept is not None:
+        record_reports(Path(store.home), kept())
 
 
 def load_report(store, report_id: str) -> dict[str, Any]:
@@ -1271,11 +1315,14 @@ def load_report(store, report_id: str) -> dict[str, Any]:
         raise PlannerError(f"no import report {report_id!r}")
     path = reports_dir(store) / f"{report_id}.json"
     if not path.exists():
+        _record_kept_reports(store)
+    if not path.exists():
         raise PlannerError(f"no import report {report_id!r}")
     return json.loads(path.read_text(encoding="utf-8"))
 
 
 def list_reports(store) -> list[dict[str, Any]]:
+    _record_kept_reports(store)
     folder = reports_dir(store)
     if not folder.exists():
         return []
@@ -1300,43 +1347,91 @@ def import_file(
 ) -> ImportReport:
     """Validate then write atomically; the report is saved either way.
 
+    The written report is kept with the layer version it made, in the same atomic
+    step. An append is checked against the version it will be appended to: when
+    another import wrote to the layer meanwhile, the file is checked again (up to
+    `WRITE_ATTEMPTS` times) and then appended, or refused if it now clashes.
     On refusal, raises `ValidationError` (the report id is on `exc.report`)."""
     label = file_label or Path(str(path).split("::", 1)[0]).name
-    report = ImportReport(id=_new_id(), file=label, layer=layer, mode=mode)
-    try:
-        gdf, report = read_and_validate(
-            path,
-            layer=layer,
-            catalog=catalog,
-            store=store,
-            mode=mode,
-            encoding=encoding,
-            crs=crs,
-            field_map=field_map,
-            source_layer=source_layer,
-            max_bytes=max_bytes,
-            max_unzipped=max_unzipped,
-            file_label=label,
-            report=report,
-        )
-    except ValidationError as exc:
-        exc.report = report
+    report_id = _new_id()
+    for attempt in range(1, WRITE_ATTEMPTS + 1):
+        report = ImportReport(id=report_id, file=label, layer=layer, mode=mode, attempts=attempt)
+        # The version is read before the check, so the check saw it or a later one.
+        seen = store.info(layer).version if store.has_layer(layer) else 0
+        try:
+            gdf, report = read_and_validate(
+                path,
+                layer=layer,
+                catalog=catalog,
+                store=store,
+                mode=mode,
+                encoding=encoding,
+                crs=crs,
+                field_map=field_map,
+                source_layer=source_layer,
+                max_bytes=max_bytes,
+                max_unzipped=max_unzipped,
+                file_label=label,
+                report=report,
+            )
+        except ValidationError as exc:
+            exc.report = report
+            save_report(store, report)
+            raise
+        if attempt > 1:
+            report.warnings.append(
+                _item(
+                    Problem(
+                        f"another import wrote to layer {layer} at the same time; this file was"
+                        f" checked again against version {seen} and added after it",
+                        f"มีการนำเข้าอื่นเขียนชั้นข้อมูล {layer} ในเวลาเดียวกัน จึงตรวจไฟล์นี้ใหม่"
+                        f"กับรุ่น {seen} แล้วเพิ่มต่อท้าย",
+                        file=label,
+                        layer=layer,
+                        severity="warning",
+                    )
+                )
+            )
+        provenance = {
+            "import_id": report.id,
+            "file": label,
+            "format": report.format,
+            "source_crs": report.source_crs,
+            "transformation": report.transformation,
+            "imported_at": report.created_at,
+        }
+        report.status = "written"
+        report.features_written = len(gdf)
+        record = report.to_dict()
+        try:
+            info = store.write(
+                layer,
+                gdf,
+                mode=mode,
+                provenance=provenance,
+                expected_version=seen if mode == "append" else None,
+                report=record,
+            )
+        except VersionConflict:
+            continue
+        report.store_version = info.version
         save_report(store, report)
-        raise
-    provenance = {
-        "import_id": report.id,
-        "file": label,
-        "format": report.format,
-        "source_crs": report.source_crs,
-        "transformation": report.transformation,
-        "imported_at": report.created_at,
-    }
-    info = store.write(layer, gdf, mode=mode, provenance=provenance)
-    report.status = "written"
-    report.features_written = len(gdf)
-    report.store_version = info.version
+        return report
+    clash = Problem(
+        f"layer {layer} was changed by other imports {WRITE_ATTEMPTS} times while this"
+        " file was being checked; nothing was written, import it again",
+        f"ชั้นข้อมูล {layer} ถูกแก้ไขโดยการนำเข้าอื่น {WRITE_ATTEMPTS} ครั้งระหว่างตรวจไฟล์นี้"
+        " จึงไม่ได้เขียนข้อมูล กรุณานำเข้าใหม่อีกครั้ง",
+        file=label,
+        layer=layer,
+    )
+    report.status = "refused"
+    report.features_written = 0
+    report.problems = [_item(clash)]
     save_report(store, report)
-    return report
+    exc = ValidationError([clash])
+    exc.report = report
+    raise exc
 
 
 def copy_upload(stream, dest: Path, *, max_bytes: int = MAX_FILE_BYTES) -> int:

@@ -2,7 +2,9 @@
 GiST index, plus one metadata table for versions and provenance.
 
 A write goes to a staging table and is swapped in inside one transaction, so a
-reader sees the old layer or the new one, never half of either.
+reader sees the old layer or the new one, never half of either. The transaction
+holds an advisory lock on the layer (so an append reads what it appends to under
+the lock) and records the import report of the new version in `import_reports`.
 """
 
 from __future__ import annotations
@@ -16,10 +18,22 @@ import sqlalchemy as sa
 from pyproj import CRS
 
 from gis.layer_names import check_layer_name
-from gis.store import LayerInfo, LayerNotFound, RasterFiles, _check_mode, _geometry_type, _now
+from gis.store import (
+    REPORTS_FOLDER,
+    LayerInfo,
+    LayerNotFound,
+    RasterFiles,
+    _check_mode,
+    _check_version,
+    _geometry_type,
+    _now,
+    private_dir,
+    record_reports,
+)
 
 SCHEMA = "planner_layers"
 META_TABLE = "layer_meta"
+REPORTS_TABLE = "import_reports"
 GEOMETRY_COLUMN = "geom"
 ROW_COLUMN = "fid"
 
@@ -34,8 +48,7 @@ def _engine_url(url: str) -> str:
 class PostGISStore(RasterFiles):
     def __init__(self, home: str | Path, database_url: str, *, schema: str = SCHEMA):
         self.schema = check_layer_name(schema)
-        self.home = Path(home)
-        self.home.mkdir(parents=True, exist_ok=True)
+        self.home = private_dir(home)
         self.engine = sa.create_engine(_engine_url(database_url), future=True)
         with self.engine.begin() as conn:
             conn.execute(sa.text("CREATE EXTENSION IF NOT EXISTS postgis"))
@@ -47,6 +60,14 @@ class PostGISStore(RasterFiles):
                     " srid integer, provenance jsonb NOT NULL DEFAULT '{}', written_at text)"
                 )
             )
+            conn.execute(
+                sa.text(
+                    f"CREATE TABLE IF NOT EXISTS {self.schema}.{REPORTS_TABLE} ("
+                    " id text PRIMARY KEY, layer text NOT NULL, version integer NOT NULL,"
+                    " report jsonb NOT NULL, recorded_at text NOT NULL)"
+                )
+            )
+        self._open_home()
 
     def __repr__(self) -> str:
         return f"PostGISStore({self.engine.url.render_as_string(hide_password=True)!r})"
@@ -100,39 +121,62 @@ class PostGISStore(RasterFiles):
             written_at=written_at,
         )
 
+    def kept_reports(self) -> list[dict]:
+        """The reports in `import_reports` not yet copied to `<home>/imports/`."""
+        folder = self.home / REPORTS_FOLDER
+        with self.engine.connect() as conn:
+            ids = [
+                r[0] for r in conn.execute(sa.text(f"SELECT id FROM {self.schema}.{REPORTS_TABLE}"))
+            ]
+            missing = [i for i in ids if not (folder / f"{i}.json").exists()]
+            if not missing:
+                return []
+            rows = conn.execute(
+                sa.text(f"SELECT report FROM {self.schema}.{REPORTS_TABLE} WHERE id = ANY(:ids)"),
+                {"ids": missing},
+            )
+            return [r[0] for r in rows]
+
     def read(self, name, *, bbox=None):
         check_layer_name(name)
         with self.engine.connect() as conn:
-            srid = self._meta(conn, name).srid
-            sql = f'SELECT * FROM {self.schema}."{name}"'
-            params = {}
-            if bbox:
-                sql += (
-                    f" WHERE {GEOMETRY_COLUMN} && ST_MakeEnvelope(:xmin, :ymin, :xmax, :ymax,"
-                    " :srid)"
-                )
-                params = dict(zip(("xmin", "ymin", "xmax", "ymax"), map(float, bbox)), srid=srid)
-            sql += f" ORDER BY {ROW_COLUMN}"
-            gdf = gpd.read_postgis(sa.text(sql), conn, geom_col=GEOMETRY_COLUMN, params=params)
+            return self._read(conn, name, bbox)
+
+    def _read(self, conn, name, bbox=None):
+        srid = self._meta(conn, name).srid
+        sql = f'SELECT * FROM {self.schema}."{name}"'
+        params = {}
+        if bbox:
+            sql += f" WHERE {GEOMETRY_COLUMN} && ST_MakeEnvelope(:xmin, :ymin, :xmax, :ymax, :srid)"
+            params = dict(zip(("xmin", "ymin", "xmax", "ymax"), map(float, bbox)), srid=srid)
+        sql += f" ORDER BY {ROW_COLUMN}"
+        gdf = gpd.read_postgis(sa.text(sql), conn, geom_col=GEOMETRY_COLUMN, params=params)
         gdf = gdf.drop(columns=[ROW_COLUMN]).rename_geometry("geometry")
         if srid:
             gdf = gdf.set_crs(f"EPSG:{srid}", allow_override=True)
         return gdf
 
-    def write(self, name, gdf, *, mode="replace", provenance=None):
+    def write(
+        self, name, gdf, *, mode="replace", provenance=None, expected_version=None, report=None
+    ):
         _check_mode(mode)
         check_layer_name(name)
         staging = f"_staging_{name}"[:63]
         with self.engine.begin() as conn:
-            conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:n))"), {"n": name})
+            # Held to the end of the transaction: one writer per layer at a time.
+            conn.execute(
+                sa.text("SELECT pg_advisory_xact_lock(hashtext(:n))"),
+                {"n": f"{self.schema}.{name}"},
+            )
             existing = conn.execute(
                 sa.text(f"SELECT version, srid FROM {self.schema}.{META_TABLE} WHERE name = :n"),
                 {"n": name},
             ).first()
             version = existing[0] if existing else 0
+            _check_version(name, expected_version, version)
             out = gdf
             if mode == "append" and existing:
-                current = self.read(name)
+                current = self._read(conn, name)
                 out = pd.concat([current, gdf.to_crs(current.crs)], ignore_index=True)
             out = gpd.GeoDataFrame(out.copy(), geometry=out.geometry.name, crs=out.crs)
             out = out.rename_geometry(GEOMETRY_COLUMN).reset_index(drop=True)
@@ -171,11 +215,32 @@ class PostGISStore(RasterFiles):
                     "w": _now(),
                 },
             )
+            if report is not None:
+                report["store_version"] = version + 1
+                conn.execute(
+                    sa.text(
+                        f"INSERT INTO {self.schema}.{REPORTS_TABLE} (id, layer, version, report,"
+                        " recorded_at) VALUES (:i, :n, :v, CAST(:r AS jsonb), :w)"
+                    ),
+                    {
+                        "i": str(report["id"]),
+                        "n": name,
+                        "v": version + 1,
+                        "r": json.dumps(report, ensure_ascii=False, default=str),
+                        "w": _now(),
+                    },
+                )
+        if report is not None:
+            record_reports(self.home, [report])
         return self.info(name)
 
     def delete(self, name):
         check_layer_name(name)
         with self.engine.begin() as conn:
+            conn.execute(
+                sa.text("SELECT pg_advisory_xact_lock(hashtext(:n))"),
+                {"n": f"{self.schema}.{name}"},
+            )
             self._meta(conn, name)
             conn.execute(sa.text(f'DROP TABLE IF EXISTS {self.schema}."{name}"'))
             conn.execute(

@@ -10,6 +10,8 @@ import rasterio
 from PIL import Image
 from rasterio.warp import Resampling, calculate_default_transform, reproject, transform_bounds
 
+from gis.formats import open_raster
+
 WEB_MERCATOR = "EPSG:3857"
 
 
@@ -25,7 +27,7 @@ def render_overlay_png(path: str | Path, ramp: list[dict], *, max_size: int = 20
     nodata and values below the first class are transparent. Returns the PNG bytes
     and the bounds as [[south, west], [north, east]].
     """
-    with rasterio.open(path) as src:
+    with open_raster(path) as src:
         scale = max(src.width, src.height) / max_size
         width, height = src.width, src.height
         if scale > 1:

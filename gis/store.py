@@ -8,14 +8,24 @@ Both stores keep the same promises:
 
 Rasters are files in both cases (`<home>/rasters/<name>.tif`); a database is
 no better place for a 10 m flood grid than the disk.
+
+Writes to one layer are serialised (a lock file per layer here, an advisory lock
+on PostgreSQL), so an append reads the layer it appends to under the lock. An
+import report handed to `write` is kept with the layer version it made, in the
+same atomic step, and copied to `<home>/imports/` (see docs/decisions/0013).
+The instance folder is private: folders 0700, files 0600.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
 import shutil
+import stat
 import tempfile
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,14 +35,166 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from gis.errors import PlannerError
+from gis.errors import PlannerError, Problem
 from gis.layer_names import check_layer_name
+
+REPORTS_FOLDER = "imports"  # <home>/imports/<report id>.json
+STALE_SECONDS = 3600  # temporary files older than this, with no lock, are leftovers
+_PRIVATE_FOLDERS = ("layers", "rasters", REPORTS_FOLDER, "reports", "documents")
 
 
 class LayerNotFound(PlannerError):
     def __init__(self, name: str):
         super().__init__(f"layer {name!r} is not in the store")
         self.name = name
+
+
+class VersionConflict(PlannerError):
+    """The layer is not at the version the writer expected: someone wrote first."""
+
+    def __init__(self, name: str, expected: int, actual: int):
+        self.name, self.expected, self.actual = name, expected, actual
+        self.problem = Problem(
+            f"layer {name} changed while this write was prepared (expected version"
+            f" {expected}, found {actual}); nothing was written",
+            f"ชั้นข้อมูล {name} ถูกแก้ไขระหว่างเตรียมการเขียน (คาดว่าเป็นรุ่น {expected}"
+            f" แต่พบรุ่น {actual}) จึงไม่ได้เขียนข้อมูล",
+            layer=name,
+        )
+        super().__init__(str(self.problem))
+
+
+# ------------------------------------------------------------------ private files
+
+
+def private_dir(path: str | Path) -> Path:
+    """Make `path` (and missing parents) a folder only its owner can open (0700)."""
+    path = Path(path)
+    missing = [p for p in (path, *path.parents) if not p.exists()]
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for folder in {path, *missing}:  # mkdir gives missing parents the default mode
+        _tighten(folder, 0o700)
+    return path
+
+
+def _tighten(path: Path, mode: int) -> None:
+    if os.name == "nt":  # Windows has no group/other bits; the profile folder is private
+        return
+    with contextlib.suppress(OSError):
+        if stat.S_IMODE(path.stat().st_mode) & 0o077:
+            os.chmod(path, mode)
+
+
+def secure_home(home: str | Path) -> None:
+    """Tighten an instance folder: it and its known folders 0700, their files 0600.
+
+    Cheap: the home, its direct children and those of the known folders only."""
+    home = private_dir(home)
+    for folder in (home, *(home / f for f in _PRIVATE_FOLDERS)):
+        if not folder.is_dir():
+            continue
+        _tighten(folder, 0o700)
+        with contextlib.suppress(OSError):
+            for child in folder.iterdir():
+                if child.is_symlink():
+                    continue
+                _tighten(child, 0o700 if child.is_dir() else 0o600)
+
+
+def write_json_atomic(path: Path, data: Any) -> Path:
+    """Write JSON to `path` whole (temporary file, then `os.replace`), mode 0600."""
+    with file_lock(path.parent / ".write.lock"):  # so a leftover `.part` is a dead writer's
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".report.", suffix=".part")
+        try:
+            with open(fd, "w", encoding="utf-8") as fh:
+                json.dump(data, fh, ensure_ascii=False, indent=1, default=str)
+            os.replace(tmp, path)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+    return path
+
+
+def record_reports(home: Path, reports: list[dict]) -> int:
+    """Copy reports kept with their layers into `<home>/imports/` when missing there
+    (a writer killed after the layer swap); returns how many were copied."""
+    folder = private_dir(home / REPORTS_FOLDER)
+    copied = 0
+    for report in reports:
+        rid = str(report.get("id") or "")
+        if re.fullmatch(r"[0-9A-Za-z\-]{1,64}", rid) and not (folder / f"{rid}.json").exists():
+            write_json_atomic(folder / f"{rid}.json", report)
+            copied += 1
+    return copied
+
+
+def remove_stale(paths: list[Path], *, older_than: float = STALE_SECONDS) -> int:
+    """Remove files or folders last changed more than `older_than` seconds ago."""
+    removed = 0
+    now = time.time()
+    for path in paths:
+        with contextlib.suppress(FileNotFoundError):
+            if now - path.stat().st_mtime > older_than:
+                if path.is_dir():
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    path.unlink()
+                removed += 1
+    return removed
+
+
+# ------------------------------------------------------------------ locks
+
+
+def _lock_fd(fd: int, blocking: bool) -> bool:
+    if os.name == "nt":  # pragma: no cover - officers' Windows laptops
+        import msvcrt
+
+        while True:
+            try:
+                msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+                return True
+            except OSError:
+                if not blocking:
+                    return False
+                time.sleep(0.05)
+    import fcntl
+
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _unlock_fd(fd: int) -> None:
+    if os.name == "nt":  # pragma: no cover
+        import msvcrt
+
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+        return
+    import fcntl
+
+    fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def file_lock(path: Path, *, blocking: bool = True):
+    """Hold an exclusive lock on the file `path` (made 0600, never removed).
+
+    Yields True once held, or False when `blocking` is off and another holder has
+    it. The system drops the lock when its process dies, even by SIGKILL."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        held = _lock_fd(fd, blocking)
+        try:
+            yield held
+        finally:
+            if held:
+                _unlock_fd(fd)
+    finally:
+        os.close(fd)
 
 
 @dataclass
@@ -112,13 +274,36 @@ class RasterFiles:
         return path
 
     def put_raster(self, name: str, source: str | Path) -> Path:
-        self.raster_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(self.raster_dir)
         target = self.raster_dir / f"{check_layer_name(name)}.tif"
-        fd, tmp = tempfile.mkstemp(dir=self.raster_dir, suffix=".tif.part")
-        os.close(fd)
-        shutil.copyfile(source, tmp)
-        os.replace(tmp, target)
+        with file_lock(self.raster_dir / f".{name}.lock"):
+            fd, tmp = tempfile.mkstemp(dir=self.raster_dir, prefix=f".{name}.", suffix=".tif.part")
+            os.close(fd)
+            try:
+                shutil.copyfile(source, tmp)
+                os.replace(tmp, target)
+            finally:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(tmp)
         return target
+
+    def _open_home(self) -> None:
+        """On open: a private instance folder, no leftovers of killed writers, and
+        every report kept with a layer also in `<home>/imports/`."""
+        secure_home(self.home)
+        if self.raster_dir.is_dir():
+            _clean_locked(self.raster_dir, r"\.(?P<name>[a-z0-9_]+)\.[^.]+\.tif\.part$")
+        reports = self.home / REPORTS_FOLDER
+        if reports.is_dir():
+            with file_lock(reports / ".write.lock", blocking=False) as held:
+                if held:
+                    for path in reports.glob(".report.*.part"):
+                        path.unlink(missing_ok=True)
+        record_reports(self.home, self.kept_reports())
+
+    def kept_reports(self) -> list[dict]:
+        """The import reports the store keeps with its layers."""
+        return []
 
     def raster_names(self) -> list[str]:
         if not self.raster_dir.exists():
@@ -126,19 +311,40 @@ class RasterFiles:
         return sorted(p.stem for p in self.raster_dir.glob("*.tif"))
 
 
+def _clean_locked(folder: Path, pattern: str) -> int:
+    """Remove temporary files of `folder` whose layer lock is free: their writer died."""
+    by_name: dict[str, list[Path]] = {}
+    for path in folder.glob(".*"):
+        match = re.match(pattern, path.name)
+        if match:
+            by_name.setdefault(match["name"], []).append(path)
+    removed = 0
+    for name, paths in by_name.items():
+        with file_lock(folder / f".{name}.lock", blocking=False) as held:
+            if not held:
+                continue  # a live writer holds it; its file is not a leftover
+            for path in paths:
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+                    removed += 1
+    return removed
+
+
 class GeoPackageStore(RasterFiles):
     """The embedded store: one GeoPackage per layer, `<home>/layers/<name>.gpkg`.
 
     The version and provenance live in the GeoPackage's own layer metadata, so a
-    layer and its record are one file. Each write goes to a temporary file in the
-    same folder and is moved into place with `os.replace`: a crash mid-write
-    leaves the old layer intact.
+    layer and its record are one file; so is the import report of that version.
+    Each write holds `layers/.<name>.lock`, goes to a temporary file in the same
+    folder and is moved into place with `os.replace`: a crash mid-write leaves
+    the old layer intact, and its temporary file is removed at the next open.
     """
 
     def __init__(self, home: str | Path):
         self.home = Path(home)
-        self.layer_dir = self.home / "layers"
-        self.layer_dir.mkdir(parents=True, exist_ok=True)
+        self.layer_dir = private_dir(self.home / "layers")
+        _clean_locked(self.layer_dir, r"\.(?P<name>[a-z0-9_]+)\.[^.]+\.part\.gpkg(-\w+)?$")
+        self._open_home()
 
     def __repr__(self) -> str:
         return f"GeoPackageStore({str(self.home)!r})"
@@ -152,6 +358,20 @@ class GeoPackageStore(RasterFiles):
 
     def has_layer(self, name: str) -> bool:
         return self._path(name).exists()
+
+    def _lock(self, name: str):
+        return file_lock(self.layer_dir / f".{check_layer_name(name)}.lock")
+
+    def kept_reports(self) -> list[dict]:
+        out = []
+        for name in self.layer_names():
+            with contextlib.suppress(Exception):  # a broken layer file keeps no report
+                report = (
+                    pyogrio.read_info(self._path(name), layer=name).get("layer_metadata") or {}
+                ).get("planner_import_report")
+                if report:
+                    out.append(json.loads(report))
+        return out
 
     def info(self, name: str) -> LayerInfo:
         if not self.has_layer(name):
@@ -177,20 +397,33 @@ class GeoPackageStore(RasterFiles):
             self._path(name), layer=name, bbox=tuple(bbox) if bbox else None, use_arrow=True
         )
 
-    def write(self, name, gdf, *, mode="replace", provenance=None):
+    def write(
+        self, name, gdf, *, mode="replace", provenance=None, expected_version=None, report=None
+    ):
         _check_mode(mode)
+        with self._lock(name):
+            return self._write_locked(name, gdf, mode, provenance, expected_version, report)
+
+    def _write_locked(self, name, gdf, mode, provenance, expected_version, report):
         version = 0
         if self.has_layer(name):
             current = self.info(name)
             version = current.version
-            if mode == "append":
-                gdf = pd.concat([self.read(name), gdf.to_crs(current.crs)], ignore_index=True)
+            previous = self._kept_report(name)
+            if previous:  # a writer killed after its swap: keep its report before ours
+                record_reports(self.home, [previous])
+        _check_version(name, expected_version, version)
+        if mode == "append" and version:
+            gdf = pd.concat([self.read(name), gdf.to_crs(current.crs)], ignore_index=True)
         metadata = {
             "planner_version": str(version + 1),
             "planner_geometry_type": _geometry_type(gdf) or "",
             "planner_written_at": _now(),
             "planner_provenance": json.dumps(provenance or {}, ensure_ascii=False),
         }
+        if report is not None:
+            report["store_version"] = version + 1
+            metadata["planner_import_report"] = json.dumps(report, ensure_ascii=False, default=str)
         fd, tmp = tempfile.mkstemp(dir=self.layer_dir, prefix=f".{name}.", suffix=".part.gpkg")
         os.close(fd)
         os.unlink(tmp)  # GDAL wants to create the file itself
@@ -198,16 +431,29 @@ class GeoPackageStore(RasterFiles):
             pyogrio.write_dataframe(
                 gdf, tmp, layer=name, driver="GPKG", use_arrow=True, layer_metadata=metadata
             )
+            os.chmod(tmp, 0o600)
             os.replace(tmp, self._path(name))
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
         return self.info(name)
 
+    def _kept_report(self, name: str) -> dict | None:
+        meta = pyogrio.read_info(self._path(name), layer=name).get("layer_metadata") or {}
+        return (
+            json.loads(meta["planner_import_report"]) if meta.get("planner_import_report") else None
+        )
+
     def delete(self, name):
-        if not self.has_layer(name):
-            raise LayerNotFound(name)
-        self._path(name).unlink()
+        with self._lock(name):
+            if not self.has_layer(name):
+                raise LayerNotFound(name)
+            self._path(name).unlink()
+
+
+def _check_version(name: str, expected: int | None, actual: int) -> None:
+    if expected is not None and int(expected) != int(actual):
+        raise VersionConflict(name, int(expected), int(actual))
 
 
 def open_store(

@@ -47,9 +47,12 @@ def thai_date(value: Any) -> str:
 
 def parse_form_date(raw: str | None) -> date | None:
     """'YYYY-MM-DD' from a form, where a year of 2400 or later is Buddhist Era; None
-    when empty. Raises ValueError for anything else."""
+    when empty. Raises ValueError for anything else. The range a record may carry is
+    the domain's rule (cases.model.date_range_problem)."""
     raw = (raw or "").strip()
-    if not raw:
+    if not raw or len(raw) > 10:
+        if raw:
+            raise ValueError(f"not a date: {raw!r}")
         return None
     year, month, day = (int(part) for part in raw.split("-"))
     # B.E. 2567-02-29 is a real day (2024 was a leap year): convert before building it.

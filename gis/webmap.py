@@ -8,6 +8,7 @@ and load nothing else.
 from __future__ import annotations
 
 import base64
+from collections.abc import Collection
 from functools import cache
 
 import folium
@@ -36,15 +37,25 @@ def offline_map(**kwargs) -> folium.Map:
 
 
 def corridor_map(
-    layers: dict[str, gpd.GeoDataFrame], catalog: Catalog, *, lang: str = "th"
+    layers: dict[str, gpd.GeoDataFrame],
+    catalog: Catalog,
+    *,
+    lang: str = "th",
+    drop_fields: Collection[str] = (),
 ) -> folium.Map:
-    """Every given layer on one offline map, styled and labelled from the catalogue."""
+    """Every given layer on one offline map, styled and labelled from the catalogue.
+
+    Columns named in `drop_fields` (personal data the reader may not see) are left out
+    of the map's data and pop-ups; which layers to pass in is the caller's decision."""
     fmap = offline_map()
     bounds = None
     for entry in catalog:
         gdf = layers.get(entry.name)
         if gdf is None or entry.kind != "vector":
             continue
+        gdf = gdf.drop(
+            columns=[c for c in gdf.columns if c in drop_fields and c != gdf.geometry.name]
+        )
         gdf = dates_to_iso(gdf.to_crs("EPSG:4326"))
         fields = [f for f in entry.fields if f in gdf.columns]
         style = entry.style

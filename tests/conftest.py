@@ -80,7 +80,7 @@ def sample_config(tmp_path_factory, catalog):
     store = open_store(home, DATABASE_URL, schema=schema)
     load_sample(store, catalog)
     case_store = CaseStore(home, DATABASE_URL, schema=schema)
-    load_sample_cases(case_store, read_package(catalog=catalog))
+    load_sample_cases(case_store, read_package(catalog=catalog), demo_users=True)
     case_store.dispose()
     yield {"PLANNER_HOME": str(home), "DATABASE_URL": DATABASE_URL, "DATABASE_SCHEMA": schema}
     _drop_schema(schema)
@@ -111,7 +111,7 @@ def writable_config(tmp_path, catalog):
     home = tmp_path / "instance"
     load_sample(open_store(home, DATABASE_URL, schema=schema), catalog)
     case_store = CaseStore(home, DATABASE_URL, schema=schema)
-    load_sample_cases(case_store, read_package(catalog=catalog))
+    load_sample_cases(case_store, read_package(catalog=catalog), demo_users=True)
     case_store.dispose()
     yield {"PLANNER_HOME": str(home), "DATABASE_URL": DATABASE_URL, "DATABASE_SCHEMA": schema}
     _drop_schema(schema)

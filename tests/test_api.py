@@ -7,7 +7,8 @@ import pytest
 from PIL import Image
 
 
-def test_layers_lists_the_catalogue_with_counts(client, catalog):
+def test_layers_lists_the_catalogue_with_counts(client, auth, catalog):
+    auth.login("officer")  # visitors see the public layers only (tests/test_access.py)
     body = client.get("/api/layers").get_json()
     layers = {item["name"]: item for item in body["layers"]}
     assert set(layers) == set(catalog.layers)
@@ -36,14 +37,16 @@ def test_layer_geojson_is_lon_lat_with_thai_properties(client):
     assert 100.4 < lon < 100.7 and 13.7 < lat < 14.1
 
 
-def test_dates_are_iso_strings(client):
+def test_dates_are_iso_strings(client, auth):
+    auth.login("viewer")
     features = client.get("/api/layers/disaster_sites").get_json()["features"]
     assert features and all(
         re.fullmatch(r"\d{4}-\d{2}-\d{2}", f["properties"]["event_date"]) for f in features
     )
 
 
-def test_bbox_filter_returns_only_nearby_features(client):
+def test_bbox_filter_returns_only_nearby_features(client, auth):
+    auth.login("officer")
     everything = client.get("/api/layers/structures").get_json()["features"]
     first = client.get("/api/layers/communities").get_json()["features"][0]
     ring = first["geometry"]["coordinates"][0]
@@ -56,7 +59,8 @@ def test_bbox_filter_returns_only_nearby_features(client):
 
 
 @pytest.mark.parametrize("bbox", ["1,2,3", "a,b,c,d", "100.6,13.9,100.5,13.8", "0,0,0,nan"])
-def test_bad_bbox_is_a_clear_400(client, bbox):
+def test_bad_bbox_is_a_clear_400(client, auth, bbox):
+    auth.login("officer")
     response = client.get(f"/api/layers/structures?bbox={bbox}")
     assert response.status_code == 400
     error = response.get_json()["error"]
@@ -143,6 +147,9 @@ def test_an_imported_layer_appears_on_the_map(writable_client, writable_config, 
     )
     kobo = Path(__file__).parent / "data" / "corpus" / "good" / "kobo_survey.xlsx"
     report = import_file(kobo, layer="kobo_survey", catalog=catalog, store=store)
+    from tests.conftest import AuthActions
+
+    AuthActions(writable_client).login("officer")  # a household survey: personal data
     layers = {
         item["name"]: item for item in writable_client.get("/api/layers").get_json()["layers"]
     }

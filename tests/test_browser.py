@@ -262,8 +262,19 @@ def test_map_page_offline(live_server, browser, browser_output):
     assert page.inner_text("h1") == h1_th
     assert overlay_checkbox(page, catalog["communities"]["title"]["th"]).count() == 1
 
-    # The houses are drawn only near the view once they are big enough to see.
-    total = catalog["structures"]["feature_count"]
+    # The houses are personal data (docs/decisions/0010): a visitor gets none of them.
+    assert "structures" not in catalog and count(page, "path.layer-structures") == 0
+    from tests.conftest import AuthActions
+
+    page.goto(f"{live_server}/auth/login")
+    page.fill("#username", "viewer")
+    page.fill("#password", AuthActions.passwords["viewer"])
+    page.click("button[type=submit]")
+    page.goto(f"{live_server}/")
+    page.wait_for_selector('body[data-map-state="ready"]', timeout=LOAD_TIMEOUT_MS)
+    metas = page.evaluate("() => plannerMap.state.metas.map(m => [m.name, m.feature_count])")
+    total = dict(metas)["structures"]
+    # Logged in, they are drawn only near the view once they are big enough to see.
     assert count(page, "path.layer-structures") == 0, "houses drawn at a zoom where they are dots"
     point = clickable_point(page, "path.layer-communities")
     assert point, f"no community on screen after the reload (see {home_png})"

@@ -38,7 +38,7 @@ def store(store_config, sample_layers):
         store_config["DATABASE_URL"],
         schema=store_config["DATABASE_SCHEMA"],
     )
-    load_sample_cases(store, sample_layers)
+    load_sample_cases(store, sample_layers, demo_users=True)
     yield store
     store.dispose()
 

@@ -41,7 +41,7 @@ def overlap_config(tmp_path_factory):
     home = tmp_path_factory.mktemp("overlap-instance")
     load_sample(open_store(home, DATABASE_URL, schema=schema), catalog)
     case_store = CaseStore(home, DATABASE_URL, schema=schema)
-    load_sample_cases(case_store, read_package(catalog=catalog))
+    load_sample_cases(case_store, read_package(catalog=catalog), demo_users=True)
     case_store.dispose()
     yield {"PLANNER_HOME": str(home), "DATABASE_URL": DATABASE_URL, "DATABASE_SCHEMA": schema}
     _drop_schema(schema)

@@ -40,7 +40,7 @@ def case_by_ref(client, ref: str) -> dict:
 
 
 def ws_data(html: str) -> dict:
-    raw = re.search(r'<script type="application/json" id="ws-data">(.*?)</script>', html, re.S)
+    raw = re.search(r'<script type="application/json" id="ws-data"[^>]*>(.*?)</script>', html, re.S)
     return json.loads(raw.group(1))
 
 

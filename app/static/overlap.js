@@ -293,6 +293,10 @@
   }
 
   function start() {
+    // Legend colours come as data-fill, not style="", so the page's CSP needs no inline styles.
+    for (const swatch of document.querySelectorAll(".swatch[data-fill]")) {
+      swatch.style.background = swatch.dataset.fill;
+    }
     const form = document.getElementById("overlap-form");
     if (form) initForm(form);
     const mapEl = document.getElementById("overlap-map");

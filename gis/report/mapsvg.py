@@ -570,13 +570,14 @@ def _draw_zoning(zoning, frame: MapFrame, style: dict, lang: str, pid: str):
 
 
 def _flood_image(path, frame: MapFrame, ramp: list[dict], opacity: float) -> str:
-    import rasterio
     from pyproj import CRS
     from rasterio.enums import Resampling
     from rasterio.windows import Window
 
+    from gis.formats import open_raster
+
     try:
-        src = rasterio.open(path)
+        src = open_raster(path)
     except Exception:  # noqa: BLE001 - an unreadable raster just leaves the map without it
         return ""
     with src:

@@ -1,0 +1,367 @@
+"""Hostile requests against the running app, over real HTTP: each is a 4xx that
+names the field in Thai and English, never a 500, and leaves the store as it was."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+
+from app import create_app
+from cases.sample import load_sample_cases
+from cases.store import CaseStore
+from gis.layers import load_sample, read_package
+from gis.store import open_store
+from tests.conftest import DATABASE_URL, AuthActions, _drop_schema, _new_schema, serve
+
+OFFICER = AuthActions(None).basic("officer")
+VIEWER = AuthActions(None).basic("viewer")
+REP = AuthActions(None).basic("rep.cc01")
+NEW_CASE = {"community_id": "KPP-CC-01", "case_type": "canal_side", "title_th": "ทดสอบ"}
+BIG = "9" * 30  # past 64 bits
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, catalog):
+    """The real app on a throwaway store (as conftest's writable_config, once for the
+    module: every test checks it is unchanged), served over HTTP."""
+    schema = _new_schema()
+    home = tmp_path_factory.mktemp("hostile") / "instance"
+    load_sample(open_store(home, DATABASE_URL, schema=schema), catalog)
+    case_store = CaseStore(home, DATABASE_URL, schema=schema)
+    load_sample_cases(case_store, read_package(catalog=catalog), demo_users=True)
+    case_store.dispose()
+    config = {"PLANNER_HOME": str(home), "DATABASE_URL": DATABASE_URL, "DATABASE_SCHEMA": schema}
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, **config})
+    with serve(app) as base:
+        yield Site(base)
+    _drop_schema(schema)
+
+
+class Site:
+    def __init__(self, base: str):
+        self.base = base
+        self.cookies = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+
+    def call(self, method, path, body=None, *, headers=None, content_type="application/json"):
+        """(status, text) of a request; `body`: bytes, or anything JSON."""
+        data = body if isinstance(body, bytes) or body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.base + path, data=data, method=method)
+        if data is not None:
+            request.add_header("Content-Type", content_type)
+        for name, value in {**OFFICER, **(headers or {})}.items():
+            request.add_header(name, value)
+        try:
+            with self.cookies.open(request, timeout=120) as response:
+                return response.status, response.read().decode("utf-8", "replace")
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode("utf-8", "replace")
+
+    def state(self) -> tuple:
+        """What an attack must not change: every case's version, every budget line, the audit."""
+        _, text = self.call("GET", "/api/cases?per_page=500")
+        cases = sorted((c["id"], c["version"]) for c in json.loads(text)["items"])
+        _, text = self.call("GET", "/api/audit?limit=1000")
+        return cases, len(json.loads(text)["items"])
+
+    def plot_id(self) -> int:
+        """A plot to attack (drawn once, before any state is taken)."""
+        if not hasattr(self, "_plot"):
+            ring = [[100.556, 13.862], [100.557, 13.862], [100.557, 13.863], [100.556, 13.862]]
+            status, text = self.call(
+                "POST",
+                f"/api/cases/{self.case_id('KPP-LS-02')}/plots",
+                {"plot_no": "hostile-1", "geometry": {"type": "Polygon", "coordinates": [ring]}},
+            )
+            assert status == 201, text
+            self._plot = json.loads(text)["id"]
+        return self._plot
+
+    def case_id(self, ref_prefix: str) -> int:
+        _, text = self.call("GET", "/api/cases?per_page=500")
+        return next(c["id"] for c in json.loads(text)["items"] if c["ref"].startswith(ref_prefix))
+
+
+def _assert_names_field(status: int, text: str, field: str) -> None:
+    assert status != 500 and 400 <= status < 500, (status, text[:300])
+    error = json.loads(text)["error"]
+    named = {error.get("field"), *(error.get("fields") or {})}
+    named |= {p.get("field") for p in error.get("problems") or []}
+    assert field in named or field in error["en"], (field, error)
+    assert error["en"] and any("\u0e00" <= ch <= "\u0e7f" for ch in error["th"]), error
+
+
+def _multipart(fields: dict[str, str], files: dict[str, tuple[str, bytes]]) -> tuple[bytes, str]:
+    boundary = "hostile-boundary-7f3a"
+    parts = []
+    for name, value in fields.items():
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        )
+    for name, (filename, data) in files.items():
+        head = (
+            f"--{boundary}\r\nContent-Disposition: form-data; "
+            f'name="{name}"; filename="{filename}"\r\nContent-Type: text/csv\r\n\r\n'
+        )
+        parts.append(head.encode() + data + b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+# (name, method, path, body, extra headers, expected status, field named). {case} and
+# {ls02} are filled in with a case of KPP-CC-01 and the Lak Si 2 case (the workshop's).
+ATTACKS = [
+    ("json 100,000 deep", "POST", "/api/cases", b"[" * 100_000 + b"]" * 100_000, {}, 400, "body"),
+    ("json 65 deep", "POST", "/api/cases", b"[" * 65 + b"]" * 65, {}, 400, "body"),
+    (
+        "lone surrogate",
+        "POST",
+        "/api/cases",
+        b'{"community_id":"KPP-CC-01","case_type":"canal_side","title_th":"\\ud800"}',
+        {},
+        400,
+        "title_th",
+    ),
+    ("surrogate in a key", "PATCH", "/api/cases/{case}", b'{"\\udfff":1}', {}, 400, "body"),
+    (
+        "NaN",
+        "PUT",
+        "/api/cases/{case}/budget/construction",
+        b'{"planned": NaN}',
+        {},
+        400,
+        "planned",
+    ),
+    ("id past 64 bits", "GET", f"/api/cases/{BIG}", None, {}, 404, "id"),
+    ("id past 32 bits", "PATCH", f"/api/cases/{2**40}", {"note": "x"}, {}, 404, "id"),
+    ("household id", "PATCH", f"/api/households/{2**63}", {"version": 1}, {}, 404, "id"),
+    ("page past 64 bits", "GET", f"/api/cases?page={BIG}", None, {}, 422, "page"),
+    ("per_page", "GET", "/api/cases?per_page=501", None, {}, 422, "per_page"),
+    ("query surrogate", "GET", "/api/cases?q=%ED%A0%80", None, {}, 400, "q"),
+    (
+        "version past 64 bits",
+        "PATCH",
+        "/api/cases/{case}",
+        b'{"version": ' + BIG.encode() + b"}",
+        {},
+        400,
+        "version",
+    ),
+    (
+        "version past 32 bits",
+        "PATCH",
+        "/api/cases/{case}",
+        {"version": 2**40, "note": "x"},
+        {},
+        422,
+        "version",
+    ),
+    (
+        "If-Match past 64 bits",
+        "PATCH",
+        "/api/cases/{case}",
+        {"note": "x"},
+        {"If-Match": f'"{BIG}"'},
+        422,
+        "If-Match",
+    ),
+    ("delete ?version", "DELETE", f"/api/plots/{{plot}}?version={BIG}", None, {}, 422, "version"),
+    (
+        "layout 1e400",
+        "POST",
+        "/api/cases/{ls02}/layouts",
+        b'{"lane_width": 1e400}',
+        {},
+        400,
+        "lane_width",
+    ),
+    (
+        "layout Infinity",
+        "POST",
+        "/api/cases/{ls02}/layouts",
+        b'{"setback": -Infinity}',
+        {},
+        400,
+        "setback",
+    ),
+    (
+        "layout households",
+        "POST",
+        "/api/cases/{ls02}/layouts",
+        {"households": "1e400"},
+        {},
+        400,
+        "households",
+    ),
+    (
+        "layout plot width",
+        "POST",
+        "/api/cases/{ls02}/layouts",
+        {"plot_types": [{"name": "row", "width": "1e400", "depth": 8}]},
+        {},
+        400,
+        "plot",  # gis.layout.parse_plot_type's own problem: "plot type 'row=infx8.0': ..."
+    ),
+    (
+        "budget 40 digits",
+        "PUT",
+        "/api/cases/{case}/budget/construction",
+        b'{"planned": ' + b"9" * 40 + b"}",
+        {},
+        400,
+        "planned",
+    ),
+    (
+        "budget past 10^12",
+        "PUT",
+        "/api/cases/{case}/budget/construction",
+        {"approved": 10**12 + 1},
+        {},
+        422,
+        "approved",
+    ),
+    (
+        "title 3,000,000",
+        "POST",
+        "/api/cases",
+        {**NEW_CASE, "title_th": "x" * 3_000_000},
+        {},
+        422,
+        "title_th",
+    ),
+    (
+        "title_en on create",
+        "POST",
+        "/api/cases",
+        {**NEW_CASE, "title_en": "x" * 2001},
+        {},
+        422,
+        "title_en",
+    ),
+    ("date 0001-01-01", "POST", "/api/cases", {**NEW_CASE, "on": "0001-01-01"}, {}, 422, "on"),
+    ("date 2999-01-01", "POST", "/api/cases", {**NEW_CASE, "on": "2999-01-01"}, {}, 422, "on"),
+    (
+        "move date 1900",
+        "POST",
+        "/api/cases/{case}/stage",
+        {"to_stage": "design", "version": 1, "on": "1900-01-01"},
+        {},
+        422,
+        "on",
+    ),
+    (
+        "viewer, bad body",
+        "PATCH",
+        "/api/cases/{case}",
+        {"version": "x", "title_th": ""},
+        VIEWER,
+        403,
+        None,
+    ),
+    ("viewer creates, bad body", "POST", "/api/cases", {"title_th": 5}, VIEWER, 403, None),
+    (
+        "viewer budget, bad body",
+        "PUT",
+        "/api/cases/{case}/budget/construction",
+        {"planned": -1},
+        VIEWER,
+        403,
+        None,
+    ),
+    ("rep, other community", "PATCH", "/api/cases/{ls02}", {"version": -5}, REP, 403, None),
+    ("rep moves stage, bad body", "POST", "/api/cases/{case}/stage", {"on": "x"}, REP, 403, None),
+]
+
+
+@pytest.mark.parametrize(
+    "method, path, body, headers, status, field",
+    [attack[1:] for attack in ATTACKS],
+    ids=[attack[0] for attack in ATTACKS],
+)
+def test_attack_is_refused_and_changes_nothing(site, method, path, body, headers, status, field):
+    path = path.format(
+        case=site.case_id("KPP-CC-01"),
+        ls02=site.case_id("KPP-LS-02"),
+        plot=site.plot_id() if "{plot}" in path else None,
+    )
+    before = site.state()
+    got, text = site.call(method, path, body, headers=headers)
+    assert got == status, (got, text[:400])
+    if field:
+        _assert_names_field(got, text, field)
+    else:
+        assert json.loads(text)["error"]["th"]
+    assert site.state() == before
+
+
+def test_odd_crs_on_an_import_is_refused(site):
+    for crs in ("EPSG:" + BIG, 'PROJCS["x"]', "+proj=longlat +a=0", "IAU_2015:30100", "EPSG:4978"):
+        body, content_type = _multipart(
+            {"crs": crs, "layer": "__new__", "new_layer": "points"},
+            {"file": ("points.csv", b"name,x,y\na,100.55,13.86\n")},
+        )
+        before = site.state()
+        status, text = site.call("POST", "/api/imports", body, content_type=content_type)
+        assert status == 422, (crs, status, text[:300])
+        _assert_names_field(status, text, "crs")
+        assert site.state() == before
+    status, _ = site.call("GET", "/api/exports/points?format=csv")
+    assert status == 404  # nothing was written
+
+
+def test_form_fields_and_dates_on_the_pages(site):
+    """The HTML forms: a 40-digit amount, a far date, an unreadable field; never 500."""
+    case = site.case_id("KPP-CC-01")
+    site.call(
+        "POST",
+        "/auth/login",
+        urllib.parse.urlencode(
+            {"username": "officer", "password": AuthActions.passwords["officer"]}
+        ).encode(),
+        content_type="application/x-www-form-urlencoded",
+    )
+    before = site.state()
+    form = "application/x-www-form-urlencoded"
+    for path, fields in (
+        (f"/cases/{case}/budget", {"kind": "construction", "planned": "9" * 40}),
+        (f"/cases/{case}/move", {"to_stage": "design", "version": "1", "on": "0001-01-01"}),
+        (f"/cases/{case}/move", {"to_stage": "design", "version": BIG, "on": "2567-01-01"}),
+        ("/cases/new", {**NEW_CASE, "title_th": "ก" * 3000}),
+    ):
+        status, text = site.call(
+            "POST", path, urllib.parse.urlencode(fields).encode(), content_type=form
+        )
+        assert 400 <= status < 500, (path, fields, status, text[:300])
+    status, text = site.call("POST", f"/cases/{case}/edit", b"note=%ED%A0%80", content_type=form)
+    assert status == 400 and "note" in text
+    assert site.state() == before
+
+
+def test_layout_pdf_refuses_a_plot_no_it_cannot_print(site):
+    ls02 = site.case_id("KPP-LS-02")
+    feature = {
+        "type": "Feature",
+        "properties": {"layer": "plot", "plot_no": "A-1", "plot_type": "row"},
+        "geometry": {"type": "Polygon", "coordinates": [[[0, 0], [4, 0], [4, 8], [0, 8], [0, 0]]]},
+    }
+    site.call(
+        "POST",
+        "/auth/login",
+        urllib.parse.urlencode(
+            {"username": "officer", "password": AuthActions.passwords["officer"]}
+        ).encode(),
+        content_type="application/x-www-form-urlencoded",
+    )
+    status, text = site.call(
+        "POST",
+        f"/cases/{ls02}/workshop/options.pdf",
+        {"parameters": {"options": 2}, "options": [{"option": 1, "features": [feature]}]},
+    )
+    assert status == 422, (status, text[:300])
+    assert "plot_no" in text
