@@ -1,17 +1,17 @@
 """The case tracker's pages: case list, case page (forms and map), new case, dashboard.
 
 Thin views: each reads the request, calls one function of `cases.services` (which checks
-permissions, applies the rules, audits and commits), and renders a template or redirects.
+permissions, applies the rules, audits and commits) or of the application layer (the case
+page: `app.application.case_detail`), and renders a template or redirects.
 
 - A domain error from a form on the case page re-renders the case page with the message in
   the user's language next to that form, keeping what the user typed; nothing was changed.
 - Forbidden and not-found errors go to the app's error page (`error.html`).
-- The map's JSON endpoints (`*.json`) answer `{"error": {"status", "th", "en"}}` instead.
+- The case page's map reads and writes through the documented API (app/cases_api.py).
 """
 
 from __future__ import annotations
 
-import functools
 import json
 from datetime import date
 
@@ -20,7 +20,6 @@ from flask import (
     abort,
     flash,
     g,
-    jsonify,
     redirect,
     render_template,
     request,
@@ -28,6 +27,7 @@ from flask import (
     url_for,
 )
 
+from app.application.case_detail import case_detail
 from app.auth import login_required, roles_required
 from app.casestore import uow
 from app.i18n import LANGUAGES, STRINGS, current_language
@@ -190,28 +190,9 @@ def case_list():
 
 
 # -- one case ----------------------------------------------------------------------------
-def _requirements(detail: dict) -> dict[str, list]:
-    """For each allowed move: what it still needs, from the workflow's own rules."""
-    case = detail["case"]
-    documents = {d.kind for d in detail["documents"]}
-    approved = {b.kind for b in detail["budget_lines"] if b.approved > 0}
-    out = {}
-    for to_stage in detail["allowed_moves"]:
-        out[to_stage] = default_workflows().missing_for(
-            case.case_type,
-            case.stage,
-            to_stage,
-            documents=documents,
-            fields={"cooperative_name": case.cooperative_name},
-            approved_budget=approved,
-            households_agreed=detail["counts"].get("agreed", 0),
-        )
-    return out
-
-
 def _render_case(case_id: int, *, status: int = 200, form: str | None = None, error=None):
     """The case page; after a refused form, with its error and the values typed in."""
-    detail = services.case_detail(uow(), g.user, case_id)
+    detail = case_detail(uow(), g.user, case_id)
     g.page_url = url_for("cases.case_page", case_id=case_id)
     lang = _lang()
     case = detail["case"]
@@ -226,7 +207,6 @@ def _render_case(case_id: int, *, status: int = 200, form: str | None = None, er
             "cases/detail.html",
             d=detail,
             case=detail["case"],
-            requirements=_requirements(detail),
             is_officer=g.user.role in OFFICER_ROLES,
             form=form,
             error=error,
@@ -521,173 +501,6 @@ def new_case():
     ), (error.status if error else 200)
 
 
-# -- the map's JSON endpoints ------------------------------------------------------------
-def json_view(view):
-    """Log-in check and domain errors as JSON, for the map script's fetch calls."""
-
-    @functools.wraps(view)
-    def wrapped(**kwargs):
-        if g.get("user") is None:
-            return _json_error(401, "log in first", "กรุณาเข้าสู่ระบบก่อน")
-        try:
-            return view(**kwargs)
-        except DomainError as exc:
-            return _json_error(exc.status, exc.message_en, exc.message_th, **exc.details)
-
-    return wrapped
-
-
-def _json_error(status: int, en: str, th: str, **extra):
-    return jsonify({"error": {"status": status, "en": en, "th": th, **extra}}), status
-
-
-def _body() -> dict:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise InvalidInput("send a JSON object", "ข้อมูลที่ส่งมาไม่ใช่ JSON")
-    geometry = data.get("geometry")
-    if isinstance(geometry, dict) and geometry.get("type") == "Feature":
-        data["geometry"] = geometry.get("geometry")
-    return data
-
-
-def _plot_feature(plot) -> dict:
-    return {
-        "type": "Feature",
-        "geometry": services.geometry_to_geojson(plot.geometry),
-        "properties": {
-            "id": plot.id,
-            "plot_no": plot.plot_no,
-            "kind": plot.kind,
-            "version": plot.version,
-            "area_m2": round(plot.geometry.area, 1),
-        },
-    }
-
-
-def _household_feature(item) -> dict:
-    return {
-        "type": "Feature",
-        "geometry": services.geometry_to_geojson(item.location),
-        "properties": {
-            "id": item.id,
-            "household_no": item.household_no,
-            "head_name": item.head_name,
-            "house_status": item.house_status,
-            "agreed_to_move": item.agreed_to_move,
-            "plot_no": item.plot_no,
-            "version": item.version,
-        },
-    }
-
-
-@bp.get("/<int:case_id>/map.json")
-@json_view
-def case_map_json(case_id: int):
-    detail = services.case_detail(uow(), g.user, case_id)
-    case = detail["case"]
-    households = detail["households"]
-    body = {
-        "case": {
-            "id": case.id,
-            "ref": case.ref,
-            "version": case.version,
-            "can_edit": detail["can_edit"],
-            "site_area_m2": round(case.site.area, 1) if case.site is not None else None,
-        },
-        "site": (
-            {"type": "Feature", "geometry": services.geometry_to_geojson(case.site)}
-            if case.site is not None
-            else None
-        ),
-        "plots": {
-            "type": "FeatureCollection",
-            "features": [_plot_feature(p) for p in detail["plots"]],
-        },
-        # Household locations are personal data: only for those who may see households.
-        "households": None,
-        "unplaced": None,
-    }
-    if households is not None:
-        body["households"] = {
-            "type": "FeatureCollection",
-            "features": [_household_feature(h) for h in households if h.location is not None],
-        }
-        body["unplaced"] = [
-            {
-                "id": h.id,
-                "household_no": h.household_no,
-                "head_name": h.head_name,
-                "version": h.version,
-            }
-            for h in households
-            if h.location is None
-        ]
-    return jsonify(body)
-
-
-@bp.post("/<int:case_id>/site.json")
-@json_view
-def save_site(case_id: int):
-    data = _body()
-    case = services.update_case(
-        uow(), g.user, case_id, {"site": data.get("geometry")}, data.get("version")
-    )
-    return jsonify(
-        {
-            "ok": True,
-            "version": case.version,
-            "site_area_m2": round(case.site.area, 1) if case.site is not None else None,
-        }
-    )
-
-
-@bp.post("/<int:case_id>/plots.json")
-@json_view
-def new_plot(case_id: int):
-    data = _body()
-    plot_no = str(data.get("plot_no") or "").strip()
-    if not plot_no:
-        raise InvalidInput("give the plot a number", "กรุณาใส่เลขแปลง", field="plot_no")
-    plot = services.add_plot(
-        uow(),
-        g.user,
-        case_id,
-        plot_no=plot_no,
-        geometry=data.get("geometry"),
-        kind=data.get("kind") or "plot",
-    )
-    return jsonify({"ok": True, "plot": _plot_feature(plot)}), 201
-
-
-@bp.post("/plots/<int:plot_id>.json")
-@json_view
-def save_plot(plot_id: int):
-    data = _body()
-    plot = services.update_plot(
-        uow(), g.user, plot_id, geometry=data.get("geometry"), expected_version=data.get("version")
-    )
-    return jsonify({"ok": True, "plot": _plot_feature(plot)})
-
-
-@bp.post("/plots/<int:plot_id>/delete.json")
-@json_view
-def remove_plot(plot_id: int):
-    data = _body()
-    services.delete_plot_versioned(uow(), g.user, plot_id, data.get("version"))
-    return jsonify({"ok": True})
-
-
-@bp.post("/households/<int:household_id>/location.json")
-@json_view
-def save_location(household_id: int):
-    data = _body()
-    item = services.update_household(
-        uow(), g.user, household_id, {"location": data.get("geometry")}, data.get("version")
-    )
-    return jsonify({"ok": True, "household": _household_feature(item)})
-
-
 # -- dashboard ---------------------------------------------------------------------------
 CHART = {"width": 960, "height": 360, "left": 64, "right": 56, "top": 24, "bottom": 48}
 
@@ -702,6 +515,28 @@ def _nice_max(value: int) -> int:
         step *= 10
 
 
+def _months(first: str, last: str) -> list[str]:
+    """Every month from `first` to `last` ("YYYY-MM"), so that gaps show as gaps."""
+    year, month = int(first[:4]), int(first[5:7])
+    months = []
+    while f"{year:04d}-{month:02d}" <= last:
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def _year_labels(months: list[str], x0: float, slot: float, lang: str) -> list[dict]:
+    """A label at each January (and the first month), in B.E. for Thai."""
+    years = []
+    for i, key in enumerate(months):
+        if key.endswith("-01") or i == 0:
+            yr = int(key[:4])
+            years.append(
+                {"x": round(x0 + i * slot, 1), "label": str(yr + 543 if lang == "th" else yr)}
+            )
+    return years
+
+
 def finished_chart(series: list[dict], lang: str) -> dict | None:
     """Positions for the SVG chart of houses finished: monthly bars and the cumulative line."""
     if not series:
@@ -709,13 +544,7 @@ def finished_chart(series: list[dict], lang: str) -> dict | None:
     w, h = CHART["width"], CHART["height"]
     x0, x1 = CHART["left"], w - CHART["right"]
     y0, y1 = h - CHART["bottom"], CHART["top"]
-    # Every month from the first to the last, so that gaps show as gaps.
-    first, last = series[0]["month"], series[-1]["month"]
-    year, month = int(first[:4]), int(first[5:7])
-    months = []
-    while f"{year:04d}-{month:02d}" <= last:
-        months.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    months = _months(series[0]["month"], series[-1]["month"])
     by_month = {s["month"]: s for s in series}
     n = len(months)
     slot = (x1 - x0) / n
@@ -740,13 +569,7 @@ def finished_chart(series: list[dict], lang: str) -> dict | None:
             }
         )
         points.append(f"{x + slot / 2:.1f},{y0 - (y0 - y1) * cumulative / top_cum:.1f}")
-    years = []
-    for i, key in enumerate(months):
-        if key.endswith("-01") or i == 0:
-            yr = int(key[:4])
-            years.append(
-                {"x": round(x0 + i * slot, 1), "label": str(yr + 543 if lang == "th" else yr)}
-            )
+    years = _year_labels(months, x0, slot, lang)
     ticks = [
         {
             "y": round(y0 - (y0 - y1) * f, 1),

@@ -23,7 +23,7 @@ from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
-from app.errors import _json_error
+from app.errors import json_error
 from cases.errors import DomainError
 from cases.model import MAX_ID
 
@@ -219,7 +219,7 @@ def _check_request() -> None:
 
 def _answer(exc: Refused):
     if request.path.startswith("/api/"):
-        return _json_error(exc.code, exc.en, exc.th, field=exc.field)
+        return json_error(exc.code, exc.en, exc.th, field=exc.field)
     error = DomainError(exc.en, exc.th)
     error.status = exc.code
     return render_template("error.html", error=error), exc.code

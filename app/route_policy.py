@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, g, jsonify, redirect, request, url_for
+from flask import Flask, g, redirect, request, url_for
 
 from app.auth import NotLoggedIn
+from app.errors import json_error
 from cases.errors import Forbidden
 from cases.policy import ALL_ROLES, ANONYMOUS, role_of
 
@@ -44,7 +45,6 @@ POLICY: dict[str, Allowed] = {
     # Case tracker pages.
     "cases.case_list": USERS,
     "cases.case_page": USERS,
-    "cases.case_map_json": USERS,
     "cases.document": USERS,
     "cases.household": EDITORS,
     "cases.new_case": STAFF,
@@ -53,11 +53,6 @@ POLICY: dict[str, Allowed] = {
     "cases.edit_case": EDITORS,
     "cases.hold": EDITORS,
     "cases.move": EDITORS,
-    "cases.new_plot": EDITORS,
-    "cases.remove_plot": EDITORS,
-    "cases.save_location": EDITORS,
-    "cases.save_plot": EDITORS,
-    "cases.save_site": EDITORS,
     "cases.upload": EDITORS,
     "dashboard.dashboard": USERS,
     # Case tracker API.
@@ -125,8 +120,7 @@ def _wants_json() -> bool:
 
 def _refuse(exc):
     if _wants_json():
-        body = {"error": {"status": exc.status, "en": exc.message_en, "th": exc.message_th}}
-        return jsonify(body), exc.status
+        return json_error(exc.status, exc.message_en, exc.message_th)
     raise exc  # app/errors.py renders the page in the user's language
 
 

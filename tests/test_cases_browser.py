@@ -260,7 +260,7 @@ def test_draw_plots_with_geoman_snapping_and_save(session):
     expect(page.locator("#map-message")).to_have_text("บันทึกแผนที่แล้ว")
     expect(page.locator("#map-pending")).to_have_text("")
     data = page.evaluate(
-        "async () => (await fetch(document.getElementById('case-map').dataset.mapUrl)).json()"
+        "async () => (await fetch(document.getElementById('case-map').dataset.caseUrl)).json()"
     )
     plots = {f["properties"]["plot_no"]: f for f in data["plots"]["features"]}
     assert sorted(plots) == ["1", "2"]

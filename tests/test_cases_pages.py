@@ -125,7 +125,7 @@ def test_pages_need_a_login(client):
         response = client.get(url)
         assert response.status_code == 302, url
         assert "/auth/login" in response.headers["Location"]
-    response = client.get("/cases/1/map.json")
+    response = client.get("/api/cases/1")
     assert response.status_code == 401
     assert response.get_json()["error"]["th"]
 
@@ -234,8 +234,10 @@ def test_case_page_in_thai_with_buddhist_era_dates(app, client, auth):
     # The move form names what the next stage still needs, and carries the version.
     assert "ต้องแนบเอกสาร: บันทึกการรื้อถอน" in body
     assert 'name="version" value="1"' in body and 'name="csrf_token"' in body
-    # The map reads its data from the JSON endpoint; Geoman is loaded for editors.
-    assert f'data-map-url="/cases/{cid}/map.json"' in body
+    # The map reads its data from the documented API; Geoman is loaded for editors.
+    assert f'data-case-url="/api/cases/{cid}"' in body
+    assert f'data-households-url="/api/cases/{cid}/households"' in body
+    assert 'data-plot-url="/api/plots/987654321"' in body
     assert "leaflet-geoman.min.js" in body and "vendor/leaflet/leaflet.js" in body
     assert "https://" not in re.sub(r'xmlns="[^"]+"', "", body.split("<body")[1])
 
@@ -249,15 +251,17 @@ def test_case_page_in_english(app, client, auth):
     assert "On hold: Waiting for the embankment works" in body
 
 
-def test_map_json_is_lon_lat_geojson(app, client, auth):
+def test_the_maps_data_from_the_api_is_lon_lat_geojson(app, client, auth):
     auth.login("officer")
-    data = client.get(f"/cases/{case_id(app, HELD_REF)}/map.json").get_json()
-    assert data["case"]["ref"] == HELD_REF and data["case"]["can_edit"] is True
-    lon, lat = data["site"]["geometry"]["coordinates"][0][0]
+    cid = case_id(app, HELD_REF)
+    data = client.get(f"/api/cases/{cid}").get_json()
+    assert data["ref"] == HELD_REF and data["can_edit"] is True
+    lon, lat = data["site"]["coordinates"][0][0]
     assert 100 < lon < 101 and 13 < lat < 14.5
-    features = data["households"]["features"]
-    assert len(features) == 221 and features[0]["geometry"]["type"] == "Point"
     assert data["plots"] == {"type": "FeatureCollection", "features": []}
+    households = client.get(f"/api/cases/{cid}/households").get_json()["items"]
+    located = [h for h in households if h["location"] is not None]
+    assert len(located) == 221 and located[0]["location"]["type"] == "Point"
 
 
 def test_viewer_sees_counts_but_no_households(app, client, auth):
@@ -270,9 +274,10 @@ def test_viewer_sees_counts_but_no_households(app, client, auth):
     # No forms for a viewer, and the map gets no household locations (personal data).
     assert 'id="move-form"' not in body and 'id="hold-form"' not in body
     assert "leaflet-geoman" not in body
-    data = client.get(f"/cases/{cid}/map.json").get_json()
-    assert data["households"] is None and data["unplaced"] is None
-    assert data["case"]["can_edit"] is False
+    assert "data-households-url" not in body
+    data = client.get(f"/api/cases/{cid}").get_json()
+    assert data["can_edit"] is False and "households" not in data
+    assert client.get(f"/api/cases/{cid}/households").status_code == 403
     with app.app_context(), uow() as work:
         household_id = work.repo.list_households(cid)[0].id
     assert client.get(f"/cases/households/{household_id}").status_code == 403
@@ -289,7 +294,7 @@ def test_representative_gets_403_on_another_community(app, client, auth):
     assert "ไม่มีสิทธิ์" in text(response)
     assert client.get(f"/cases/{other}?lang=en").status_code == 403
     assert "may not see case" in text(client.get(f"/cases/{other}?lang=en"))
-    response = client.get(f"/cases/{other}/map.json")
+    response = client.get(f"/api/cases/{other}")
     assert response.status_code == 403 and response.get_json()["error"]["th"]
     own = client.get(f"/cases/{case_id(app, 'KPP-CC-01')}?lang=th")
     assert own.status_code == 200
@@ -546,12 +551,13 @@ def test_households_documents_and_escaping(writable_client, writable_auth):
     assert client.get(f"/cases/documents/{other_doc.id}").status_code == 403
 
 
-def test_map_endpoints_validate_version_and_audit(writable_client, writable_auth):
+def test_map_writes_through_the_api_validate_version_and_audit(writable_client, writable_auth):
+    """The case page's map saves through the documented API (see app/static/js/case_map.js)."""
     client, app = writable_client, writable_client.application
     writable_auth.login("officer")
     cid = case_id(app, "KPP-LS-05")
-    data = client.get(f"/cases/{cid}/map.json").get_json()
-    ring = data["site"]["geometry"]["coordinates"][0]
+    data = client.get(f"/api/cases/{cid}").get_json()
+    ring = data["site"]["coordinates"][0]
     lon, lat = ring[0]
     square = [
         [lon, lat],
@@ -562,62 +568,62 @@ def test_map_endpoints_validate_version_and_audit(writable_client, writable_auth
     ]
     plot = {"type": "Polygon", "coordinates": [square]}
     response = client.post(
-        f"/cases/{cid}/plots.json", json={"plot_no": "1", "kind": "plot", "geometry": plot}
+        f"/api/cases/{cid}/plots", json={"plot_no": "1", "kind": "plot", "geometry": plot}
     )
     assert response.status_code == 201
-    feature = response.get_json()["plot"]
+    feature = response.get_json()
     assert 100 < feature["properties"]["area_m2"] < 140  # about 10.8 m x 11.0 m
-    # Errors come back in both languages: outside Thailand, wrong type, duplicate number.
+    # Errors come back in both languages: outside Thailand, wrong type, duplicate number, blank.
     swapped = {"type": "Polygon", "coordinates": [[[y, x] for x, y in square]]}
-    response = client.post(f"/cases/{cid}/plots.json", json={"plot_no": "2", "geometry": swapped})
+    response = client.post(f"/api/cases/{cid}/plots", json={"plot_no": "2", "geometry": swapped})
     assert response.status_code == 422
     error = response.get_json()["error"]
     assert "outside Thailand" in error["en"] and "นอกประเทศไทย" in error["th"]
     response = client.post(
-        f"/cases/{cid}/plots.json",
+        f"/api/cases/{cid}/plots",
         json={"plot_no": "3", "geometry": {"type": "Point", "coordinates": [lon, lat]}},
     )
     assert response.status_code == 422
-    response = client.post(f"/cases/{cid}/plots.json", json={"plot_no": "1", "geometry": plot})
+    response = client.post(f"/api/cases/{cid}/plots", json={"plot_no": "1", "geometry": plot})
     assert response.status_code == 422 and "มีแปลง 1 อยู่แล้ว" in response.get_json()["error"]["th"]
+    response = client.post(f"/api/cases/{cid}/plots", json={"plot_no": " ", "geometry": plot})
+    assert response.status_code == 422 and "ต้องไม่เว้นว่าง" in response.get_json()["error"]["th"]
     # Edit the plot at its version; a stale version is a 409.
     pid = feature["properties"]["id"]
     bigger = [[x + (0.00005 if x > lon else 0), y] for x, y in square]
-    response = client.post(
-        f"/cases/plots/{pid}.json",
+    response = client.patch(
+        f"/api/plots/{pid}",
         json={"geometry": {"type": "Polygon", "coordinates": [bigger]}, "version": 1},
     )
     assert response.status_code == 200
-    assert response.get_json()["plot"]["properties"]["version"] == 2
-    response = client.post(f"/cases/plots/{pid}.json", json={"geometry": plot, "version": 1})
+    assert response.get_json()["properties"]["version"] == 2
+    response = client.patch(f"/api/plots/{pid}", json={"geometry": plot, "version": 1})
     assert response.status_code == 409
     # The site, at the case's version.
-    site = data["site"]["geometry"]
-    response = client.post(f"/cases/{cid}/site.json", json={"geometry": site, "version": 99})
+    site = data["site"]
+    response = client.patch(f"/api/cases/{cid}", json={"site": site, "version": 99})
     assert response.status_code == 409
-    response = client.post(
-        f"/cases/{cid}/site.json", json={"geometry": site, "version": data["case"]["version"]}
-    )
+    response = client.patch(f"/api/cases/{cid}", json={"site": site, "version": data["version"]})
     assert response.status_code == 200
     # A household's location.
-    household = data["households"]["features"][0]["properties"]
-    response = client.post(
-        f"/cases/households/{household['id']}/location.json",
+    household = client.get(f"/api/cases/{cid}/households").get_json()["items"][0]
+    response = client.patch(
+        f"/api/households/{household['id']}",
         json={
-            "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            "location": {"type": "Point", "coordinates": [lon, lat]},
             "version": household["version"],
         },
     )
     assert response.status_code == 200
-    # Delete the plot at its version.
-    response = client.post(f"/cases/plots/{pid}/delete.json", json={"version": 2})
-    assert response.status_code == 200
-    assert client.get(f"/cases/{cid}/map.json").get_json()["plots"]["features"] == []
+    # Delete the plot at its version: a stale one is a 409, the current one a 204.
+    assert client.delete(f"/api/plots/{pid}?version=1").status_code == 409
+    assert client.delete(f"/api/plots/{pid}?version=2").status_code == 204
+    assert client.get(f"/api/cases/{cid}").get_json()["plots"]["features"] == []
     actions = [(a.action, a.entity) for a in services.audit_log(app_uow(app), user(app, "officer"))]
     assert ("create", "plot") in actions and ("delete", "plot") in actions
     # A viewer may read the map but not change it.
     writable_auth.login("viewer")
-    response = client.post(f"/cases/{cid}/plots.json", json={"plot_no": "9", "geometry": plot})
+    response = client.post(f"/api/cases/{cid}/plots", json={"plot_no": "9", "geometry": plot})
     assert response.status_code == 403 and response.get_json()["error"]["en"]
 
 
@@ -680,11 +686,11 @@ def test_forms_and_map_saves_without_a_csrf_token_are_refused(writable_config):
     response = client.post(f"/cases/{cid}/hold", data={**form, "csrf_token": token})
     assert response.status_code == 302
     assert case_state(app, "KPP-LS-05")["hold_reason"] == "other"
-    # The map's JSON saves send the token as a header.
-    site = client.get(f"/cases/{cid}/map.json").get_json()["site"]["geometry"]
-    body = {"geometry": site, "version": 2}
-    assert client.post(f"/cases/{cid}/site.json", json=body).status_code == 400
-    response = client.post(f"/cases/{cid}/site.json", json=body, headers={"X-CSRFToken": token})
+    # The map saves through the API with the session cookie: it sends the token as a header.
+    site = client.get(f"/api/cases/{cid}").get_json()["site"]
+    body = {"site": site, "version": 2}
+    assert client.patch(f"/api/cases/{cid}", json=body).status_code == 400
+    response = client.patch(f"/api/cases/{cid}", json=body, headers={"X-CSRFToken": token})
     assert response.status_code == 200
 
 

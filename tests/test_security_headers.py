@@ -173,7 +173,7 @@ def test_personal_data_is_never_stored(live_server):
     assert http.login().status == 302
     cid = case_id(http)
     for path in (
-        f"/cases/{cid}/map.json",
+        f"/api/cases/{cid}",
         f"/cases/{cid}",
         "/cases",
         "/dashboard",

@@ -596,7 +596,7 @@ def test_workshop_in_the_browser(workshop_session):
     expect(panel.locator("#layout-agreed-on")).to_have_text("5 มี.ค. 2568")
     expect(panel).to_contain_text(f"บ้าน {housed - 1} หลัง")
     data = page.evaluate(
-        "async () => (await fetch(document.getElementById('case-map').dataset.mapUrl)).json()"
+        "async () => (await fetch(document.getElementById('case-map').dataset.caseUrl)).json()"
     )
     kinds = [f["properties"]["kind"] for f in data["plots"]["features"]]
     assert kinds.count("plot") == housed - 1 and "lane" in kinds and "common" in kinds

@@ -1,12 +1,14 @@
 // The case page's map and the new-case page's map.
 //
-// Case page (data-mode="case"): the site boundary, its plots and its households' locations from
-// /cases/<id>/map.json (households only for those who may see them), over the canal and its
-// setback from /api/layers. Those who may edit draw and edit with Leaflet-Geoman: the site
+// Case page (data-mode="case"): the site boundary and its plots from GET /api/cases/<id>, its
+// households' locations from GET /api/cases/<id>/households (only for those who may see them),
+// over the canal and its setback from /api/layers. Those who may edit draw and edit with Leaflet-Geoman: the site
 // boundary, new plots, corners of plots, and household pins; snapping is on (to the canal,
 // the site and the plots). Area (m², geodesic, computed here) and length show while drawing and
-// after an edit. "Save map" posts each change as GeoJSON (lon/lat) with the version it was read
-// at; the server validates it and its errors are shown in the page's language.
+// after an edit. "Save map" sends each change to the documented API (PATCH the case's site, POST
+// a plot, PATCH or DELETE a plot, PATCH a household's location) as GeoJSON (lon/lat) with the
+// version it was read at, and the CSRF token as a header; the server validates it and its errors
+// are shown in the page's language.
 //
 // New-case page (data-mode="new"): draw the site; its GeoJSON goes into the form's hidden input.
 //
@@ -121,15 +123,20 @@ class RequestError extends Error {
   }
 }
 
-async function requestJSON(url, body) {
+// GET `url`, or send `body` as JSON with `method`; DELETE sends no body. Writes carry the CSRF
+// token, as the API asks of requests that log in with the session cookie.
+async function requestJSON(url, body, method = "POST") {
   const options = { headers: { Accept: "application/json" }, credentials: "same-origin" };
-  if (body !== undefined) {
-    options.method = "POST";
-    options.headers["Content-Type"] = "application/json";
+  if (body !== undefined || method === "DELETE") {
+    options.method = method;
     options.headers["X-CSRFToken"] = csrfToken;
+  }
+  if (body !== undefined) {
+    options.headers["Content-Type"] = "application/json";
     options.body = JSON.stringify(body);
   }
   const response = await fetch(url, options);
+  if (response.status === 204) return null;
   const type = response.headers.get("Content-Type") || "";
   if (!type.includes("json")) {
     // A login page or a CSRF error page: the session or the page has expired.
@@ -417,10 +424,41 @@ function casePage(element) {
     return bounds;
   }
 
+  // The map's data from the API: the case (site, plots, version) and, for those who may see
+  // them, the households, placed (features) or not yet placed (unplaced).
+  async function fetchMapData() {
+    const detail = await requestJSON(cfg.caseUrl);
+    const data = {
+      case: { id: detail.id, version: detail.version, can_edit: detail.can_edit },
+      site: detail.site ? { type: "Feature", geometry: detail.site, properties: {} } : null,
+      plots: detail.plots,
+      households: null,
+      unplaced: null,
+    };
+    if (cfg.householdsUrl) {
+      const items = (await requestJSON(cfg.householdsUrl)).items;
+      const properties = (h) => ({
+        id: h.id,
+        household_no: h.household_no,
+        head_name: h.head_name,
+        house_status: h.house_status,
+        agreed_to_move: h.agreed_to_move,
+        plot_no: h.plot_no,
+        version: h.version,
+      });
+      data.households = {
+        type: "FeatureCollection",
+        features: items.filter((h) => h.location).map((h) => ({ type: "Feature", geometry: h.location, properties: properties(h) })),
+      };
+      data.unplaced = items.filter((h) => !h.location).map(properties);
+    }
+    return data;
+  }
+
   async function load({ refit = false } = {}) {
     setMessage(tr("loading"));
     try {
-      const data = await requestJSON(cfg.mapUrl);
+      const data = await fetchMapData();
       render(data);
       setMessage(data.site ? "" : tr("no_site"));
       if (refit || !state.context) {
@@ -582,18 +620,18 @@ function casePage(element) {
     const layer = item.layer;
     const geometry = layer.toGeoJSON(7).geometry;
     if (item.kind === "site") {
-      const result = await requestJSON(cfg.siteUrl, { geometry, version: state.caseVersion });
+      const result = await requestJSON(cfg.caseUrl, { site: geometry, version: state.caseVersion }, "PATCH");
       setCaseVersion(result.version);
     } else if (item.kind === "new-plot") {
       await requestJSON(cfg.plotsUrl, { ...layer._newPlot, geometry });
     } else if (item.kind === "plot") {
       const p = layer.feature.properties;
-      const result = await requestJSON(urlFor(cfg.plotUrl, p.id), { geometry, version: p.version });
-      p.version = result.plot.properties.version;
+      const result = await requestJSON(urlFor(cfg.plotUrl, p.id), { geometry, version: p.version }, "PATCH");
+      p.version = result.properties.version;
     } else if (item.kind === "location") {
       const p = layer.feature.properties;
-      const result = await requestJSON(urlFor(cfg.locationUrl, p.id), { geometry, version: p.version });
-      p.version = result.household.properties.version;
+      const result = await requestJSON(urlFor(cfg.householdUrl, p.id), { location: geometry, version: p.version }, "PATCH");
+      p.version = result.version;
     }
   }
 
@@ -626,7 +664,7 @@ function casePage(element) {
     if (!window.confirm(tr("confirm_delete", { no: p.plot_no }))) return;
     map.closePopup();
     try {
-      await requestJSON(urlFor(cfg.plotDeleteUrl, p.id), { version: p.version });
+      await requestJSON(`${urlFor(cfg.plotUrl, p.id)}?version=${encodeURIComponent(p.version)}`, undefined, "DELETE");
       await load();
       setMessage(tr("deleted"));
     } catch (error) {

@@ -1,0 +1,85 @@
+"""Case detail: a case as the user may see it, with its allowed moves and what each still needs.
+
+What a move still needs is a workflow rule over the case's documents, fields, approved
+budget and agreed households. It is worked out here, once, inside the unit of work and
+from all the case's documents, before any are hidden from the user: every role that may
+see the case is told the same `missing` list (a municipality viewer may not open a
+personal document, but the document is there and the move does not need it again).
+The case page and `GET /api/cases/<id>` both show this answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cases import policy
+from cases.model import User
+from cases.unit_of_work import UnitOfWork
+from cases.workflow import Requirement, Workflows, default_workflows
+
+
+@dataclass(frozen=True)
+class AllowedMove:
+    """A stage the case may move to next, and what the move still needs (empty: ready)."""
+
+    stage: str
+    missing: list[Requirement]
+
+
+def allowed_moves(uow: UnitOfWork, case, workflows: Workflows) -> list[AllowedMove]:
+    """The case's allowed moves with what each still needs, from all its documents.
+
+    Call inside `with uow:`; reads documents, budget lines and household counts."""
+    documents = {d.kind for d in uow.repo.list_documents(case.id)}
+    approved = {b.kind for b in uow.repo.list_budget_lines(case.id) if b.approved > 0}
+    agreed = uow.repo.household_counts([case.id]).get(case.id, {}).get("agreed", 0)
+    return [
+        AllowedMove(
+            stage,
+            workflows.missing_for(
+                case.case_type,
+                case.stage,
+                stage,
+                documents=documents,
+                fields={"cooperative_name": case.cooperative_name},
+                approved_budget=approved,
+                households_agreed=agreed,
+            ),
+        )
+        for stage in workflows.case_type(case.case_type).allowed_moves(case.stage)
+    ]
+
+
+def case_detail(
+    uow: UnitOfWork, user: User, case_id: int, *, workflows: Workflows | None = None
+) -> dict:
+    """Everything the case page and the API show of one case, in one transaction.
+
+    Keys: case, community, counts, events, documents (those the user may open),
+    budget_lines, plots, households (None for those who may not see personal data),
+    allowed_moves (stage ids), moves (`AllowedMove`s, from all documents), can_edit.
+    Forbidden (403) or NotFound (404) as for any read of the case."""
+    workflows = workflows or default_workflows()
+    with uow:
+        case = uow.repo.get_case(case_id)
+        policy.require_view(user, case)
+        moves = allowed_moves(uow, case, workflows)
+        counts = uow.repo.household_counts([case.id]).get(case.id, {"households": 0, "agreed": 0})
+        documents = uow.repo.list_documents(case.id)
+        return {
+            "case": case,
+            "community": uow.repo.get_community(case.community_id),
+            "counts": counts,
+            "events": uow.repo.list_events(case.id),
+            "documents": [
+                d for d in documents if policy.may_open_document(user, d.kind, workflows)
+            ],
+            "budget_lines": uow.repo.list_budget_lines(case.id),
+            "plots": uow.repo.list_plots(case.id),
+            "households": uow.repo.list_households(case.id)
+            if policy.sees_personal_data(user)
+            else None,
+            "allowed_moves": [m.stage for m in moves],
+            "moves": moves,
+            "can_edit": policy.can_edit_case(user, case),
+        }
