@@ -303,7 +303,70 @@ def test_draw_plots_with_geoman_snapping_and_save(session):
     ).not_to_contain_text("ยังไม่มีตำแหน่ง")
     page.locator("#case-map").scroll_into_view_if_needed()
     session.shot("household-placed")
-    session.check_clean(refused=(422,))
+
+    # Edit plot 1 (a corner moved, as the edit tool's drag does) and save: the map PATCHes the
+    # plot through the API at the version it read.
+    _move_corner(page, "1")
+    expect(page.locator("#map-pending")).to_have_text("ยังไม่ได้บันทึก 1 รายการ")
+    page.click("#map-save")
+    expect(page.locator("#map-message")).to_have_text("บันทึกแผนที่แล้ว")
+    edited = _plots(page)["1"]
+    assert edited["properties"]["version"] == 2
+    assert edited["geometry"] != plots["1"]["geometry"]
+
+    # Someone else changes plot 2 meanwhile; saving the map's older edit of it is refused (409)
+    # with the reason in Thai, and nothing is lost until the user discards.
+    status = page.evaluate(
+        """async ([url, geometry]) => (await fetch(url, {
+             method: "PATCH", credentials: "same-origin",
+             headers: {"Content-Type": "application/json",
+                       "X-CSRFToken": document.querySelector('meta[name="csrf-token"]').content},
+             body: JSON.stringify({geometry, version: 1})})).status""",
+        [plots["2"]["properties"]["url"], plots["2"]["geometry"]],
+    )
+    assert status == 200
+    _move_corner(page, "2")
+    page.click("#map-save")
+    expect(page.locator("#map-errors")).to_contain_text("มีผู้อื่นแก้ไขรูปนี้ไปแล้ว")
+    expect(page.locator("#map-pending")).to_have_text("ยังไม่ได้บันทึก 1 รายการ")
+    session.shot("plot-stale")
+    page.click("#map-discard")
+    expect(page.locator("#map-pending")).to_have_text("")
+
+    # Delete plot 2 from its popup: a DELETE to the API at its current version.
+    session.wait_for_map()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.evaluate(
+        """() => window.caseMap.state.plots.getLayers()
+             .find((l) => l.feature?.properties?.plot_no === "2").openPopup()"""
+    )
+    page.click(".leaflet-popup button:text('ลบแปลงนี้')")
+    expect(page.locator("#map-message")).to_have_text("ลบแปลงแล้ว")
+    assert sorted(_plots(page)) == ["1"]
+    session.check_clean(refused=(409, 422))
+
+
+def _plots(page) -> dict:
+    """The case's plots by number, as the API answers the map."""
+    data = page.evaluate(
+        "async () => (await fetch(document.getElementById('case-map').dataset.caseUrl)).json()"
+    )
+    return {f["properties"]["plot_no"]: f for f in data["plots"]["features"]}
+
+
+def _move_corner(page, plot_no: str) -> None:
+    """Move a plot's second corner a metre east, as dragging it with the edit tool does."""
+    page.evaluate(
+        """(no) => {
+          const layer = window.caseMap.state.plots.getLayers()
+            .find((l) => l.feature?.properties?.plot_no === no);
+          const ring = layer.getLatLngs()[0];
+          ring[1] = L.latLng(ring[1].lat, ring[1].lng + 0.00001);
+          layer.setLatLngs([ring]);
+          layer.fire("pm:edit");
+        }""",
+        plot_no,
+    )
 
 
 def _close(a, b, tol=2e-7) -> bool:
