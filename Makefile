@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test install install-dev system-deps bench lint format sample clean fuzz
+.PHONY: run test test-unit install install-dev system-deps bench lint format sample clean fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +35,11 @@ run: install
 
 ## Install and run the whole test suite (against PostGIS too when DATABASE_URL is set)
 test: install-dev system-deps
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=20
+
+## Only the fast unit tier (domain and services over in-memory fakes): seconds, no database
+test-unit: install-dev
+	$(BIN)/python -m pytest -m unit -q --durations=10 tests/unit
 
 ## Run every benchmark and write benchmarks/results/latest.json
 bench: install-dev

@@ -16,22 +16,48 @@ LAYER_ACCESS = ("public", "logged_in", "personal")
 ANONYMOUS = "anonymous"
 # Every role a request can have, the anonymous visitor first.
 ALL_ROLES = (ANONYMOUS, *ROLES)
+# The roles by name (cases.model.ROLES): nothing else in cases/ spells them out.
+ADMIN, OFFICER, COMMUNITY_REP, VIEWER = ROLES
+OFFICERS = (ADMIN, OFFICER)  # housing officers, and the admin who may do all they do
+
+
+def is_officer(user: User | None) -> bool:
+    """An officer or the admin: opens cases, moves stages, sets budgets, reads the audit log."""
+    return user is not None and user.role in OFFICERS
+
+
+def is_community_rep(user: User | None) -> bool:
+    return user is not None and user.role == COMMUNITY_REP
+
+
+def is_viewer(user: User | None) -> bool:
+    return user is not None and user.role == VIEWER
+
+
+def needs_community(role: str) -> bool:
+    """Whether a user of this role belongs to one community (a community representative)."""
+    return role == COMMUNITY_REP
+
+
+def community_scope(user: User | None) -> str | None:
+    """The one community a user's lists and dashboards are limited to, or None for all."""
+    return user.community_id if is_community_rep(user) else None
 
 
 def can_view_case(user: User, case: Case) -> bool:
-    if user.role == "community_rep":
+    if user.role == COMMUNITY_REP:
         return case.community_id == user.community_id
-    return user.role in ("admin", "officer", "viewer")
+    return user.role in (*OFFICERS, VIEWER)
 
 
 def can_edit_case(user: User, case: Case) -> bool:
-    if user.role in ("admin", "officer"):
+    if user.role in OFFICERS:
         return True
-    return user.role == "community_rep" and case.community_id == user.community_id
+    return user.role == COMMUNITY_REP and case.community_id == user.community_id
 
 
 def sees_personal_data(user: User | None) -> bool:
-    return user is not None and user.role in ("admin", "officer", "community_rep")
+    return user is not None and user.role in (*OFFICERS, COMMUNITY_REP)
 
 
 def role_of(user: User | None) -> str:
@@ -85,7 +111,7 @@ def require_personal_data(user: User) -> None:
 
 
 def require_admin(user: User) -> None:
-    if user.role != "admin":
+    if user.role != ADMIN:
         raise Forbidden("only an admin may do this", "เฉพาะผู้ดูแลระบบเท่านั้น")
 
 

@@ -27,6 +27,48 @@ DATABASE_URL = os.environ.get("DATABASE_URL") or None
 OUTPUT_DIR = Path(__file__).parent / "output"
 
 
+# The three tiers (pyproject.toml registers the markers). A test's tier comes from where
+# it lives and what it uses, unless it is marked by hand:
+#   unit: tests/unit/ (the domain and services over tests/fakes.py; no database);
+#   e2e: through an entry point (the Flask app or test client, the CLI, a live server, a
+#   browser, or a subprocess: the modules in E2E_MODULES);
+#   integration: everything else (a real store, either backend).
+TIERS = ("unit", "integration", "e2e")
+ENTRY_POINT_FIXTURES = {
+    "app",
+    "client",
+    "auth",
+    "runner",
+    "sample_app",
+    "writable_app",
+    "writable_client",
+    "writable_auth",
+    "live_server",
+    "browser",
+}
+E2E_MODULES = {"test_cli.py", "test_fuzz.py", "test_schemathesis.py"}
+UNIT_DIR = Path(__file__).parent / "unit"
+
+
+def _tier(item) -> str:
+    path = Path(str(item.fspath))
+    if UNIT_DIR in path.parents:
+        return "unit"
+    if (
+        item.get_closest_marker("browser")
+        or path.name in E2E_MODULES
+        or ENTRY_POINT_FIXTURES & set(getattr(item, "fixturenames", ()))
+    ):
+        return "e2e"
+    return "integration"
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if not any(item.get_closest_marker(tier) for tier in TIERS):
+            item.add_marker(_tier(item))
+
+
 def pytest_report_header(config):
     return f"layer store: {'PostGIS ' + DATABASE_URL if DATABASE_URL else 'embedded GeoPackage'}"
 

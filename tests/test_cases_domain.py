@@ -1,4 +1,20 @@
-"""The case tracker's domain and services, on the embedded store and on PostGIS."""
+"""The case store's integration tests, on the embedded store and on PostGIS: what the
+repository and the database do (versioned updates, tallies, migrations, unique records,
+geometry columns, the sample's published figures).
+
+The domain and service rules run in the unit tier, over in-memory fakes (tests/unit/):
+  stage moves and their requirements (refused move, skipped stages, a refused move
+  writes no file, no future dates): tests/unit/test_stage_moves.py;
+  drawn sites and bad site geometry, hold reasons, stalled cases, the workflow file:
+  tests/unit/test_case_rules.py;
+  household edits, versioned and audited; progress and finished-over-time:
+  tests/unit/test_households_and_dashboard.py;
+  roles, and viewers who cannot open documents about households:
+  tests/unit/test_permissions.py;
+  budget lines and the published rates: tests/unit/test_budget_lines.py;
+  users and passwords, login sessions: tests/unit/test_users_and_sessions.py;
+  layout decisions: tests/unit/test_layouts.py.
+"""
 
 from datetime import date
 
@@ -6,16 +22,14 @@ import pytest
 import sqlalchemy as sa
 
 from cases import orm, services
-from cases.errors import Forbidden, InvalidInput, StaleVersion, TransitionRefused
+from cases.errors import StaleVersion
 from cases.model import User
 from cases.sample import build_sample_cases, load_sample_cases
 from cases.store import CaseStore
-from cases.workflow import default_workflows, load_workflows
+from cases.workflow import default_workflows
 from gis.layers import read_package
 
 OFFICER = User(username="officer", role="officer")
-VIEWER = User(username="viewer", role="viewer")
-REP = User(username="rep.cc01", role="community_rep", community_id="KPP-CC-01")
 TODAY = date(2026, 11, 25)
 PUBLISHED = {
     "Chatuchak": (621, 356, 133, 0),
@@ -110,40 +124,6 @@ def test_stalled_cases_carry_their_hold_reason(shared):
     assert reasons <= set(default_workflows().hold_reasons)
 
 
-def test_refused_move_names_the_missing_requirement_and_changes_nothing(store):
-    case = _case(store, "KPP-CC-05")  # in treasury_lease: next is temporary housing
-    assert case.stage == "treasury_lease"
-    with pytest.raises(TransitionRefused) as exc:
-        services.move_stage(
-            store.uow(),
-            OFFICER,
-            case.id,
-            "temporary_housing",
-            expected_version=case.version,
-            on=TODAY,
-        )
-    assert "Demolition record" in exc.value.message_en
-    assert "บันทึกการรื้อถอน" in exc.value.message_th
-    assert exc.value.details["missing"][0]["code"] == "demolition_record"
-    after = _case(store, "KPP-CC-05")
-    assert (after.stage, after.version, after.stage_entered_on) == (
-        case.stage,
-        case.version,
-        case.stage_entered_on,
-    )
-    with store.uow() as uow:
-        assert not any(d.kind == "demolition_record" for d in uow.repo.list_documents(case.id))
-
-
-def test_skipping_stages_is_refused(store):
-    case = _case(store, "KPP-CC-05")
-    with pytest.raises(TransitionRefused) as exc:
-        services.move_stage(
-            store.uow(), OFFICER, case.id, "completed", expected_version=case.version, on=TODAY
-        )
-    assert "move not allowed" in exc.value.message_en
-
-
 def test_move_with_its_document_is_recorded(store):
     case = _case(store, "KPP-CC-05")
     event = services.move_stage(
@@ -204,52 +184,6 @@ def test_stale_update_is_refused_and_no_change_is_lost(store):
     assert (after.note, after.version) == ("first", case.version + 1)
 
 
-def test_household_edits_are_versioned_and_audited(store):
-    case = _case(store, "KPP-LS-03")
-    household = services.list_households(store.uow(), OFFICER, case.id)[0]
-    updated = services.update_household(
-        store.uow(),
-        OFFICER,
-        household.id,
-        {"house_status": "ready_to_build", "members": "4"},
-        household.version,
-    )
-    assert (updated.house_status, updated.members, updated.version) == (
-        "ready_to_build",
-        4,
-        household.version + 1,
-    )
-    with pytest.raises(StaleVersion):
-        services.update_household(
-            store.uow(), OFFICER, household.id, {"members": 9}, household.version
-        )
-    with pytest.raises(InvalidInput, match="house status"):
-        services.update_household(
-            store.uow(), OFFICER, household.id, {"house_status": "flying"}, updated.version
-        )
-    audit = services.audit_log(store.uow(), OFFICER, entity="household", entity_id=household.id)
-    assert audit[0].before["house_status"] == household.house_status
-    assert audit[0].after["house_status"] == "ready_to_build"
-
-
-def test_roles(store):
-    own = _case(store, "KPP-CC-01")
-    other = _case(store, "KPP-LS-03")
-    assert services.list_households(store.uow(), REP, own.id)
-    with pytest.raises(Forbidden):
-        services.list_households(store.uow(), REP, other.id)
-    with pytest.raises(Forbidden):
-        services.list_households(store.uow(), VIEWER, own.id)
-    with pytest.raises(Forbidden):
-        services.update_case(store.uow(), VIEWER, own.id, {"note": "x"}, own.version)
-    rows, total = services.list_cases(store.uow(), REP)
-    assert total == 1 and rows[0]["ref"] == "KPP-CC-01"
-    detail = services.case_detail(store.uow(), VIEWER, own.id)
-    assert detail["households"] is None and detail["counts"]["households"] == 94
-    with pytest.raises(Forbidden):
-        services.audit_log(store.uow(), VIEWER)
-
-
 GOOD_SITE = {
     "type": "Polygon",
     "coordinates": [
@@ -274,107 +208,6 @@ def test_new_case_from_a_drawn_site(store):
     assert back["coordinates"][0][0] == pytest.approx((100.57, 13.88))
 
 
-@pytest.mark.parametrize(
-    "geometry, message",
-    [
-        (
-            {
-                "type": "Polygon",
-                "coordinates": [
-                    [
-                        [100.57, 13.88],
-                        [100.571, 13.881],
-                        [100.571, 13.88],
-                        [100.57, 13.881],
-                        [100.57, 13.88],
-                    ]
-                ],
-            },
-            "Self-intersection",
-        ),
-        (
-            {
-                "type": "Polygon",
-                "coordinates": [
-                    [[13.88, 100.57], [13.88, 100.571], [13.881, 100.571], [13.88, 100.57]]
-                ],
-            },
-            "swapped",
-        ),
-        ({"type": "Point", "coordinates": [100.57, 13.88]}, "must be Polygon or MultiPolygon"),
-        ({"type": "Polygon", "coordinates": "nonsense"}, "not a GeoJSON geometry"),
-    ],
-)
-def test_bad_site_geometry_is_refused(store, geometry, message):
-    with pytest.raises(InvalidInput, match=message):
-        services.create_case(
-            store.uow(),
-            OFFICER,
-            community_id="KPP-LS-03",
-            case_type="disaster",
-            title_th="x",
-            site_geojson=geometry,
-        )
-    rows, total = services.list_cases(store.uow(), OFFICER, search="KPP-LS-03")
-    assert total == 1
-
-
-def test_budget_lines(store):
-    case = _case(store, "KPP-LS-03")
-    line = services.set_budget_line(
-        store.uow(), OFFICER, case.id, kind="temporary_housing", planned="1,200,000"
-    )
-    assert (line.planned, line.approved, line.version) == (1_200_000, 0, 1)
-    with pytest.raises(InvalidInput, match="disbursed"):
-        services.set_budget_line(
-            store.uow(), OFFICER, case.id, kind="temporary_housing", disbursed=5, expected_version=1
-        )
-    line = services.set_budget_line(
-        store.uow(),
-        OFFICER,
-        case.id,
-        kind="temporary_housing",
-        approved=1_000_000,
-        expected_version=1,
-    )
-    assert (line.approved, line.version) == (1_000_000, 2)
-
-
-def test_users_and_passwords(store):
-    user = services.add_user(store.uow(), "somchai", "long-password-1", "officer")
-    assert user.password_hash and "long-password-1" not in user.password_hash
-    assert services.authenticate(store.uow(), "somchai", "long-password-1").role == "officer"
-    assert services.authenticate(store.uow(), "somchai", "wrong") is None
-    with pytest.raises(InvalidInput, match="exists"):
-        services.add_user(store.uow(), "somchai", "long-password-1", "officer")
-    with pytest.raises(InvalidInput, match="role"):
-        services.add_user(store.uow(), "x1", "long-password-1", "king")
-    with pytest.raises(InvalidInput, match="community"):
-        services.add_user(store.uow(), "rep2", "long-password-1", "community_rep")
-
-
-def test_workflow_file_is_consistent_and_bilingual():
-    workflows = load_workflows()
-    canal = workflows.case_type("canal_side")
-    assert {"agreement_to_move", "temporary_housing", "treasury_lease"} <= set(canal.stage_ids())
-    assert {"land_dispute", "residents_not_agreed", "budget_delayed", "waiting_embankment"} <= set(
-        workflows.hold_reasons
-    )
-    assert set(workflows.case_types) == {
-        "canal_side",
-        "baan_mankong",
-        "disaster",
-        "baan_pho_phiang",
-    }
-    assert set(workflows.variants["baan_mankong"]) == {
-        "on_site_upgrading",
-        "reblocking",
-        "land_sharing",
-        "reconstruction",
-        "relocation",
-    }
-
-
 def test_migrations_match_the_tables(store):
     """Alembic's history builds exactly the schema the code uses."""
     from alembic.autogenerate import compare_metadata
@@ -385,7 +218,7 @@ def test_migrations_match_the_tables(store):
     with store.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
         version = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
-    assert version == "0004"
+    assert version == "0005"  # the head: 0005_login_sessions
     # Tables that are not ours (PostGIS's spatial_ref_sys) do not count; GiST indexes are
     # created by the migration only, on PostgreSQL.
     ours = [
@@ -454,47 +287,6 @@ def test_migration_0002_counts_existing_households(store_config, tmp_path, sampl
     assert services.progress(uow)["total"]["finished"] == 634
 
 
-def test_refused_move_writes_no_file(store):
-    case = _case(store, "KPP-CC-05")
-    before = sorted(p.name for p in store.documents_dir.rglob("*") if p.is_file())
-    with pytest.raises(TransitionRefused):
-        services.move_stage(
-            store.uow(),
-            OFFICER,
-            case.id,
-            "temporary_housing",
-            expected_version=case.version,
-            new_documents=[{"kind": "photo", "filename": "p.jpg", "data": b"personal photo"}],
-        )
-    after = sorted(p.name for p in store.documents_dir.rglob("*") if p.is_file())
-    assert after == before
-
-
-def test_moves_cannot_be_dated_in_the_future(store):
-    from datetime import timedelta
-
-    case = _case(store, "KPP-CC-05")
-    with pytest.raises(InvalidInput, match="future"):
-        services.move_stage(
-            store.uow(),
-            OFFICER,
-            case.id,
-            "temporary_housing",
-            expected_version=case.version,
-            on=services.today_in_thailand() + timedelta(days=2),
-        )
-
-
-def test_viewers_cannot_open_documents_about_households(store):
-    case = _case(store, "KPP-CC-01")
-    documents = services.case_detail(store.uow(), OFFICER, case.id)["documents"]
-    agreement = next(d for d in documents if d.kind == "agreement")
-    with pytest.raises(Forbidden, match="personal data"):
-        services.get_document(store.uow(), VIEWER, agreement.id)
-    seen = {d.kind for d in services.case_detail(store.uow(), VIEWER, case.id)["documents"]}
-    assert "agreement" not in seen and "approval" in seen
-
-
 def test_a_race_on_a_unique_record_is_a_conflict_not_a_crash(store):
     from cases.model import BudgetLine
 
@@ -504,23 +296,3 @@ def test_a_race_on_a_unique_record_is_a_conflict_not_a_crash(store):
         uow.repo.add_budget_line(BudgetLine(case_id=case.id, kind="land_loan"))
     with store.uow() as uow:
         assert not [b for b in uow.repo.list_budget_lines(case.id) if b.kind == "land_loan"]
-
-
-def test_new_budget_lines_start_from_the_published_rate(store):
-    """Baan Pho Phiang: up to 40,000 baht per house (FACTS.md); canal-side: no public rate."""
-    case = services.create_case(
-        store.uow(),
-        OFFICER,
-        community_id="KPP-LS-03",
-        case_type="baan_pho_phiang",
-        title_th="ซ่อมบ้าน",
-        on=TODAY,
-    )
-    for _ in range(3):
-        services.add_household(store.uow(), OFFICER, case.id, {"tenure": "owner"})
-    line = services.set_budget_line(store.uow(), OFFICER, case.id, kind="housing_subsidy")
-    assert line.planned == 120_000 and "40,000" in line.note
-    canal = _case(store, "KPP-LS-03")
-    line = services.set_budget_line(store.uow(), OFFICER, canal.id, kind="temporary_housing")
-    assert line.planned == 0
-    assert services.budget_rate("canal_side", "housing_subsidy") is None

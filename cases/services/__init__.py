@@ -1,0 +1,157 @@
+"""What the web app, the API and the CLI call, one module per aggregate. Each function is
+one unit of work: it checks permissions, applies the domain rules, writes the audit log,
+and commits; or it raises a domain error and nothing changes.
+
+`from cases import services; services.move_stage(...)` keeps working: every public name
+of the modules is re-exported here.
+"""
+
+from __future__ import annotations
+
+from cases.services.budget import (
+    BUDGET_DEFAULTS_PATH,
+    budget_rate,
+    list_budget_lines,
+    set_budget_line,
+)
+from cases.services.case_files import (
+    audit_log,
+    case_detail,
+    create_case,
+    get_case,
+    list_cases,
+    require_edit_of,
+    update_case,
+)
+from cases.services.common import (
+    BANGKOK,
+    FIELD_NAMES_TH,
+    MAX_INT,
+    MAX_PAGE,
+    today_in_thailand,
+)
+from cases.services.dashboard import (
+    STATUS_COLUMNS,
+    finished_over_time,
+    progress,
+    stalled_cases,
+)
+from cases.services.documents import (
+    MAX_DOCUMENT_BYTES,
+    _store_document_file,
+    document_path,
+    get_document,
+    upload_document,
+)
+from cases.services.geometry import (
+    THAILAND,
+    geometry_from_geojson,
+    geometry_to_geojson,
+)
+from cases.services.households import (
+    add_household,
+    get_household,
+    list_households,
+    update_household,
+)
+from cases.services.layouts import (
+    MAX_LAYOUT_FEATURES,
+    LayoutRefused,
+    layout_context,
+    list_layout_decisions,
+    record_layout_decision,
+    require_layout_edit,
+)
+from cases.services.plots import (
+    PLOT_KINDS,
+    add_plot,
+    delete_plot_versioned,
+    list_plots,
+    update_plot,
+)
+from cases.services.sessions import (
+    end_sessions,
+    resume_session,
+    start_session,
+)
+from cases.services.stages import (
+    move_stage,
+)
+from cases.services.users import (
+    HASH_CONCURRENCY,
+    MIN_PASSWORD_LENGTH,
+    add_user,
+    authenticate,
+    change_password,
+    get_user,
+    hash_password,
+    hash_stats,
+    list_users,
+    set_user_active,
+    set_user_role,
+    users_with_password,
+    verify_password,
+)
+
+__all__ = [
+    "BANGKOK",
+    "BUDGET_DEFAULTS_PATH",
+    "FIELD_NAMES_TH",
+    "HASH_CONCURRENCY",
+    "LayoutRefused",
+    "MAX_DOCUMENT_BYTES",
+    "MAX_INT",
+    "MAX_LAYOUT_FEATURES",
+    "MAX_PAGE",
+    "MIN_PASSWORD_LENGTH",
+    "PLOT_KINDS",
+    "STATUS_COLUMNS",
+    "THAILAND",
+    "_store_document_file",
+    "add_household",
+    "add_plot",
+    "add_user",
+    "audit_log",
+    "authenticate",
+    "budget_rate",
+    "case_detail",
+    "change_password",
+    "create_case",
+    "delete_plot_versioned",
+    "document_path",
+    "end_sessions",
+    "finished_over_time",
+    "geometry_from_geojson",
+    "geometry_to_geojson",
+    "get_case",
+    "get_document",
+    "get_household",
+    "get_user",
+    "hash_password",
+    "hash_stats",
+    "layout_context",
+    "list_budget_lines",
+    "list_cases",
+    "list_households",
+    "list_layout_decisions",
+    "list_plots",
+    "list_users",
+    "move_stage",
+    "progress",
+    "record_layout_decision",
+    "require_edit_of",
+    "require_layout_edit",
+    "resume_session",
+    "set_budget_line",
+    "set_user_active",
+    "set_user_role",
+    "stalled_cases",
+    "start_session",
+    "today_in_thailand",
+    "update_case",
+    "update_household",
+    "update_plot",
+    "upload_document",
+    "users_with_password",
+    "verify_password",
+]

@@ -1,0 +1,171 @@
+"""The dashboard: progress by district, houses finished over time, stalled cases; cached
+per store generation."""
+
+from __future__ import annotations
+
+import copy
+from datetime import date, timedelta
+from typing import Any
+
+from cases import policy
+from cases.model import (
+    User,
+)
+from cases.services.common import (
+    today_in_thailand,
+)
+from cases.unit_of_work import UnitOfWork
+from cases.workflow import Workflows, default_workflows
+
+
+def _stalled(uow: UnitOfWork, workflows: Workflows, today: date, community_id=None) -> list[dict]:
+    thresholds = {
+        (ctype.id, stage.id): stage
+        for ctype in workflows.case_types.values()
+        for stage in ctype.stages
+        if stage.stall_days
+    }
+    # In the stage longer than its threshold: entered before today - stall_days.
+    entered_before = {
+        key: today - timedelta(days=stage.stall_days) for key, stage in thresholds.items()
+    }
+    out = uow.repo.case_stage_rows(community_id=community_id, entered_before=entered_before)
+    for row in out:
+        stage = thresholds[(row["case_type"], row["stage"])]
+        row.update(
+            days_in_stage=(today - row["stage_entered_on"]).days,
+            stall_days=stage.stall_days,
+            stage_label=stage.label,
+        )
+    return sorted(out, key=lambda r: -r["days_in_stage"] / r["stall_days"])
+
+
+def stalled_cases(
+    uow: UnitOfWork, user: User, *, today: date | None = None, workflows: Workflows | None = None
+) -> list[dict]:
+    workflows = workflows or default_workflows()
+    community_id = policy.community_scope(user)
+    today = today or today_in_thailand()
+    return _cached(
+        uow,
+        ("stalled", today, community_id, id(workflows)),
+        lambda: _stalled(uow, workflows, today, community_id),
+        copy_out=_copy_rows,
+    )
+
+
+STATUS_COLUMNS = ("finished", "under_construction", "ready_to_build", "not_started")
+# Dashboard results per store, query and store generation. Any write that changes
+# them bumps the generation in the same transaction, so an entry is never stale.
+_DASHBOARD_CACHE: dict[tuple, Any] = {}
+
+
+def _cached(uow: UnitOfWork, key: tuple, compute, *, copy_out=copy.deepcopy):
+    """`compute()` once per store generation; callers get a copy they may change."""
+    with uow:
+        generation = uow.repo.generation()
+        full_key = (str(uow.engine.url), generation, *key)
+        if full_key not in _DASHBOARD_CACHE:
+            if len(_DASHBOARD_CACHE) > 256:
+                _DASHBOARD_CACHE.clear()
+            _DASHBOARD_CACHE[full_key] = compute()
+        return copy_out(_DASHBOARD_CACHE[full_key])
+
+
+def _copy_rows(rows: list[dict]) -> list[dict]:
+    return [dict(row) for row in rows]
+
+
+def progress(uow: UnitOfWork, user: User | None = None, *, programme: str | None = None) -> dict:
+    """Progress by district (and programme), the way the government reports it.
+
+    `finished` counts houses finished, including those whose families moved in.
+    Shares are of all households.
+    """
+    community_id = policy.community_scope(user)
+    return _cached(
+        uow,
+        ("progress", programme, community_id),
+        lambda: _progress(
+            uow.repo.progress_rows(programme=programme, community_id=community_id), programme
+        ),
+    )
+
+
+def _progress(rows, programme):
+    districts: dict[str, dict] = {}
+    for district_en, district_th, prog, status, agreed, n in rows:
+        item = districts.setdefault(
+            district_en,
+            {
+                "district_en": district_en,
+                "district_th": district_th,
+                "programmes": set(),
+                "households": 0,
+                "households_agreed": 0,
+                **dict.fromkeys(STATUS_COLUMNS, 0),
+                "moved_in": 0,
+            },
+        )
+        n = int(n)
+        item["programmes"].add(prog)
+        item["households"] += n
+        item["households_agreed"] += n if agreed else 0
+        column = "finished" if status == "moved_in" else status
+        item[column] += n
+        if status == "moved_in":
+            item["moved_in"] += n
+    table = []
+    for item in sorted(districts.values(), key=lambda d: _DISTRICT_ORDER.get(d["district_en"], 99)):
+        item["programmes"] = sorted(item["programmes"])
+        table.append(item)
+    total = {
+        "district_en": "total",
+        "district_th": "รวม",
+        "households": 0,
+        "households_agreed": 0,
+        "moved_in": 0,
+        **dict.fromkeys(STATUS_COLUMNS, 0),
+    }
+    for item in table:
+        for key in ("households", "households_agreed", "moved_in", *STATUS_COLUMNS):
+            total[key] += item[key]
+    for item in [*table, total]:
+        item["shares"] = {
+            key: round(100 * item[key] / total["households"], 2) if total["households"] else 0.0
+            for key in STATUS_COLUMNS
+        }
+    return {"programme": programme, "districts": table, "total": total}
+
+
+# Districts in the order the canal runs (north from the mouth); others after, by name.
+_DISTRICT_ORDER = {
+    "Dusit": 0,
+    "Bang Sue": 1,
+    "Chatuchak": 2,
+    "Lak Si": 3,
+    "Don Mueang": 4,
+    "Lak Hok": 5,
+}
+
+
+def finished_over_time(
+    uow: UnitOfWork, user: User | None = None, *, programme: str | None = None
+) -> list[dict]:
+    if policy.is_community_rep(user):
+        with uow:
+            months = uow.repo.finished_by_month_for_community(
+                user.community_id, programme=programme
+            )
+    else:
+        months = _cached(
+            uow,
+            ("finished", programme),
+            lambda: uow.repo.finished_by_month(programme=programme),
+            copy_out=list,
+        )
+    out, cumulative = [], 0
+    for month, n in months:
+        cumulative += n
+        out.append({"month": month, "finished": n, "cumulative": cumulative})
+    return out

@@ -1,0 +1,66 @@
+"""Geometry at the boundary: GeoJSON drawn on the map (lon/lat) in, EPSG:32647 out."""
+
+from __future__ import annotations
+
+import numpy as np
+import shapely
+from pyproj import Transformer
+from shapely.geometry import shape
+
+from cases.errors import InvalidInput
+
+# Thailand's extent, generously (lon/lat): a drawn site outside it is a mistake.
+THAILAND = shapely.box(97.3, 5.6, 105.7, 20.5)
+_TO_UTM = Transformer.from_crs("EPSG:4326", "EPSG:32647", always_xy=True)
+_TO_WGS84 = Transformer.from_crs("EPSG:32647", "EPSG:4326", always_xy=True)
+
+
+def geometry_from_geojson(geojson: dict | None, *, allowed: tuple[str, ...], what: dict[str, str]):
+    """A GeoJSON geometry (lon/lat, as drawn on the map) checked and converted to EPSG:32647.
+
+    Refused: unreadable, empty, wrong type, invalid, or outside Thailand.
+    """
+    if geojson is None:
+        return None
+    try:
+        geom = shape(geojson)
+    except Exception as exc:
+        raise InvalidInput(
+            f"{what['en']}: not a GeoJSON geometry ({exc})", f"{what['th']}: รูปเรขาคณิตอ่านไม่ได้"
+        ) from exc
+    if geom.is_empty:
+        raise InvalidInput(f"{what['en']}: the geometry is empty", f"{what['th']}: ไม่มีรูปเรขาคณิต")
+    if geom.geom_type not in allowed:
+        raise InvalidInput(
+            f"{what['en']}: must be {' or '.join(allowed)}, not {geom.geom_type}",
+            f"{what['th']}: ต้องเป็น {' หรือ '.join(allowed)} ไม่ใช่ {geom.geom_type}",
+            field="geometry",
+        )
+    if not geom.is_valid:
+        reason = shapely.is_valid_reason(geom)
+        raise InvalidInput(
+            f"{what['en']}: the geometry is invalid ({reason})",
+            f"{what['th']}: รูปเรขาคณิตไม่ถูกต้อง ({reason})",
+            field="geometry",
+        )
+    if not THAILAND.contains(geom):
+        raise InvalidInput(
+            f"{what['en']}: lies outside Thailand; check that longitude and latitude are not swapped",
+            f"{what['th']}: อยู่นอกประเทศไทย ตรวจสอบว่าไม่ได้สลับลองจิจูดกับละติจูด",
+            field="geometry",
+        )
+    return _reproject(geom, _TO_UTM)
+
+
+def _reproject(geom, transformer: Transformer):
+    def transform(coords):
+        x, y = transformer.transform(coords[:, 0], coords[:, 1])
+        return np.column_stack([x, y])
+
+    return shapely.transform(geom, transform)
+
+
+def geometry_to_geojson(geom) -> dict | None:
+    if geom is None:
+        return None
+    return shapely.geometry.mapping(_reproject(geom, _TO_WGS84))

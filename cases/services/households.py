@@ -1,0 +1,137 @@
+"""Households of a case: added, read by those who see personal data, changed by version."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cases import policy
+from cases.errors import InvalidInput
+from cases.model import (
+    HOUSE_STATUSES,
+    Household,
+    User,
+    snapshot,
+)
+from cases.services.common import (
+    MAX_INT,
+    _audit,
+    _case_for,
+    _check_length,
+    _check_version,
+    _th,
+    today_in_thailand,
+)
+from cases.services.geometry import geometry_from_geojson
+from cases.unit_of_work import UnitOfWork
+from cases.workflow import Workflows, default_workflows
+
+
+def _household_values(changes: dict[str, Any], workflows: Workflows) -> dict[str, Any]:
+    out = {}
+    for name, value in changes.items():
+        if name not in Household.EDITABLE:
+            raise InvalidInput(
+                f"household field {name!r} cannot be changed",
+                f"แก้ไขฟิลด์ {name!r} ของครัวเรือนไม่ได้",
+                field=name,
+            )
+        if name in ("members", "monthly_income") and value not in (None, ""):
+            try:
+                value = int(value)
+            except (TypeError, ValueError):
+                raise InvalidInput(
+                    f"{name} must be a whole number", f"{_th(name)} ต้องเป็นจำนวนเต็ม", field=name
+                ) from None
+            if not 0 <= value <= MAX_INT:
+                raise InvalidInput(
+                    f"{name} must be between 0 and {MAX_INT:,}",
+                    f"{_th(name)} ต้องอยู่ระหว่าง 0 ถึง {MAX_INT:,}",
+                    field=name,
+                )
+        if name in ("members", "monthly_income") and value == "":
+            value = None
+        if name in ("phone", "plot_no"):
+            _check_length(value, name, 40)
+        if name == "head_name":
+            _check_length(value, name, 200)
+        if name == "tenure" and value not in workflows.tenure_kinds:
+            raise InvalidInput(
+                f"unknown tenure {value!r}", f"ไม่รู้จักสถานะการครอบครอง {value!r}", field=name
+            )
+        if name == "house_status" and value not in HOUSE_STATUSES:
+            raise InvalidInput(
+                f"unknown house status {value!r}", f"ไม่รู้จักสถานะบ้าน {value!r}", field=name
+            )
+        if name == "agreed_to_move":
+            value = value in (True, "true", "1", "on", 1)
+        if name == "location":
+            value = geometry_from_geojson(
+                value, allowed=("Point",), what={"en": "household location", "th": "ตำแหน่งครัวเรือน"}
+            )
+        out[name] = value
+    return out
+
+
+def add_household(
+    uow: UnitOfWork,
+    user: User,
+    case_id: int,
+    values: dict[str, Any],
+    *,
+    workflows: Workflows | None = None,
+) -> Household:
+    workflows = workflows or default_workflows()
+    values = _household_values(values, workflows)
+    status = values.pop("house_status", "not_started")
+    with uow:
+        case = _case_for(uow, user, case_id, edit=True)
+        household = Household(
+            case_id=case.id, household_no=uow.repo.next_household_no(case.id), **values
+        )
+        household.set_house_status(status, today_in_thailand())
+        uow.repo.add_household(household)
+        _audit(uow, user, "create", "household", household.id, None, snapshot(household))
+        uow.commit()
+    return household
+
+
+def get_household(uow: UnitOfWork, user: User, household_id: int) -> Household:
+    with uow:
+        household = uow.repo.get_household(household_id)
+        _case_for(uow, user, household.case_id)
+        policy.require_personal_data(user)
+        return household
+
+
+def list_households(uow: UnitOfWork, user: User, case_id: int) -> list[Household]:
+    with uow:
+        _case_for(uow, user, case_id)
+        policy.require_personal_data(user)
+        return uow.repo.list_households(case_id)
+
+
+def update_household(
+    uow: UnitOfWork,
+    user: User,
+    household_id: int,
+    changes: dict[str, Any],
+    expected_version,
+    *,
+    workflows: Workflows | None = None,
+) -> Household:
+    workflows = workflows or default_workflows()
+    expected = _check_version(expected_version)
+    values = _household_values(changes, workflows)
+    with uow:
+        household = uow.repo.get_household(household_id)
+        _case_for(uow, user, household.case_id, edit=True)
+        before = snapshot(household)
+        status = values.pop("house_status", None)
+        for name, value in values.items():
+            setattr(household, name, value)
+        if status:
+            household.set_house_status(status, today_in_thailand())
+        uow.repo.update_household(household, expected)
+        _audit(uow, user, "update", "household", household.id, before, snapshot(household))
+        uow.commit()
+    return household
