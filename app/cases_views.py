@@ -35,7 +35,7 @@ from cases import services
 from cases.errors import DomainError, Forbidden, InvalidInput, NotFound, StaleVersion
 from cases.model import HOUSE_STATUSES, ROLE_LABELS, date_range_problem
 from cases.workflow import default_workflows
-from gis.thaidate import parse_form_date
+from gis.thaidate import display_year, parse_form_date
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 dashboard_bp = Blueprint("dashboard", __name__)
@@ -744,9 +744,7 @@ def finished_chart(series: list[dict], lang: str) -> dict | None:
     for i, key in enumerate(months):
         if key.endswith("-01") or i == 0:
             yr = int(key[:4])
-            years.append(
-                {"x": round(x0 + i * slot, 1), "label": str(yr + 543 if lang == "th" else yr)}
-            )
+            years.append({"x": round(x0 + i * slot, 1), "label": str(display_year(yr, lang))})
     ticks = [
         {
             "y": round(y0 - (y0 - y1) * f, 1),

@@ -33,6 +33,8 @@ from cases.model import (
     MAX_TEXT,
     MAX_VERSION,
     ROLES,
+    STORAGE_CRS,
+    THAILAND_EXTENT,
     AuditEntry,
     BudgetLine,
     Case,
@@ -50,10 +52,10 @@ from cases.unit_of_work import UnitOfWork
 from cases.workflow import Workflows, default_workflows
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
-# Thailand's extent, generously (lon/lat): a drawn site outside it is a mistake.
-THAILAND = shapely.box(97.3, 5.6, 105.7, 20.5)
-_TO_UTM = Transformer.from_crs("EPSG:4326", "EPSG:32647", always_xy=True)
-_TO_WGS84 = Transformer.from_crs("EPSG:32647", "EPSG:4326", always_xy=True)
+# Thailand's extent (lon/lat): a drawn site outside it is a mistake.
+THAILAND = shapely.box(*THAILAND_EXTENT)
+_TO_UTM = Transformer.from_crs("EPSG:4326", STORAGE_CRS, always_xy=True)
+_TO_WGS84 = Transformer.from_crs(STORAGE_CRS, "EPSG:4326", always_xy=True)
 # Letters, digits and Thai (whose vowel and tone marks \w does not match), '.', '-', ' '.
 _SAFE_FILENAME = re.compile(r"[^\w.\- \u0E00-\u0E7F]+", re.UNICODE)
 

@@ -9,7 +9,7 @@ import numpy as np
 import shapely
 from pyproj import CRS, Transformer
 
-from gis.catalog import THAILAND_EXTENT
+from gis.catalog import STORAGE_CRS, THAILAND_EXTENT
 from gis.errors import Problem, ValidationError
 from gis.importing.report import ImportReport, item, refuse
 
@@ -58,9 +58,9 @@ def resolve_crs(
         raise refuse(
             label,
             "the file has no coordinate reference system (no .prj); give one with "
-            "--crs EPSG:NNNN (for example EPSG:32647 for UTM 47N, EPSG:24047 for Indian 1975)",
+            f"--crs EPSG:NNNN (for example {STORAGE_CRS} for UTM 47N, EPSG:24047 for Indian 1975)",
             "ไฟล์ไม่มีระบบพิกัด (ไม่มีไฟล์ .prj) โปรดระบุด้วย --crs EPSG:NNNN "
-            "(เช่น EPSG:32647 หรือ EPSG:24047)",
+            f"(เช่น {STORAGE_CRS} หรือ EPSG:24047)",
             field="crs",
         )
     where = _check_location(gdf, label)
