@@ -35,7 +35,7 @@ from cases import services
 from cases.errors import DomainError, Forbidden, InvalidInput, NotFound, StaleVersion
 from cases.model import HOUSE_STATUSES, ROLE_LABELS, date_range_problem
 from cases.workflow import default_workflows
-from gis.thaidate import parse_form_date
+from gis.thaidate import display_year, parse_form_date
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 dashboard_bp = Blueprint("dashboard", __name__)
@@ -531,9 +531,7 @@ def _year_labels(months: list[str], x0: float, slot: float, lang: str) -> list[d
     for i, key in enumerate(months):
         if key.endswith("-01") or i == 0:
             yr = int(key[:4])
-            years.append(
-                {"x": round(x0 + i * slot, 1), "label": str(yr + 543 if lang == "th" else yr)}
-            )
+            years.append({"x": round(x0 + i * slot, 1), "label": str(display_year(yr, lang))})
     return years
 
 

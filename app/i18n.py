@@ -1,6 +1,9 @@
 """Thai-first user-visible strings and the Buddhist Era.
 
 Every string a user sees has a Thai and an English form; Thai is the default.
+`STRINGS` is the one catalogue: Python, the templates (`t`) and the browser (each
+page's `#server-strings` JSON block, read by static/js/i18n.js) use it. The layer
+status labels come from gis.catalog; dates are formatted by gis.thaidate.
 """
 
 from __future__ import annotations
@@ -9,7 +12,8 @@ from datetime import date, datetime
 
 from flask import Flask, request
 
-from gis.thaidate import BUDDHIST_ERA_OFFSET, THAI_MONTHS
+from gis import thaidate
+from gis.catalog import STATUS_LABELS
 
 LANGUAGES = ("th", "en")
 DEFAULT_LANGUAGE = "th"
@@ -453,7 +457,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Against the plan or a rule",
     },
     "overlap.sample_warning": {
-        "th": "ข้อมูลตัวอย่าง: ชั้นข้อมูลบางชั้นที่ใช้ตรวจเป็นข้อมูลสมมติหรือวางตำแหน่งโดยประมาณ "
+        "th": "ข้อมูลตัวอย่าง: ชั้นข้อมูลบางชั้นที่ใช้ตรวจเป็นข้อมูลตัวอย่างหรือวางตำแหน่งโดยประมาณ "
         "ผลนี้ใช้สาธิตวิธีตรวจเท่านั้น ไม่ใช่ข้อเท็จจริง",
         "en": "Sample data: some layers checked against are illustrative or approximately placed. "
         "This result shows how the check works; it is not a fact.",
@@ -534,9 +538,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "th": "ไฟล์ที่อัปโหลด “{file}”",
         "en": "the uploaded file “{file}”",
     },
-    "overlap.status.illustrative": {"th": "ข้อมูลสมมติ", "en": "illustrative"},
-    "overlap.status.approximate": {"th": "ตำแหน่งโดยประมาณ", "en": "approximate"},
-    "overlap.status.uploaded": {"th": "อัปโหลด", "en": "uploaded"},
+    # overlap.status.<status>: from gis.catalog.STATUS_LABELS, below.
     "overlap.run_id": {"th": "รหัสการตรวจ", "en": "Run id"},
     # -- the community workshop (app/layout_views.py, templates/layout/, static/workshop.js) --
     "nav.workshop": {"th": "ประชุมวางผังชุมชน", "en": "Layout workshop"},
@@ -845,7 +847,66 @@ STRINGS: dict[str, dict[str, str]] = {
         "th": "โหลดหน้านี้ใหม่เพื่อดูข้อมูลล่าสุด แล้วบันทึกอีกครั้ง",
         "en": "Reload this page to see the latest, then save again.",
     },
+    # -- the map page (static/js/map.js, static/js/i18n.js, templates/map.html) --
+    "banner.illustrative": {
+        "th": "ข้อมูลตัวอย่าง: บางชั้นข้อมูลเป็นข้อมูลตัวอย่างหรือวางตำแหน่งโดยประมาณ ไม่ใช่ข้อเท็จจริง ดูสถานะของแต่ละชั้นได้ในรายการชั้นข้อมูล คำอธิบายสัญลักษณ์ และหน้าต่างข้อมูล",
+        "en": "Sample data: some layers are illustrative or only approximately placed, not facts. Each layer's status is shown in the layer list, the legend and the feature pop-ups.",
+    },
+    "banner.close": {"th": "ปิดข้อความ", "en": "Dismiss"},
+    "lang.switch": {"th": "เปลี่ยนภาษา", "en": "Change language"},
+    "status.loading": {"th": "กำลังโหลดชั้นข้อมูล…", "en": "Loading layers…"},
+    "status.loadingProgress": {
+        "th": "กำลังโหลดชั้นข้อมูล {done}/{total}…",
+        "en": "Loading layers {done}/{total}…",
+    },
+    "status.loaded": {"th": "โหลดชั้นข้อมูลแล้ว {count} ชั้น", "en": "{count} layers loaded"},
+    "status.layerFailed": {
+        "th": "โหลดชั้นข้อมูล “{layer}” ไม่สำเร็จ: {error}",
+        "en": "Could not load the layer “{layer}”: {error}",
+    },
+    "status.catalogFailed": {
+        "th": "โหลดรายการชั้นข้อมูลไม่สำเร็จ: {error}",
+        "en": "Could not load the list of layers: {error}",
+    },
+    "status.onlineTilesFailed": {
+        "th": "แผนที่ฐานออนไลน์โหลดไม่ได้ (ไม่มีอินเทอร์เน็ต?) แผนที่ยังใช้งานได้ตามปกติ",
+        "en": "The online basemap cannot load (no internet?). The map still works.",
+    },
+    "base.plain": {"th": "พื้นหลังสีอ่อน (ออฟไลน์)", "en": "Plain light background (offline)"},
+    "base.osm": {
+        "th": "OpenStreetMap (ออนไลน์ ต้องใช้อินเทอร์เน็ต)",
+        "en": "OpenStreetMap (online, needs internet)",
+    },
+    "legend.title": {"th": "คำอธิบายสัญลักษณ์", "en": "Legend"},
+    "legend.toggle": {"th": "ย่อ/ขยายคำอธิบายสัญลักษณ์", "en": "Show/hide the legend"},
+    "legend.hidden": {"th": "(ปิดอยู่)", "en": "(hidden)"},
+    "legend.noData": {"th": "(ยังไม่มีข้อมูล)", "en": "(no data yet)"},
+    "legend.zoomIn": {
+        "th": "รูปขนาดเล็กจะแสดงเมื่อซูมเข้า",
+        "en": "Small shapes are drawn when you zoom in",
+    },
+    "zoom.label": {"th": "ซูมไปที่ชั้นข้อมูล", "en": "Zoom to layer"},
+    "zoom.choose": {"th": "— เลือกชั้นข้อมูล —", "en": "— choose a layer —"},
+    "zoom.go": {"th": "ซูม", "en": "Zoom"},
+    "zoom.all": {"th": "ดูทั้งหมด", "en": "Zoom to all"},
+    "zoom.in": {"th": "ซูมเข้า", "en": "Zoom in"},
+    "zoom.out": {"th": "ซูมออก", "en": "Zoom out"},
+    "popup.status": {"th": "สถานะข้อมูล", "en": "Data status"},
+    "popup.source": {"th": "ที่มา", "en": "Source"},
+    "popup.licence": {"th": "สัญญาอนุญาต", "en": "Licence"},
+    "value.yes": {"th": "ใช่", "en": "Yes"},
+    "value.no": {"th": "ไม่ใช่", "en": "No"},
+    "value.empty": {"th": "—", "en": "—"},
+    "map.label": {"th": "แผนที่", "en": "Map"},
+    "attribution.prefix": {"th": "Leaflet", "en": "Leaflet"},
+    # -- uploads (static/js/imports.js) --
+    "imports.upload_failed": {"th": "อัปโหลดไม่สำเร็จ", "en": "Upload failed"},
 }
+
+# One label per layer status (gis.catalog.STATUS_LABELS), under the names pages use.
+for _status, _label in STATUS_LABELS.items():
+    for _prefix in ("layer_status.", "layerStatus.", "overlap.status."):
+        STRINGS[_prefix + _status] = _label
 
 
 def current_language() -> str:
@@ -862,22 +923,19 @@ def format_date(
     buddhist_era: bool | None = None,
 ) -> str:
     """`2019-04-09` as '9 เม.ย. 2562' in Thai (Buddhist Era) or '9 Apr 2019' in English."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, str):
-        value = date.fromisoformat(value[:10])
-    if buddhist_era is None:
-        buddhist_era = lang == "th"
-    year = value.year + (BUDDHIST_ERA_OFFSET if buddhist_era else 0)
-    if lang == "th":
-        return f"{value.day} {THAI_MONTHS[value.month - 1]} {year}"
-    return f"{value.day} {value.strftime('%b')} {year}{' BE' if buddhist_era else ''}"
+    return thaidate.format_date(value, lang, buddhist_era=buddhist_era)
 
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["thai_date"] = format_date
+    app.jinja_env.filters["display_year"] = thaidate.display_year
 
     @app.context_processor
     def inject_language():
         lang = current_language()
-        return {"lang": lang, "strings": STRINGS, "t": lambda key: STRINGS[key][lang]}
+        return {
+            "lang": lang,
+            "strings": STRINGS,
+            "dates": thaidate.date_table(),
+            "t": lambda key: STRINGS[key][lang],
+        }

@@ -46,6 +46,7 @@ from app.store import get_store
 from cases import services
 from cases.errors import DomainError, InvalidInput, NotFound
 from cases.model import date_range_problem
+from gis.catalog import STORAGE_CRS
 from gis.errors import Problem, ValidationError
 from gis.layout import (
     DEFAULT_PLOT_TYPES,
@@ -67,9 +68,9 @@ from gis.layout_inputs import community_site, land_side_access, largest_polygon
 from gis.thaidate import parse_form_date
 
 bp = Blueprint("layout", __name__)
-_TO_UTM = Transformer.from_crs("EPSG:4326", "EPSG:32647", always_xy=True)
+_TO_UTM = Transformer.from_crs("EPSG:4326", STORAGE_CRS, always_xy=True)
 
-CRS = "EPSG:32647"
+CRS = STORAGE_CRS
 JS_STRING_PREFIX = "workshopjs."
 # Parameter ranges offered on the page (gis.layout accepts wider ones).
 LIMITS = {

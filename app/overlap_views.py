@@ -53,6 +53,7 @@ from app.auth import login_required
 from app.i18n import STRINGS, current_language, format_date
 from app.store import get_catalog, get_store
 from cases.errors import NotFound
+from gis.catalog import STORAGE_CRS
 from gis.check import (
     CHECK_LAYERS,
     CHECK_TITLES,
@@ -92,7 +93,7 @@ DOWNLOADS = {
 UPLOAD_SUFFIXES = (".gpkg", ".zip", ".geojson", ".json", ".kml", ".kmz")
 CRS_CHOICES = {
     "EPSG:4326": "EPSG:4326 GPS (WGS 84)",
-    "EPSG:32647": "EPSG:32647 UTM 47N (WGS 84)",
+    STORAGE_CRS: f"{STORAGE_CRS} UTM 47N (WGS 84)",
     "EPSG:24047": "EPSG:24047 Indian 1975 / UTM 47N",
 }
 VERDICT_COLOURS = {"pass": "#2b8a3e", "warning": "#f2a900", "conflict": "#c62828"}

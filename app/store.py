@@ -1,22 +1,39 @@
-"""The layer store and catalogue, one per app, opened lazily."""
+"""The app's stores and catalogue, one per app, opened lazily.
+
+`opened` is the one way a store is opened: the layer store here and the case store
+(app/casestore.py) both go through it."""
 
 from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
 
 from flask import Flask, current_app
 
 from gis.catalog import Catalog, load_catalog
 from gis.store import LayerStore, open_store, secure_home
 
+_opening = threading.RLock()
+
+
+def opened(key: str, opener: Callable[..., Any]) -> Any:
+    """The app's store under `key`, opened once (even under concurrent first requests)
+    from the instance folder and DATABASE_URL/DATABASE_SCHEMA."""
+    ext = current_app.extensions["planner"]
+    if ext.get(key) is None:
+        with _opening:
+            if ext.get(key) is None:
+                ext[key] = opener(
+                    current_app.config["PLANNER_HOME"],
+                    current_app.config.get("DATABASE_URL"),
+                    schema=current_app.config.get("DATABASE_SCHEMA"),
+                )
+    return ext[key]
+
 
 def get_store() -> LayerStore:
-    ext = current_app.extensions["planner"]
-    if ext.get("store") is None:
-        ext["store"] = open_store(
-            current_app.config["PLANNER_HOME"],
-            current_app.config.get("DATABASE_URL"),
-            schema=current_app.config.get("DATABASE_SCHEMA"),
-        )
-    return ext["store"]
+    return opened("store", open_store)
 
 
 def get_catalog() -> Catalog:

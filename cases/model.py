@@ -1,7 +1,7 @@
 """The domain model, in the users' words: communities, cases, households,
 plots, documents, budget lines and stage events. Plain Python: no Flask, no ORM.
 
-Geometries are shapely objects in EPSG:32647 (metres).
+Geometries are shapely objects in the storage CRS (`STORAGE_CRS`, metres).
 """
 
 from __future__ import annotations
@@ -15,6 +15,11 @@ from shapely.geometry.base import BaseGeometry
 from cases.errors import InvalidInput, TransitionRefused
 from cases.workflow import Workflows
 
+# The storage CRS and "inside Thailand" (lon/lat: min x, min y, max x, max y). cases may
+# not import gis, so these restate gis.catalog's STORAGE_CRS and THAILAND_EXTENT; a test
+# (tests/test_rules_once.py) holds the two definitions equal.
+STORAGE_CRS = "EPSG:32647"
+THAILAND_EXTENT = (97.0, 5.0, 106.0, 21.0)
 ROLES = ("admin", "officer", "community_rep", "viewer")
 ROLE_LABELS = {
     "admin": {"th": "ผู้ดูแลระบบ", "en": "Admin"},

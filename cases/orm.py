@@ -8,7 +8,9 @@ import shapely
 import sqlalchemy as sa
 from sqlalchemy.types import LargeBinary, TypeDecorator, UserDefinedType
 
-SRID = 32647
+from cases.model import STORAGE_CRS
+
+SRID = int(STORAGE_CRS.split(":")[1])
 
 
 class _PostGISGeometry(UserDefinedType):
@@ -22,7 +24,7 @@ class _PostGISGeometry(UserDefinedType):
 
 
 class Geometry(TypeDecorator):
-    """A shapely geometry in EPSG:32647: PostGIS `geometry` or SQLite WKB blob."""
+    """A shapely geometry in the storage CRS: PostGIS `geometry` or SQLite WKB blob."""
 
     impl = LargeBinary
     cache_ok = True

@@ -19,6 +19,21 @@ from gis.paths import CATALOG_PATH
 FIELD_TYPES = {"str", "int", "float", "bool", "date"}
 GEOMETRY_TYPES = {"Point", "LineString", "Polygon", "Raster"}
 STATUSES = {"real", "approximate", "illustrative"}
+# What each status is called, one translation each, for every page, report and script
+# (app/i18n.py merges these into its catalogue as `layer_status.<status>`).
+STATUS_LABELS = {
+    "real": {"th": "ข้อมูลจริง", "en": "real"},
+    "approximate": {"th": "โดยประมาณ", "en": "approximate"},
+    "illustrative": {"th": "ข้อมูลตัวอย่าง", "en": "illustrative"},
+    "imported": {"th": "นำเข้า", "en": "imported"},
+    "uploaded": {"th": "ไฟล์ที่อัปโหลด", "en": "uploaded"},
+}
+# The storage CRS: UTM zone 47N on WGS 84, metres (the catalogue's `storage_crs` says the
+# same; tests/test_rules_once.py holds the two, and cases.model's copy, together).
+STORAGE_CRS = "EPSG:32647"
+# "Inside Thailand" (WGS 84 lon/lat: min x, min y, max x, max y): the country's extent,
+# about 97.34–105.64 E and 5.61–20.46 N, with a margin for coastal and border plots.
+THAILAND_EXTENT = (97.0, 5.0, 106.0, 21.0)
 # Who may open a layer: anyone, any logged-in user, or any logged-in user with its
 # personal fields shown only to roles that see personal data (docs/decisions/0010).
 ACCESS_LEVELS = ("public", "logged_in", "personal")

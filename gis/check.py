@@ -19,11 +19,10 @@ import shapely
 from pyproj import CRS
 
 from gis import hazard, overlap
+from gis.catalog import STORAGE_CRS
 from gis.errors import Problem, ValidationError
 from gis.rules import CHECKS, VERDICT_LABELS, RuleSet, evaluate
 from gis.thaidate import as_date, thai_date
-
-STORAGE_CRS = "EPSG:32647"
 
 # Which stored layer feeds each check, and the field its categories come from.
 CHECK_LAYERS = {

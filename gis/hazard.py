@@ -15,12 +15,13 @@ from pyproj import CRS
 from rasterio.enums import MaskFlags
 from rasterio.windows import Window
 
+from gis.catalog import STORAGE_CRS
 from gis.errors import Problem, ValidationError
 from gis.formats import open_raster
 
 DEFAULT_FLOOD_THRESHOLD_M = 0.5
 # Where site areas are measured when the sites come in longitude/latitude.
-METRIC_CRS_FOR_GEOGRAPHIC = "EPSG:32647"
+METRIC_CRS_FOR_GEOGRAPHIC = STORAGE_CRS
 OUTPUT_NODATA = -9999.0
 # Cell coverage below this fraction of a cell is rounding noise, not coverage.
 _COVERAGE_EPS = 1e-12

@@ -25,6 +25,7 @@ import shapely
 from shapely import affinity
 from shapely.geometry import Point, Polygon
 
+from gis.catalog import STORAGE_CRS
 from gis.errors import Problem, ValidationError
 
 __all__ = [
@@ -265,7 +266,7 @@ def generate_layouts(
     options: int = 4,
     seed: int = 0,
     unit_costs: dict[str, float] | None = None,
-    crs: str = "EPSG:32647",
+    crs: str = STORAGE_CRS,
 ) -> list[Layout]:
     """`options` different valid layouts of `site` for `households` households.
 

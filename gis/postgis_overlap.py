@@ -32,6 +32,7 @@ import shapely
 import sqlalchemy as sa
 from pyproj import CRS
 
+from gis.catalog import STORAGE_CRS
 from gis.errors import Problem, ValidationError
 from gis.layer_names import check_layer_name
 from gis.overlap import status_table
@@ -425,7 +426,7 @@ def _prepare(
     if problems:
         raise ValidationError(problems)
     if site_table.frame is not None:
-        _upload(conn, site_table, srid if srid is not None else 32647)
+        _upload(conn, site_table, srid if srid is not None else int(STORAGE_CRS.split(":")[1]))
     if check_geometry:
         if site_table.frame is None:
             problems += _table_geometry_problems(conn, site_table, "sites", polygonal=polygonal)

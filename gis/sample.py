@@ -33,11 +33,10 @@ from pyproj import Transformer
 from rasterio.transform import Affine
 from shapely import ops
 
-from gis.catalog import Catalog, LayerEntry, check_layer, load_catalog
+from gis.catalog import STORAGE_CRS, Catalog, LayerEntry, check_layer, load_catalog
 from gis.errors import PlannerError
 from gis.paths import SAMPLE_DIR, SOURCES_DIR
 
-STORAGE_CRS = "EPSG:32647"
 GPKG_NAME = "khlong_prem_sample.gpkg"
 FLOOD_NAME = "flood_depth.tif"
 ROUTE_FILE = "khlong-prem-route-approx.geojson"

@@ -1,4 +1,8 @@
-"""Dates as Thai readers write them: Buddhist Era years, short Thai month names."""
+"""Dates as Thai readers write them: Buddhist Era years, short Thai month names.
+
+The one date formatter of the planner: Python (`format_date`, `thai_date`), the
+templates (app/i18n's filters) and the browser (`date_table`, sent in each page's
+JSON data) all use these tables."""
 
 from __future__ import annotations
 
@@ -24,6 +28,26 @@ THAI_MONTHS = [
     "ธ.ค.",
 ]
 
+EN_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+def be_year(year: int) -> int:
+    """A Common Era year as a Buddhist Era year: 2011 → 2554."""
+    return int(year) + BUDDHIST_ERA_OFFSET
+
+
+def display_year(year: int, lang: str) -> int:
+    """The year as a reader of `lang` counts it: Buddhist Era in Thai."""
+    return be_year(year) if lang == "th" else int(year)
+
+
+def date_table() -> dict[str, Any]:
+    """The month names and year offsets per language, for the browser's formatter."""
+    return {
+        "months": {"th": THAI_MONTHS, "en": EN_MONTHS},
+        "year_offset": {"th": BUDDHIST_ERA_OFFSET, "en": 0},
+    }
+
 
 def as_date(value: Any) -> date | None:
     """A date from a date, datetime, pandas Timestamp or ISO text; None if there is none."""
@@ -39,10 +63,28 @@ def as_date(value: Any) -> date | None:
         return None
 
 
+def format_date(value: Any, lang: str = "th", *, buddhist_era: bool | None = None) -> str:
+    """'2019-04-09' as '9 เม.ย. 2562' in Thai (Buddhist Era) or '9 Apr 2019' in English
+    ('9 Apr 2562 BE' when `buddhist_era` is asked for); '' when there is no date."""
+    d = as_date(value)
+    if d is None:
+        return ""
+    if buddhist_era is None:
+        buddhist_era = lang == "th"
+    year = be_year(d.year) if buddhist_era else d.year
+    if lang == "th":
+        return f"{d.day} {THAI_MONTHS[d.month - 1]} {year}"
+    return f"{d.day} {EN_MONTHS[d.month - 1]} {year}{' BE' if buddhist_era else ''}"
+
+
 def thai_date(value: Any) -> str:
     """'2011-10-10' as '10 ต.ค. 2554' (Buddhist Era); '' when there is no date."""
-    d = as_date(value)
-    return f"{d.day} {THAI_MONTHS[d.month - 1]} {d.year + BUDDHIST_ERA_OFFSET}" if d else ""
+    return format_date(value, "th")
+
+
+def english_date(value: Any) -> str:
+    """'2011-10-10' as '10 Oct 2011'; '' when there is no date."""
+    return format_date(value, "en")
 
 
 def parse_form_date(raw: str | None) -> date | None:

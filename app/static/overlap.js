@@ -148,7 +148,7 @@
           if (text) layer.bindTooltip(textElement("span", text), { sticky: true });
         },
       }).addTo(map);
-      overlays[strings.zoning || "zoning"] = zoning;
+      overlays[strings.zoning] = zoning;
     }
     if (data.map.setback) {
       const setback = L.geoJSON(data.map.setback, {
@@ -159,7 +159,7 @@
           layer.options.className = "overlap-setback";
         },
       }).addTo(map);
-      overlays[strings.setback || "setback"] = setback;
+      overlays[strings.setback] = setback;
     }
 
     const features = data.map.sites?.features || [];
@@ -309,7 +309,7 @@
       } catch (error) {
         console.error("site check map", error);
         const status = document.getElementById("overlap-map-status");
-        const failed = data?.strings?.failed || "Map error";
+        const failed = data?.strings?.failed ?? "";
         if (status) status.textContent = `${failed}: ${error.message}`;
         document.body.dataset.mapState = "error";
       }

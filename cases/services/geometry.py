@@ -8,11 +8,12 @@ from pyproj import Transformer
 from shapely.geometry import shape
 
 from cases.errors import InvalidInput
+from cases.model import STORAGE_CRS, THAILAND_EXTENT
 
 # Thailand's extent, generously (lon/lat): a drawn site outside it is a mistake.
-THAILAND = shapely.box(97.3, 5.6, 105.7, 20.5)
-_TO_UTM = Transformer.from_crs("EPSG:4326", "EPSG:32647", always_xy=True)
-_TO_WGS84 = Transformer.from_crs("EPSG:32647", "EPSG:4326", always_xy=True)
+THAILAND = shapely.box(*THAILAND_EXTENT)
+_TO_UTM = Transformer.from_crs("EPSG:4326", STORAGE_CRS, always_xy=True)
+_TO_WGS84 = Transformer.from_crs(STORAGE_CRS, "EPSG:4326", always_xy=True)
 
 
 def geometry_from_geojson(geojson: dict | None, *, allowed: tuple[str, ...], what: dict[str, str]):

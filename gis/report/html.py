@@ -20,6 +20,8 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from gis.catalog import STATUS_LABELS as CATALOG_STATUS_LABELS
+from gis.catalog import STORAGE_CRS
 from gis.check import (
     AREA_METHOD,
     CHECK_TITLES,
@@ -36,13 +38,12 @@ from gis.report.mapsvg import (
     render_site_map,
 )
 from gis.rules import VERDICT_LABELS
-from gis.thaidate import as_date, thai_date
+from gis.thaidate import as_date, english_date, thai_date
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
 FONTS = HERE / "fonts"
 BANGKOK = timezone(timedelta(hours=7), "ICT")
-EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 # Sarabun from @fontsource/sarabun (SIL OFL 1.1, fonts/LICENSE). Each subset gets a
 # family of its own: WeasyPrint 70 names embedded fonts by their CSS description, so
@@ -71,9 +72,9 @@ T: dict[str, dict[str, str]] = {
     "checks_run": {"th": "การตรวจสอบ", "en": "Checks"},
     "map": {"th": "แผนที่พื้นที่โครงการ", "en": "Map of the sites"},
     "map_note": {
-        "th": "เส้นขอบพื้นที่โครงการแสดงผลการตรวจ ชั้นข้อมูลตัดตามขอบเขตของพื้นที่ ระบบพิกัด EPSG:32647",
+        "th": f"เส้นขอบพื้นที่โครงการแสดงผลการตรวจ ชั้นข้อมูลตัดตามขอบเขตของพื้นที่ ระบบพิกัด {STORAGE_CRS}",
         "en": "Sites are outlined by verdict over the layers they were checked against, "
-        "clipped to their extent; EPSG:32647.",
+        f"clipped to their extent; {STORAGE_CRS}.",
     },
     "summary": {"th": "สรุปผลรายพื้นที่", "en": "Summary by site"},
     "site": {"th": "พื้นที่", "en": "Site"},
@@ -145,11 +146,13 @@ T: dict[str, dict[str, str]] = {
     "scale": {"th": "มาตราส่วน", "en": "Scale"},
     "uses": {"th": "ใช้กับ", "en": "applies to"},
 }
+# The catalogue's status labels; the report adds "not real" to the illustrative one.
+_NOT_REAL = {"th": "ไม่ใช่ข้อมูลจริง", "en": "not real"}
 STATUS_LABELS = {
-    "real": {"th": "ข้อมูลจริง", "en": "real"},
-    "approximate": {"th": "โดยประมาณ", "en": "approximate"},
-    "illustrative": {"th": "ข้อมูลตัวอย่าง (ไม่ใช่ข้อมูลจริง)", "en": "illustrative (not real)"},
-    "uploaded": {"th": "ไฟล์ที่อัปโหลด", "en": "uploaded"},
+    **CATALOG_STATUS_LABELS,
+    "illustrative": {
+        x: f"{CATALOG_STATUS_LABELS['illustrative'][x]} ({_NOT_REAL[x]})" for x in ("th", "en")
+    },
 }
 STEP_LABELS = {
     "validate_sites": {"th": "ตรวจรูปแปลงพื้นที่โครงการ", "en": "Validating the sites"},
@@ -435,11 +438,6 @@ def _run_at(value) -> datetime | None:
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
     return dt.astimezone(BANGKOK)
-
-
-def english_date(value) -> str:
-    d = as_date(value)
-    return f"{d.day} {EN_MONTHS[d.month - 1]} {d.year}" if d else ""
 
 
 def _round_scale(denominator: float) -> str:

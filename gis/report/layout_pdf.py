@@ -69,6 +69,7 @@ import numpy as np
 import shapely
 from markupsafe import Markup
 
+from gis.catalog import STORAGE_CRS
 from gis.layout import DEFAULT_PLOT_TYPES, DEFAULT_UNIT_COSTS, PlotType, setback_area
 from gis.report.html import BANGKOK, FONT_STACK, english_date, font_css, template_env
 from gis.report.mapsvg import (
@@ -633,7 +634,7 @@ def _layout_map(
         f'<svg xmlns="http://www.w3.org/2000/svg" class="layout-map" width="{svg_number(W)}mm" '
         f'height="{svg_number(H)}mm" viewBox="0 0 {svg_number(W)} {svg_number(H)}" role="img" '
         f'font-family="{FONT_FAMILY}" data-option="{int(layout.option)}" '
-        f'data-scale="1:{denom:.0f}" data-mm-per-m="{s:.6g}" data-crs="EPSG:32647" '
+        f'data-scale="1:{denom:.0f}" data-mm-per-m="{s:.6g}" data-crs="{STORAGE_CRS}" '
         f'data-turn-deg="{view.turn_deg:g}">'
         f'<defs><clipPath id="{pid}-clip"><rect width="{svg_number(W)}" height="{svg_number(mh)}"/></clipPath>'
         f"{_hatch(pid)}</defs>"

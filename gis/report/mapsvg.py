@@ -26,13 +26,13 @@ import numpy as np
 import shapely
 from PIL import Image
 
+from gis.catalog import STORAGE_CRS
 from gis.rules import VERDICT_LABELS
 
 VERDICT_COLORS = {"pass": "#2E7D32", "warning": "#EF8A00", "conflict": "#C62828"}
 FONT_FAMILY = "Sarabun Latin, Sarabun Thai, Sarabun, Loma, Garuda, DejaVu Sans, sans-serif"
 DISASTER_SYMBOLS = {"fire": "triangle", "flood": "circle", "eviction": "square"}
 DISASTER_FALLBACK = {"fire": "#FF1744", "flood": "#2979FF", "eviction": "#6A1B9A"}
-STORAGE_CRS = "EPSG:32647"
 
 _LABEL_SIZE = 2.3  # mm, site id labels (about 6.5 pt)
 _TEXT = {

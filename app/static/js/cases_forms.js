@@ -3,20 +3,13 @@
 // - the move form shows what the chosen stage still needs;
 // - the new-case form offers only the variants of the chosen case type's programme.
 
-const THAI_MONTHS = [
-  "ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.",
-  "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.",
-];
-const EN_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+import { formatDate as formatIn } from "./i18n.js";
+
 const lang = document.documentElement.lang === "en" ? "en" : "th";
 
-/** '2026-11-25' as '25 พ.ย. 2569' (Thai, Buddhist Era) or '25 Nov 2026'. */
+/** '2026-11-25' as '25 พ.ย. 2569' (Thai, Buddhist Era) or '25 Nov 2026' (gis/thaidate.py's tables). */
 export function formatDate(iso) {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso || "");
-  if (!m) return "";
-  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (lang === "th") return `${day} ${THAI_MONTHS[month - 1]} ${year + 543}`;
-  return `${day} ${EN_MONTHS[month - 1]} ${year}`;
+  return /^\d{4}-\d{2}-\d{2}$/.test(iso || "") ? formatIn(iso, lang) : "";
 }
 
 for (const input of document.querySelectorAll("input[type=date][data-be-preview]")) {

@@ -1,4 +1,5 @@
 // UI strings of the map page, in Thai and English, and the current-language state.
+// The strings and the month names come from the server (app/i18n.py, gis/thaidate.py).
 //
 // Layer titles, field labels, legend labels and status notes are not here: they come from
 // the layer catalogue through /api/layers, already in both languages.
@@ -7,83 +8,14 @@ export const LANGS = ["th", "en"];
 export const DEFAULT_LANG = "th";
 const STORAGE_KEY = "planner.lang";
 
-export const STRINGS = {
-  "app.title": {
-    th: "ระบบวางแผนที่อยู่อาศัยชุมชน",
-    en: "Community housing planner",
-  },
-  "app.subtitle": {
-    th: "คลองเปรมประชากร · บ้านมั่นคง พอช.",
-    en: "Khlong Prem Prachakorn · CODI Baan Mankong",
-  },
-  "banner.illustrative": {
-    th:
-      "ข้อมูลตัวอย่าง: บางชั้นข้อมูลเป็นข้อมูลสมมติหรือวางตำแหน่งโดยประมาณ ไม่ใช่ข้อเท็จจริง " +
-      "ดูสถานะของแต่ละชั้นได้ในรายการชั้นข้อมูล คำอธิบายสัญลักษณ์ และหน้าต่างข้อมูล",
-    en:
-      "Sample data: some layers are illustrative or only approximately placed, not facts. " +
-      "Each layer's status is shown in the layer list, the legend and the feature pop-ups.",
-  },
-  "banner.close": { th: "ปิดข้อความ", en: "Dismiss" },
-  "lang.switch": { th: "เปลี่ยนภาษา", en: "Change language" },
-  "status.loading": { th: "กำลังโหลดชั้นข้อมูล…", en: "Loading layers…" },
-  "status.loadingProgress": {
-    th: "กำลังโหลดชั้นข้อมูล {done}/{total}…",
-    en: "Loading layers {done}/{total}…",
-  },
-  "status.loaded": {
-    th: "โหลดชั้นข้อมูลแล้ว {count} ชั้น",
-    en: "{count} layers loaded",
-  },
-  "status.layerFailed": {
-    th: "โหลดชั้นข้อมูล “{layer}” ไม่สำเร็จ: {error}",
-    en: "Could not load the layer “{layer}”: {error}",
-  },
-  "status.catalogFailed": {
-    th: "โหลดรายการชั้นข้อมูลไม่สำเร็จ: {error}",
-    en: "Could not load the list of layers: {error}",
-  },
-  "status.onlineTilesFailed": {
-    th: "แผนที่ฐานออนไลน์โหลดไม่ได้ (ไม่มีอินเทอร์เน็ต?) แผนที่ยังใช้งานได้ตามปกติ",
-    en: "The online basemap cannot load (no internet?). The map still works.",
-  },
-  "base.plain": { th: "พื้นหลังสีอ่อน (ออฟไลน์)", en: "Plain light background (offline)" },
-  "base.osm": {
-    th: "OpenStreetMap (ออนไลน์ ต้องใช้อินเทอร์เน็ต)",
-    en: "OpenStreetMap (online, needs internet)",
-  },
-  "layerStatus.real": { th: "ข้อมูลจริง", en: "real" },
-  "layerStatus.approximate": { th: "โดยประมาณ", en: "approximate" },
-  "layerStatus.illustrative": { th: "ตัวอย่าง", en: "illustrative" },
-  "layerStatus.imported": { th: "นำเข้า", en: "imported" },
-  "legend.title": { th: "คำอธิบายสัญลักษณ์", en: "Legend" },
-  "legend.toggle": { th: "ย่อ/ขยายคำอธิบายสัญลักษณ์", en: "Show/hide the legend" },
-  "legend.hidden": { th: "(ปิดอยู่)", en: "(hidden)" },
-  "legend.noData": { th: "(ยังไม่มีข้อมูล)", en: "(no data yet)" },
-  "legend.zoomIn": {
-    th: "รูปขนาดเล็กจะแสดงเมื่อซูมเข้า",
-    en: "Small shapes are drawn when you zoom in",
-  },
-  "zoom.label": { th: "ซูมไปที่ชั้นข้อมูล", en: "Zoom to layer" },
-  "zoom.choose": { th: "— เลือกชั้นข้อมูล —", en: "— choose a layer —" },
-  "zoom.go": { th: "ซูม", en: "Zoom" },
-  "zoom.all": { th: "ดูทั้งหมด", en: "Zoom to all" },
-  "zoom.in": { th: "ซูมเข้า", en: "Zoom in" },
-  "zoom.out": { th: "ซูมออก", en: "Zoom out" },
-  "popup.status": { th: "สถานะข้อมูล", en: "Data status" },
-  "popup.source": { th: "ที่มา", en: "Source" },
-  "popup.licence": { th: "สัญญาอนุญาต", en: "Licence" },
-  "value.yes": { th: "ใช่", en: "Yes" },
-  "value.no": { th: "ไม่ใช่", en: "No" },
-  "value.empty": { th: "—", en: "—" },
-  "map.label": { th: "แผนที่", en: "Map" },
-  "attribution.prefix": { th: "Leaflet", en: "Leaflet" },
-};
+// The catalogue is app/i18n.py STRINGS: the server puts it in each page's
+// <script id="server-strings"> block, and loadServerStrings() copies it here.
+export const STRINGS = {};
 
 // Strings the server also uses (app/i18n.py), so that every page names the app the same way.
 const SERVER_ALIASES = { app_title: "app.title", app_subtitle: "app.subtitle" };
 
-/** Add the server's strings (the page's <script id="server-strings">); they win over ours. */
+/** Read the server's strings (the page's <script id="server-strings">). */
 export function loadServerStrings(doc = document) {
   const node = doc.getElementById("server-strings");
   if (!node) return;
@@ -157,6 +89,26 @@ export function pick(bilingual) {
   if (bilingual == null) return "";
   if (typeof bilingual === "string") return bilingual;
   return bilingual[current] ?? bilingual[DEFAULT_LANG] ?? bilingual.en ?? "";
+}
+
+/** The page's month names and year offsets (gis/thaidate.py date_table), or null. */
+function dateTable(doc = document) {
+  try {
+    const table = JSON.parse(doc.getElementById("server-dates")?.textContent || "null");
+    return table?.months ? table : null;
+  } catch {
+    return null;
+  }
+}
+
+/** '2026-11-25' as '25 พ.ย. 2569' (Thai, Buddhist Era) or '25 Nov 2026', as the server writes it. */
+export function formatDate(iso, lang = current) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(String(iso || ""));
+  const table = dateTable();
+  if (!m || !table) return String(iso || "");
+  const which = LANGS.includes(lang) ? lang : DEFAULT_LANG;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  return `${day} ${table.months[which][month - 1]} ${year + table.year_offset[which]}`;
 }
 
 /** Locale for numbers and dates (Thai dates use the Buddhist Era, as Thai readers expect). */

@@ -27,8 +27,16 @@
       document.close();
     });
     xhr.addEventListener("error", function () {
-      status.textContent = document.documentElement.lang === "th"
-        ? "อัปโหลดไม่สำเร็จ" : "Upload failed";
+      // The text comes from the catalogue (app/i18n.py) in the page's #server-strings block.
+      var strings = {};
+      try {
+        strings = JSON.parse(document.getElementById("server-strings").textContent || "{}");
+      } catch (e) {
+        strings = {};
+      }
+      var lang = document.documentElement.lang === "en" ? "en" : "th";
+      var entry = strings["imports.upload_failed"];
+      status.textContent = entry ? entry[lang] : "";
     });
     xhr.send(data);
   });

@@ -7,6 +7,7 @@
 /* global L */
 
 import {
+  formatDate,
   getLang,
   initialLang,
   loadServerStrings,
@@ -225,14 +226,8 @@ function formatValue(value, type) {
       if (!Number.isFinite(n)) return String(value);
       return n.toLocaleString(locale(), { maximumFractionDigits: 2 });
     }
-    case "date": {
-      const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(String(value));
-      if (!m) return String(value);
-      const date = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-      return new Intl.DateTimeFormat(locale(), { dateStyle: "medium", timeZone: "UTC" }).format(
-        date,
-      );
-    }
+    case "date":
+      return formatDate(value);
     default:
       return String(value);
   }

@@ -1,0 +1,132 @@
+"""Tables: CSV (UTF-8, TIS-620/cp874 or whatever the bytes say) and Excel workbooks.
+
+They are read into plain DataFrames; `gis.importing.kobo` finds their coordinates."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from gis.importing.options import ReadNotes
+from gis.importing.report import refuse
+
+
+def decode_text(raw: bytes, encoding: str | None) -> tuple[str, str, bool]:
+    """(text, encoding, detected) — UTF-8 first, then Thai code pages."""
+    if encoding:
+        return raw.decode(encoding), encoding, False
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8"), "utf-8", True
+    try:
+        return raw.decode("utf-8"), "utf-8", True
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = raw.decode("cp874")
+        if re.search("[\u0e01-\u0e5b]", text):
+            return text, "cp874", True
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(raw).best()
+    if best is None:
+        raise UnicodeDecodeError("unknown", raw[:1], 0, 1, "cannot detect the text encoding")
+    return str(best), best.encoding, True
+
+
+_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+
+
+def to_number(series: pd.Series) -> pd.Series:
+    if series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
+        series = series.astype("string").str.translate(_THAI_DIGITS).str.strip()
+    return pd.to_numeric(series, errors="coerce")
+
+
+def read_csv(path: Path, label: str, encoding: str | None, notes: ReadNotes) -> pd.DataFrame:
+    """A CSV with its delimiter (`;`, `,` or tab) guessed from the header line."""
+    raw = path.read_bytes()
+    try:
+        text, enc, detected = decode_text(raw, encoding)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise refuse(
+            label, f"the text encoding cannot be read: {exc}", "อ่านรหัสอักขระของไฟล์ไม่ได้"
+        ) from None
+    notes.encoding, notes.encoding_detected = enc, detected
+    first = text.split("\n", 1)[0]
+    delimiter = max([";", ",", "\t"], key=first.count)
+    try:
+        df = pd.read_csv(
+            io.StringIO(text),
+            sep=delimiter,
+            dtype=str,
+            keep_default_na=False,
+            quoting=csv.QUOTE_MINIMAL,
+        )
+    except Exception as exc:
+        raise refuse(label, f"the CSV cannot be read: {exc}", "อ่านไฟล์ CSV ไม่ได้") from None
+    df = df.replace({"": None})
+    return _infer_types(df)
+
+
+def _infer_types(df: pd.DataFrame) -> pd.DataFrame:
+    """Numbers stay numbers: whole columns that parse as numbers become numeric."""
+    out = df.copy()
+    for col in out.columns:
+        values = out[col]
+        if values.dtype != object and not pd.api.types.is_string_dtype(values.dtype):
+            continue
+        nonnull = values.dropna()
+        if nonnull.empty:
+            continue
+        as_text = nonnull.astype(str)
+        # Leading zeros (ids, phone numbers) stay text.
+        if as_text.str.match(r"^0\d").any():
+            continue
+        nums = pd.to_numeric(as_text, errors="coerce")
+        if nums.notna().all():
+            if (nums % 1 == 0).all() and not as_text.str.contains(r"[.eE]").any():
+                out[col] = pd.array(
+                    [None if pd.isna(v) else int(v) for v in pd.to_numeric(values)], dtype="Int64"
+                )
+            else:
+                out[col] = pd.to_numeric(values)
+    return out
+
+
+def read_xlsx(path: Path, label: str) -> pd.DataFrame:
+    """The first sheet of a workbook, its first row the header."""
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:
+        raise refuse(
+            label,
+            f"the workbook cannot be read (corrupt or truncated): {exc}",
+            "อ่านไฟล์ Excel ไม่ได้ (ไฟล์เสียหายหรือไม่สมบูรณ์)",
+        ) from None
+    try:
+        ws = wb.worksheets[0]
+        rows = list(ws.iter_rows(values_only=True))
+    except Exception as exc:  # openpyxl inflates and parses lazily: any error is corruption
+        raise refuse(
+            label,
+            f"the workbook cannot be read (corrupt or truncated): {str(exc)[:120]}",
+            "อ่านไฟล์ Excel ไม่ได้ (ไฟล์เสียหายหรือไม่สมบูรณ์)",
+        ) from None
+    finally:
+        wb.close()
+    if not rows:
+        raise refuse(label, "the workbook is empty", "ไฟล์ Excel ว่างเปล่า")
+    header = [str(h) if h is not None else f"column_{i}" for i, h in enumerate(rows[0])]
+    df = pd.DataFrame([list(r) for r in rows[1:]], columns=header)
+    df = df.dropna(how="all")
+    for col in df.columns:
+        df[col] = df[col].astype(object).where(df[col].notna(), None)
+    return _infer_types(df)
