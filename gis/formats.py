@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import stat
 import zipfile
 import zlib
@@ -192,7 +193,65 @@ def check_format(path: str | Path, *, label: str, allowed: tuple[str, ...] | Non
         )
     if fmt == "geojson":
         _check_geojson_head(path, label)
+    if fmt == "gpkg":
+        check_gpkg_schema(path, label=label)
     return fmt
+
+
+# A GeoPackage's own spatial index is the one virtual table an upload may hold.
+_RTREE = re.compile(r"\s*create\s+virtual\s+table\s+\S+\s+using\s+rtree\s*\(", re.I)
+
+
+def check_gpkg_schema(path: Path, *, label: str) -> None:
+    """Plain tables only: refuse views, virtual tables (bar the R-tree index) and
+    generated columns, which SQLite evaluates when GDAL reads the file. SpatiaLite's
+    VirtualText table, for one, reads any file on the server."""
+    uri = f"{Path(path).absolute().as_uri()}?mode=ro&immutable=1"
+    try:
+        con = sqlite3.connect(uri, uri=True)
+    except sqlite3.Error:
+        raise _refuse_schema(label, "cannot be opened as SQLite", "เปิดเป็น SQLite ไม่ได้") from None
+    try:
+        rows = con.execute("SELECT type, name, rootpage, sql FROM sqlite_master").fetchall()
+        for kind, name, rootpage, sql in rows:
+            sql = sql or ""
+            if kind == "view":
+                raise _refuse_schema(label, f"holds a view ({name!r})", f"มีวิว (view) {name!r}")
+            if kind != "table":
+                continue
+            virtual = rootpage == 0 or re.search(r"\bvirtual\b", sql, re.I)
+            if virtual and not _RTREE.match(sql):
+                raise _refuse_schema(
+                    label, f"holds a virtual table ({name!r})", f"มีตารางเสมือน {name!r}"
+                )
+            if not virtual:
+                generated = [
+                    col[1]
+                    for col in con.execute(f'PRAGMA table_xinfo("{name.replace(chr(34), "")}")')
+                    if col[6] in (2, 3)
+                ]
+                if generated:
+                    raise _refuse_schema(
+                        label,
+                        f"table {name!r} has computed columns ({', '.join(generated)})",
+                        f"ตาราง {name!r} มีคอลัมน์ที่คำนวณ ({', '.join(generated)})",
+                    )
+    except sqlite3.Error as exc:
+        raise _refuse_schema(
+            label, f"has a damaged schema ({str(exc)[:80]})", "มีโครงสร้างฐานข้อมูลเสียหาย"
+        ) from None
+    finally:
+        con.close()
+
+
+def _refuse_schema(label: str, what_en: str, what_th: str):
+    return refuse(
+        label,
+        f"the GeoPackage {what_en}; only plain feature tables are read from an upload. "
+        "Export the layer again as a plain GeoPackage (QGIS: Export → Save Features As)",
+        f"GeoPackage นี้{what_th} ระบบรับเฉพาะตารางข้อมูลธรรมดา "
+        "กรุณาส่งออกชั้นข้อมูลใหม่เป็น GeoPackage ธรรมดา (QGIS: Export → Save Features As)",
+    )
 
 
 def _check_geojson_head(path: Path, label: str) -> None:

@@ -10,6 +10,7 @@ import contextlib
 import http.server
 import io
 import json
+import sqlite3
 import threading
 import time
 import tracemalloc
@@ -30,6 +31,7 @@ from app.cli import main as planner
 from cases.sample import DEMO_USERS
 from gis import formats, hazard
 from gis.errors import ValidationError
+from gis.formats import check_format
 from gis.importing import read_and_validate, safe_extract
 from tests.conftest import serve
 
@@ -492,3 +494,122 @@ def test_attacks_through_the_running_app_and_the_cli(writable_config, tmp_path):
     assert hits == []
     assert _layers(writable_config) == before
     assert not (tmp_path / "d.tif").exists() and not (tmp_path / "e.csv").exists()
+
+
+# ------------------------------------- GeoPackages whose schema reads other files
+
+
+def virtualtext_gpkg(path: Path, target: Path, *, trick: str = "view") -> Path:
+    """A real GeoPackage (pyogrio) rewritten so that reading its layer makes SQLite's
+    SpatiaLite `VirtualText` module read `target` (the red team's recipe)."""
+    sites = gpd.GeoDataFrame(
+        {"name": ["a"]}, geometry=[shapely.box(100.50, 13.80, 100.51, 13.81)], crs="EPSG:4326"
+    )
+    sites.to_file(path, layer="sites", driver="GPKG", engine="pyogrio")
+    con = sqlite3.connect(path)
+    geom = con.execute("SELECT hex(geom) FROM sites LIMIT 1").fetchone()[0]
+    con.execute("PRAGMA writable_schema=ON")
+    con.execute(
+        "INSERT INTO sqlite_master(type,name,tbl_name,rootpage,sql) VALUES('table','vt','vt',0,?)",
+        (f"CREATE VIRTUAL TABLE vt USING VirtualText('{target}','UTF-8',0,POINT,NONE,',')",),
+    )
+    con.commit()
+    con.close()
+    con = sqlite3.connect(path)
+    if trick == "view":
+        con.execute(
+            f"CREATE VIEW v AS SELECT vt.ROWNO+1 AS fid, X'{geom}' AS geom, "
+            "vt.COL001 AS name FROM vt"
+        )
+        for table in ("gpkg_contents", "gpkg_geometry_columns", "gpkg_extensions"):
+            con.execute(f"DELETE FROM {table} WHERE table_name='sites'")
+        for (trigger,) in con.execute("SELECT name FROM sqlite_master WHERE type='trigger'"):
+            con.execute(f'DROP TRIGGER "{trigger}"')
+        con.execute("DROP TABLE sites")
+        con.execute(
+            "INSERT INTO gpkg_contents(table_name,data_type,identifier,srs_id) "
+            "VALUES('v','features','v',4326)"
+        )
+        con.execute("INSERT INTO gpkg_geometry_columns VALUES('v','geom','POLYGON',4326,0,0)")
+    con.commit()
+    con.close()
+    return path
+
+
+def generated_column_gpkg(path: Path) -> Path:
+    """A GeoPackage whose table has a column SQLite computes when the row is read."""
+    sites = gpd.GeoDataFrame(
+        {"name": ["a"]}, geometry=[shapely.box(100.50, 13.80, 100.51, 13.81)], crs="EPSG:4326"
+    )
+    sites.to_file(path, layer="sites", driver="GPKG", engine="pyogrio")
+    con = sqlite3.connect(path)
+    con.execute("ALTER TABLE sites ADD COLUMN extra TEXT GENERATED ALWAYS AS (upper(name))")
+    con.commit()
+    con.close()
+    return path
+
+
+@pytest.mark.parametrize("trick", ["view", "virtual-table-only"])
+def test_geopackage_with_a_virtual_table_or_view_is_refused(tmp_path, catalog, trick):
+    secret = secret_csv(tmp_path / "home")
+    path = virtualtext_gpkg(tmp_path / "plan.gpkg", secret, trick=trick)
+    with pytest.raises(ValidationError) as excinfo:
+        check(path, catalog)
+    en, th = refusal(excinfo)
+    assert "plan.gpkg" in en and ("virtual table" in en or "view" in en)
+    assert "GeoPackage" in th and SECRET not in en + th
+
+
+def test_geopackage_with_computed_columns_is_refused(tmp_path, catalog):
+    path = generated_column_gpkg(tmp_path / "plan.gpkg")
+    with pytest.raises(ValidationError) as excinfo:
+        check(path, catalog)
+    en, th = refusal(excinfo)
+    assert "computed columns" in en and "extra" in en and "คอลัมน์" in th
+
+
+def test_a_plain_geopackage_still_passes(tmp_path, catalog):
+    path = tmp_path / "plan.gpkg"
+    gpd.GeoDataFrame(
+        {"name": ["a"]}, geometry=[shapely.box(100.50, 13.80, 100.51, 13.81)], crs="EPSG:4326"
+    ).to_file(path, layer="sites", driver="GPKG", engine="pyogrio")
+    assert check_format(path, label="plan.gpkg") == "gpkg"
+
+
+def test_virtualtext_geopackage_through_the_running_app_and_the_cli(writable_config, tmp_path):
+    """The red team read /etc/passwd and the instance's secret_key this way, as a viewer."""
+    home = Path(writable_config["PLANNER_HOME"])
+    secret = secret_csv(home)
+    gpkg = virtualtext_gpkg(tmp_path / "plan.gpkg", secret).read_bytes()
+    zipped = tmp_path / "plan.zip"
+    with zipfile.ZipFile(zipped, "w") as zf:
+        zf.writestr("plan.gpkg", gpkg)
+    before = _layers(writable_config)
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, **writable_config})
+    with serve(app) as base:
+        officer = _login(base, "officer")
+        viewer = _login(base, "viewer")
+        for name, content in (("plan.gpkg", gpkg), ("plan.zip", zipped.read_bytes())):
+            res = officer.post(
+                f"{base}/api/imports",
+                data={"layer": "leak_passwd"},
+                files={"file": (name, content)},
+            )
+            assert res.status_code == 422, (name, res.status_code, res.text[:300])
+            assert SECRET not in res.text and "GeoPackage" in res.json()["error"]["th"]
+            for field in ("sites_file", "zoning_file"):
+                data = {"source": "file"} if field == "sites_file" else {"ids": "KPP-CC-01"}
+                res = viewer.post(
+                    f"{base}/api/overlap", data=data, files={field: ("plan.gpkg", gpkg)}
+                )
+                assert res.status_code == 400, (field, res.status_code, res.text[:300])
+                assert SECRET not in res.text
+        (tmp_path / "cli.gpkg").write_bytes(gpkg)
+        for args in (
+            ("import", str(tmp_path / "cli.gpkg"), "--layer", "leak_passwd"),
+            ("overlap", "--sites", str(tmp_path / "cli.gpkg"), "--out", str(tmp_path / "o.csv")),
+        ):
+            result = _cli(writable_config, *args)
+            assert result.exit_code != 0 and SECRET not in result.output, result.output
+    assert _layers(writable_config) == before
+    assert not (tmp_path / "o.csv").exists()
