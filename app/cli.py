@@ -1010,10 +1010,7 @@ def layout_command(
     from app.application import workshop
 
     started = time.perf_counter()
-    if out.suffix.lower() != ".gpkg":
-        _fail(PlannerError("--out must be a .gpkg file / --out ต้องเป็นไฟล์ .gpkg"))
-    if pdf_path is not None and pdf_path.suffix.lower() != ".pdf":
-        _fail(PlannerError("--pdf must be a .pdf file / --pdf ต้องเป็นไฟล์ .pdf"))
+    _layout_check_outputs(out, pdf_path)
     try:
         chosen = workshop.choose_site(
             _open_store,
@@ -1053,6 +1050,13 @@ def layout_command(
         f"took {time.perf_counter() - started:.2f} s (layouts {t_generate:.2f} s, "
         f"files {timings[0]:.2f} s" + (f", PDF {timings[1]:.2f} s" if pdf_path else "") + ")"
     )
+
+
+def _layout_check_outputs(out: Path, pdf_path: Path | None) -> None:
+    if out.suffix.lower() != ".gpkg":
+        _fail(PlannerError("--out must be a .gpkg file / --out ต้องเป็นไฟล์ .gpkg"))
+    if pdf_path is not None and pdf_path.suffix.lower() != ".pdf":
+        _fail(PlannerError("--pdf must be a .pdf file / --pdf ต้องเป็นไฟล์ .pdf"))
 
 
 def _layout_parameters(chosen, plot_specs, unit_cost_specs, setback) -> dict:

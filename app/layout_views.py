@@ -328,6 +328,41 @@ _API_DOCS = {
             },
         },
     ),
+    "layout.api_check": (
+        "post",
+        {
+            "summary": "Check an edited layout (nothing is saved)",
+            "description": (
+                "The verdict the workshop page shows after every edit: every rule the layout "
+                "breaks (gis.layout.layout_problems, in Thai and English, each with its plot "
+                "or lane) and its metrics (gis.layout.layout_metrics), computed as a save "
+                "computes them. The body is the save's, without who agreed and when."
+            ),
+            "tags": ["workshop"],
+            "requestBody": {
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "properties": {
+                                "option": {"type": "integer"},
+                                "parameters": _PARAMETERS_SCHEMA,
+                                "crs": {"type": "string", "enum": ["EPSG:4326", app_workshop.CRS]},
+                                "access_point": {"type": "array", "items": {"type": "number"}},
+                                "features": {"type": "object", "description": "FeatureCollection"},
+                            },
+                            "required": ["features"],
+                        }
+                    }
+                }
+            },
+            "responses": {
+                "200": {"description": "`problems` (empty when every rule is kept), `metrics`"},
+                "400": {"description": "Refused: the layout or its parameters cannot be read"},
+                **_ERRORS,
+            },
+        },
+    ),
     "layout.api_save_decision": (
         "post",
         {
