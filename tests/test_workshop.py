@@ -96,7 +96,11 @@ def test_workshop_page_is_thai_first_for_those_who_may_save(client, username, re
     data = ws_data(html)
     assert data["lang"] == "th" and data["can_edit"] is True
     assert data["site"]["site"]["utm"]["type"] == "Polygon"
-    assert data["strings"]["v.overlap.en"].startswith("Plot")
+    # The script's texts come from the catalogue; its verdicts from the server's check.
+    assert data["strings"]["broken.en"].startswith("✗") and "ข้อ" in data["strings"]["broken"]
+    assert data["urls"]["check"] == f"/api/cases/{case['id']}/workshop/check"
+    assert "tolerances" not in data["site"]
+    assert not any(key.startswith("v.") for key in data["strings"])
     with client.application.app_context():
         site = community_site(get_store(), ref)
     # Households default to the community's agreed households; plots to 3.5 × 8 and 5 × 10.
