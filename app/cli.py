@@ -903,116 +903,6 @@ def exposure_command(sites_path, raster_path, threshold, crs, out):
 
 # ------------------------------------------------------------------- layout
 
-_LAYOUT_SUFFIXES = (".gpkg", ".geojson", ".json")
-_LAYOUT_KINDS = {
-    "site": (("Polygon", "MultiPolygon"), "a polygon", "ขอบเขตที่ดินต้องเป็นรูปหลายเหลี่ยม"),
-    "canal": (
-        ("LineString", "MultiLineString", "Polygon", "MultiPolygon"),
-        "lines (or canal polygons)",
-        "แนวคลองต้องเป็นเส้น (หรือรูปหลายเหลี่ยมของคลอง)",
-    ),
-    "access": (("Point", "MultiPoint"), "points", "ทางเข้าต้องเป็นจุด"),
-}
-
-
-def _layout_layers(path: Path) -> list[tuple[str, str]]:
-    """(name, geometry type) of every layer of a GeoPackage, [] for other files."""
-    if path.suffix.lower() != ".gpkg" or not path.exists():
-        return []
-    import pyogrio
-
-    from gis import formats
-
-    try:
-        formats.check_format(formats.check_path(path, label=path.name), label=path.name)
-    except ValidationError as exc:
-        raise PlannerError(str(exc)) from None
-    try:
-        return [(str(n), str(t)) for n, t in pyogrio.list_layers(formats.gdal_path(path, "gpkg"))]
-    except Exception as exc:  # GDAL's errors name no class we can rely on
-        raise PlannerError(
-            f"{path.name}: the GeoPackage cannot be opened ({str(exc).splitlines()[0]}) "
-            f"/ เปิดไฟล์ GeoPackage ไม่ได้"
-        ) from None
-
-
-def _layout_read(path: Path, role: str, *, source_layer=None, crs=None, catalog=None):
-    """One layout input (site, canal or access) from a file, validated and reprojected
-    into EPSG:32647; returns the frame and a note of the reprojection (or None)."""
-    from gis.errors import Problem
-    from gis.importing import read_and_validate
-
-    if path.suffix.lower() not in _LAYOUT_SUFFIXES:
-        raise PlannerError(
-            f"{path.name}: the {role} file must be a GeoPackage (.gpkg) or GeoJSON (.geojson) "
-            f"/ ไฟล์ต้องเป็น GeoPackage หรือ GeoJSON"
-        )
-    gdf, report = read_and_validate(
-        path,
-        layer=f"layout_{role}",
-        catalog=catalog or load_catalog(),
-        crs=crs,
-        source_layer=source_layer,
-    )
-    allowed, what_en, what_th = _LAYOUT_KINDS[role]
-    problems = [
-        Problem(
-            f"the {role} must be {what_en}; this feature is a {kind}",
-            f"{what_th} แต่รายการนี้เป็น {kind}",
-            file=report.file,
-            layer=source_layer,
-            feature=i,
-            field="geometry",
-        )
-        for i, kind in enumerate(gdf.geom_type.astype(str))
-        if kind not in allowed
-    ]
-    if problems:
-        raise ValidationError(problems)
-    note = None
-    if report.source_crs and report.target_crs and report.source_crs != report.target_crs:
-        where = f"{report.file}" + (f" (layer {source_layer})" if source_layer else "")
-        note = f"{where}: {report.source_crs} → {report.target_crs}"
-    return gdf, note
-
-
-def _layout_site_file(path: Path, crs, catalog):
-    """The site polygon of a file, and the canal and access layers a GeoPackage holds
-    beside it (layers `canal` and `access`)."""
-    from gis.errors import Problem
-
-    layers = _layout_layers(path)
-    names = [n for n, _ in layers]
-    site_layer = None
-    if layers:
-        if "site" in names:
-            site_layer = "site"
-        else:
-            polygons = [n for n, t in layers if "Polygon" in t]
-            if len(polygons) != 1:
-                raise PlannerError(
-                    f"{path.name}: name the site layer 'site' (layers: {', '.join(names)}) "
-                    f"/ ตั้งชื่อชั้นข้อมูลขอบเขตที่ดินว่า site"
-                )
-            site_layer = polygons[0]
-    gdf, note = _layout_read(path, "site", source_layer=site_layer, crs=crs, catalog=catalog)
-    parts = [(i, p) for i, g in enumerate(gdf.geometry) for p in getattr(g, "geoms", [g])]
-    if len(parts) != 1:
-        raise ValidationError(
-            [
-                Problem(
-                    f"the site file holds {len(parts)} polygons; give exactly one site polygon",
-                    f"ไฟล์มีรูปหลายเหลี่ยม {len(parts)} รูป ต้องมีขอบเขตที่ดินเพียงรูปเดียว",
-                    file=path.name,
-                    layer=site_layer,
-                    feature=parts[1][0] if len(parts) > 1 else None,
-                    field="geometry",
-                )
-            ]
-        )
-    extra = {role: role if role in names else None for role in ("canal", "access")}
-    return parts[0][1], note, site_layer, extra
-
 
 def _layout_case_community(spec: str) -> str | None:
     """The community of case `spec` (a case ref) in the case store, or None."""
@@ -1117,158 +1007,107 @@ def layout_command(
 ):
     """Layout options for a site: plots, lanes and common space for every household, or
     how many do not fit (ทางเลือกผังชุมชน: แปลง ซอย และพื้นที่ส่วนกลาง)."""
-    from shapely.geometry import Point
-
-    from gis.layout import (
-        DEFAULT_PLOT_TYPES,
-        DEFAULT_UNIT_COSTS,
-        generate_layouts,
-        layout_problems,
-        parse_plot_type,
-        write_dxf,
-        write_geopackage,
-    )
+    from app.application import workshop
 
     started = time.perf_counter()
-    if out.suffix.lower() != ".gpkg":
-        _fail(PlannerError("--out must be a .gpkg file / --out ต้องเป็นไฟล์ .gpkg"))
-    if pdf_path is not None and pdf_path.suffix.lower() != ".pdf":
-        _fail(PlannerError("--pdf must be a .pdf file / --pdf ต้องเป็นไฟล์ .pdf"))
-    notes: list[str] = []
+    _layout_check_outputs(out, pdf_path)
     try:
-        plot_types = tuple(parse_plot_type(p) for p in plot_specs) or DEFAULT_PLOT_TYPES
-        names = [t.name for t in plot_types]
-        if len(set(names)) != len(names):
-            raise PlannerError(f"--plot names must differ ({', '.join(names)}) / ชื่อแบบแปลงซ้ำกัน")
-        unit_costs = {}
-        for item in unit_cost_specs:
-            key, _, value = item.partition("=")
-            try:
-                unit_costs[key.strip()] = float(value)
-            except ValueError:
-                key = ""
-            if key.strip() not in DEFAULT_UNIT_COSTS:
-                raise PlannerError(
-                    f"--unit-cost takes NAME=BAHT with NAME one of "
-                    f"{', '.join(DEFAULT_UNIT_COSTS)}, not {item!r} / ราคาต่อหน่วยไม่ถูกต้อง"
-                )
-        catalog = load_catalog()
-        site_path = Path(site_spec)
-        canal = access = canal_table = None
-        setback_default, setback_how = 8.0, "default / ค่าเริ่มต้น"
-        canal_file = Path(canal_path) if canal_path else None
-        access_file = Path(access_path) if access_path else None
-        canal_layer = access_layer = None
-        if site_path.exists() or site_path.suffix.lower() in _LAYOUT_SUFFIXES:
-            site, note, site_layer, beside = _layout_site_file(site_path, crs, catalog)
-            notes += [note] if note else []
-            site_id = name_th = name_en = site_path.stem
-            source = site_path.name + (f" (layer {site_layer})" if site_layer else "")
-            if canal_file is None and beside["canal"]:
-                canal_file, canal_layer = site_path, "canal"
-            if access_file is None and beside["access"]:
-                access_file, access_layer = site_path, "access"
-            if households is None:
-                raise PlannerError(
-                    "--households is needed with a site file / ต้องระบุจำนวนครัวเรือน --households"
-                )
-        else:
-            from gis.layout_inputs import community_site
-
-            store = _open_store()
-            community_id = site_spec
-            communities = store.read("communities") if store.has_layer("communities") else None
-            if communities is None or site_spec not in set(communities["community_id"]):
-                community_id = _layout_case_community(site_spec)
-                if community_id is None:
-                    raise PlannerError(
-                        f"{site_spec!r} is neither a file nor a community id or case ref of "
-                        f"the store / ไม่พบไฟล์ ชุมชน หรือกรณี {site_spec!r}"
-                    )
-                click.echo(f"case {site_spec} → community {community_id} / กรณีของชุมชน")
-            found = community_site(store, community_id)
-            site, canal, access = found.site, found.canal, found.access
-            site_id, name_th, name_en = found.site_id, found.name_th, found.name_en
-            source = f"store: communities {community_id}"
-            setback_default = found.setback_from_centreline_m
-            setback_how = "store: half the canal width + its setback / ครึ่งความกว้างคลอง + ระยะถอยร่น"
-            if households is None:
-                households = found.households
-        if canal_file is not None:
-            if canal_layer is None and "canal" in {n for n, _ in _layout_layers(canal_file)}:
-                canal_layer = "canal"
-            canal_table, note = _layout_read(
-                canal_file, "canal", source_layer=canal_layer, catalog=catalog
-            )
-            notes += [note] if note else []
-            canal = canal_table.geometry
-            setback_default, setback_how = 8.0, "default / ค่าเริ่มต้น"
-            if {"width_m", "setback_m"} <= set(canal_table.columns):
-                half = canal_table["width_m"].astype(float) / 2
-                values = half + canal_table["setback_m"].astype(float)
-                if values.notna().any():
-                    setback_default = float(values.max())
-                    setback_how = "canal width_m / 2 + setback_m / ครึ่งความกว้างคลอง + ระยะถอยร่น"
-        if access_file is not None:
-            if access_layer is None and "access" in {n for n, _ in _layout_layers(access_file)}:
-                access_layer = "access"
-            table, note = _layout_read(
-                access_file, "access", source_layer=access_layer, catalog=catalog
-            )
-            notes += [note] if note else []
-            access = [p for g in table.geometry for p in getattr(g, "geoms", [g])]
-        if setback is not None:
-            setback_how = "--setback"
-        elif canal is not None:
-            setback = setback_default
-        else:
-            setback = 0.0
-        t0 = time.perf_counter()
-        layouts = generate_layouts(
-            site,
+        chosen = workshop.choose_site(
+            _open_store,
+            site_spec,
+            load_catalog(),
+            case_community=_layout_case_community,
             households=households,
-            canal=canal,
-            access=access,
-            plot_types=plot_types,
-            main_lane_width=main_lane_width,
-            lane_width=lane_width,
-            setback=setback,
-            common_share=common_share,
-            options=n_options,
-            seed=seed,
-            unit_costs=unit_costs or None,
+            crs=crs,
+            canal=canal_path,
+            access=access_path,
         )
+        if chosen.via_case:
+            click.echo(f"case {site_spec} → community {chosen.via_case} / กรณีของชุมชน")
+        params = _layout_parameters(chosen, plot_specs, unit_cost_specs, setback)
+        params.update(main_lane_width=main_lane_width, lane_width=lane_width)
+        params.update(common_share=common_share, options=n_options, seed=seed)
+        t0 = time.perf_counter()
+        layouts = workshop.generate_options(chosen.site, params)
         t_generate = time.perf_counter() - t0
     except ValidationError as exc:
         _echo_problems(exc, "no layout was made", "สร้างผังไม่ได้")
         sys.exit(1)
     except PlannerError as exc:
         _fail(exc)
-
-    broken = []
-    for lay in layouts:
-        point = lay.pattern.get("access_point")
-        points = [Point(point)] if point is not None else access
-        for p in layout_problems(lay, site, canal=canal, setback=setback, access=points):
-            broken.append(f"  - option {lay.option}: {p}")
+    broken = workshop.broken_rules(layouts, chosen.site, params["setback"])
     if broken:
         click.echo(
             "error / ข้อผิดพลาด: a generated layout breaks its own rules; nothing was written "
-            "/ ผังที่สร้างผิดเงื่อนไข ไม่ได้เขียนไฟล์ (please report this)\n" + "\n".join(broken),
+            "/ ผังที่สร้างผิดเงื่อนไข ไม่ได้เขียนไฟล์ (please report this)\n"
+            + "\n".join(f"  - {line}" for line in broken),
             err=True,
         )
         sys.exit(1)
+    _layout_echo(chosen, layouts, params)
+    timings = _layout_write(chosen, layouts, params, out, pdf_path, dxf_dir, lang)
+    click.echo(
+        f"took {time.perf_counter() - started:.2f} s (layouts {t_generate:.2f} s, "
+        f"files {timings[0]:.2f} s" + (f", PDF {timings[1]:.2f} s" if pdf_path else "") + ")"
+    )
 
+
+def _layout_check_outputs(out: Path, pdf_path: Path | None) -> None:
+    if out.suffix.lower() != ".gpkg":
+        _fail(PlannerError("--out must be a .gpkg file / --out ต้องเป็นไฟล์ .gpkg"))
+    if pdf_path is not None and pdf_path.suffix.lower() != ".pdf":
+        _fail(PlannerError("--pdf must be a .pdf file / --pdf ต้องเป็นไฟล์ .pdf"))
+
+
+def _layout_parameters(chosen, plot_specs, unit_cost_specs, setback) -> dict:
+    """The generator's parameters from the command line; the setback, when not given, is
+    the site's (its canal's rule), or none without a canal."""
+    from gis.layout import DEFAULT_PLOT_TYPES, DEFAULT_UNIT_COSTS, parse_plot_type
+
+    plot_types = tuple(parse_plot_type(p) for p in plot_specs) or DEFAULT_PLOT_TYPES
+    names = [t.name for t in plot_types]
+    if len(set(names)) != len(names):
+        raise PlannerError(f"--plot names must differ ({', '.join(names)}) / ชื่อแบบแปลงซ้ำกัน")
+    unit_costs = dict(DEFAULT_UNIT_COSTS)
+    for item in unit_cost_specs:
+        key, _, value = item.partition("=")
+        try:
+            unit_costs[key.strip()] = float(value)
+        except ValueError:
+            key = ""
+        if key.strip() not in DEFAULT_UNIT_COSTS:
+            raise PlannerError(
+                f"--unit-cost takes NAME=BAHT with NAME one of "
+                f"{', '.join(DEFAULT_UNIT_COSTS)}, not {item!r} / ราคาต่อหน่วยไม่ถูกต้อง"
+            )
+    site = chosen.site
+    if setback is not None:
+        chosen.setback_how = "--setback"
+    else:
+        setback = site.setback_from_centreline_m if len(site.canal) else 0.0
+    return {
+        "households": site.households,
+        "_plot_types": plot_types,
+        "setback": setback,
+        "unit_costs": unit_costs,
+    }
+
+
+def _layout_echo(chosen, layouts, params) -> None:
+    """What was made: the site, its setback, and each option's households and costs."""
+    site = chosen.site
     m0 = layouts[0].metrics
     click.echo(
-        f"site / พื้นที่: {site_id}"
-        + (f" {name_th} / {name_en}" if name_th != site_id else "")
-        + f" — {m0['site_area_m2']:,.0f} m², {households:,} households / ครัวเรือน"
+        f"site / พื้นที่: {site.site_id}"
+        + (f" {site.name_th} / {site.name_en}" if site.name_th != site.site_id else "")
+        + f" — {m0['site_area_m2']:,.0f} m², {site.households:,} households / ครัวเรือน"
     )
-    for note in notes:
+    for note in chosen.notes:
         click.echo(f"  reprojected / แปลงพิกัด: {note}")
-    if canal is not None:
-        click.echo(f"  canal setback / ระยะถอยร่นจากคลอง: {setback:g} m ({setback_how})")
+    if len(site.canal):
+        click.echo(
+            f"  canal setback / ระยะถอยร่นจากคลอง: {params['setback']:g} m ({chosen.setback_how})"
+        )
     else:
         click.echo("  no canal given: no setback / ไม่มีข้อมูลคลอง ไม่มีระยะถอยร่น")
     for lay in layouts:
@@ -1294,56 +1133,57 @@ def layout_command(
                 else "no cost per household / ไม่มีค่าต่อครัวเรือน"
             )
         )
+
+
+def _layout_write(chosen, layouts, params, out, pdf_path, dxf_dir, lang) -> tuple[float, float]:
+    """The GeoPackage with its metrics JSON, the DXF drawings and the PDF; their times."""
+    from gis.layout import write_dxf, write_geopackage
+
+    site = chosen.site
     parameters = {
-        "plot_types": [f"{t.name}={t.width:g}x{t.depth:g}" for t in plot_types],
-        "main_lane_width": main_lane_width,
-        "lane_width": lane_width,
-        "setback": setback,
-        "common_share": common_share,
-        "seed": seed,
-        "options": n_options,
-        "households": households,
-        "unit_costs": {**DEFAULT_UNIT_COSTS, **unit_costs},
-        "source": source,
+        "plot_types": [f"{t.name}={t.width:g}x{t.depth:g}" for t in params["_plot_types"]],
+        **{k: params[k] for k in ("main_lane_width", "lane_width", "setback", "common_share")},
+        "seed": params["seed"],
+        "options": params["options"],
+        "households": site.households,
+        "unit_costs": params["unit_costs"],
+        "source": chosen.source,
     }
     t0 = time.perf_counter()
-    write_geopackage(layouts, out, site=site)
+    write_geopackage(layouts, out, site=site.site)
     metrics_path = out.with_suffix(".metrics.json")
     data = json.loads(metrics_path.read_text(encoding="utf-8"))
-    data = {"site_id": site_id, "parameters": parameters, "reprojected": notes, **data}
+    data = {"site_id": site.site_id, "parameters": parameters, "reprojected": chosen.notes, **data}
     metrics_path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
     click.echo(f"wrote {out} (plots, lanes, open_space, site) and {metrics_path.name}")
     if dxf_dir is not None:
         dxf_dir.mkdir(parents=True, exist_ok=True)
         for lay in layouts:
-            write_dxf(lay, dxf_dir / f"{out.stem}-option{lay.option}.dxf", site=site)
+            write_dxf(lay, dxf_dir / f"{out.stem}-option{lay.option}.dxf", site=site.site)
         click.echo(f"wrote {len(layouts)} DXF drawing(s) in {dxf_dir}")
     t_write = time.perf_counter() - t0
-    t_pdf = 0.0
-    if pdf_path is not None:
-        from gis.report.layout_pdf import write_layout_pdf
+    if pdf_path is None:
+        return t_write, 0.0
+    from gis.report.layout_pdf import write_layout_pdf
 
-        t0 = time.perf_counter()
-        title_th = f"ทางเลือกผังชุมชน {name_th}" if name_th != site_id else "ทางเลือกผังชุมชน"
-        title_en = f"Layout options: {name_en}" if name_en != site_id else "Layout options"
-        write_layout_pdf(
-            layouts,
-            site,
-            pdf_path,
-            canal=canal,
-            setback=setback,
-            title_th=title_th,
-            title_en=title_en,
-            lang=lang,
-            site_id=site_id,
-            parameters=parameters,
-        )
-        t_pdf = time.perf_counter() - t0
-        click.echo(f"wrote {pdf_path} (A3, {len(layouts) + -(-len(layouts) // 4)} pages)")
-    click.echo(
-        f"took {time.perf_counter() - started:.2f} s (layouts {t_generate:.2f} s, "
-        f"files {t_write:.2f} s" + (f", PDF {t_pdf:.2f} s" if pdf_path else "") + ")"
+    t0 = time.perf_counter()
+    named = site.name_th != site.site_id
+    write_layout_pdf(
+        layouts,
+        site.site,
+        pdf_path,
+        canal=site.canal if len(site.canal) else None,
+        setback=params["setback"],
+        title_th=f"ทางเลือกผังชุมชน {site.name_th}" if named else "ทางเลือกผังชุมชน",
+        title_en=f"Layout options: {site.name_en}"
+        if site.name_en != site.site_id
+        else "Layout options",
+        lang=lang,
+        site_id=site.site_id,
+        parameters=parameters,
     )
+    click.echo(f"wrote {pdf_path} (A3, {len(layouts) + -(-len(layouts) // 4)} pages)")
+    return t_write, time.perf_counter() - t0
 
 
 @main.command("flood-scenario")

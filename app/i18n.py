@@ -611,6 +611,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "workshop.undo": {"th": "ย้อนกลับ", "en": "Undo"},
     "workshop.lane_minus": {"th": "1 ม.", "en": "1 m"},
     "workshop.lane_plus": {"th": "1 ม.", "en": "1 m"},
+    "workshop.checking": {"th": "กำลังตรวจผัง…", "en": "Checking the layout…"},
     "workshop.valid": {
         "th": "✓ ผังนี้ถูกต้องตามเงื่อนไขทุกข้อ",
         "en": "✓ This layout keeps every rule",
@@ -692,40 +693,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "workshopjs.lane_main": {"th": "ซอยหลัก", "en": "the main lane"},
     "workshopjs.lane_loop": {"th": "ถนนวน", "en": "the loop lane"},
     "workshopjs.lane_n": {"th": "ซอย {n}", "en": "lane {n}"},
-    "workshopjs.v.outside": {
-        "th": "แปลง {no} อยู่นอกที่ดินโครงการ",
-        "en": "Plot {no} is outside the site",
-    },
-    "workshopjs.v.lane_outside": {
-        "th": "{lane} ออกนอกที่ดินโครงการ",
-        "en": "{lane} leaves the site",
-    },
-    "workshopjs.v.setback": {
-        "th": "แปลง {no} อยู่ในระยะถอยร่นจากคลอง",
-        "en": "Plot {no} is inside the canal setback",
-    },
-    "workshopjs.v.setback_lane": {
-        "th": "{lane} อยู่ในระยะถอยร่นจากคลอง",
-        "en": "{lane} is inside the canal setback",
-    },
-    "workshopjs.v.setback_common": {
-        "th": "พื้นที่ส่วนกลางอยู่ในระยะถอยร่นจากคลอง",
-        "en": "The common space is inside the canal setback",
-    },
-    "workshopjs.v.overlap": {
-        "th": "แปลง {no} ซ้อนทับแปลง {other}",
-        "en": "Plot {no} overlaps plot {other}",
-    },
-    "workshopjs.v.on_lane": {"th": "แปลง {no} ทับ{lane}", "en": "Plot {no} overlaps {lane}"},
-    "workshopjs.v.frontage": {
-        "th": "แปลง {no} ไม่ติดซอย (ติดซอย {m} ม. ต้องอย่างน้อย 2 ม.)",
-        "en": "Plot {no} does not front a lane ({m} m on a lane; 2 m needed)",
-    },
-    "workshopjs.v.cut_off": {
-        "th": "{lane} ไม่เชื่อมกับทางเข้า",
-        "en": "{lane} does not connect to the access point",
-    },
-    "workshopjs.v.no_lanes": {"th": "มีแปลงแต่ไม่มีซอย", "en": "There are plots but no lanes"},
     "workshopjs.housed": {
         "th": "บ้าน {housed} หลัง จาก {needed} ครัวเรือน",
         "en": "{housed} houses for {needed} households",
@@ -783,6 +750,10 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "workshopjs.more_problems": {"th": "และอีก {n} ข้อ", "en": "and {n} more"},
     "workshopjs.more_here": {"th": "และอีก {n} ข้อที่นี่", "en": "and {n} more here"},
+    "workshopjs.check_failed": {
+        "th": "✗ ตรวจผังไม่ได้ · ยังบันทึกไม่ได้",
+        "en": "✗ The layout could not be checked · cannot be saved yet",
+    },
     "workshopjs.broken": {
         "th": "✗ ผิดเงื่อนไข {n} ข้อ · ยังบันทึกไม่ได้",
         "en": "✗ {n} broken rules · cannot be saved yet",

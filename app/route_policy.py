@@ -92,6 +92,7 @@ POLICY: dict[str, Allowed] = {
     # The community workshop: anyone logged in may look and print; editors save.
     "layout.workshop": USERS,
     "layout.api_layouts": USERS,
+    "layout.api_check": USERS,
     "layout.print_options": USERS,
     "layout.api_list_decisions": USERS,
     "layout.api_save_decision": EDITORS,

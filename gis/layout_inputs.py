@@ -3,7 +3,7 @@ canal beside it with its setback, an access point and the households to house.""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import geopandas as gpd
 import shapely
@@ -23,6 +23,36 @@ class LayoutSite:
     access: list[Point]
     households: int
     crs: str
+
+    def to_crs(self, crs: str) -> LayoutSite:
+        """The same site with its geometry in `crs` (itself when already there)."""
+        if self.crs == crs:
+            return self
+        return replace(
+            self,
+            site=gpd.GeoSeries([self.site], crs=self.crs).to_crs(crs).iloc[0],
+            canal=self.canal.to_crs(crs),
+            access=list(gpd.GeoSeries(self.access, crs=self.crs).to_crs(crs)),
+            crs=crs,
+        )
+
+
+# When the canal's lines carry no width or setback.
+DEFAULT_CANAL_WIDTH_M = 12.0
+DEFAULT_CANAL_SETBACK_M = 8.0
+
+
+def setback_from_centreline(canal, *, default: float | None = None) -> float:
+    """The setback rule: nothing built within half the canal's width plus its setback of
+    the canal's centre line; the widest such band of the lines `canal` (a frame with
+    `width_m` and `setback_m`). `default` where they carry neither (else the defaults'
+    band)."""
+    if default is None:
+        default = DEFAULT_CANAL_WIDTH_M / 2 + DEFAULT_CANAL_SETBACK_M
+    if canal is None or not len(canal) or not {"width_m", "setback_m"} <= set(canal.columns):
+        return default
+    band = canal["width_m"].astype(float) / 2 + canal["setback_m"].astype(float)
+    return float(band.max()) if band.notna().any() else default
 
 
 def community_site(store, community_id: str, *, margin: float = 200.0) -> LayoutSite:
@@ -47,8 +77,6 @@ def community_site(store, community_id: str, *, margin: float = 200.0) -> Layout
     site = largest_polygon(row.geometry)
     canal = store.read("canal_centreline")
     near = canal[canal.geometry.distance(site) <= margin]
-    width = float(near["width_m"].max()) if len(near) and "width_m" in near else 12.0
-    setback = float(near["setback_m"].max()) if len(near) and "setback_m" in near else 8.0
     clipped = near.geometry.intersection(site.buffer(margin))
     return LayoutSite(
         site_id=community_id,
@@ -56,7 +84,7 @@ def community_site(store, community_id: str, *, margin: float = 200.0) -> Layout
         name_en=str(row.get("name_en", community_id)),
         site=site,
         canal=gpd.GeoSeries(clipped.values, crs=communities.crs),
-        setback_from_centreline_m=width / 2 + setback,
+        setback_from_centreline_m=setback_from_centreline(near),
         access=[land_side_access(site, clipped)],
         households=int(row.get("households_agreed") or row.get("households_total") or 0),
         crs=communities.crs.to_string(),

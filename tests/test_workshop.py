@@ -14,6 +14,8 @@ from datetime import date
 
 import pytest
 import shapely
+import shapely.affinity
+import shapely.ops
 from playwright.sync_api import expect
 
 from app import create_app
@@ -94,7 +96,11 @@ def test_workshop_page_is_thai_first_for_those_who_may_save(client, username, re
     data = ws_data(html)
     assert data["lang"] == "th" and data["can_edit"] is True
     assert data["site"]["site"]["utm"]["type"] == "Polygon"
-    assert data["strings"]["v.overlap.en"].startswith("Plot")
+    # The script's texts come from the catalogue; its verdicts from the server's check.
+    assert data["strings"]["broken.en"].startswith("✗") and "ข้อ" in data["strings"]["broken"]
+    assert data["urls"]["check"] == f"/api/cases/{case['id']}/workshop/check"
+    assert "tolerances" not in data["site"]
+    assert not any(key.startswith("v.") for key in data["strings"])
     with client.application.app_context():
         site = community_site(get_store(), ref)
     # Households default to the community's agreed households; plots to 3.5 × 8 and 5 × 10.
@@ -397,11 +403,155 @@ def test_the_representative_saves_their_own_communitys_layout(writable_client):
     assert date.fromisoformat(saved.get_json()["decision"]["agreed_on"]) == date(2025, 3, 5)
 
 
+# -- the server's check: the one source of the page's verdicts ---------------------------
+def check_body(data: dict, option: dict) -> dict:
+    """What the page sends after an edit: the option in EPSG:32647 and the parameters."""
+    body = save_body(data, option)
+    return {k: body[k] for k in ("option", "parameters", "crs", "access_point", "features")}
+
+
+def python_verdict(app, body: dict) -> list[tuple[str, str, str | None]]:
+    """`gis.layout.layout_problems` computed here, on the geometry a request sends."""
+    from app.application.workshop import parse_layout, parse_parameters
+    from gis.layout import layout_problems
+
+    with app.app_context():
+        site = community_site(get_store(), SAMPLE_REF)
+    params = parse_parameters(body["parameters"], site)
+    layout, _ = parse_layout(body, params)
+    access = [shapely.geometry.Point(body["access_point"])]
+    problems = layout_problems(
+        layout, site.site, canal=site.canal, setback=params["setback"], access=access
+    )
+    return [(p.message_th, p.message_en, p.feature) for p in problems]
+
+
+def edited_layouts(data: dict, option: dict):
+    """A shared set of edits (name, body): a lane moved onto plots, two plots merged, one
+    split, a plot outside the site, a plot within the canal setback, and no edit."""
+
+    def plots_of(body):
+        return [f for f in body["features"]["features"] if f["properties"]["layer"] == "plot"]
+
+    def move(feature, dx, dy):
+        geom = shapely.affinity.translate(shapely.geometry.shape(feature["geometry"]), dx, dy)
+        feature["geometry"] = shapely.geometry.mapping(geom)
+
+    body = check_body(data, option)
+    yield "unedited", body
+    body = check_body(data, option)
+    move(
+        next(f for f in body["features"]["features"] if f["properties"].get("lane_id") == "lane1"),
+        2.0,
+        2.0,
+    )
+    yield "lane moved onto plots", body
+    body = check_body(data, option)
+    plots = plots_of(body)
+    a, b = (shapely.geometry.shape(p["geometry"]) for p in plots[:2])
+    plots[0]["geometry"] = shapely.geometry.mapping(shapely.union_all([a, b]).convex_hull)
+    body["features"]["features"].remove(plots[1])
+    yield "two plots merged", body
+    body = check_body(data, option)
+    plot = plots_of(body)[0]
+    geom = shapely.geometry.shape(plot["geometry"])
+    halves = shapely.ops.split(geom, shapely.affinity.scale(shapely.geometry.LineString(
+        [geom.centroid, (geom.centroid.x + 1, geom.centroid.y)]), 100, 100)).geoms  # fmt: skip
+    plot["geometry"] = shapely.geometry.mapping(halves[0])
+    twin = json.loads(json.dumps(plot))
+    twin["properties"]["plot_no"] = "9999"
+    twin["geometry"] = shapely.geometry.mapping(halves[1])
+    body["features"]["features"].append(twin)
+    yield "a plot split", body
+    body = check_body(data, option)
+    move(plots_of(body)[0], 0.0, 500.0)
+    yield "a plot outside the site", body
+
+
+def test_the_check_answers_with_gis_layout_on_every_edit(client):
+    login(client, "viewer")  # anyone who may see the case may check a layout
+    case = case_by_ref(client, SAMPLE_REF)
+    data = generate(client, case["id"], options=2).get_json()
+    option = data["options"][0]
+    url = f"/api/cases/{case['id']}/workshop/check"
+    seen = set()
+    for name, body in edited_layouts(data, option):
+        response = client.post(url, json=body)
+        assert response.status_code == 200, (name, response.get_data(as_text=True))
+        answer = response.get_json()
+        got = [(p["th"], p["en"], p["feature"]) for p in answer["problems"]]
+        assert got == python_verdict(client.application, body), name
+        assert answer["metrics"]["households_housed"] == len(
+            [f for f in body["features"]["features"] if f["properties"]["layer"] == "plot"]
+        )
+        seen |= {en for _, en, _ in got}
+    # The edits broke the rules they should have.
+    assert {"plot overlaps a lane", "plot does not front a lane"} <= seen, seen
+    assert "plot is not inside the site" in seen
+    # The unedited option keeps every rule, with the generator's own numbers.
+    answer = client.post(url, json=check_body(data, option)).get_json()
+    assert answer["problems"] == []
+    for key in ("households_housed", "shortfall", "plots_by_type", "common_space_m2"):
+        assert answer["metrics"][key] == pytest.approx(option["metrics"][key]), key
+
+
+def test_a_plot_within_the_setback_is_found_by_the_check(client):
+    login(client, "officer")
+    case = case_by_ref(client, SAMPLE_REF)
+    data = generate(client, case["id"], options=2).get_json()
+    body = check_body(data, data["options"][0])
+    with client.application.app_context():
+        site = community_site(get_store(), SAMPLE_REF)
+    canal = shapely.union_all(list(site.canal))
+    plot = next(f for f in body["features"]["features"] if f["properties"]["layer"] == "plot")
+    geom = shapely.geometry.shape(plot["geometry"])
+    near, _ = shapely.ops.nearest_points(canal, geom.centroid)
+    moved = shapely.affinity.translate(geom, near.x - geom.centroid.x, near.y - geom.centroid.y)
+    plot["geometry"] = shapely.geometry.mapping(moved)
+    answer = client.post(f"/api/cases/{case['id']}/workshop/check", json=body).get_json()
+    got = [(p["th"], p["en"], p["feature"]) for p in answer["problems"]]
+    assert ("แปลงอยู่ในระยะถอยร่นจากคลอง", "plot is inside the canal setback",
+            str(plot["properties"]["plot_no"])) in got  # fmt: skip
+    assert got == python_verdict(client.application, body)
+
+
+def test_the_check_is_fast_enough_to_follow_each_edit(client):
+    import time
+
+    login(client, "officer")
+    case = case_by_ref(client, SAMPLE_REF)
+    data = generate(client, case["id"], options=2).get_json()
+    body = check_body(data, data["options"][0])
+    url = f"/api/cases/{case['id']}/workshop/check"
+    client.post(url, json=body)  # warm
+    times = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        assert client.post(url, json=body).status_code == 200
+        times.append(time.perf_counter() - t0)
+    plots = sum(f["properties"]["layer"] == "plot" for f in body["features"]["features"])
+    print(f"check of {plots} plots: median {sorted(times)[2] * 1000:.0f} ms")
+    # Well under a second even on a loaded machine (the page waits for it after each edit).
+    assert sorted(times)[2] < 1.0
+
+
+def test_the_check_refuses_what_it_cannot_read(client):
+    login(client, "officer")
+    case = case_by_ref(client, SAMPLE_REF)
+    url = f"/api/cases/{case['id']}/workshop/check"
+    error = assert_error(client.post(url, json={"features": []}), 400)
+    assert error["field"] == "features"
+    error = assert_error(client.post(url, data="[]", content_type="application/json"), 400)
+    assert_error(client.post("/api/cases/999999/workshop/check", json={"features": [1]}), 404)
+
+
 # -- in the browser ------------------------------------------------------------------------
 @pytest.fixture
 def workshop_session(browser, writable_config, output_dir):
-    with serve(create_app({"TESTING": True, **writable_config})) as url:
+    app = create_app({"TESTING": True, **writable_config})
+    with serve(app) as url:
         s = Session(browser, url, output_dir)
+        s.app = app
         yield s
         s.close()
 
@@ -422,6 +572,8 @@ def _editor_point(page, xy):
 
 
 def _problems(page) -> int:
+    """How many rules the server found broken, once it has answered the last edit."""
+    page.wait_for_selector("#ws-editor[data-checked=true]", state="attached")
     return page.evaluate("() => window.workshop.state.editor.opt.problems.length")
 
 
@@ -515,10 +667,10 @@ def test_workshop_in_the_browser(workshop_session):
     expect(page.locator("#ws-invalid-count")).to_contain_text("ผิดเงื่อนไข")
     expect(page.locator(".ws-violation-tip").first).to_be_visible()
     tips = " ".join(page.locator(".ws-violation-tip").all_inner_texts())
-    assert "ทับซอย 1" in tips or "ไม่ติดซอย" in tips, tips
-    assert "overlaps lane 1" in tips or "does not front a lane" in tips, tips
-    expect(page.locator("#ws-problems")).to_contain_text("ทับซอย 1")
-    expect(page.locator("#ws-problems")).to_contain_text("overlaps lane 1")
+    assert "แปลงทับซอย" in tips or "แปลงไม่ติดซอย" in tips, tips
+    assert "plot overlaps a lane" in tips or "plot does not front a lane" in tips, tips
+    expect(page.locator("#ws-problems")).to_contain_text("แปลงทับซอย")
+    expect(page.locator("#ws-problems")).to_contain_text("plot overlaps a lane")
     expect(page.locator("#ws-save")).to_be_disabled()
     expect(page.locator("#ws-save-blocked")).to_be_visible()
     assert _problems(page) > 10
@@ -636,4 +788,86 @@ def test_a_strip_too_thin_for_any_house_is_shown_plainly(workshop_session):
     expect(page.locator(".ws-card .ws-m-none").first).to_contain_text("No house fits")
     page.locator("#ws-options").scroll_into_view_if_needed()
     session.shot("nothing-fits-english")
+    session.check_clean()
+
+
+# The edits of the shared set, as the page makes them (its own tools, or a plot moved).
+_BROWSER_EDITS = {
+    "unedited": "() => {}",
+    "lane moved onto plots": """(o) => { const w = window.workshop;
+        w.moveLane(o, o.lanes.find((l) => l.kind === 'secondary'), 1); }""",
+    "two plots merged": """(o) => { const w = window.workshop;
+        for (const a of o.plots) for (const b of o.plots)
+          if (a !== b && w.mergedRing(a.ring, b.ring)) { w.mergePlots(o, a, b); return; } }""",
+    "a plot split": """(o) => { const w = window.workshop;
+        w.splitPlot(o, o.plots.find((p) => p.type === 'row')); }""",
+    "a plot outside the site": """(o) => {
+        o.plots[0].ring = o.plots[0].ring.map(([x, y]) => [x, y + 500]); }""",
+    "a plot within the setback": """([o, at]) => { const p = o.plots[0];
+        const c = window.workshop.centroid(p.ring);
+        p.ring = p.ring.map(([x, y]) => [x + at[0] - c[0], y + at[1] - c[1]]); }""",
+}
+
+
+@pytest.mark.browser
+def test_the_page_shows_the_servers_verdict_on_each_edit(workshop_session):
+    """Browser and server agree: after each edit of a shared set, the rules the page shows
+    broken are exactly gis.layout.layout_problems on the geometry the page holds."""
+    session = workshop_session
+    page = session.page
+    session.login("officer")
+    session.goto(f"/cases?q={SAMPLE_REF}")
+    page.click(f"a.case-ref:text('{SAMPLE_REF}')")
+    page.click("#workshop-link")
+    page.wait_for_selector("#ws-root[data-ready=true]")
+    page.click("label[for=ws-options-2]")
+    page.click("#ws-generate")
+    expect(page.locator(".ws-card")).to_have_count(2)
+    with session.app.app_context():
+        site = community_site(get_store(), SAMPLE_REF)
+    # A point 1 m off the canal's centre line, in the page's frame (metres less its origin).
+    origin = page.evaluate(
+        "() => JSON.parse(document.getElementById('ws-data').textContent).site.origin"
+    )
+    canal = shapely.union_all(list(site.canal)).intersection(site.site.buffer(30))
+    on_canal = canal.interpolate(0.5, normalized=True)
+    near_canal = [on_canal.x - origin[0], on_canal.y - origin[1]]
+    seen = set()
+    for name, script in _BROWSER_EDITS.items():
+        page.locator(".ws-card").first.locator(".ws-choose").click()
+        expect(page.locator("#ws-editor")).to_be_visible()
+        page.evaluate(
+            f"""([at]) => {{ const o = window.workshop.state.editor.opt;
+            const w = window.workshop;
+            ({script})({"[o, at]" if "at" in script else "o"}); w.afterEdit(); }}""",
+            [near_canal],
+        )
+        _problems(page)
+        body = page.evaluate("() => window.workshop.checkBody(window.workshop.state.editor.opt)")
+        want = python_verdict(session.app, body)
+        shown = [
+            (li.locator(".ws-v-th").inner_text(), li.locator(".ws-v-en").inner_text())
+            for li in page.locator("#ws-problems li").all()
+            if li.locator(".ws-v-th").count()
+        ]
+        assert shown == [(th, en) for th, en, _ in want][:40], name
+        if want:
+            expect(page.locator("#ws-invalid")).to_be_visible()
+            expect(page.locator("#ws-invalid-count")).to_contain_text(str(len(want)))
+            expect(page.locator("#ws-save")).to_be_disabled()
+        else:
+            expect(page.locator("#ws-valid")).to_be_visible()
+            expect(page.locator("#ws-save")).to_be_enabled()
+        seen |= {en for _, en, _ in want}
+        session.shot(f"verdict-{name.replace(' ', '-')}")
+        page.click("#ws-back")
+        # The next edit starts from the generated option again.
+        page.evaluate("() => { window.workshop.state.response = null; }")
+        page.click("#ws-generate")
+        page.wait_for_function("() => window.workshop.state.response !== null")
+    assert {
+        "plot overlaps a lane",
+        "plot is not inside the site",
+        "plot is inside the canal setback",
+    } <= seen, seen
     session.check_clean()

@@ -2,18 +2,17 @@
 //
 // "Generate" posts the parameters to /api/cases/<id>/layouts and draws each option on a small
 // Leaflet map with no tiles, in metres: every geometry comes in EPSG:32647 and is drawn in
-// Leaflet's plain (CRS.Simple) frame, less the site's centre, so lengths, areas and the checks
-// below are in metres with no projection in the browser. Choosing an option enlarges it for
-// adjusting by hand: move a secondary lane across its length (drag it, or the arrow buttons),
-// merge two plots side by side, split a plot in two. After every edit the layout's invariants
-// are checked here, with no server (the same ones as gis.layout.layout_problems):
-//   plots do not overlap each other or the lanes; plots, lanes and common space are inside the
-//   site and outside the canal setback; every plot has at least 2 m of edge on a lane; every
-//   lane connects to the access point through other lanes.
-// Broken ones are shown in Thai and English next to the plot, and saving is off until none is
-// left. Saving posts the option in EPSG:32647 with who agreed and when; the server checks it
-// again. Texts come from the page (#ws-data), already in the page's language; data is only ever
-// put into the page with textContent, never as HTML.
+// Leaflet's plain (CRS.Simple) frame, less the site's centre, so lengths and areas are in
+// metres with no projection in the browser. Choosing an option enlarges it for adjusting by
+// hand: move a secondary lane across its length (drag it, or the arrow buttons), merge two
+// plots side by side, split a plot in two. After every edit (debounced) the layout goes to
+// the server's check (POST /api/cases/<id>/workshop/check), which answers with
+// gis.layout.layout_problems and layout_metrics: the same rules and numbers a save is held
+// to, with no copy of them here. Broken rules are shown in Thai and English next to the
+// plot, and saving is off while any is left or a check is still pending. Saving posts the
+// option in EPSG:32647 with who agreed and when; the server checks it again. Texts come from
+// the app's string catalogue through the page (#ws-data), already in the page's language;
+// data is only ever put into the page with textContent, never as HTML.
 
 const DATA = JSON.parse(document.getElementById("ws-data").textContent);
 const STRINGS = DATA.strings;
@@ -24,11 +23,6 @@ const [OX, OY] = DATA.site.origin; // metres subtracted from EPSG:32647 coordina
 const TURN = (-(DATA.site.display_angle_deg || 0) * Math.PI) / 180;
 const [COS, SIN] = [Math.cos(TURN), Math.sin(TURN)];
 
-// Tolerances of gis.layout (EPS_DIST, EPS_AREA, MIN_FRONTAGE), sent with the site.
-const { eps: EPS, eps_area: EPS_AREA, min_frontage: MIN_FRONTAGE } = DATA.site.tolerances;
-// Nothing closer to the canal's centre line than the setback (gis.layout's setback polygon is
-// at least that far everywhere: a little farther along straight reaches, by 0.1 %).
-const SETBACK_TOL = 1e-3;
 const MAX_LABELS = 6; // permanent violation labels on the big map; the rest in the list
 
 const COLOURS = {
@@ -127,69 +121,12 @@ function polyArea(rings) {
   return Math.abs(signedArea(rings[0])) - rings.slice(1).reduce((s, r) => s + Math.abs(signedArea(r)), 0);
 }
 
-function bbox(rings) {
-  let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
-  for (const ring of rings)
-    for (const [x, y] of ring) {
-      if (x < x0) x0 = x;
-      if (y < y0) y0 = y;
-      if (x > x1) x1 = x;
-      if (y > y1) y1 = y;
-    }
-  return [x0, y0, x1, y1];
-}
-
-function boxesMeet(a, b, pad = 0) {
-  return a[0] <= b[2] + pad && b[0] <= a[2] + pad && a[1] <= b[3] + pad && b[1] <= a[3] + pad;
-}
-
 function side(a, b, p) {
   return (b[0] - a[0]) * (p[1] - a[1]) - (b[1] - a[1]) * (p[0] - a[0]);
 }
 
 function dist(a, b) {
   return Math.hypot(a[0] - b[0], a[1] - b[1]);
-}
-
-/** Sutherland–Hodgman: `subject` (any simple ring) clipped by a convex counter-clockwise ring. */
-function clipConvex(subject, clip) {
-  let out = subject;
-  for (let i = 0; i < clip.length && out.length; i++) {
-    const a = clip[i];
-    const b = clip[(i + 1) % clip.length];
-    const input = out;
-    out = [];
-    for (let j = 0; j < input.length; j++) {
-      const p = input[j];
-      const q = input[(j + 1) % input.length];
-      const sp = side(a, b, p);
-      const sq = side(a, b, q);
-      if (sp >= 0) out.push(p);
-      if (sp >= 0 !== sq >= 0) {
-        const t = sp / (sp - sq);
-        out.push([p[0] + t * (q[0] - p[0]), p[1] + t * (q[1] - p[1])]);
-      }
-    }
-  }
-  return out;
-}
-
-/** Area shared by a ring and a convex ring (a plot). */
-function overlapArea(ring, convex) {
-  const clipped = clipConvex(ring, ccw(convex));
-  return clipped.length < 3 ? 0 : Math.abs(signedArea(clipped));
-}
-
-function pointInRings(p, rings) {
-  let inside = false;
-  for (const ring of rings) {
-    for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-      const [xi, yi] = ring[i];
-      const [xj, yj] = ring[j];
-      if (yi > p[1] !== yj > p[1] && p[0] < ((xj - xi) * (p[1] - yi)) / (yj - yi) + xi) inside = !inside;
-    }
-  }
-  return inside;
 }
 
 function distPointSegment(p, a, b) {
@@ -205,94 +142,10 @@ function* edges(rings) {
   for (const ring of rings) for (let i = 0; i < ring.length; i++) yield [ring[i], ring[(i + 1) % ring.length]];
 }
 
-function* segments(line) {
-  for (let i = 0; i + 1 < line.length; i++) yield [line[i], line[i + 1]];
-}
-
 function distToRings(p, rings) {
   let best = Infinity;
   for (const [a, b] of edges(rings)) best = Math.min(best, distPointSegment(p, a, b));
   return best;
-}
-
-/** Do two segments cross at a point inside both (more than EPS from either's line ends)? */
-function properlyCross(a, b, c, d) {
-  const t1 = EPS * dist(a, b);
-  const t2 = EPS * dist(c, d);
-  const o1 = side(a, b, c);
-  const o2 = side(a, b, d);
-  const o3 = side(c, d, a);
-  const o4 = side(c, d, b);
-  return ((o1 > t1 && o2 < -t1) || (o1 < -t1 && o2 > t1)) && ((o3 > t2 && o4 < -t2) || (o3 < -t2 && o4 > t2));
-}
-
-function distSegments(a, b, c, d) {
-  if (properlyCross(a, b, c, d)) return 0;
-  return Math.min(distPointSegment(a, c, d), distPointSegment(b, c, d), distPointSegment(c, a, b), distPointSegment(d, a, b));
-}
-
-/** Does `container` (rings) cover `ring`, allowing EPS? */
-function covers(container, ring) {
-  for (const v of ring) if (!pointInRings(v, container) && distToRings(v, container) > EPS) return false;
-  for (const [a, b] of edges([ring])) for (const [c, d] of edges(container)) if (properlyCross(a, b, c, d)) return false;
-  for (const r of container) for (const w of r) if (pointInRings(w, [ring]) && distToRings(w, [ring]) > EPS) return false;
-  return true;
-}
-
-/** Are two rings within `tol` of each other (touching or overlapping)? */
-function near(r1, r2, tol) {
-  for (const v of r1) if (pointInRings(v, [r2])) return true;
-  for (const v of r2) if (pointInRings(v, [r1])) return true;
-  for (const [a, b] of edges([r1])) for (const [c, d] of edges([r2])) if (distSegments(a, b, c, d) <= tol) return true;
-  return false;
-}
-
-/** Shortest distance from a ring to polylines (0 if they meet). */
-function distRingLines(ring, lines) {
-  let best = Infinity;
-  for (const line of lines) {
-    for (const v of line) if (pointInRings(v, [ring])) return 0;
-    for (const [c, d] of segments(line)) for (const [a, b] of edges([ring])) best = Math.min(best, distSegments(a, b, c, d));
-  }
-  return best;
-}
-
-/** Metres of the edge p→q lying on lanes (the union over every lane's edges). */
-function edgeFrontage(p, q, lanes) {
-  const length = dist(p, q);
-  if (!length) return 0;
-  const ux = (q[0] - p[0]) / length;
-  const uy = (q[1] - p[1]) / length;
-  const spans = [];
-  for (const lane of lanes)
-    for (const [a, b] of edges([lane.ring])) {
-      const da = Math.abs((a[0] - p[0]) * uy - (a[1] - p[1]) * ux);
-      const db = Math.abs((b[0] - p[0]) * uy - (b[1] - p[1]) * ux);
-      if (da > EPS || db > EPS) continue;
-      const ta = (a[0] - p[0]) * ux + (a[1] - p[1]) * uy;
-      const tb = (b[0] - p[0]) * ux + (b[1] - p[1]) * uy;
-      const lo = Math.max(0, Math.min(ta, tb));
-      const hi = Math.min(length, Math.max(ta, tb));
-      if (hi > lo) spans.push([lo, hi]);
-    }
-  spans.sort((s, t) => s[0] - t[0]);
-  let total = 0;
-  let end = -Infinity;
-  for (const [lo, hi] of spans) {
-    if (hi <= end) continue;
-    total += hi - Math.max(lo, end);
-    end = hi;
-  }
-  return total;
-}
-
-/** Metres of a ring's edges lying on lanes. */
-function frontage(ring, laneRings) {
-  const box = bbox([ring]);
-  const lanes = laneRings.filter((l) => boxesMeet(box, l.box, EPS));
-  let total = 0;
-  for (const [p, q] of edges([ring])) total += edgeFrontage(p, q, lanes);
-  return total;
 }
 
 function centroid(ring) {
@@ -343,7 +196,7 @@ function optionState(option, response) {
   return {
     option: option.option,
     name: option.name,
-    serverMetrics: option.metrics,
+    metrics: option.metrics, // gis.layout's, until the server has checked an edit
     pattern: option.pattern,
     angle,
     cross: [-Math.sin(angle), Math.cos(angle)], // the local frame's v: across secondary lanes
@@ -358,115 +211,85 @@ function optionState(option, response) {
     history: [],
     edits: { merged: 0, split: 0, lanes_moved: 0 },
     problems: [],
+    pending: false, // an edit not yet checked by the server
+    asked: 0,
+    timer: null,
+    checkFailed: false,
+    failure: [],
   };
 }
 
 function laneRings(opt) {
   const out = [];
   for (const lane of opt.lanes)
-    for (const poly of lane.polys) out.push({ lane, ring: poly[0], box: bbox([poly[0]]) });
+    for (const poly of lane.polys) out.push({ lane, ring: poly[0] });
   return out;
 }
 
-// -- the invariants, in the browser ------------------------------------------------------------
-function problem(key, vars, where) {
+// -- the invariants, from the server ----------------------------------------------------------
+const CHECK_DELAY_MS = 120; // after the last edit, before asking the server
+
+/** A problem of gis.layout.layout_problems, placed on its plot or lane. */
+function placed(p) {
+  const layer = p.layer || "";
+  const feature = p.feature === null || p.feature === undefined ? null : String(p.feature);
   return {
-    key,
-    th: tr(`v.${key}`, vars, "th"),
-    en: tr(`v.${key}`, vars, "en"),
-    plot: where.plot ?? null,
-    lane: where.lane ?? null,
+    th: p.th,
+    en: p.en,
+    plot: layer === "plots" ? feature : null,
+    lane: layer === "lanes" ? feature : null,
   };
 }
 
-function check(opt) {
-  const problems = [];
-  const plots = opt.plots.map((p) => ({ ...p, box: bbox([p.ring]) }));
-  const lanes = laneRings(opt);
-  const setback = opt.setback - SETBACK_TOL;
-  // Inside the site, outside the setback.
-  for (const p of plots) {
-    if (SITE.rings.length && !covers(SITE.rings, p.ring)) problems.push(problem("outside", { no: p.no }, { plot: p.no }));
-    if (SITE.canal.length && opt.setback > 0 && distRingLines(p.ring, SITE.canal) < setback)
-      problems.push(problem("setback", { no: p.no }, { plot: p.no }));
-  }
-  for (const l of lanes) {
-    const vars = { lane: laneName(l.lane.id, "th") };
-    const varsEn = { lane: laneName(l.lane.id, "en") };
-    if (SITE.rings.length && !covers(SITE.rings, l.ring))
-      problems.push(bilingual(problem("lane_outside", vars, { lane: l.lane.id }), "lane_outside", varsEn));
-    if (SITE.canal.length && opt.setback > 0 && distRingLines(l.ring, SITE.canal) < setback)
-      problems.push(bilingual(problem("setback_lane", vars, { lane: l.lane.id }), "setback_lane", varsEn));
-  }
-  for (const s of opt.spaces) {
-    if (s.kind !== "common") continue;
-    for (const poly of s.polys)
-      if (SITE.canal.length && opt.setback > 0 && distRingLines(poly[0], SITE.canal) < setback)
-        problems.push(problem("setback_common", {}, {}));
-  }
-  // Plots overlapping plots (a sweep over their boxes).
-  const order = plots.map((_, i) => i).sort((i, j) => plots[i].box[0] - plots[j].box[0]);
-  for (let a = 0; a < order.length; a++) {
-    const p = plots[order[a]];
-    for (let b = a + 1; b < order.length; b++) {
-      const q = plots[order[b]];
-      if (q.box[0] > p.box[2]) break;
-      if (!boxesMeet(p.box, q.box)) continue;
-      if (overlapArea(q.ring, p.ring) > EPS_AREA) {
-        const [first, second] = Number(p.no) <= Number(q.no) ? [p, q] : [q, p];
-        problems.push(problem("overlap", { no: first.no, other: second.no }, { plot: first.no }));
-        problems.push(problem("overlap", { no: second.no, other: first.no }, { plot: second.no }));
-      }
-    }
-  }
-  // Plots on lanes, and their frontage.
-  if (plots.length && !lanes.length) problems.push(problem("no_lanes", {}, {}));
-  if (lanes.length) {
-    for (const p of plots) {
-      for (const l of lanes) {
-        if (!boxesMeet(p.box, l.box)) continue;
-        if (overlapArea(l.ring, p.ring) > EPS_AREA) {
-          const pr = problem("on_lane", { no: p.no, lane: laneName(l.lane.id, "th") }, { plot: p.no });
-          problems.push(bilingual(pr, "on_lane", { no: p.no, lane: laneName(l.lane.id, "en") }));
-        }
-      }
-      const front = frontage(p.ring, lanes);
-      if (front < MIN_FRONTAGE)
-        problems.push(problem("frontage", { no: p.no, m: fmt1.format(front) }, { plot: p.no }));
-    }
-    // Every lane reaches the access point through other lanes.
-    const reached = new Set();
-    const frontier = [];
-    if (opt.access)
-      lanes.forEach((l, i) => {
-        if (pointInRings(opt.access, [l.ring]) || distToRings(opt.access, [l.ring]) <= EPS * 10) {
-          reached.add(i);
-          frontier.push(i);
-        }
-      });
-    while (frontier.length) {
-      const i = frontier.pop();
-      lanes.forEach((l, j) => {
-        if (reached.has(j) || !boxesMeet(lanes[i].box, l.box, EPS)) return;
-        if (near(lanes[i].ring, l.ring, EPS)) {
-          reached.add(j);
-          frontier.push(j);
-        }
-      });
-    }
-    const cut = new Set(lanes.filter((_, i) => !reached.has(i)).map((l) => l.lane.id));
-    for (const id of cut) {
-      const pr = problem("cut_off", { lane: laneName(id, "th") }, { lane: id });
-      problems.push(bilingual(pr, "cut_off", { lane: laneName(id, "en") }));
-    }
-  }
-  opt.problems = problems;
-  return problems;
+function checkBody(opt) {
+  return {
+    option: opt.option,
+    parameters: { ...state.response.parameters, unit_costs: unitCosts() },
+    crs: DATA.site.crs,
+    access_point: opt.accessUtm,
+    features: { type: "FeatureCollection", features: optionFeatures(opt) },
+  };
 }
 
-function bilingual(pr, key, varsEn) {
-  pr.en = tr(`v.${key}`, varsEn, "en");
-  return pr;
+/** Ask the server for the verdict on `opt` now; the latest answer wins. */
+async function checkNow(opt) {
+  const asked = ++opt.asked;
+  let result;
+  try {
+    result = await postJSON(DATA.urls.check, checkBody(opt));
+  } catch {
+    result = { ok: false, data: null };
+  }
+  if (asked !== opt.asked) return; // a newer edit has been sent since
+  opt.pending = false;
+  if (result.ok) {
+    opt.problems = result.data.problems.map(placed);
+    opt.metrics = result.data.metrics;
+    opt.checkFailed = false;
+  } else {
+    opt.checkFailed = true;
+    opt.failure = errorLines(result.data);
+  }
+  checked(opt);
+}
+
+/** Check `opt` once its edits have paused (saving is off until the answer). */
+function requestCheck(opt) {
+  opt.pending = true;
+  clearTimeout(opt.timer);
+  opt.timer = setTimeout(() => checkNow(opt), CHECK_DELAY_MS);
+  if (state.editor?.opt === opt) showCheck(opt);
+}
+
+/** The server's verdict arrived: show it wherever the option is drawn. */
+function checked(opt) {
+  const card = state.cards.find((c) => c.opt === opt);
+  if (card) redrawCard(card);
+  if (state.editor?.opt === opt && state.selected !== null) {
+    if (!drag) redraw();
+    showCheck(opt);
+    $("ws-edit-metrics").replaceChildren(metricsList(opt));
+  }
 }
 
 // -- edits -----------------------------------------------------------------------------------
@@ -547,16 +370,17 @@ function mergePlots(opt, first, second) {
   return keep;
 }
 
-/** Halve a plot across its edge on a lane (both halves keep their frontage). */
+/** Halve a plot across its edge nearest a lane (both halves keep their share of it). */
 function splitPlot(opt, plot) {
   const ring = plot.ring;
   if (ring.length !== 4) return null;
-  const lanes = laneRings(opt);
-  const front = [0, 1, 2, 3].map((i) => edgeFrontage(ring[i], ring[(i + 1) % 4], lanes));
-  const length = [0, 1, 2, 3].map((i) => dist(ring[i], ring[(i + 1) % 4]));
-  // Cut across the edge on a lane, so both halves keep a share of it; with no edge on a lane,
-  // across the longest edge.
-  const score = Math.max(...front) > 0 ? front : length;
+  const lanes = laneRings(opt).map((l) => l.ring);
+  // The edge whose middle is nearest a lane (the one on it); the longest edge without lanes.
+  const score = [0, 1, 2, 3].map((i) => {
+    const [p, q] = [ring[i], ring[(i + 1) % 4]];
+    const middle = [(p[0] + q[0]) / 2, (p[1] + q[1]) / 2];
+    return lanes.length ? -distToRings(middle, lanes) : dist(p, q);
+  });
   const best = score.indexOf(Math.max(...score));
   remember(opt);
   const [p0, p1, p2, p3] = [0, 1, 2, 3].map((k) => ring[(best + k) % 4]);
@@ -576,35 +400,20 @@ function unitCosts() {
   return out;
 }
 
-function metrics(opt) {
-  const housed = opt.plots.length;
-  const needed = opt.households;
-  const byType = {};
-  for (const p of opt.plots) byType[p.type] = (byType[p.type] || 0) + 1;
-  const laneLength = opt.lanes.reduce((s, l) => s + l.length, 0);
-  const mainLength = opt.lanes.filter((l) => l.kind === "main").reduce((s, l) => s + l.length, 0);
-  const common = opt.spaces.filter((s) => s.kind === "common").reduce((s, sp) => s + sp.polys.reduce((t, p) => t + polyArea(p), 0), 0);
-  const c = unitCosts();
-  const cost =
-    mainLength * (c.main_lane_per_m || 0) +
-    (laneLength - mainLength) * (c.lane_per_m || 0) +
-    housed * (c.plot_services || 0) +
-    common * (c.common_space_per_m2 || 0);
-  return {
-    housed,
-    needed,
-    shortfall: Math.max(needed - housed, 0),
-    byType,
-    lanePerPlot: housed ? laneLength / housed : 0,
-    commonArea: common,
-    commonShare: SITE.area ? common / SITE.area : 0,
-    cost,
-    costPerHousehold: housed ? cost / housed : null,
-  };
-}
-
+/** The layout's numbers, as the server's gis.layout.layout_metrics gave them. */
 function metricsList(opt) {
-  const m = metrics(opt);
+  const s = opt.metrics;
+  const m = {
+    housed: s.households_housed,
+    needed: s.households_needed,
+    shortfall: s.shortfall,
+    byType: s.plots_by_type || {},
+    lanePerPlot: s.lane_length_per_plot_m,
+    commonArea: s.common_space_m2,
+    commonShare: s.common_space_share,
+    cost: s.cost_baht.total,
+    costPerHousehold: s.cost_per_household_baht,
+  };
   const list = el("ul", { class: "ws-metrics" });
   const housed = el("li", { class: "ws-m-housed", text: tr("housed", { housed: fmt0.format(m.housed), needed: fmt0.format(m.needed) }) });
   list.append(housed);
@@ -833,7 +642,6 @@ async function generate() {
   state.plotTypes = result.data.parameters.plot_types;
   state.caseVersion = result.data.case.version;
   state.options = result.data.options.map((o) => optionState(o, result.data));
-  for (const opt of state.options) check(opt);
   closeEditor();
   renderCards();
   say(status, tr("generated", { n: state.options.length }), "ok");
@@ -1013,7 +821,7 @@ function plotLabel(plot) {
 
 function afterEdit(changed = true) {
   const opt = state.editor.opt;
-  check(opt);
+  requestCheck(opt);
   redraw();
   showCheck(opt);
   $("ws-edit-metrics").replaceChildren(metricsList(opt));
@@ -1025,19 +833,23 @@ function afterEdit(changed = true) {
   }
 }
 
-/** The verdict beside the map: every rule kept, or the broken ones listed; and the save button. */
+/** The server's verdict beside the map: every rule kept, or the broken ones listed (the last
+ * verdict stays, dimmed, while an edit is being checked); and the save button. */
 function showCheck(opt) {
   const list = $("ws-problems");
-  list.replaceChildren(
-    ...opt.problems.slice(0, 40).map((p) =>
-      el("li", { "data-plot": p.plot ?? "", "data-lane": p.lane ?? "" }, el("span", { class: "ws-v-th", text: p.th }), el("span", { class: "ws-v-en", text: p.en })),
-    ),
+  const lines = opt.problems.slice(0, 40).map((p) =>
+    el("li", { "data-plot": p.plot ?? "", "data-lane": p.lane ?? "" }, el("span", { class: "ws-v-th", text: p.th }), el("span", { class: "ws-v-en", text: p.en })),
   );
+  list.replaceChildren(...lines);
   if (opt.problems.length > 40) list.append(el("li", { text: tr("more_problems", { n: opt.problems.length - 40 }) }));
-  const ok = !opt.problems.length;
+  const ok = !opt.problems.length && !opt.checkFailed;
   $("ws-valid").hidden = !ok;
   $("ws-invalid").hidden = ok;
-  $("ws-invalid-count").textContent = tr("broken", { n: fmt0.format(opt.problems.length) });
+  $("ws-invalid-count").textContent = opt.checkFailed ? tr("check_failed") : tr("broken", { n: fmt0.format(opt.problems.length) });
+  if (opt.checkFailed) list.replaceChildren(...opt.failure.map((line) => el("li", { text: line })));
+  $("ws-checking").hidden = !opt.pending;
+  $("ws-editor").dataset.checked = String(!opt.pending);
+  $("ws-editor").querySelector(".ws-check").classList.toggle("ws-stale", opt.pending);
   updateSave();
 }
 
@@ -1152,16 +964,8 @@ function onDrag(event) {
   moveLane(drag.opt, drag.lane, drag.from + d);
   state.editor.layers.lanes.get(drag.lane.id)?.setLatLngs(drag.lane.polys.map((p) => latlngs(p)));
   updateLaneTools();
-  // Checked while dragging too, once a frame: the verdict follows the lane.
-  if (!drag.pending) {
-    drag.pending = true;
-    requestAnimationFrame(() => {
-      if (!drag) return;
-      drag.pending = false;
-      check(drag.opt);
-      showCheck(drag.opt);
-    });
-  }
+  // Checked while dragging too, once the lane rests: the verdict follows it.
+  requestCheck(drag.opt);
 }
 
 function endDrag() {
@@ -1182,8 +986,8 @@ function updateSave() {
   const button = $("ws-save");
   if (!button) return;
   const opt = state.editor?.opt;
-  const broken = !opt || opt.problems.length > 0;
-  button.disabled = broken || state.saving;
+  const broken = !opt || opt.problems.length > 0 || opt.checkFailed;
+  button.disabled = broken || opt.pending || state.saving;
   $("ws-save-blocked").hidden = !broken;
 }
 
@@ -1257,7 +1061,7 @@ function showSaved(decision) {
 async function save(event) {
   event.preventDefault();
   const opt = state.editor?.opt;
-  if (!opt || opt.problems.length) return;
+  if (!opt || opt.pending || opt.problems.length || opt.checkFailed) return;
   const errors = $("ws-save-errors");
   if (!$("ws-agreed-by").value.trim()) {
     showErrors(errors, [tr("need_agreed_by")]);
@@ -1345,7 +1149,11 @@ $("ws-undo").addEventListener("click", () => {
     afterEdit();
   }
 });
-for (const input of document.querySelectorAll("[data-cost]")) input.addEventListener("input", refreshCardMetrics);
+// The costs are part of gis.layout's metrics: every option is checked again with them.
+for (const input of document.querySelectorAll("[data-cost]"))
+  input.addEventListener("input", () => {
+    for (const opt of state.options) requestCheck(opt);
+  });
 $("ws-save-form")?.addEventListener("submit", save);
 
 // The site before any option: what is being planned, and where the canal's setback is.
@@ -1365,14 +1173,13 @@ document.getElementById("ws-root").dataset.ready = "true";
 // For the browser tests and the curious: the state and the checks.
 window.workshop = {
   state,
-  check,
-  metrics,
+  checkNow,
+  checkBody,
+  afterEdit,
   mergedRing,
+  mergePlots,
   splitPlot,
   moveLane,
-  covers,
-  frontage,
-  overlapArea,
   centroid,
   siteBounds,
   savePayload,
