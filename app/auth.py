@@ -22,6 +22,7 @@ import os
 import threading
 import time
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import limits
 from flask import (
@@ -193,12 +194,23 @@ def login():
             token = services.start_session(uow(), user, max_age=_seconds("SESSION_MAX_AGE_SECONDS"))
             session.clear()
             session["sid"] = token
-            target = request.args.get("next") or url_for("cases.case_list")
-            # Only local paths: never redirect to another site after login.
-            if not target.startswith("/") or target.startswith("//"):
-                target = url_for("cases.case_list")
-            return redirect(target)
+            return redirect(local_target(request.args.get("next")) or url_for("cases.case_list"))
     return render_template("auth/login.html", error=error), 401 if error else 200
+
+
+def local_target(raw: str | None) -> str | None:
+    """`raw` if it is a path on this site, else None: never redirect to another site.
+
+    Browsers drop tabs and newlines from a URL and read a backslash as a slash, so
+    "/<tab>/evil.com" and "/<backslash>evil.com" would leave the site: refused."""
+    if not raw or len(raw) > 2000:
+        return None
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F or ch == "\\" for ch in raw):
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme or parts.netloc or not raw.startswith("/") or raw.startswith("//"):
+        return None
+    return raw
 
 
 @bp.post("/logout")

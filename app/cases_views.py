@@ -12,7 +12,6 @@ page: `app.application.case_detail`), and renders a template or redirects.
 
 from __future__ import annotations
 
-import json
 from datetime import date
 
 from flask import (
@@ -31,6 +30,7 @@ from app.application.case_detail import case_detail
 from app.auth import login_required, roles_required
 from app.casestore import uow
 from app.i18n import LANGUAGES, STRINGS, current_language
+from app.request_guard import Refused, load_json
 from cases import services
 from cases.errors import DomainError, Forbidden, InvalidInput, NotFound, StaleVersion
 from cases.model import HOUSE_STATUSES, ROLE_LABELS, date_range_problem
@@ -458,8 +458,8 @@ def new_case():
         raw_site = request.form.get("site", "").strip()
         try:
             try:
-                site = json.loads(raw_site) if raw_site else None
-            except ValueError:
+                site = load_json(raw_site) if raw_site else None
+            except (ValueError, Refused):
                 raise InvalidInput(
                     "the site boundary could not be read; draw it again",
                     "อ่านขอบเขตพื้นที่ไม่ได้ กรุณาวาดใหม่",

@@ -188,6 +188,14 @@ FIELDS: tuple[FieldClass, ...] = (
         words=("เลขที่ครัวเรือน",),
     ),
     FieldClass(
+        # A house's own id names its household ("KPP-CC-01-H0001" is household 1).
+        "structure_id",
+        PERSONAL,
+        "รหัสบ้านหรือสิ่งปลูกสร้างของครัวเรือน",
+        "A household's house or structure id",
+        names=("structure_id", "house_id", "house_no", "รหัสสิ่งปลูกสร้าง", "บ้านเลขที่"),
+    ),
+    FieldClass(
         "agreed_to_move",
         PERSONAL,
         "การยินยอมย้ายของครัวเรือน",

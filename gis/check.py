@@ -201,8 +201,17 @@ def _validate(sites, against, inputs, site_id, rules) -> None:
             )
     if site_id not in sites.columns:
         problems.append(Problem("the sites have no id field", "ไม่มีฟิลด์รหัสพื้นที่", field=site_id))
+    elif sites[site_id].isna().any():
+        rows = [str(i + 1) for i in range(len(sites)) if pd.isna(sites[site_id].iloc[i])][:5]
+        problems.append(
+            Problem(
+                f"sites without an id (feature {', '.join(rows)})",
+                f"พื้นที่ไม่มีรหัส (ลำดับที่ {', '.join(rows)})",
+                field=site_id,
+            )
+        )
     elif sites[site_id].duplicated().any():
-        dup = sites[site_id][sites[site_id].duplicated()].astype(str).unique()[:5]
+        dup = [str(v) for v in sites[site_id][sites[site_id].duplicated()].unique()[:5]]
         problems.append(
             Problem(
                 f"site ids repeat: {', '.join(dup)}",

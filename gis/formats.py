@@ -237,8 +237,10 @@ def check_gpkg_schema(path: Path, *, label: str) -> None:
                         f"ตาราง {name!r} มีคอลัมน์ที่คำนวณ ({', '.join(generated)})",
                     )
     except sqlite3.Error as exc:
-        raise _refuse_schema(
-            label, f"has a damaged schema ({str(exc)[:80]})", "มีโครงสร้างฐานข้อมูลเสียหาย"
+        raise refuse(
+            label,
+            f"the GeoPackage is corrupt or truncated ({str(exc)[:80]})",
+            "ไฟล์ GeoPackage เสียหายหรือไม่สมบูรณ์",
         ) from None
     finally:
         con.close()

@@ -387,3 +387,29 @@ def test_serve_refuses_the_network_while_demo_passwords_remain(store, store_conf
     assert "rep.cc01" in refused.value.message and "officer" not in refused.value.message
     services.set_user_active(store.uow(), "rep.cc01", False)
     refuse_demo_on_network("0.0.0.0", reopen())  # nothing left to refuse
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["/%09/evil.com", "/\t/evil.com", "/\\evil.com", "//evil.com", "https://evil.com/", "/\n/x"],
+)
+def test_login_never_redirects_to_another_site(make_app, target):
+    """The red team's `next=/%09/evil.com` became `Location: //evil.com`."""
+    with serve(make_app()) as base:
+        reply = http(
+            f"{base}/auth/login?next={urllib.parse.quote(target, safe='/%')}",
+            method="POST",
+            form={"username": "officer", "password": PASSWORDS["officer"]},
+        )
+        assert reply.status == 302, reply.text
+        location = reply.headers["Location"]
+        parts = urllib.parse.urlsplit(location)
+        assert parts.netloc in ("", urllib.parse.urlsplit(base).netloc), location
+        assert not parts.path.startswith("//") and "evil.com" not in location, location
+        # A local target is still honoured.
+        local = http(
+            f"{base}/auth/login?next=/cases%3Fstage%3Dsurvey",
+            method="POST",
+            form={"username": "officer", "password": PASSWORDS["officer"]},
+        )
+        assert local.headers["Location"].endswith("/cases?stage=survey")

@@ -668,11 +668,19 @@ def _shape(geometry, crs: str):
 
 def _read_feature(i: int, feature, crs: str, types: dict, spare: bool, out: dict) -> dict | None:
     """Put one sent feature into out["plot"|"lane"|"open_space"]; a problem, or None."""
-    props = (feature or {}).get("properties") or {}
+    if not isinstance(feature, dict):
+        return {
+            "en": f"feature {i}: not a GeoJSON feature",
+            "th": f"ส่วนที่ {i}: ไม่ใช่ feature ของ GeoJSON",
+            "feature": i,
+            "field": "features",
+        }
+    props = feature.get("properties")
+    props = props if isinstance(props, dict) else {}
     layer = props.get("layer")
     try:
-        geom = _shape((feature or {}).get("geometry"), crs)
-    except (ValueError, TypeError, AttributeError, DomainError) as exc:
+        geom = _shape(feature.get("geometry"), crs)
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError, DomainError) as exc:
         return {
             "en": f"feature {i}: not a valid polygon ({exc})",
             "th": f"ส่วนที่ {i}: รูปเรขาคณิตไม่ถูกต้อง",
@@ -716,7 +724,11 @@ def _check_plot_numbers(plots: list[dict]) -> None:
     if any(not no for no in nos) or len(set(nos)) != len(nos):
         raise _bad("every plot needs its own number", "ทุกแปลงต้องมีเลขแปลงไม่ซ้ำกัน", "plot_no")
     odd = next(
-        (no for no in nos if not (no.isascii() and no.isdigit() and 0 < int(no) <= MAX_PLOT_NO)),
+        (
+            no
+            for no in nos
+            if not (no.isascii() and no.isdigit() and len(no) <= 9 and 0 < int(no) <= MAX_PLOT_NO)
+        ),
         None,
     )
     if odd is not None:
@@ -949,6 +961,12 @@ def save_layout(uow, store, user, case_id: int, body: dict, labels=None):
     ws = case_site(store, case, ctx["community"])
     params = parse_parameters(body.get("parameters"), ws, labels)
     layout, parts = parse_layout(body, params)
+    if layout.plots.empty:
+        raise _bad(
+            "a layout to save needs at least one plot",
+            "ผังที่จะบันทึกต้องมีแปลงอย่างน้อยหนึ่งแปลง",
+            "features",
+        )
     access = access_for(body, ws)
     name = layout.name
     return services.record_layout_decision(

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import codecs
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from gis.errors import PlannerError
+from gis.errors import PlannerError, Problem, ValidationError
 from gis.formats import MAX_UNZIPPED_BYTES
 
 # Limits for hostile input; callers (CLI, web) may pass their own.
@@ -15,6 +16,27 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 
 FORMATS = ("gpkg", "shp", "geojson", "kml", "kmz", "csv", "xlsx", "zip")
 MODES = ("replace", "append")
+
+
+def check_encoding(name: str) -> str:
+    """A text encoding Python can decode with (utf-8, cp874, tis-620 ...), or refused."""
+    ok = isinstance(name, str) and 0 < len(name) <= 40 and name.isascii() and name.isprintable()
+    if ok:
+        try:
+            ok = codecs.lookup(name)._is_text_encoding and b"a".decode(name) == "a"
+        except (LookupError, ValueError, UnicodeError):
+            ok = False
+    if not ok:
+        raise ValidationError(
+            [
+                Problem(
+                    f"{str(name)[:40]!r} is not a text encoding (use e.g. utf-8, cp874 or tis-620)",
+                    f"{str(name)[:40]!r} ไม่ใช่รหัสอักขระที่รู้จัก (เช่น utf-8, cp874 หรือ tis-620)",
+                    field="encoding",
+                )
+            ]
+        )
+    return name
 
 
 @dataclass(frozen=True)
@@ -33,6 +55,8 @@ class ImportOptions:
     def __post_init__(self) -> None:
         if self.mode not in MODES:
             raise PlannerError(f"mode must be 'replace' or 'append', not {self.mode!r}")
+        if self.encoding is not None:
+            check_encoding(self.encoding)
 
     @classmethod
     def from_kwargs(cls, **kwargs: Any) -> ImportOptions:

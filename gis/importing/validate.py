@@ -13,18 +13,42 @@ from gis.errors import Problem, ValidationError
 from gis.importing.report import ImportReport, item
 from gis.importing.tables import to_number
 
+# Names a layer's store keeps for itself (GeoPackage and PostGIS feature ids, geometry).
+_STORE_FIELDS = frozenset({"fid", "ogc_fid", "geom", "geometry", "wkb_geometry", "gid"})
+
 
 def apply_field_map(gdf, field_map, label, report) -> gpd.GeoDataFrame:
     """File fields renamed to catalogue fields; a field to map that is not there is refused."""
     if not field_map:
         return gdf
     problems = []
-    for src in field_map:
+    geometry = gdf.geometry.name
+    targets = list(field_map.values())
+    for src, dst in field_map.items():
         if src not in gdf.columns:
             problems.append(
                 Problem(
                     "the field to map is not in the file",
                     "ไม่มีฟิลด์นี้ในไฟล์",
+                    file=label,
+                    field=src,
+                )
+            )
+        elif geometry in (src, dst) or str(dst).lower() in _STORE_FIELDS:
+            problems.append(
+                Problem(
+                    f"{src!r} cannot be renamed to {dst!r}: the geometry and the store's own "
+                    f"fields ({', '.join(sorted(_STORE_FIELDS))}) keep their names",
+                    f"เปลี่ยนชื่อ {src!r} เป็น {dst!r} ไม่ได้ เพราะฟิลด์รูปเรขาคณิตและฟิลด์ของระบบต้องใช้ชื่อเดิม",
+                    file=label,
+                    field=src,
+                )
+            )
+        elif targets.count(dst) > 1 or (dst in gdf.columns and dst not in field_map):
+            problems.append(
+                Problem(
+                    f"two fields would be named {dst!r}",
+                    f"จะมีสองฟิลด์ที่ชื่อ {dst!r}",
                     file=label,
                     field=src,
                 )
