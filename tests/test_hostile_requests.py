@@ -365,3 +365,113 @@ def test_layout_pdf_refuses_a_plot_no_it_cannot_print(site):
     )
     assert status == 422, (status, text[:300])
     assert "plot_no" in text
+
+
+# -- what the red team sent that once gave a 500 -------------------------------------
+_SQUARE = {"type": "Polygon", "coordinates": [[[0, 0], [4, 0], [4, 8], [0, 8], [0, 0]]]}
+_PLOT = {"type": "Feature", "properties": {"layer": "plot", "plot_no": "1", "plot_type": "row"}}
+
+
+@pytest.mark.parametrize(
+    "features",
+    [
+        [1],
+        [{**_PLOT, "properties": [1], "geometry": _SQUARE}],
+        [{**_PLOT, "properties": "x", "geometry": _SQUARE}],
+        [{**_PLOT, "geometry": {"type": "Polygon", "coordinates": {"a": 1}}}],
+        [{**_PLOT, "properties": {**_PLOT["properties"], "plot_no": "9" * 5000}, "geometry": _SQUARE}],
+        [{**_PLOT, "properties": {"layer": "open_space", "kind": "common"}, "geometry": _SQUARE}],
+    ],
+    ids=["not-a-feature", "properties-list", "properties-text", "coordinates-object",
+         "plot_no-5000-digits", "no-plot-at-all"],
+)  # fmt: skip
+def test_hostile_layout_features_are_refused(site, features):
+    ls02 = site.case_id("KPP-LS-02")
+    before = site.state()
+    body = {"version": 1, "option": 0, "crs": "EPSG:32647", "features": features}
+    status, text = site.call("POST", f"/api/cases/{ls02}/layout-decisions", body)
+    assert 400 <= status < 500, (status, text[:300])
+    assert json.loads(text)["error"]["th"]
+    pdf = {"parameters": {"options": 2}, "options": [{"option": 1, "features": features}]}
+    status, text = site.call("POST", f"/cases/{ls02}/workshop/options.pdf", pdf)
+    # An option of open space only may be printed; none of these may give a 500.
+    assert status != 500 and (
+        400 <= status < 500 or features[0]["properties"]["layer"] == "open_space"
+    ), (status, text[:300])
+    assert site.state() == before
+
+
+def test_sites_without_names_are_refused_plainly(site):
+    sites = {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": {"name": None}, "geometry": g}
+            for g in (
+                {"type": "Polygon", "coordinates": [[[100.55, 13.86], [100.551, 13.86],
+                                                     [100.551, 13.861], [100.55, 13.86]]]},
+                {"type": "Polygon", "coordinates": [[[100.56, 13.86], [100.561, 13.86],
+                                                     [100.561, 13.861], [100.56, 13.86]]]},
+            )
+        ],
+    }  # fmt: skip
+    body, content_type = _multipart(
+        {"source": "file", "against": "zoning"},
+        {"sites_file": ("sites.geojson", json.dumps(sites).encode())},
+    )
+    status, text = site.call(
+        "POST", "/api/overlap", body, content_type=content_type, headers=VIEWER
+    )
+    assert 400 <= status < 500, (status, text[:300])
+    assert json.loads(text)["error"]["th"]
+
+
+def test_a_new_case_with_a_site_nested_deep_is_refused(site):
+    site.call(
+        "POST",
+        "/auth/login",
+        urllib.parse.urlencode(
+            {"username": "officer", "password": AuthActions.passwords["officer"]}
+        ).encode(),
+        content_type="application/x-www-form-urlencoded",
+    )
+    before = site.state()
+    form = urllib.parse.urlencode({**NEW_CASE, "site": "[" * 50_000 + "]" * 50_000}).encode()
+    status, text = site.call(
+        "POST", "/cases/new", form, content_type="application/x-www-form-urlencoded"
+    )
+    assert 400 <= status < 500, (status, text[:300])
+    assert site.state() == before
+
+
+@pytest.mark.parametrize(
+    "fields, field",
+    [
+        ({"layer": "points", "encoding": "undefined"}, "encoding"),
+        ({"layer": "points", "encoding": "utf\x008"}, "encoding"),
+        ({"layer": "sqlite_master"}, "layer"),
+        ({"layer": "gpkg_contents"}, "layer"),
+        ({"layer": "layer_styles"}, "layer"),
+        ({"layer": "points", "map": "name=geometry"}, "name"),
+        ({"layer": "points", "map": "name=fid"}, "name"),
+        ({"layer": "points", "mapto-geometry": "name"}, None),
+        ({"layer": "points", "mapto-name": "geometry"}, "name"),
+    ],
+)
+def test_hostile_import_options_are_refused(site, fields, field):
+    body, content_type = _multipart(fields, {"file": ("points.csv", b"name,x,y\na,100.55,13.86\n")})
+    status, text = site.call("POST", "/api/imports", body, content_type=content_type)
+    assert 400 <= status < 500, (fields, status, text[:300])
+    if field:
+        _assert_names_field(status, text, field)
+    status, _ = site.call("GET", "/api/exports/points?format=csv")
+    assert status == 404  # nothing was written
+
+
+def test_an_upload_with_a_very_long_file_name_is_refused(site):
+    body, content_type = _multipart(
+        {"layer": "points"}, {"file": ("p" * 10_000 + ".csv", b"name,x,y\na,100.55,13.86\n")}
+    )
+    status, text = site.call("POST", "/api/imports", body, content_type=content_type)
+    assert 400 <= status < 500, (status, text[:300])
+    status, _ = site.call("GET", "/api/exports/points?format=csv")
+    assert status == 404
