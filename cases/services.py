@@ -624,7 +624,7 @@ def update_case(
     return case
 
 
-def _store_document_file(uow: UnitOfWork, data: bytes) -> str:
+def store_document_file(uow: UnitOfWork, data: bytes) -> str:
     """Content-addressed: documents/<sha[:2]>/<sha>. Written before the row, via a temp file."""
     digest = hashlib.sha256(data).hexdigest()
     target = uow.documents_dir / digest[:2] / digest
@@ -670,7 +670,7 @@ def _new_document(
 ) -> Document:
     _check_document(kind, filename, data, workflows)
     safe_name = _SAFE_FILENAME.sub("_", Path(filename or "document").name)[:200] or "document"
-    digest = _store_document_file(uow, data)
+    digest = store_document_file(uow, data)
     return uow.repo.add_document(
         Document(
             case_id=case.id,
@@ -910,7 +910,9 @@ def _cached(uow: UnitOfWork, key: tuple, compute, *, copy_out=copy.deepcopy):
     """`compute()` once per store generation; callers get a copy they may change."""
     with uow:
         generation = uow.repo.generation()
-        full_key = (str(uow.engine.url), generation, *key)
+        # One database may hold several instances, one per schema: key by both.
+        store = (str(uow.engine.url), uow.engine.dialect.default_schema_name)
+        full_key = (*store, generation, *key)
         if full_key not in _DASHBOARD_CACHE:
             if len(_DASHBOARD_CACHE) > 256:
                 _DASHBOARD_CACHE.clear()
