@@ -155,6 +155,17 @@ def main() -> None:
         _step("app, gis and cases are this distribution's files", started)
 
         planner = venv / "bin" / "planner"
+        rebuild = subprocess.run(
+            [str(planner), "sample", "--rebuild", "--no-load", "--out", str(tmp / "rebuilt")],
+            cwd=elsewhere,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        _check(
+            rebuild.returncode == 1 and "layers/sources" in rebuild.stderr,
+            f"`planner sample --rebuild` from the wheel: {rebuild.stderr or rebuild.stdout}",
+        )
         subprocess.run([str(planner), "sample"], cwd=elsewhere, env=env, check=True)
         _step("planner sample", started)
         serve_and_fetch(planner, env, elsewhere)
