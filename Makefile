@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test test-unit install install-dev system-deps bench lint format sample clean fuzz
+.PHONY: run test test-unit install install-dev system-deps bench lint format sample clean fuzz wheel-smoke
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,11 @@ test: install-dev system-deps
 test-unit: install-dev
 	$(BIN)/python -m pytest -m unit -q --durations=10 tests/unit
 
+## Build the wheel, install it into a fresh venv outside the checkout, then from another
+## folder `planner sample` and `planner serve`, and fetch the map, Leaflet and /api/layers
+wheel-smoke:
+	$(PYTHON) scripts/wheel_smoke.py
+
 ## Run every benchmark and write benchmarks/results/latest.json
 bench: install-dev
 	$(BIN)/python benchmarks/run.py
@@ -67,4 +72,4 @@ fuzz: install-dev
 	done
 
 clean:
-	rm -rf $(VENV) instance tests/output
+	rm -rf $(VENV) instance tests/output build dist *.egg-info

@@ -7,14 +7,14 @@ from pathlib import Path
 
 from flask import Flask
 
-from gis.paths import PROJECT_ROOT
+from gis.paths import DEFAULT_HOME
 
-DEFAULT_HOME = PROJECT_ROOT / "instance"
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
 
 def planner_home() -> Path:
-    """The instance folder: `PLANNER_HOME`, or `instance/` in the project."""
+    """The instance folder: `PLANNER_HOME`, else `instance/` in a checkout or the user's
+    data folder when installed (gis.paths.DEFAULT_HOME)."""
     return Path(os.environ.get("PLANNER_HOME") or DEFAULT_HOME).resolve()
 
 

@@ -87,11 +87,18 @@ def sample(
     rebuild: bool, seed: int, setback_m: float, out_dir: Path, no_load: bool, demo_users: bool
 ) -> None:
     """Load the Khlong Prem Prachakorn sample into the store (ชุดข้อมูลตัวอย่าง)."""
-    from gis.layers import load_sample
+    from app.application import sample_loader
 
     catalog = load_catalog()
     if rebuild:
+        from gis.paths import SOURCES_DIR
         from gis.sample import build_sample
+
+        if not SOURCES_DIR.is_dir():  # the wheel carries the built sample, not its sources
+            _fail(
+                "--rebuild needs a checkout of the project (layers/sources) / "
+                "การสร้างชุดข้อมูลตัวอย่างใหม่ต้องใช้ซอร์สโค้ดของโครงการ (layers/sources)"
+            )
 
         started = time.perf_counter()
         summary = build_sample(out_dir, seed=seed, setback_m=setback_m)
@@ -101,21 +108,14 @@ def sample(
         return
     store = _open_store()
     try:
-        counts = load_sample(
-            store, catalog, package=out_dir / "khlong_prem_sample.gpkg", raster_dir=out_dir
-        )
+        counts = sample_loader.load_sample_layers(store, catalog, out_dir)
     except (ValidationError, PlannerError, FileNotFoundError) as exc:
         _fail(exc)
     click.echo(f"loaded {len(counts)} layers into {store!r}:")
     for name, count in counts.items():
         click.echo(f"  {name:<18} {count:>7}")
-    from cases.sample import DEMO_USERS, add_demo_users, load_sample_cases
-    from gis.layers import read_package
-
     case_store = _open_case_store()
-    result = load_sample_cases(
-        case_store, read_package(out_dir / "khlong_prem_sample.gpkg", catalog), demo_users=False
-    )
+    result = sample_loader.load_sample_case_data(case_store, catalog, out_dir)
     if result["skipped"]:
         click.echo(f"the case store already has {result['cases']} cases; kept them as they are")
     else:
@@ -129,9 +129,9 @@ def sample(
             "ไม่มีบัญชีทดลอง สร้างผู้ใช้ด้วย planner user add"
         )
         return
-    add_demo_users(case_store)
+    logins = sample_loader.add_demo_logins(case_store)
     click.echo("demo logins (sample only, this machine only) / บัญชีทดลอง (ใช้ในเครื่องนี้เท่านั้น):")
-    for username, password, role, community in DEMO_USERS:
+    for username, password, role, community in logins:
         click.echo(f"  {username:<10} {password:<20} {role}{' ' + community if community else ''}")
 
 

@@ -17,10 +17,9 @@ import numpy as np
 import shapely
 
 from cases.model import BudgetLine, Case, Community, Document, Household, StageEvent
-from cases.services import _store_document_file, add_user
+from cases.services import add_user, store_document_file
 from cases.store import CaseStore
 from cases.workflow import default_workflows
-from gis.layers import read_package
 
 SEED = 2562
 # Published progress (houses) per area: finished, under construction, ready to build.
@@ -307,11 +306,13 @@ def build_sample_cases(layers: dict, *, seed: int = SEED) -> dict:
 
 
 def load_sample_cases(
-    store: CaseStore, layers: dict | None = None, *, seed: int = SEED, demo_users: bool = False
+    store: CaseStore, layers: dict, *, seed: int = SEED, demo_users: bool = False
 ) -> dict:
     """Write the sample cases into an empty case store (one transaction), and the demo users
-    only when `demo_users` is true (`planner sample --demo-users`)."""
-    layers = layers or read_package()
+    only when `demo_users` is true (`planner sample --demo-users`).
+
+    `layers` are the sample's layers by name (GeoDataFrames); the sample loader of the
+    application layer (app.application.sample_loader) reads them from the GeoPackage."""
     plan = build_sample_cases(layers, seed=seed)
     workflows = default_workflows()
     with store.uow() as uow:
@@ -337,7 +338,7 @@ def load_sample_cases(
                 f"{label['th']} / {label['en']}\n{community_id}\n{on.isoformat()}\n"
                 "เอกสารตัวอย่าง / sample document\n"
             ).encode()
-            digest = _store_document_file(uow, text)
+            digest = store_document_file(uow, text)
             stage = next(s for s, kinds in _STAGE_DOCUMENTS.items() if kind in kinds)
             repo.add_document(
                 Document(

@@ -18,17 +18,17 @@ import sqlalchemy as sa
 from pyproj import CRS
 
 from gis.layer_names import check_layer_name
-from gis.store import (
+from gis.store_base import (
     REPORTS_FOLDER,
     LayerInfo,
     LayerNotFound,
     RasterFiles,
-    _check_mode,
-    _check_version,
-    _geometry_type,
-    _now,
+    check_mode,
+    check_version,
+    geometry_type_of,
     private_dir,
     record_reports,
+    utc_now,
 )
 
 SCHEMA = "planner_layers"
@@ -159,7 +159,7 @@ class PostGISStore(RasterFiles):
     def write(
         self, name, gdf, *, mode="replace", provenance=None, expected_version=None, report=None
     ):
-        _check_mode(mode)
+        check_mode(mode)
         check_layer_name(name)
         staging = f"_staging_{name}"[:63]
         with self.engine.begin() as conn:
@@ -173,7 +173,7 @@ class PostGISStore(RasterFiles):
                 {"n": name},
             ).first()
             version = existing[0] if existing else 0
-            _check_version(name, expected_version, version)
+            check_version(name, expected_version, version)
             out = gdf
             if mode == "append" and existing:
                 current = self._read(conn, name)
@@ -209,10 +209,10 @@ class PostGISStore(RasterFiles):
                 {
                     "n": name,
                     "v": version + 1,
-                    "g": _geometry_type(gdf),
+                    "g": geometry_type_of(gdf),
                     "s": srid,
                     "p": json.dumps(provenance or {}, ensure_ascii=False),
-                    "w": _now(),
+                    "w": utc_now(),
                 },
             )
             if report is not None:
@@ -227,7 +227,7 @@ class PostGISStore(RasterFiles):
                         "n": name,
                         "v": version + 1,
                         "r": json.dumps(report, ensure_ascii=False, default=str),
-                        "w": _now(),
+                        "w": utc_now(),
                     },
                 )
         if report is not None:

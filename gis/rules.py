@@ -18,9 +18,8 @@ import pandas as pd
 import yaml
 
 from gis.errors import Problem, ValidationError
-from gis.paths import LAYERS_DIR
+from gis.paths import RULES_DIR
 
-RULES_DIR = LAYERS_DIR / "rules"
 DEFAULT_RULES = RULES_DIR / "bangkok_baan_mankong.yaml"
 
 PASS, WARNING, CONFLICT = "pass", "warning", "conflict"

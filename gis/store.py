@@ -21,313 +21,33 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
-import shutil
-import stat
 import tempfile
-import time
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
 
-import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from gis.errors import PlannerError, Problem
+from gis.errors import PlannerError
 from gis.layer_names import check_layer_name
-
-REPORTS_FOLDER = "imports"  # <home>/imports/<report id>.json
-STALE_SECONDS = 3600  # temporary files older than this, with no lock, are leftovers
-_PRIVATE_FOLDERS = ("layers", "rasters", REPORTS_FOLDER, "reports", "documents")
-
-
-class LayerNotFound(PlannerError):
-    def __init__(self, name: str):
-        super().__init__(f"layer {name!r} is not in the store")
-        self.name = name
-
-
-class VersionConflict(PlannerError):
-    """The layer is not at the version the writer expected: someone wrote first."""
-
-    def __init__(self, name: str, expected: int, actual: int):
-        self.name, self.expected, self.actual = name, expected, actual
-        self.problem = Problem(
-            f"layer {name} changed while this write was prepared (expected version"
-            f" {expected}, found {actual}); nothing was written",
-            f"ชั้นข้อมูล {name} ถูกแก้ไขระหว่างเตรียมการเขียน (คาดว่าเป็นรุ่น {expected}"
-            f" แต่พบรุ่น {actual}) จึงไม่ได้เขียนข้อมูล",
-            layer=name,
-        )
-        super().__init__(str(self.problem))
-
-
-# ------------------------------------------------------------------ private files
-
-
-def private_dir(path: str | Path) -> Path:
-    """Make `path` (and missing parents) a folder only its owner can open (0700)."""
-    path = Path(path)
-    missing = [p for p in (path, *path.parents) if not p.exists()]
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    for folder in {path, *missing}:  # mkdir gives missing parents the default mode
-        _tighten(folder, 0o700)
-    return path
-
-
-def _tighten(path: Path, mode: int) -> None:
-    if os.name == "nt":  # Windows has no group/other bits; the profile folder is private
-        return
-    with contextlib.suppress(OSError):
-        if stat.S_IMODE(path.stat().st_mode) & 0o077:
-            os.chmod(path, mode)
-
-
-def secure_home(home: str | Path) -> None:
-    """Tighten an instance folder: it and its known folders 0700, their files 0600.
-
-    Cheap: the home, its direct children and those of the known folders only."""
-    home = private_dir(home)
-    for folder in (home, *(home / f for f in _PRIVATE_FOLDERS)):
-        if not folder.is_dir():
-            continue
-        _tighten(folder, 0o700)
-        with contextlib.suppress(OSError):
-            for child in folder.iterdir():
-                if child.is_symlink():
-                    continue
-                _tighten(child, 0o700 if child.is_dir() else 0o600)
-
-
-def write_json_atomic(path: Path, data: Any) -> Path:
-    """Write JSON to `path` whole (temporary file, then `os.replace`), mode 0600."""
-    with file_lock(path.parent / ".write.lock"):  # so a leftover `.part` is a dead writer's
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".report.", suffix=".part")
-        try:
-            with open(fd, "w", encoding="utf-8") as fh:
-                json.dump(data, fh, ensure_ascii=False, indent=1, default=str)
-            os.replace(tmp, path)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-    return path
-
-
-def record_reports(home: Path, reports: list[dict]) -> int:
-    """Copy reports kept with their layers into `<home>/imports/` when missing there
-    (a writer killed after the layer swap); returns how many were copied."""
-    folder = private_dir(home / REPORTS_FOLDER)
-    copied = 0
-    for report in reports:
-        rid = str(report.get("id") or "")
-        if re.fullmatch(r"[0-9A-Za-z\-]{1,64}", rid) and not (folder / f"{rid}.json").exists():
-            write_json_atomic(folder / f"{rid}.json", report)
-            copied += 1
-    return copied
-
-
-def remove_stale(paths: list[Path], *, older_than: float = STALE_SECONDS) -> int:
-    """Remove files or folders last changed more than `older_than` seconds ago."""
-    removed = 0
-    now = time.time()
-    for path in paths:
-        with contextlib.suppress(FileNotFoundError):
-            if now - path.stat().st_mtime > older_than:
-                if path.is_dir():
-                    shutil.rmtree(path, ignore_errors=True)
-                else:
-                    path.unlink()
-                removed += 1
-    return removed
-
-
-# ------------------------------------------------------------------ locks
-
-
-def _lock_fd(fd: int, blocking: bool) -> bool:
-    if os.name == "nt":  # pragma: no cover - officers' Windows laptops
-        import msvcrt
-
-        while True:
-            try:
-                msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-                return True
-            except OSError:
-                if not blocking:
-                    return False
-                time.sleep(0.05)
-    import fcntl
-
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
-    except BlockingIOError:
-        return False
-    return True
-
-
-def _unlock_fd(fd: int) -> None:
-    if os.name == "nt":  # pragma: no cover
-        import msvcrt
-
-        os.lseek(fd, 0, os.SEEK_SET)
-        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
-        return
-    import fcntl
-
-    fcntl.flock(fd, fcntl.LOCK_UN)
-
-
-@contextlib.contextmanager
-def file_lock(path: Path, *, blocking: bool = True):
-    """Hold an exclusive lock on the file `path` (made 0600, never removed).
-
-    Yields True once held, or False when `blocking` is off and another holder has
-    it. The system drops the lock when its process dies, even by SIGKILL."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        held = _lock_fd(fd, blocking)
-        try:
-            yield held
-        finally:
-            if held:
-                _unlock_fd(fd)
-    finally:
-        os.close(fd)
-
-
-@dataclass
-class LayerInfo:
-    name: str
-    feature_count: int
-    crs: str | None
-    geometry_type: str | None
-    bounds: tuple[float, float, float, float] | None  # storage CRS
-    version: int
-    provenance: dict[str, Any] = field(default_factory=dict)
-    written_at: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "feature_count": self.feature_count,
-            "crs": self.crs,
-            "geometry_type": self.geometry_type,
-            "bounds": list(self.bounds) if self.bounds else None,
-            "version": self.version,
-            "provenance": self.provenance,
-            "written_at": self.written_at,
-        }
-
-
-class LayerStore(Protocol):
-    home: Path
-
-    def layer_names(self) -> list[str]: ...
-    def has_layer(self, name: str) -> bool: ...
-    def info(self, name: str) -> LayerInfo: ...
-    def read(
-        self, name: str, *, bbox: tuple[float, float, float, float] | None = None
-    ) -> gpd.GeoDataFrame: ...
-    def write(
-        self,
-        name: str,
-        gdf: gpd.GeoDataFrame,
-        *,
-        mode: str = "replace",
-        provenance: dict | None = None,
-    ) -> LayerInfo: ...
-    def delete(self, name: str) -> None: ...
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def _geometry_type(gdf: gpd.GeoDataFrame) -> str | None:
-    types = sorted(set(gdf.geom_type.dropna()))
-    if not types:
-        return None
-    base = {t.removeprefix("Multi") for t in types}
-    return base.pop() if len(base) == 1 else "Geometry"
-
-
-def _check_mode(mode: str) -> None:
-    if mode not in ("replace", "append"):
-        raise ValueError(f"mode must be 'replace' or 'append', not {mode!r}")
-
-
-class RasterFiles:
-    """Raster layers as GeoTIFF files in `<home>/rasters`, replaced atomically."""
-
-    home: Path
-
-    @property
-    def raster_dir(self) -> Path:
-        return self.home / "rasters"
-
-    def raster_path(self, name: str) -> Path:
-        path = self.raster_dir / f"{check_layer_name(name)}.tif"
-        if not path.exists():
-            raise LayerNotFound(name)
-        return path
-
-    def put_raster(self, name: str, source: str | Path) -> Path:
-        private_dir(self.raster_dir)
-        target = self.raster_dir / f"{check_layer_name(name)}.tif"
-        with file_lock(self.raster_dir / f".{name}.lock"):
-            fd, tmp = tempfile.mkstemp(dir=self.raster_dir, prefix=f".{name}.", suffix=".tif.part")
-            os.close(fd)
-            try:
-                shutil.copyfile(source, tmp)
-                os.replace(tmp, target)
-            finally:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(tmp)
-        return target
-
-    def _open_home(self) -> None:
-        """On open: a private instance folder, no leftovers of killed writers, and
-        every report kept with a layer also in `<home>/imports/`."""
-        secure_home(self.home)
-        if self.raster_dir.is_dir():
-            _clean_locked(self.raster_dir, r"\.(?P<name>[a-z0-9_]+)\.[^.]+\.tif\.part$")
-        reports = self.home / REPORTS_FOLDER
-        if reports.is_dir():
-            with file_lock(reports / ".write.lock", blocking=False) as held:
-                if held:
-                    for path in reports.glob(".report.*.part"):
-                        path.unlink(missing_ok=True)
-        record_reports(self.home, self.kept_reports())
-
-    def kept_reports(self) -> list[dict]:
-        """The import reports the store keeps with its layers."""
-        return []
-
-    def raster_names(self) -> list[str]:
-        if not self.raster_dir.exists():
-            return []
-        return sorted(p.stem for p in self.raster_dir.glob("*.tif"))
-
-
-def _clean_locked(folder: Path, pattern: str) -> int:
-    """Remove temporary files of `folder` whose layer lock is free: their writer died."""
-    by_name: dict[str, list[Path]] = {}
-    for path in folder.glob(".*"):
-        match = re.match(pattern, path.name)
-        if match:
-            by_name.setdefault(match["name"], []).append(path)
-    removed = 0
-    for name, paths in by_name.items():
-        with file_lock(folder / f".{name}.lock", blocking=False) as held:
-            if not held:
-                continue  # a live writer holds it; its file is not a leftover
-            for path in paths:
-                with contextlib.suppress(FileNotFoundError):
-                    path.unlink()
-                    removed += 1
-    return removed
+from gis.store_base import (  # noqa: F401 - re-exported: callers import them from gis.store
+    REPORTS_FOLDER,
+    LayerInfo,
+    LayerNotFound,
+    LayerStore,
+    RasterFiles,
+    VersionConflict,
+    check_mode,
+    check_version,
+    clean_locked,
+    file_lock,
+    geometry_type_of,
+    private_dir,
+    record_reports,
+    remove_stale,
+    secure_home,
+    utc_now,
+    write_json_atomic,
+)
 
 
 class GeoPackageStore(RasterFiles):
@@ -343,7 +63,7 @@ class GeoPackageStore(RasterFiles):
     def __init__(self, home: str | Path):
         self.home = Path(home)
         self.layer_dir = private_dir(self.home / "layers")
-        _clean_locked(self.layer_dir, r"\.(?P<name>[a-z0-9_]+)\.[^.]+\.part\.gpkg(-\w+)?$")
+        clean_locked(self.layer_dir, r"\.(?P<name>[a-z0-9_]+)\.[^.]+\.part\.gpkg(-\w+)?$")
         self._open_home()
 
     def __repr__(self) -> str:
@@ -400,7 +120,7 @@ class GeoPackageStore(RasterFiles):
     def write(
         self, name, gdf, *, mode="replace", provenance=None, expected_version=None, report=None
     ):
-        _check_mode(mode)
+        check_mode(mode)
         with self._lock(name):
             return self._write_locked(name, gdf, mode, provenance, expected_version, report)
 
@@ -412,13 +132,13 @@ class GeoPackageStore(RasterFiles):
             previous = self._kept_report(name)
             if previous:  # a writer killed after its swap: keep its report before ours
                 record_reports(self.home, [previous])
-        _check_version(name, expected_version, version)
+        check_version(name, expected_version, version)
         if mode == "append" and version:
             gdf = pd.concat([self.read(name), gdf.to_crs(current.crs)], ignore_index=True)
         metadata = {
             "planner_version": str(version + 1),
-            "planner_geometry_type": _geometry_type(gdf) or "",
-            "planner_written_at": _now(),
+            "planner_geometry_type": geometry_type_of(gdf) or "",
+            "planner_written_at": utc_now(),
             "planner_provenance": json.dumps(provenance or {}, ensure_ascii=False),
         }
         if report is not None:
@@ -449,11 +169,6 @@ class GeoPackageStore(RasterFiles):
             if not self.has_layer(name):
                 raise LayerNotFound(name)
             self._path(name).unlink()
-
-
-def _check_version(name: str, expected: int | None, actual: int) -> None:
-    if expected is not None and int(expected) != int(actual):
-        raise VersionConflict(name, int(expected), int(actual))
 
 
 def open_store(

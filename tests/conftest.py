@@ -17,10 +17,10 @@ import pytest
 from werkzeug.serving import make_server
 
 from app import create_app
-from cases.sample import DEMO_USERS, load_sample_cases
+from app.application.sample_loader import load_whole_sample
+from cases.sample import DEMO_USERS
 from cases.store import CaseStore
 from gis.catalog import load_catalog
-from gis.layers import load_sample, read_package
 from gis.store import open_store
 
 DATABASE_URL = os.environ.get("DATABASE_URL") or None
@@ -120,9 +120,8 @@ def sample_config(tmp_path_factory, catalog):
     schema = _new_schema()
     home = tmp_path_factory.mktemp("sample-instance")
     store = open_store(home, DATABASE_URL, schema=schema)
-    load_sample(store, catalog)
     case_store = CaseStore(home, DATABASE_URL, schema=schema)
-    load_sample_cases(case_store, read_package(catalog=catalog), demo_users=True)
+    load_whole_sample(store, case_store, catalog, demo_users=True)
     case_store.dispose()
     yield {"PLANNER_HOME": str(home), "DATABASE_URL": DATABASE_URL, "DATABASE_SCHEMA": schema}
     _drop_schema(schema)
@@ -151,9 +150,10 @@ def writable_config(tmp_path, catalog):
     """A store of its own, loaded with the sample (layers and cases), for tests that write."""
     schema = _new_schema()
     home = tmp_path / "instance"
-    load_sample(open_store(home, DATABASE_URL, schema=schema), catalog)
     case_store = CaseStore(home, DATABASE_URL, schema=schema)
-    load_sample_cases(case_store, read_package(catalog=catalog), demo_users=True)
+    load_whole_sample(
+        open_store(home, DATABASE_URL, schema=schema), case_store, catalog, demo_users=True
+    )
     case_store.dispose()
     yield {"PLANNER_HOME": str(home), "DATABASE_URL": DATABASE_URL, "DATABASE_SCHEMA": schema}
     _drop_schema(schema)

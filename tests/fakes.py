@@ -425,8 +425,10 @@ class FakeUnitOfWork:
     def __init__(self, data: FakeData, documents_dir: str | Path):
         self.data = data
         self.documents_dir = Path(documents_dir)
-        # The dashboard cache keys entries by the store's engine URL.
-        self.engine = SimpleNamespace(url=f"fake://{data.key}")
+        # The dashboard cache keys entries by the store's engine URL and schema.
+        self.engine = SimpleNamespace(
+            url=f"fake://{data.key}", dialect=SimpleNamespace(default_schema_name=None)
+        )
         self.committed = False
 
     def __enter__(self) -> FakeUnitOfWork:

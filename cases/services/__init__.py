@@ -38,7 +38,7 @@ from cases.services.dashboard import (
 )
 from cases.services.documents import (
     MAX_DOCUMENT_BYTES,
-    _store_document_file,
+    store_document_file,
     document_path,
     get_document,
     upload_document,
@@ -107,7 +107,7 @@ __all__ = [
     "PLOT_KINDS",
     "STATUS_COLUMNS",
     "THAILAND",
-    "_store_document_file",
+    "store_document_file",
     "add_household",
     "add_plot",
     "add_user",

@@ -64,7 +64,9 @@ def _cached(uow: UnitOfWork, key: tuple, compute, *, copy_out=copy.deepcopy):
     """`compute()` once per store generation; callers get a copy they may change."""
     with uow:
         generation = uow.repo.generation()
-        full_key = (str(uow.engine.url), generation, *key)
+        # One database may hold several instances, one per schema: key by both.
+        store = (str(uow.engine.url), uow.engine.dialect.default_schema_name)
+        full_key = (*store, generation, *key)
         if full_key not in _DASHBOARD_CACHE:
             if len(_DASHBOARD_CACHE) > 256:
                 _DASHBOARD_CACHE.clear()

@@ -31,7 +31,7 @@ MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 _SAFE_FILENAME = re.compile(r"[^\w.\- \u0E00-\u0E7F]+", re.UNICODE)
 
 
-def _store_document_file(uow: UnitOfWork, data: bytes) -> str:
+def store_document_file(uow: UnitOfWork, data: bytes) -> str:
     """Content-addressed: documents/<sha[:2]>/<sha>. Written before the row, via a temp file."""
     digest = hashlib.sha256(data).hexdigest()
     target = uow.documents_dir / digest[:2] / digest
@@ -77,7 +77,7 @@ def _new_document(
 ) -> Document:
     _check_document(kind, filename, data, workflows)
     safe_name = _SAFE_FILENAME.sub("_", Path(filename or "document").name)[:200] or "document"
-    digest = _store_document_file(uow, data)
+    digest = store_document_file(uow, data)
     return uow.repo.add_document(
         Document(
             case_id=case.id,
