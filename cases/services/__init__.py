@@ -38,9 +38,9 @@ from cases.services.dashboard import (
 )
 from cases.services.documents import (
     MAX_DOCUMENT_BYTES,
-    store_document_file,
     document_path,
     get_document,
+    store_document_file,
     upload_document,
 )
 from cases.services.geometry import (
