@@ -22,10 +22,7 @@ Routes: `GET|POST /overlap`, `GET /overlap/runs/<run_id>`,
 from __future__ import annotations
 
 import json
-import os
 import re
-import secrets
-import shutil
 import tempfile
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -49,6 +46,8 @@ from flask import (
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
+from app.application import site_check
+from app.application.site_check import RUN_DAYS, SITES_LAYER, SiteCheck, prune_runs
 from app.auth import login_required
 from app.i18n import STRINGS, current_language, format_date
 from app.store import get_catalog, get_store
@@ -60,29 +59,20 @@ from gis.check import (
     FLOOD_STATUS_LABELS,
     SETBACK_LABELS,
     CheckReport,
-    inputs_from_store,
-    layer_from_file,
-    run_checks,
-    sites_bbox,
-    sites_from_file,
-    sites_from_store,
 )
 from gis.errors import PlannerError, Problem, ValidationError
-from gis.report import write_report
 from gis.rules import (
     CHECKS,
     DEFAULT_RULES,
     SEVERITY_ORDER,
     VERDICT_LABELS,
+    RuleSet,
     available_rule_sets,
     load_rules,
 )
-from gis.store import private_dir, remove_stale
 
 bp = Blueprint("overlap", __name__)
 
-SITES_LAYER = "communities"
-RUN_ID = re.compile(r"[0-9a-f]{32}")
 DOWNLOADS = {
     "pdf": "application/pdf",
     "csv": "text/csv",
@@ -100,7 +90,6 @@ VERDICT_COLOURS = {"pass": "#2b8a3e", "warning": "#f2a900", "conflict": "#c62828
 HATCH_FILL = "#a5d6a7"
 MAP_MARGIN_M = 300  # the zoning and setback drawn around the sites, in metres
 LOCAL_TIME = ZoneInfo("Asia/Bangkok")
-RUN_DAYS = 30  # default of OVERLAP_RUN_DAYS: runs older than this are removed
 RUN_READERS = ("officer", "admin")  # roles that may open anyone's run
 
 
@@ -150,16 +139,6 @@ def rule_sets() -> dict[str, Path]:
 
 def reports_root() -> Path:
     return Path(get_store().home) / "reports" / "overlap"
-
-
-def _run_dir(run_id: str) -> Path:
-    """The folder of a run; 404 unless the id is 32 hex digits and the run exists."""
-    if not (isinstance(run_id, str) and RUN_ID.fullmatch(run_id)):
-        raise NotFound(f"no site check {run_id!r}", "ไม่พบผลการตรวจสอบนี้")
-    folder = reports_root() / run_id
-    if not (folder / "run.json").is_file():
-        raise NotFound(f"no site check {run_id!r}", "ไม่พบผลการตรวจสอบนี้")
-    return folder
 
 
 # ------------------------------------------------------------------ the request
@@ -249,19 +228,6 @@ def _save_upload(upload: FileStorage, folder: Path, problems: list[Problem]) -> 
     return path
 
 
-def _dedupe(problems: list[Problem]) -> list[Problem]:
-    """The sites are validated against themselves too; say each thing once."""
-    seen, out = set(), []
-    for p in problems:
-        key = (p.file, p.layer, p.feature, p.field, p.severity)
-        if p.feature is not None and key in seen:
-            continue
-        seen.add(key)
-        out.append(p)
-    return out
-
-
-# The importer's messages end with hints for the command line; on the web the form says
 # how to fix them instead (see overlap/_problems.html).
 _CLI_HINTS = (
     re.compile(r";? ?give one with --crs EPSG:NNNN \(.*?\)$"),
@@ -281,34 +247,21 @@ def _web_wording(problems: list[Problem]) -> list[Problem]:
     return out
 
 
-def _relabel(problems: list[Problem], file: str | None, layer: str | None) -> list[Problem]:
-    """Problems the analysis names 'sites' name the user's file (or stored layer)."""
-    return [
-        replace(p, file=file, layer=p.layer or layer) if p.file == "sites" else p for p in problems
-    ]
-
-
 # ------------------------------------------------------------------ running a check
 
 
-def run_site_check(req: CheckRequest) -> dict[str, Any]:
-    """Validate the request, run the check, keep its outputs; the run's page data.
-
-    Every problem with the request and its files is raised at once, as a
-    ValidationError; nothing is kept then.
-    """
-    store, catalog = get_store(), get_catalog()
+def _request_problems(req: CheckRequest) -> tuple[list[Problem], RuleSet | None]:
+    """What is wrong with the form's own choices (checks, rule set, CRS, source),
+    and the rule set chosen."""
     problems: list[Problem] = []
     unknown = [c for c in req.against if c not in CHECKS]
     if unknown:
         problems.append(
             _problem("overlap.err_unknown_check", field="against", checks=", ".join(unknown))
         )
-    against = [c for c in CHECKS if c in req.against]
-    if not against and not unknown:
+    if not any(c in CHECKS for c in req.against) and not unknown:
         problems.append(_problem("overlap.err_no_checks", field="against"))
-    rules_path = rule_sets().get(req.rules)
-    rules = None
+    rules_path, rules = rule_sets().get(req.rules), None
     if rules_path is None:
         problems.append(_problem("overlap.err_rules", field="rules", name=req.rules[:80]))
     else:
@@ -318,117 +271,55 @@ def run_site_check(req: CheckRequest) -> dict[str, Any]:
             problems += exc.problems
     if req.crs and req.crs not in CRS_CHOICES:
         problems.append(_problem("overlap.err_crs_choice", field="crs", crs=req.crs[:40]))
-    if req.source not in ("store", "file"):
+    if req.source == "store" and not req.site_ids or req.source not in ("store", "file"):
         problems.append(_problem("overlap.err_no_sites", field="site_ids"))
+    if req.source == "file" and not _uploaded(req.sites_file):
+        problems.append(_problem("overlap.err_no_sites_file", field="sites_file"))
+    return problems, rules
 
+
+def _site_check(req: CheckRequest, rules, work: Path, problems: list[Problem]) -> SiteCheck:
+    """The application's request: the form's choices, with its uploads saved in `work`."""
+    check = SiteCheck(against=req.against, rules=rules)
+    if req.source == "file" and _uploaded(req.sites_file):
+        check.sites_label = _label(req.sites_file)
+        check.sites_file = _save_upload(req.sites_file, work / "sites", problems)
+        check.crs = req.crs if req.crs in CRS_CHOICES else None
+    elif req.source == "store" and req.site_ids:
+        check.sites_layer, check.site_ids = SITES_LAYER, req.site_ids
+    if _uploaded(req.zoning_file):
+        check.zoning_label = _label(req.zoning_file)
+        check.zoning_file = _save_upload(req.zoning_file, work / "zoning", problems)
+    return check
+
+
+def run_site_check(req: CheckRequest) -> dict[str, Any]:
+    """Run the check of a request and keep its outputs; the run's page data.
+
+    Every problem with the request and its files is raised at once, as a
+    ValidationError; nothing is kept then.
+    """
+    problems, rules = _request_problems(req)
     with tempfile.TemporaryDirectory(prefix="planner-overlap-") as work:
-        sites = sites_info = None
-        sites_label, sites_layer = None, None
-        if req.source == "file":
-            if not _uploaded(req.sites_file):
-                problems.append(_problem("overlap.err_no_sites_file", field="sites_file"))
-            else:
-                sites_label = _label(req.sites_file)
-                path = _save_upload(req.sites_file, Path(work) / "sites", problems)
-                if path is not None:
-                    try:
-                        sites, sites_info = sites_from_file(
-                            path,
-                            catalog=catalog,
-                            file_label=sites_label,
-                            crs=req.crs if req.crs in CRS_CHOICES else None,
-                        )
-                    except ValidationError as exc:
-                        problems += exc.problems
-                    if sites is not None and sites.empty:
-                        problems.append(_problem("overlap.err_empty_file", file=sites_label))
-                        sites = None
-        elif req.source == "store":
-            sites_layer = SITES_LAYER
-            if not req.site_ids:
-                problems.append(_problem("overlap.err_no_sites", field="site_ids"))
-            elif not store.has_layer(SITES_LAYER):
-                problems.append(_problem("overlap.err_no_communities", layer=SITES_LAYER))
-            else:
-                try:
-                    sites, sites_info = sites_from_store(store, SITES_LAYER, ids=req.site_ids)
-                except ValidationError as exc:
-                    problems += exc.problems
-
-        replacements = {}
-        if _uploaded(req.zoning_file):
-            zoning_label = _label(req.zoning_file)
-            if "zoning" not in against:
-                problems.append(_problem("overlap.err_zoning_unticked", file=zoning_label))
-            path = _save_upload(req.zoning_file, Path(work) / "zoning", problems)
-            if path is not None:
-                try:
-                    replacements["zoning"] = layer_from_file(
-                        path, "zoning", catalog=catalog, file_label=zoning_label
-                    )
-                except ValidationError as exc:
-                    problems += exc.problems
-        for check in against:
-            layer = CHECK_LAYERS[check]
-            stored = store.raster_names() if check == "flood" else store.layer_names()
-            if check not in replacements and layer not in stored:
-                problems.append(
-                    _problem("overlap.err_layer_missing", layer=layer, check=check, name=layer)
-                )
-        if problems:
-            raise ValidationError(_web_wording(_dedupe(problems)))
-
-        inputs = inputs_from_store(
-            store, against, catalog=catalog, replacements=replacements, bbox=sites_bbox(sites)
-        )
+        check = _site_check(req, rules, Path(work), problems)
         try:
-            report = run_checks(
-                sites,
-                inputs,
-                rules=rules,
-                against=against,
-                site_name="site_name",
-                sites_info=sites_info,
-            )
+            report = site_check.run_site_check(get_store(), get_catalog(), check, problems=problems)
         except ValidationError as exc:
-            problems = _relabel(exc.problems, sites_label, sites_layer)
-            raise ValidationError(_web_wording(_dedupe(problems))) from None
-    return _keep_run(report, req, sites_label=sites_label)
+            raise ValidationError(_web_wording(exc.problems)) from None
 
-
-def _keep_run(report: CheckReport, req: CheckRequest, *, sites_label: str | None) -> dict:
-    """Write the run's reports and page data under reports/overlap/<run id>/, whole,
-    owned by the user who ran it; older runs are pruned first."""
-    root = private_dir(reports_root())
-    prune_runs(root, run_days())
-    run_id = secrets.token_hex(16)
-    part = Path(tempfile.mkdtemp(dir=root, prefix=".part-"))
-    try:
-        formats = []
-        for ext in ("csv", "geojson", "html", "pdf"):
-            try:
-                write_report(report, part / f"report.{ext}", lang=req.lang)
-            except ImportError:
-                # The HTML/PDF renderer is optional; the page says the file is not available.
-                current_app.logger.warning("site check: no renderer for .%s", ext)
-                continue
-            except Exception:  # noqa: BLE001 - one broken format must not lose the run
-                current_app.logger.exception("site check: could not write report.%s", ext)
-                continue
-            formats.append(ext)
-        data = _page_data(report, req, run_id=run_id, formats=formats, sites_label=sites_label)
-        data["owner"] = g.user.username
-        (part / "run.json").write_text(
-            json.dumps(data, ensure_ascii=False, default=str), encoding="utf-8"
+    def page_data(run_id: str, formats: list[str]) -> dict:
+        return _page_data(
+            report, req, run_id=run_id, formats=formats, sites_label=check.sites_label
         )
-        for path in part.iterdir():
-            os.chmod(path, 0o600)
-        os.chmod(part, 0o700)
-        os.replace(part, root / run_id)
-    except BaseException:
-        shutil.rmtree(part, ignore_errors=True)
-        raise
-    return data
+
+    return site_check.keep_run(
+        reports_root(),
+        report,
+        lang=req.lang,
+        owner=g.user.username,
+        days=run_days(),
+        page_data=page_data,
+    )
 
 
 # ------------------------------------------------------------------ what the page shows
@@ -677,7 +568,7 @@ def _load_run(run_id: str) -> tuple[Path, dict]:
     """A run the current user may open: their own, or any for officers and admins.
 
     Anyone else gets the same 404 as for a run that does not exist."""
-    folder = _run_dir(run_id)
+    folder = site_check.run_folder(reports_root(), run_id)
     run = json.loads((folder / "run.json").read_text(encoding="utf-8"))
     user = g.user
     if not (user.role in RUN_READERS or (run.get("owner") and run["owner"] == user.username)):
@@ -695,29 +586,6 @@ def run_days() -> float:
         return float(current_app.config.get("OVERLAP_RUN_DAYS", RUN_DAYS))
     except (TypeError, ValueError):
         return float(RUN_DAYS)
-
-
-def prune_runs(root: Path, days: float) -> int:
-    """Remove runs under `root` made more than `days` days ago, and unfinished
-    `.part-*` folders over an hour old; returns how many runs were removed."""
-    if not root.is_dir():
-        return 0
-    cutoff = datetime.now(UTC).timestamp() - days * 86400
-    removed = 0
-    for folder in root.iterdir():
-        if not RUN_ID.fullmatch(folder.name):
-            continue
-        try:
-            made = datetime.fromisoformat(
-                json.loads((folder / "run.json").read_text(encoding="utf-8"))["created_at"]
-            ).timestamp()
-        except (OSError, ValueError, KeyError, TypeError):
-            made = folder.stat().st_mtime  # unreadable: its folder's time
-        if made < cutoff:
-            shutil.rmtree(folder, ignore_errors=True)
-            removed += 1
-    remove_stale(list(root.glob(".part-*")))
-    return removed
 
 
 def _links(run_id: str, formats: list[str], *, api: bool = False) -> dict[str, str]:

@@ -21,7 +21,7 @@ def prune_command(days):
     import os
 
     from app import planner_home
-    from app.overlap_views import RUN_DAYS, prune_runs
+    from app.application.site_check import RUN_DAYS, prune_runs
 
     if days is None:
         days = float(os.environ.get("PLANNER_OVERLAP_RUN_DAYS") or RUN_DAYS)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from pathlib import Path
 
 import click
 
+from app.application import site_check
+from app.application.site_check import SiteCheck
 from app.cli import (
     _echo_problems,
     _fail,
@@ -59,50 +60,40 @@ from gis.errors import PlannerError, ValidationError
 def overlap_command(sites_spec, ids, against, rules_path, zoning_file, crs, lang, out, as_json):
     """Check sites against zoning, tenure, canal setback, flood depth and past disasters
     (ตรวจสอบพื้นที่กับผังเมือง กรรมสิทธิ์ ระยะถอยร่น น้ำท่วม และภัยพิบัติ)."""
-    from gis.check import (
-        inputs_from_store,
-        layer_from_file,
-        run_checks,
-        sites_bbox,
-        sites_from_file,
-        sites_from_store,
-    )
     from gis.report import FORMATS, write_report
     from gis.rules import DEFAULT_RULES, load_rules
 
     if out.suffix.lower() not in FORMATS:
         _fail(PlannerError(f"--out must end in {', '.join(FORMATS)} / นามสกุลไฟล์ไม่รองรับ"))
-    catalog = load_catalog()
     store = _open_store()
-    checks = _split(against)
     try:
-        rules = load_rules(rules_path or DEFAULT_RULES)
-        if _is_stored_layer(store, sites_spec):
-            sites, sites_info = sites_from_store(store, sites_spec, ids=_split(ids or ""))
-        else:
-            if ids:
-                raise PlannerError("--ids selects sites of a stored layer, not of a file")
-            sites, sites_info = sites_from_file(sites_spec, catalog=catalog, crs=crs)
-        replacements = {}
-        if zoning_file:
-            replacements["zoning"] = layer_from_file(zoning_file, "zoning", catalog=catalog)
-        inputs = inputs_from_store(
-            store, checks, catalog=catalog, replacements=replacements, bbox=sites_bbox(sites)
+        check = SiteCheck(
+            against=_split(against),
+            rules=load_rules(rules_path or DEFAULT_RULES),
+            site_ids=_split(ids or ""),
+            crs=crs,
+            zoning_file=Path(zoning_file) if zoning_file else None,
         )
-        report = run_checks(
-            sites,
-            inputs,
-            rules=rules,
-            against=checks,
-            site_name="site_name",
-            sites_info=sites_info,
-        )
+        _choose_sites(check, store, sites_spec)
+        report = site_check.run_site_check(store, load_catalog(), check)
         written = write_report(report, out, lang=lang)
     except ValidationError as exc:
         _echo_problems(exc, "the check could not run", "ตรวจสอบไม่ได้")
         sys.exit(1)
     except PlannerError as exc:
         _fail(exc)
+    _echo_verdicts(report, written, as_json)
+
+
+def _choose_sites(check, store, spec: str) -> None:
+    """`--sites`: a stored layer's name, or else a file."""
+    if _is_stored_layer(store, spec):
+        check.sites_layer = spec
+    else:
+        check.sites_file, check.sites_label = Path(spec), None
+
+
+def _echo_verdicts(report, written, as_json: bool) -> None:
     counts = report.counts()
     click.echo(
         f"{len(report.sites)} site(s) / พื้นที่: "
@@ -140,36 +131,38 @@ def overlap_command(sites_spec, ids, against, rules_path, zoning_file, crs, lang
 def exposure_command(sites_path, raster_path, threshold, crs, out):
     """Exposure of each site to a raster: coverage-weighted mean, max, min and the area above
     a threshold (ค่าความเสี่ยงจากแรสเตอร์ของแต่ละพื้นที่)."""
-    from gis import hazard
-    from gis.check import sites_from_file, sites_from_store
-
     if out.suffix.lower() != ".csv":
         _fail(PlannerError("--out must be a .csv file / ต้องเป็นไฟล์ .csv"))
-    raster = Path(raster_path)
-    if not raster.exists():
-        _fail(PlannerError(f"no raster file {raster} / ไม่พบไฟล์แรสเตอร์"))
-    threshold = hazard.DEFAULT_FLOOD_THRESHOLD_M if threshold is None else threshold
     try:
         store = _open_store()
-        if _is_stored_layer(store, sites_path):
-            sites, _ = sites_from_store(store, sites_path)
-        else:
-            sites, _ = sites_from_file(sites_path, catalog=load_catalog(), crs=crs)
-        started = time.perf_counter()
-        table = hazard.exposure(sites, raster, threshold=threshold, site_id="site_id")
-        elapsed = time.perf_counter() - started
+        stored = _is_stored_layer(store, sites_path)
+        result = site_check.exposure(
+            store,
+            load_catalog(),
+            raster=Path(raster_path),
+            threshold=threshold,
+            sites_layer=sites_path if stored else None,
+            sites_file=None if stored else Path(sites_path),
+            crs=crs,
+        )
     except ValidationError as exc:
         _echo_problems(exc)
         sys.exit(1)
     except PlannerError as exc:
         _fail(exc)
+    _write_exposure(result, out)
+
+
+def _write_exposure(result, out: Path) -> None:
+    """The exposure table as CSV, and a one-line summary."""
+    table = result.table
     columns = {
         "site_id": "site_id",
         "mean": "mean",
         "max": "max",
         "min": "min",
         "covered_area_m2": "covered_area_m2",
-        "area_above_m2": f"area_above_{threshold:g}_m2",
+        "area_above_m2": f"area_above_{result.threshold:g}_m2",
         "status": "status",
     }
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -178,7 +171,7 @@ def exposure_command(sites_path, raster_path, threshold, crs, out):
     )
     counts = table["status"].value_counts().to_dict()
     click.echo(
-        f"{len(table)} site(s) in {elapsed:.2f} s: "
+        f"{len(table)} site(s) in {result.seconds:.2f} s: "
         + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
         + f" → {out}"
     )
@@ -201,16 +194,11 @@ def exposure_command(sites_path, raster_path, threshold, crs, out):
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="Output .tif")
 def flood_scenario_command(dem_path, level, canal_layer, out):
     """Flood depth from a canal water level and a DEM (ความลึกน้ำท่วมจากระดับน้ำในคลอง)."""
-    from gis import hazard
-
     try:
-        canal = None
-        if canal_layer:
-            store = _open_store()
-            if not store.has_layer(canal_layer):
-                raise PlannerError(f"no layer {canal_layer} in the store / ไม่มีชั้นข้อมูลนี้")
-            canal = store.read(canal_layer)
-        written = hazard.flood_depth_from_level(dem_path, level, out, connected_to=canal)
+        store = _open_store() if canal_layer else None
+        written = site_check.flood_scenario(
+            store, dem=dem_path, level=level, out=out, canal_layer=canal_layer
+        )
     except ValidationError as exc:
         _echo_problems(exc)
         sys.exit(1)
