@@ -8,6 +8,7 @@ catalogue's, and links exports. The API: `POST /api/imports` (multipart),
 
 from __future__ import annotations
 
+import io
 import tempfile
 from pathlib import Path
 
@@ -15,12 +16,12 @@ from flask import Blueprint, abort, current_app, jsonify, render_template, reque
 from werkzeug.utils import secure_filename
 
 from app import layer_access
+from app.application import imports
 from app.auth import roles_required
 from app.store import get_catalog, get_store
 from cases import policy
 from gis.errors import PlannerError, Problem, ValidationError
-from gis.exporting import EXPORT_FORMATS, export_layers
-from gis.importing import import_file, list_reports, load_report
+from gis.exporting import EXPORT_FORMATS
 
 bp = Blueprint("imports", __name__)
 
@@ -41,44 +42,13 @@ def _error(status: int, en: str, th: str, **extra):
 
 def _field_map(form) -> dict[str, str]:
     """`mapto-<layer field>` = <file field> from the mapping form, or `map` lines."""
-    out = {}
-    for key, value in form.items():
-        if key.startswith("mapto-") and value.strip():
-            out[value.strip()] = key[len("mapto-") :]
-    for line in form.getlist("map"):
-        if "=" in line:
-            src, dst = line.split("=", 1)
-            out[src.strip()] = dst.strip()
+    out = {
+        value.strip(): key[len("mapto-") :]
+        for key, value in form.items()
+        if key.startswith("mapto-") and value.strip()
+    }
+    out.update(imports.parse_field_map(line for line in form.getlist("map") if line.strip()))
     return out
-
-
-def _checked_crs(raw: str | None, label: str) -> str | None:
-    """The `crs` form field: empty, or a CRS that PROJ knows and can take to WGS 84."""
-    raw = (raw or "").strip()
-    if not raw:
-        return None
-    try:
-        if len(raw) > 2000:
-            raise ValueError("too long")
-        from pyproj import CRS, Transformer
-
-        crs = CRS.from_user_input(raw)
-        if crs.is_geocentric:
-            raise ValueError("geocentric")
-        Transformer.from_crs(crs, "EPSG:4326", always_xy=True).transform(0.0, 0.0)
-    except Exception:  # pyproj raises several kinds; any of them means "not usable"
-        raise ValidationError(
-            [
-                Problem(
-                    f"{raw[:80]!r} is not a coordinate reference system that can be "
-                    "used here (give one like EPSG:32647 or EPSG:4326)",
-                    f"ระบบพิกัด {raw[:80]!r} ใช้ไม่ได้ (ระบุเช่น EPSG:32647 หรือ EPSG:4326)",
-                    file=label,
-                    field="crs",
-                )
-            ]
-        ) from None
-    return raw
 
 
 def _run_import(form, upload):
@@ -99,10 +69,18 @@ def _run_import(form, upload):
         )
     if not name.lower().endswith(suffix):
         name = f"upload{suffix}"
-    crs = _checked_crs(form.get("crs"), upload.filename)
     layer = (form.get("layer") or "").strip()
     if layer == "__new__":
         layer = (form.get("new_layer") or "").strip()
+    options = imports.ImportOptions(
+        layer=layer,
+        mode=form.get("mode") or "replace",
+        encoding=form.get("encoding") or None,
+        crs=imports.checked_crs(form.get("crs"), upload.filename),
+        field_map=_field_map(form) or None,
+        max_bytes=current_app.config.get("MAX_CONTENT_LENGTH") or 50 * 1024 * 1024,
+        file_label=upload.filename,
+    )
     store = get_store()
     folder = Path(store.home) / "uploads"
     folder.mkdir(parents=True, exist_ok=True)
@@ -111,18 +89,7 @@ def _run_import(form, upload):
         upload.save(path)
         # A retry with a mapping re-sends the file; keep a copy for the form's resubmit.
         source = f"{path}::{form['source_layer']}" if form.get("source_layer") else path
-        return import_file(
-            source,
-            layer=layer,
-            catalog=get_catalog(),
-            store=store,
-            mode=form.get("mode") or "replace",
-            encoding=form.get("encoding") or None,
-            crs=crs,
-            field_map=_field_map(form) or None,
-            max_bytes=current_app.config.get("MAX_CONTENT_LENGTH") or 50 * 1024 * 1024,
-            file_label=upload.filename,
-        )
+        return imports.import_into(store, get_catalog(), source, options)
 
 
 @bp.route("/imports", methods=("GET", "POST"))
@@ -158,7 +125,7 @@ def imports_page():
             problems=problems,
             mapping=mapping,
             form=request.form,
-            history=list_reports(store)[:20],
+            history=imports.import_reports(store)[:20],
             formats=EXPORT_FORMATS,
         ),
         status,
@@ -169,7 +136,7 @@ def imports_page():
 @roles_required("admin", "officer")
 def show_import(report_id):
     try:
-        report = load_report(get_store(), report_id)
+        report = imports.import_report(get_store(), report_id)
     except PlannerError:
         abort(404)
     return render_template("imports/report.html", report=report)
@@ -199,7 +166,7 @@ def api_import():
 @roles_required("admin", "officer")
 def api_import_report(report_id):
     try:
-        return jsonify(load_report(get_store(), report_id))
+        return jsonify(imports.import_report(get_store(), report_id))
     except PlannerError:
         return _error(404, f"no import report {report_id!r}", "ไม่พบรายงานการนำเข้า")
 
@@ -219,28 +186,11 @@ def api_export(layer):
         hidden = policy.hidden_layer_fields(None, layer_access.layer_columns(layer))
     else:
         hidden = layer_access.hidden_fields(layer)
-    suffix = "zip" if fmt == "shp" else fmt
-    work = tempfile.mkdtemp(prefix="planner-dl-")
-    out = export_layers(
-        store,
-        get_catalog(),
-        [layer],
-        fmt=fmt,
-        out=Path(work) / f"{layer}.{suffix}",
-        open_data=open_data,
-        drop_fields=hidden,
+    data, name = imports.export_bytes(
+        store, get_catalog(), layer, fmt=fmt, open_data=open_data, drop_fields=hidden
     )
-    data = out.read_bytes()
-    import shutil
-
-    shutil.rmtree(work, ignore_errors=True)
-    import io
-
     response = send_file(
-        io.BytesIO(data),
-        mimetype=_MIME[fmt],
-        as_attachment=True,
-        download_name=f"{layer}{'-open-data' if open_data else ''}.{suffix}",
+        io.BytesIO(data), mimetype=_MIME[fmt], as_attachment=True, download_name=name
     )
     if not open_data and layer_access.served_personal(layer):
         response.headers["Cache-Control"] = "no-store"

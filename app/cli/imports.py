@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from app.application import imports
 from app.cli import (
     _fail,
     _open_store,
@@ -30,37 +31,18 @@ from gis.errors import PlannerError, ValidationError
 def import_command(path, layer_name, mode, encoding, crs, mappings, source_layer, as_json):
     """Import a file (GeoPackage, Shapefile/zip, GeoJSON, KML/KMZ, CSV, XLSX, KoBo, ODK)
     into layer NAME (นำเข้าข้อมูล)."""
-    from gis.importing import import_file
-
-    field_map = {}
-    for item in mappings:
-        if "=" not in item:
-            _fail(PlannerError(f"--map takes FILE_FIELD=LAYER_FIELD, not {item!r}"))
-        src, dst = item.split("=", 1)
-        field_map[src.strip()] = dst.strip()
     try:
-        report = import_file(
-            path,
+        options = imports.ImportOptions(
             layer=layer_name,
-            catalog=load_catalog(),
-            store=_open_store(),
             mode=mode,
             encoding=encoding,
             crs=crs,
-            field_map=field_map or None,
+            field_map=imports.parse_field_map(mappings),
             source_layer=source_layer,
         )
+        report = imports.import_into(_open_store(), load_catalog(), path, options)
     except ValidationError as exc:
-        rid = getattr(getattr(exc, "report", None), "id", None)
-        click.echo(
-            f"error / ข้อผิดพลาด: import refused, nothing was written / "
-            f"ไม่นำเข้า ไม่มีการเขียนข้อมูล ({len(exc.problems)} problem(s) / ปัญหา)",
-            err=True,
-        )
-        click.echo(_problem_lines(exc), err=True)
-        if rid:
-            click.echo(f"report / รายงาน: planner imports --show {rid}", err=True)
-        sys.exit(1)
+        _echo_refusal(exc)
     except PlannerError as exc:
         _fail(exc)
     if as_json:
@@ -69,25 +51,37 @@ def import_command(path, layer_name, mode, encoding, crs, mappings, source_layer
         click.echo(report.summary())
 
 
+def _echo_refusal(exc: ValidationError) -> None:
+    """Exit 1 with every problem of a refused import, and where its report is."""
+    rid = getattr(getattr(exc, "report", None), "id", None)
+    click.echo(
+        f"error / ข้อผิดพลาด: import refused, nothing was written / "
+        f"ไม่นำเข้า ไม่มีการเขียนข้อมูล ({len(exc.problems)} problem(s) / ปัญหา)",
+        err=True,
+    )
+    click.echo(_problem_lines(exc), err=True)
+    if rid:
+        click.echo(f"report / รายงาน: planner imports --show {rid}", err=True)
+    sys.exit(1)
+
+
 @main.command("imports")
 @click.option("--show", "show_id", default=None, help="Show one import report.")
 @click.option("--json", "as_json", is_flag=True)
 def imports_command(show_id, as_json):
     """List import reports, or show one (รายงานการนำเข้า)."""
-    from gis.importing import ImportReport, list_reports, load_report
-
     store = _open_store()
     if show_id:
         try:
-            data = load_report(store, show_id)
+            data = imports.import_report(store, show_id)
         except PlannerError as exc:
             _fail(exc)
         if as_json:
             click.echo(json.dumps(data, ensure_ascii=False, indent=1))
         else:
-            click.echo(ImportReport(**data).summary())
+            click.echo(imports.report_summary(data))
         return
-    reports = list_reports(store)
+    reports = imports.import_reports(store)
     if as_json:
         click.echo(json.dumps(reports, ensure_ascii=False, indent=1))
         return
@@ -115,30 +109,14 @@ def imports_command(show_id, as_json):
 )
 def export_command(layer_names, all_layers, fmt, out, open_data, without_personal):
     """Export layers for QGIS or spreadsheets (ส่งออกข้อมูล)."""
-    from cases import privacy
-    from gis.exporting import export_layers
-
-    store = _open_store()
-    names = list(layer_names)
-    if all_layers:
-        catalog = load_catalog()
-        names = [
-            n
-            for n in store.layer_names()
-            if n not in catalog.layers or catalog.layers[n].kind == "vector"
-        ]
+    store, catalog = _open_store(), load_catalog()
+    names = imports.vector_layers(store, catalog) if all_layers else list(layer_names)
     if not names:
         _fail(PlannerError("give --layer NAME or --all / ระบุ --layer หรือ --all"))
-    missing = [n for n in names if not store.has_layer(n)]
-    if missing:
-        _fail(PlannerError(f"no layer {', '.join(missing)} in the store / ไม่มีชั้นข้อมูลนี้"))
     try:
-        drop = set()
-        if open_data or without_personal:  # open data never holds a personal field
-            for name in names:
-                drop |= set(privacy.personal_fields(store.read(name, bbox=(0, 0, 0, 0)).columns))
-        written = export_layers(
-            store, load_catalog(), names, fmt=fmt, out=out, open_data=open_data, drop_fields=drop
+        drop = imports.personal_fields(store, names) if without_personal else set()
+        written = imports.export_to(
+            store, catalog, names, fmt=fmt, out=out, open_data=open_data, drop_fields=drop
         )
     except PlannerError as exc:
         _fail(exc)
