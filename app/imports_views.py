@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import io
 import tempfile
+from dataclasses import fields as dataclass_fields
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request, send_file
+from flask_smorest.fields import Upload
+from marshmallow import Schema, fields, validate
 from werkzeug.utils import secure_filename
 
-from app import layer_access
+from app import cases_api, layer_access
 from app.application import imports
 from app.auth import roles_required
+from app.cases_api import ApiBlueprint, ErrorDetailSchema, ErrorSchema
 from app.store import get_catalog, get_store
 from cases import policy
 from gis.errors import PlannerError, Problem, ValidationError
@@ -142,9 +146,70 @@ def show_import(report_id):
     return render_template("imports/report.html", report=report)
 
 
-@bp.post("/api/imports")
+# ------------------------------------------------------------------ the API
+
+api_bp = ApiBlueprint("imports_api", __name__, url_prefix="/api", description="Data in and out")
+
+
+class ImportFormSchema(Schema):
+    """A file to import into a layer, as multipart/form-data."""
+
+    file = Upload(required=True)
+    layer = fields.String(required=True, metadata={"description": "Catalogue or new layer"})
+    mode = fields.String(validate=validate.OneOf(imports.MODES))
+    crs = fields.String(metadata={"description": "CRS of a file that has none"})
+    encoding = fields.String(metadata={"description": "e.g. cp874 (usually detected)"})
+    map = fields.List(fields.String(), metadata={"description": "FILE_FIELD=LAYER_FIELD"})
+    source_layer = fields.String(metadata={"description": "Layer inside a GeoPackage"})
+
+
+# The import report, field for field as gis.importing.ImportReport keeps it.
+ImportReportSchema = Schema.from_dict(
+    {f.name: fields.Raw(allow_none=True) for f in dataclass_fields(imports.ImportReport)},
+    name="ImportReportSchema",
+)
+
+
+class ImportRefusedDetailSchema(ErrorDetailSchema):
+    problems = fields.List(
+        fields.Dict(), metadata={"description": "Every problem: file, layer, feature, field"}
+    )
+    report = fields.Nested(ImportReportSchema, allow_none=True)
+
+
+class ImportRefusedSchema(Schema):
+    """An import refused, nothing written: every problem, and the report kept."""
+
+    error = fields.Nested(ImportRefusedDetailSchema, required=True)
+
+
+class ExportQuerySchema(Schema):
+    format = fields.String(validate=validate.OneOf(list(EXPORT_FORMATS)), load_default="gpkg")
+    open_data = fields.Boolean(metadata={"description": "Community counts and geometry only"})
+
+
+_SCHEMAS = {
+    "ImportForm": ImportFormSchema,
+    "ImportReport": ImportReportSchema,
+    "ImportRefused": ImportRefusedSchema,
+}
+
+
+@api_bp.route("/imports", methods=["POST"], tags=["imports"])
+@api_bp.doc(
+    requestBody={
+        "content": {"multipart/form-data": {"schema": {"$ref": "#/components/schemas/ImportForm"}}}
+    }
+)
+@api_bp.alt_response(201, schema=ImportReportSchema, description="The import report", success=True)
+@api_bp.alt_response(
+    422,
+    schema=ImportRefusedSchema,
+    description="Refused: every problem, naming file, feature and field",
+)
 @roles_required("admin", "officer")
 def api_import():
+    """Import a file into a layer (validated first; all or nothing)"""
     try:
         report = _run_import(request.form, request.files.get("file"))
     except ValidationError as exc:
@@ -162,18 +227,27 @@ def api_import():
     return jsonify(report.to_dict()), 201
 
 
-@bp.get("/api/imports/<report_id>")
+@api_bp.route("/imports/<report_id>", methods=["GET"], tags=["imports"])
+@api_bp.alt_response(200, schema=ImportReportSchema, description="The report", success=True)
+@api_bp.alt_response(404, schema=ErrorSchema, description="No such report")
 @roles_required("admin", "officer")
 def api_import_report(report_id):
+    """An import report, kept after the import"""
     try:
         return jsonify(imports.import_report(get_store(), report_id))
     except PlannerError:
         return _error(404, f"no import report {report_id!r}", "ไม่พบรายงานการนำเข้า")
 
 
-@bp.get("/api/exports/<layer>")
+@api_bp.route("/exports/<layer>", methods=["GET"], tags=["imports"])
+@api_bp.doc(parameters=[{"in": "query", "schema": ExportQuerySchema}])
+@api_bp.alt_response(200, description="The file", success=True)
+@api_bp.alt_response(404, schema=ErrorSchema, description="No such layer")
 def api_export(layer):
-    """Who may export what: app/route_policy.py and app/layer_access.py, as on the map."""
+    """Download a layer as gpkg, shp (zip), geojson, kml, csv or xlsx
+
+    Who may export what: app/route_policy.py and app/layer_access.py, as on the map.
+    """
     fmt = request.args.get("format", "gpkg")
     open_data = request.args.get("open_data") in ("1", "true", "yes")
     if fmt not in EXPORT_FORMATS:
@@ -208,72 +282,12 @@ def too_large(exc):
     return render_template("imports/too_large.html", en=en, th=th), 413
 
 
-_API_DOCS = {
-    "imports.api_import": (
-        "post",
-        {
-            "summary": "Import a file into a layer (validated first; all or nothing)",
-            "tags": ["imports"],
-            "requestBody": {
-                "content": {
-                    "multipart/form-data": {
-                        "schema": {
-                            "type": "object",
-                            "properties": {
-                                "file": {"type": "string", "format": "binary"},
-                                "layer": {"type": "string"},
-                                "mode": {"type": "string", "enum": ["replace", "append"]},
-                                "crs": {"type": "string"},
-                                "encoding": {"type": "string"},
-                            },
-                            "required": ["file", "layer"],
-                        }
-                    }
-                }
-            },
-            "responses": {
-                "201": {"description": "The import report"},
-                "422": {"description": "Refused: every problem, naming file, feature and field"},
-                "413": {"description": "The upload is over the size limit"},
-            },
-        },
-    ),
-    "imports.api_import_report": (
-        "get",
-        {
-            "summary": "An import report, kept after the import",
-            "tags": ["imports"],
-            "responses": {
-                "200": {"description": "The report"},
-                "404": {"description": "No such report"},
-            },
-        },
-    ),
-    "imports.api_export": (
-        "get",
-        {
-            "summary": "Download a layer as gpkg, shp (zip), geojson, kml, csv or xlsx",
-            "tags": ["imports"],
-            "parameters": [
-                {"in": "query", "name": "format", "schema": {"type": "string"}},
-                {"in": "query", "name": "open_data", "schema": {"type": "boolean"}},
-            ],
-            "responses": {
-                "200": {"description": "The file"},
-                "404": {"description": "No such layer"},
-            },
-        },
-    ),
-}
-
-
 def init_app(app) -> None:
     """Register the pages and API, and describe the API in the app's OpenAPI document."""
     app.register_blueprint(bp)
-    api = app.extensions["planner"].get("api")
-    if api is None:
-        return
+    api = cases_api.planner_api(app)
+    for name, schema in _SCHEMAS.items():
+        if name not in api.spec.components.schemas:
+            api.spec.components.schema(name, schema=schema)
+    api.register_blueprint(api_bp)
     api.spec.tag({"name": "imports", "description": "Data in and out"})
-    for endpoint, (method, operation) in _API_DOCS.items():
-        for rule in app.url_map.iter_rules(endpoint):
-            api.spec.path(rule=rule, operations={method: operation})

@@ -43,12 +43,16 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_smorest.fields import Upload
+from marshmallow import Schema, fields, validate
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
+from app import cases_api
 from app.application import site_check
 from app.application.site_check import RUN_DAYS, SITES_LAYER, SiteCheck, prune_runs
 from app.auth import login_required
+from app.cases_api import ApiBlueprint, ErrorDetailSchema, ErrorSchema
 from app.i18n import STRINGS, current_language, format_date
 from app.store import get_catalog, get_store
 from cases.errors import NotFound
@@ -591,7 +595,7 @@ def run_days() -> float:
 def _links(run_id: str, formats: list[str], *, api: bool = False) -> dict[str, str]:
     """The run's page and its reports: page routes, or (api) the API's, absolute."""
     links = {"page": url_for("overlap.show_run", run_id=run_id, _external=api)}
-    endpoint = "overlap.api_download" if api else "overlap.download"
+    endpoint = "overlap_api.api_download" if api else "overlap.download"
     for ext in formats:
         links[ext] = url_for(endpoint, run_id=run_id, ext=ext, _external=api)
     return links
@@ -723,37 +727,102 @@ def _send_report(run_id: str, ext: str):
 
 # ------------------------------------------------------------------ the API
 
+api_bp = ApiBlueprint(
+    "overlap_api", __name__, url_prefix="/api", description="The municipal site check"
+)
+_LANGS = validate.OneOf(["th", "en"])
+
+
+class OverlapRequestSchema(Schema):
+    """A site check of stored communities, as JSON."""
+
+    site_ids = fields.List(
+        fields.String(), required=True, metadata={"description": "Community ids"}
+    )
+    against = fields.List(
+        fields.String(validate=validate.OneOf(CHECKS)),
+        metadata={"description": "The checks to run (default: all)"},
+    )
+    rules = fields.String(metadata={"description": "A rule set's name"})
+    lang = fields.String(validate=_LANGS)
+
+
+class OverlapFormSchema(OverlapRequestSchema):
+    """A site check as multipart: stored communities, or `source=file` with a plan of
+    the sites; `zoning_file` replaces the stored zoning for this run only."""
+
+    site_ids = fields.List(fields.String())
+    source = fields.String(validate=validate.OneOf(["store", "file"]))
+    sites_file = Upload(metadata={"description": "gpkg, zip, geojson, kml or kmz"})
+    crs = fields.String(validate=validate.OneOf(list(CRS_CHOICES)))
+    zoning_file = Upload()
+
+
+class CheckRefusedDetailSchema(ErrorDetailSchema):
+    problems = fields.List(
+        fields.Dict(), metadata={"description": "Every problem: file, layer, feature, field"}
+    )
+
+
+class CheckRefusedSchema(Schema):
+    """A site check refused: every problem with the request and its files."""
+
+    error = fields.Nested(CheckRefusedDetailSchema, required=True)
+
+
+class RuleSetNameSchema(Schema):
+    name = fields.String(required=True)
+    title = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+
+
+class SiteVerdictSchema(Schema):
+    site_id = fields.String(required=True)
+    name = fields.String(required=True)
+    verdict = fields.String(required=True, validate=validate.OneOf(list(VERDICT_LABELS)))
+    verdict_th = fields.String(required=True)
+    verdict_en = fields.String(required=True)
+    reasons = fields.List(fields.Dict(), required=True)
+
+
+class OverlapResultSchema(Schema):
+    """A kept site check: counts, a verdict per site with its reasons, and links."""
+
+    run_id = fields.String(required=True)
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    against = fields.List(fields.String(), required=True)
+    rule_set = fields.Nested(RuleSetNameSchema, required=True)
+    verdicts = fields.List(fields.Nested(SiteVerdictSchema), required=True)
+    links = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+
+
+_SCHEMAS = {
+    "OverlapRequest": OverlapRequestSchema,
+    "OverlapForm": OverlapFormSchema,
+    "OverlapResult": OverlapResultSchema,
+    "CheckRefused": CheckRefusedSchema,
+}
+
 
 def _api_error(status: int, en: str, th: str, **extra):
     return jsonify({"error": {"status": status, "en": en, "th": th, **extra}}), status
 
 
-@bp.post("/api/overlap")
-@login_required
-def api_overlap():
+def _api_request() -> CheckRequest:
+    """The request of a JSON body or a multipart form (all checks unless named)."""
     if request.is_json:
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
-            return _api_error(400, "the body must be a JSON object", "ข้อมูลต้องเป็นออบเจกต์ JSON")
-        req = _request_from_json(body)
-    else:
-        req = _request_from_form(request.form, request.files)
-        if "against" not in request.form:
-            req.against = list(CHECKS)
-    try:
-        data = run_site_check(req)
-    except ValidationError as exc:
-        return _api_error(
-            400,
-            "the check could not run, nothing was kept: " + "; ".join(str(p) for p in exc.problems),
-            "ตรวจสอบไม่ได้ ไม่มีการบันทึกข้อมูล: "
-            + "; ".join(f"{p.where()}: {p.message_th}" for p in exc.problems),
-            problems=[p.to_dict() for p in exc.problems],
-        )
-    except PlannerError as exc:
-        return _api_error(400, str(exc), "คำขอไม่ถูกต้อง")
-    links = _links(data["id"], data["formats"], api=True)
-    body = {
+            raise PlannerError("the body must be a JSON object / ข้อมูลต้องเป็นออบเจกต์ JSON")
+        return _request_from_json(body)
+    req = _request_from_form(request.form, request.files)
+    if "against" not in request.form:
+        req.against = list(CHECKS)
+    return req
+
+
+def _api_result(data: dict) -> dict:
+    """The API's answer for a kept run."""
+    return {
         "run_id": data["id"],
         "counts": data["counts"],
         "against": data["against"],
@@ -769,18 +838,64 @@ def api_overlap():
             }
             for s in data["sites"]
         ],
-        "links": links,
+        "links": _links(data["id"], data["formats"], api=True),
     }
-    return jsonify(body), 201, {"Location": links["page"]}
 
 
-@bp.get("/api/overlap/runs/<run_id>/report.<ext>")
+@api_bp.route("/overlap", methods=["POST"], tags=["overlap"])
+@api_bp.doc(
+    requestBody={
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/OverlapRequest"}},
+            "multipart/form-data": {"schema": {"$ref": "#/components/schemas/OverlapForm"}},
+        }
+    }
+)
+@api_bp.alt_response(201, schema=OverlapResultSchema, description="The run, kept", success=True)
+@api_bp.alt_response(
+    400,
+    schema=CheckRefusedSchema,
+    description="Refused: every problem, naming file, feature and field",
+)
+@login_required
+def api_overlap():
+    """Check sites against zoning, tenure, canal setback, flood and past disasters
+
+    Runs the municipal site check and keeps its reports (PDF, CSV, GeoJSON, HTML)
+    under a random run id; nothing is written to the layer store.
+    """
+    try:
+        data = run_site_check(_api_request())
+    except ValidationError as exc:
+        return _api_error(
+            400,
+            "the check could not run, nothing was kept: " + "; ".join(str(p) for p in exc.problems),
+            "ตรวจสอบไม่ได้ ไม่มีการบันทึกข้อมูล: "
+            + "; ".join(f"{p.where()}: {p.message_th}" for p in exc.problems),
+            problems=[p.to_dict() for p in exc.problems],
+        )
+    except PlannerError as exc:
+        return _api_error(400, str(exc), "คำขอไม่ถูกต้อง")
+    body = _api_result(data)
+    return jsonify(body), 201, {"Location": body["links"]["page"]}
+
+
+@api_bp.route("/overlap/runs/<run_id>/report.<ext>", methods=["GET"], tags=["overlap"])
+@api_bp.alt_response(200, description="The file, as an attachment", success=True)
+@api_bp.alt_response(
+    404,
+    schema=ErrorSchema,
+    description="No such run, not yours (only its owner, officers and admins may open a"
+    " run), or no report in that format",
+)
 @login_required
 def api_download(run_id, ext):
+    """A report of a site check: pdf, csv (UTF-8 with BOM), geojson or html"""
     return _send_report(run_id, ext)
 
 
 @bp.errorhandler(413)
+@api_bp.errorhandler(413)
 def too_large(exc):
     """The app's upload limit (MAX_CONTENT_LENGTH), said on the form page in both languages."""
     limit = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)
@@ -788,82 +903,6 @@ def too_large(exc):
     if request.path.startswith("/api/"):
         return _api_error(413, text["en"], text["th"])
     return _form_page([Problem(text["en"], text["th"], field="file")], {}, 413)
-
-
-_API_DOCS = {
-    "overlap.api_overlap": (
-        "post",
-        {
-            "summary": "Check sites against zoning, tenure, canal setback, flood and disasters",
-            "description": (
-                "Runs the municipal site check and keeps its reports (PDF, CSV, GeoJSON, HTML) "
-                "under a random run id; nothing is written to the layer store. JSON: "
-                "`site_ids` (communities), `against` (checks, default all), `rules` (rule-set "
-                "name), `lang`. Multipart: the same fields, or `source=file` with a "
-                "`sites_file` (gpkg, zip, geojson, kml) and `crs`; `zoning_file` replaces the "
-                "stored zoning for this run only."
-            ),
-            "tags": ["overlap"],
-            "requestBody": {
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "properties": {
-                                "site_ids": {"type": "array", "items": {"type": "string"}},
-                                "against": {
-                                    "type": "array",
-                                    "items": {"type": "string", "enum": list(CHECKS)},
-                                },
-                                "rules": {"type": "string"},
-                                "lang": {"type": "string", "enum": ["th", "en"]},
-                            },
-                            "required": ["site_ids"],
-                        }
-                    },
-                    "multipart/form-data": {
-                        "schema": {
-                            "type": "object",
-                            "properties": {
-                                "source": {"type": "string", "enum": ["store", "file"]},
-                                "site_ids": {"type": "array", "items": {"type": "string"}},
-                                "sites_file": {"type": "string", "format": "binary"},
-                                "crs": {"type": "string", "enum": list(CRS_CHOICES)},
-                                "zoning_file": {"type": "string", "format": "binary"},
-                                "against": {
-                                    "type": "array",
-                                    "items": {"type": "string", "enum": list(CHECKS)},
-                                },
-                                "rules": {"type": "string"},
-                                "lang": {"type": "string", "enum": ["th", "en"]},
-                            },
-                        }
-                    },
-                }
-            },
-            "responses": {
-                "201": {"description": "Counts, a verdict per site with its reasons, and links"},
-                "400": {"description": "Refused: every problem, naming file, feature and field"},
-                "401": {"description": "Not logged in"},
-                "413": {"description": "The upload is over the size limit"},
-            },
-        },
-    ),
-    "overlap.api_download": (
-        "get",
-        {
-            "summary": "A report of a site check: pdf, csv (UTF-8 with BOM), geojson or html",
-            "tags": ["overlap"],
-            "responses": {
-                "200": {"description": "The file, as an attachment"},
-                "404": {
-                    "description": "No such run, not yours (only its owner, officers and"
-                    " admins may open a run), or no report in that format"
-                },
-            },
-        },
-    ),
-}
 
 
 def init_app(app) -> None:
@@ -876,10 +915,9 @@ def init_app(app) -> None:
             prune_runs(Path(app.config["PLANNER_HOME"]) / "reports" / "overlap", run_days())
         except OSError:
             app.logger.exception("site check: could not prune old runs")
-    api = app.extensions["planner"].get("api")
-    if api is None:
-        return
+    api = cases_api.planner_api(app)
+    for name, schema in _SCHEMAS.items():
+        if name not in api.spec.components.schemas:
+            api.spec.components.schema(name, schema=schema)
+    api.register_blueprint(api_bp)
     api.spec.tag({"name": "overlap", "description": "The municipal site check"})
-    for endpoint, (method, operation) in _API_DOCS.items():
-        for rule in app.url_map.iter_rules(endpoint):
-            api.spec.path(rule=rule, operations={method: operation})
