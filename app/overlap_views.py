@@ -480,29 +480,31 @@ def _rule_text(template: str) -> str:
     return re.sub(r"\{[^{}]*\}", "…", template)
 
 
-def _page_data(
-    report: CheckReport, req: CheckRequest, *, run_id: str, formats: list, sites_label
-) -> dict:
-    rules = report.rules
+def _site_rows(report: CheckReport) -> list[dict]:
+    """Each site with its verdict, reasons (worst first) and findings."""
     verdicts = report.verdicts.set_index("site_id")
     sites = []
     for row in _json_records(report.summary):
         site_id = row["site_id"]
-        verdict = verdicts.at[site_id, "verdict"]
         sites.append(
             {
                 "site_id": site_id,
                 "name": row.get("name") or "",
                 "area_m2": row.get("area_m2"),
                 "area_rai": _rai(row.get("area_m2")),
-                "verdict": verdict,
+                "verdict": verdicts.at[site_id, "verdict"],
                 "reasons": sorted(
                     verdicts.at[site_id, "reasons"],
                     key=lambda r: -SEVERITY_ORDER.get(r.get("severity"), 0),
                 ),
-                "findings": _findings(row, report.against, rules.disaster_radius_m),
+                "findings": _findings(row, report.against, report.rules.disaster_radius_m),
             }
         )
+    return sites
+
+
+def _input_rows(report: CheckReport) -> list[dict]:
+    """The layer each check read: stored (with its version) or uploaded."""
     inputs = []
     for check in report.against:
         info = report.provenance["inputs"].get(check, {})
@@ -519,7 +521,12 @@ def _page_data(
                 "features": info.get("features"),
             }
         )
-    applied = [
+    return inputs
+
+
+def _rule_rows(report: CheckReport) -> list[dict]:
+    """Every rule of the rule set, and whether this run used it."""
+    return [
         {
             "id": r.id,
             "check": r.check,
@@ -531,8 +538,16 @@ def _page_data(
             "action_en": (r.action or {}).get("en", ""),
             "used": r.check in report.against,
         }
-        for r in rules.rules
+        for r in report.rules.rules
     ]
+
+
+def _page_data(
+    report: CheckReport, req: CheckRequest, *, run_id: str, formats: list, sites_label
+) -> dict:
+    """What the run's page, its API answer and run.json hold."""
+    rules = report.rules
+    sites, inputs, applied = _site_rows(report), _input_rows(report), _rule_rows(report)
     sites_info = report.provenance.get("sites", {})
     return {
         "id": run_id,

@@ -66,8 +66,8 @@ _TEXTS = {
         "มีไฟล์ผังเมือง แต่ไม่ได้เลือกตรวจ “ผังเมืองรวม” กรุณาเลือกหรือเอาไฟล์ออก",
     ),
     "layer_missing": (
-        "the planner has no {name} layer, so the {check} check cannot run",
-        "ไม่มีชั้นข้อมูล {name} ในระบบ จึงตรวจเรื่องนี้ไม่ได้",
+        "the planner has no {layer} layer, so the {check} check cannot run",
+        "ไม่มีชั้นข้อมูล {layer} ในระบบ จึงตรวจเรื่องนี้ไม่ได้",
     ),
     "no_run": ("no site check {run_id!r}", "ไม่พบผลการตรวจสอบนี้"),
 }
@@ -75,6 +75,7 @@ _TEXTS = {
 
 def _problem(key: str, *, file=None, layer=None, field=None, **values) -> Problem:
     en, th = _TEXTS[key]
+    values["layer"] = layer
     return Problem(en.format(**values), th.format(**values), file=file, layer=layer, field=field)
 
 
@@ -146,7 +147,7 @@ def missing_layers(store, against: list[str], replacements: dict) -> list[Proble
         layer = CHECK_LAYERS[check]
         stored = store.raster_names() if check == "flood" else store.layer_names()
         if check not in replacements and layer not in stored:
-            problems.append(_problem("layer_missing", layer=layer, name=layer, check=check))
+            problems.append(_problem("layer_missing", layer=layer, check=check))
     return problems
 
 
