@@ -232,6 +232,7 @@ def _save_upload(upload: FileStorage, folder: Path, problems: list[Problem]) -> 
     return path
 
 
+# The importer's messages end with hints for the command line; on the web the form says
 # how to fix them instead (see overlap/_problems.html).
 _CLI_HINTS = (
     re.compile(r";? ?give one with --crs EPSG:NNNN \(.*?\)$"),
@@ -275,7 +276,7 @@ def _request_problems(req: CheckRequest) -> tuple[list[Problem], RuleSet | None]
             problems += exc.problems
     if req.crs and req.crs not in CRS_CHOICES:
         problems.append(_problem("overlap.err_crs_choice", field="crs", crs=req.crs[:40]))
-    if req.source == "store" and not req.site_ids or req.source not in ("store", "file"):
+    if (req.source == "store" and not req.site_ids) or req.source not in ("store", "file"):
         problems.append(_problem("overlap.err_no_sites", field="site_ids"))
     if req.source == "file" and not _uploaded(req.sites_file):
         problems.append(_problem("overlap.err_no_sites_file", field="sites_file"))
