@@ -812,7 +812,17 @@ def _document_layer_api(api: Api, app: Flask) -> None:
             )
 
 
+def planner_api(app: Flask) -> PlannerApi:
+    """The app's one Api (and OpenAPI document), made on first use: other modules
+    register their documented blueprints on it, whatever the order of init_app calls."""
+    if app.extensions["planner"].get("api") is None:
+        init_app(app)
+    return app.extensions["planner"]["api"]
+
+
 def init_app(app: Flask) -> None:
+    if app.extensions["planner"].get("api") is not None:
+        return  # made already by planner_api
     for key, value in API_CONFIG.items():
         app.config.setdefault(key, value)
     app.config.setdefault(

@@ -8,19 +8,24 @@ catalogue's, and links exports. The API: `POST /api/imports` (multipart),
 
 from __future__ import annotations
 
+import io
 import tempfile
+from dataclasses import fields as dataclass_fields
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request, send_file
+from flask_smorest.fields import Upload
+from marshmallow import Schema, fields, validate
 from werkzeug.utils import secure_filename
 
-from app import layer_access
+from app import cases_api, layer_access
+from app.application import imports
 from app.auth import roles_required
+from app.cases_api import ApiBlueprint, ErrorDetailSchema, ErrorSchema
 from app.store import get_catalog, get_store
 from cases import policy
 from gis.errors import PlannerError, Problem, ValidationError
-from gis.exporting import EXPORT_FORMATS, export_layers
-from gis.importing import import_file, list_reports, load_report
+from gis.exporting import EXPORT_FORMATS
 
 bp = Blueprint("imports", __name__)
 
@@ -41,44 +46,13 @@ def _error(status: int, en: str, th: str, **extra):
 
 def _field_map(form) -> dict[str, str]:
     """`mapto-<layer field>` = <file field> from the mapping form, or `map` lines."""
-    out = {}
-    for key, value in form.items():
-        if key.startswith("mapto-") and value.strip():
-            out[value.strip()] = key[len("mapto-") :]
-    for line in form.getlist("map"):
-        if "=" in line:
-            src, dst = line.split("=", 1)
-            out[src.strip()] = dst.strip()
+    out = {
+        value.strip(): key[len("mapto-") :]
+        for key, value in form.items()
+        if key.startswith("mapto-") and value.strip()
+    }
+    out.update(imports.parse_field_map(line for line in form.getlist("map") if line.strip()))
     return out
-
-
-def _checked_crs(raw: str | None, label: str) -> str | None:
-    """The `crs` form field: empty, or a CRS that PROJ knows and can take to WGS 84."""
-    raw = (raw or "").strip()
-    if not raw:
-        return None
-    try:
-        if len(raw) > 2000:
-            raise ValueError("too long")
-        from pyproj import CRS, Transformer
-
-        crs = CRS.from_user_input(raw)
-        if crs.is_geocentric:
-            raise ValueError("geocentric")
-        Transformer.from_crs(crs, "EPSG:4326", always_xy=True).transform(0.0, 0.0)
-    except Exception:  # pyproj raises several kinds; any of them means "not usable"
-        raise ValidationError(
-            [
-                Problem(
-                    f"{raw[:80]!r} is not a coordinate reference system that can be "
-                    "used here (give one like EPSG:32647 or EPSG:4326)",
-                    f"ระบบพิกัด {raw[:80]!r} ใช้ไม่ได้ (ระบุเช่น EPSG:32647 หรือ EPSG:4326)",
-                    file=label,
-                    field="crs",
-                )
-            ]
-        ) from None
-    return raw
 
 
 def _run_import(form, upload):
@@ -99,10 +73,18 @@ def _run_import(form, upload):
         )
     if not name.lower().endswith(suffix):
         name = f"upload{suffix}"
-    crs = _checked_crs(form.get("crs"), upload.filename)
     layer = (form.get("layer") or "").strip()
     if layer == "__new__":
         layer = (form.get("new_layer") or "").strip()
+    options = imports.ImportOptions(
+        layer=layer,
+        mode=form.get("mode") or "replace",
+        encoding=form.get("encoding") or None,
+        crs=imports.checked_crs(form.get("crs"), upload.filename),
+        field_map=_field_map(form) or None,
+        max_bytes=current_app.config.get("MAX_CONTENT_LENGTH") or 50 * 1024 * 1024,
+        file_label=upload.filename,
+    )
     store = get_store()
     folder = Path(store.home) / "uploads"
     folder.mkdir(parents=True, exist_ok=True)
@@ -111,18 +93,7 @@ def _run_import(form, upload):
         upload.save(path)
         # A retry with a mapping re-sends the file; keep a copy for the form's resubmit.
         source = f"{path}::{form['source_layer']}" if form.get("source_layer") else path
-        return import_file(
-            source,
-            layer=layer,
-            catalog=get_catalog(),
-            store=store,
-            mode=form.get("mode") or "replace",
-            encoding=form.get("encoding") or None,
-            crs=crs,
-            field_map=_field_map(form) or None,
-            max_bytes=current_app.config.get("MAX_CONTENT_LENGTH") or 50 * 1024 * 1024,
-            file_label=upload.filename,
-        )
+        return imports.import_into(store, get_catalog(), source, options)
 
 
 @bp.route("/imports", methods=("GET", "POST"))
@@ -158,7 +129,7 @@ def imports_page():
             problems=problems,
             mapping=mapping,
             form=request.form,
-            history=list_reports(store)[:20],
+            history=imports.import_reports(store)[:20],
             formats=EXPORT_FORMATS,
         ),
         status,
@@ -169,15 +140,76 @@ def imports_page():
 @roles_required("admin", "officer")
 def show_import(report_id):
     try:
-        report = load_report(get_store(), report_id)
+        report = imports.import_report(get_store(), report_id)
     except PlannerError:
         abort(404)
     return render_template("imports/report.html", report=report)
 
 
-@bp.post("/api/imports")
+# ------------------------------------------------------------------ the API
+
+api_bp = ApiBlueprint("imports_api", __name__, url_prefix="/api", description="Data in and out")
+
+
+class ImportFormSchema(Schema):
+    """A file to import into a layer, as multipart/form-data."""
+
+    file = Upload(required=True)
+    layer = fields.String(required=True, metadata={"description": "Catalogue or new layer"})
+    mode = fields.String(validate=validate.OneOf(imports.MODES))
+    crs = fields.String(metadata={"description": "CRS of a file that has none"})
+    encoding = fields.String(metadata={"description": "e.g. cp874 (usually detected)"})
+    map = fields.List(fields.String(), metadata={"description": "FILE_FIELD=LAYER_FIELD"})
+    source_layer = fields.String(metadata={"description": "Layer inside a GeoPackage"})
+
+
+# The import report, field for field as gis.importing.ImportReport keeps it.
+ImportReportSchema = Schema.from_dict(
+    {f.name: fields.Raw(allow_none=True) for f in dataclass_fields(imports.ImportReport)},
+    name="ImportReportSchema",
+)
+
+
+class ImportRefusedDetailSchema(ErrorDetailSchema):
+    problems = fields.List(
+        fields.Dict(), metadata={"description": "Every problem: file, layer, feature, field"}
+    )
+    report = fields.Nested(ImportReportSchema, allow_none=True)
+
+
+class ImportRefusedSchema(Schema):
+    """An import refused, nothing written: every problem, and the report kept."""
+
+    error = fields.Nested(ImportRefusedDetailSchema, required=True)
+
+
+class ExportQuerySchema(Schema):
+    format = fields.String(validate=validate.OneOf(list(EXPORT_FORMATS)), load_default="gpkg")
+    open_data = fields.Boolean(metadata={"description": "Community counts and geometry only"})
+
+
+_SCHEMAS = {
+    "ImportForm": ImportFormSchema,
+    "ImportReport": ImportReportSchema,
+    "ImportRefused": ImportRefusedSchema,
+}
+
+
+@api_bp.route("/imports", methods=["POST"], tags=["imports"])
+@api_bp.doc(
+    requestBody={
+        "content": {"multipart/form-data": {"schema": {"$ref": "#/components/schemas/ImportForm"}}}
+    }
+)
+@api_bp.alt_response(201, schema=ImportReportSchema, description="The import report", success=True)
+@api_bp.alt_response(
+    422,
+    schema=ImportRefusedSchema,
+    description="Refused: every problem, naming file, feature and field",
+)
 @roles_required("admin", "officer")
 def api_import():
+    """Import a file into a layer (validated first; all or nothing)"""
     try:
         report = _run_import(request.form, request.files.get("file"))
     except ValidationError as exc:
@@ -195,18 +227,27 @@ def api_import():
     return jsonify(report.to_dict()), 201
 
 
-@bp.get("/api/imports/<report_id>")
+@api_bp.route("/imports/<report_id>", methods=["GET"], tags=["imports"])
+@api_bp.alt_response(200, schema=ImportReportSchema, description="The report", success=True)
+@api_bp.alt_response(404, schema=ErrorSchema, description="No such report")
 @roles_required("admin", "officer")
 def api_import_report(report_id):
+    """An import report, kept after the import"""
     try:
-        return jsonify(load_report(get_store(), report_id))
+        return jsonify(imports.import_report(get_store(), report_id))
     except PlannerError:
         return _error(404, f"no import report {report_id!r}", "ไม่พบรายงานการนำเข้า")
 
 
-@bp.get("/api/exports/<layer>")
+@api_bp.route("/exports/<layer>", methods=["GET"], tags=["imports"])
+@api_bp.doc(parameters=[{"in": "query", "schema": ExportQuerySchema}])
+@api_bp.alt_response(200, description="The file", success=True)
+@api_bp.alt_response(404, schema=ErrorSchema, description="No such layer")
 def api_export(layer):
-    """Who may export what: app/route_policy.py and app/layer_access.py, as on the map."""
+    """Download a layer as gpkg, shp (zip), geojson, kml, csv or xlsx
+
+    Who may export what: app/route_policy.py and app/layer_access.py, as on the map.
+    """
     fmt = request.args.get("format", "gpkg")
     open_data = request.args.get("open_data") in ("1", "true", "yes")
     if fmt not in EXPORT_FORMATS:
@@ -219,28 +260,11 @@ def api_export(layer):
         hidden = policy.hidden_layer_fields(None, layer_access.layer_columns(layer))
     else:
         hidden = layer_access.hidden_fields(layer)
-    suffix = "zip" if fmt == "shp" else fmt
-    work = tempfile.mkdtemp(prefix="planner-dl-")
-    out = export_layers(
-        store,
-        get_catalog(),
-        [layer],
-        fmt=fmt,
-        out=Path(work) / f"{layer}.{suffix}",
-        open_data=open_data,
-        drop_fields=hidden,
+    data, name = imports.export_bytes(
+        store, get_catalog(), layer, fmt=fmt, open_data=open_data, drop_fields=hidden
     )
-    data = out.read_bytes()
-    import shutil
-
-    shutil.rmtree(work, ignore_errors=True)
-    import io
-
     response = send_file(
-        io.BytesIO(data),
-        mimetype=_MIME[fmt],
-        as_attachment=True,
-        download_name=f"{layer}{'-open-data' if open_data else ''}.{suffix}",
+        io.BytesIO(data), mimetype=_MIME[fmt], as_attachment=True, download_name=name
     )
     if not open_data and layer_access.served_personal(layer):
         response.headers["Cache-Control"] = "no-store"
@@ -258,72 +282,12 @@ def too_large(exc):
     return render_template("imports/too_large.html", en=en, th=th), 413
 
 
-_API_DOCS = {
-    "imports.api_import": (
-        "post",
-        {
-            "summary": "Import a file into a layer (validated first; all or nothing)",
-            "tags": ["imports"],
-            "requestBody": {
-                "content": {
-                    "multipart/form-data": {
-                        "schema": {
-                            "type": "object",
-                            "properties": {
-                                "file": {"type": "string", "format": "binary"},
-                                "layer": {"type": "string"},
-                                "mode": {"type": "string", "enum": ["replace", "append"]},
-                                "crs": {"type": "string"},
-                                "encoding": {"type": "string"},
-                            },
-                            "required": ["file", "layer"],
-                        }
-                    }
-                }
-            },
-            "responses": {
-                "201": {"description": "The import report"},
-                "422": {"description": "Refused: every problem, naming file, feature and field"},
-                "413": {"description": "The upload is over the size limit"},
-            },
-        },
-    ),
-    "imports.api_import_report": (
-        "get",
-        {
-            "summary": "An import report, kept after the import",
-            "tags": ["imports"],
-            "responses": {
-                "200": {"description": "The report"},
-                "404": {"description": "No such report"},
-            },
-        },
-    ),
-    "imports.api_export": (
-        "get",
-        {
-            "summary": "Download a layer as gpkg, shp (zip), geojson, kml, csv or xlsx",
-            "tags": ["imports"],
-            "parameters": [
-                {"in": "query", "name": "format", "schema": {"type": "string"}},
-                {"in": "query", "name": "open_data", "schema": {"type": "boolean"}},
-            ],
-            "responses": {
-                "200": {"description": "The file"},
-                "404": {"description": "No such layer"},
-            },
-        },
-    ),
-}
-
-
 def init_app(app) -> None:
     """Register the pages and API, and describe the API in the app's OpenAPI document."""
     app.register_blueprint(bp)
-    api = app.extensions["planner"].get("api")
-    if api is None:
-        return
+    api = cases_api.planner_api(app)
+    for name, schema in _SCHEMAS.items():
+        if name not in api.spec.components.schemas:
+            api.spec.components.schema(name, schema=schema)
+    api.register_blueprint(api_bp)
     api.spec.tag({"name": "imports", "description": "Data in and out"})
-    for endpoint, (method, operation) in _API_DOCS.items():
-        for rule in app.url_map.iter_rules(endpoint):
-            api.spec.path(rule=rule, operations={method: operation})

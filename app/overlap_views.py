@@ -22,10 +22,7 @@ Routes: `GET|POST /overlap`, `GET /overlap/runs/<run_id>`,
 from __future__ import annotations
 
 import json
-import os
 import re
-import secrets
-import shutil
 import tempfile
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -46,10 +43,16 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_smorest.fields import Upload
+from marshmallow import Schema, fields, validate
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
+from app import cases_api
+from app.application import site_check
+from app.application.site_check import RUN_DAYS, SITES_LAYER, SiteCheck, prune_runs
 from app.auth import login_required
+from app.cases_api import ApiBlueprint, ErrorDetailSchema, ErrorSchema
 from app.i18n import STRINGS, current_language, format_date
 from app.store import get_catalog, get_store
 from cases.errors import NotFound
@@ -61,29 +64,20 @@ from gis.check import (
     FLOOD_STATUS_LABELS,
     SETBACK_LABELS,
     CheckReport,
-    inputs_from_store,
-    layer_from_file,
-    run_checks,
-    sites_bbox,
-    sites_from_file,
-    sites_from_store,
 )
 from gis.errors import PlannerError, Problem, ValidationError
-from gis.report import write_report
 from gis.rules import (
     CHECKS,
     DEFAULT_RULES,
     SEVERITY_ORDER,
     VERDICT_LABELS,
+    RuleSet,
     available_rule_sets,
     load_rules,
 )
-from gis.store import private_dir, remove_stale
 
 bp = Blueprint("overlap", __name__)
 
-SITES_LAYER = "communities"
-RUN_ID = re.compile(r"[0-9a-f]{32}")
 DOWNLOADS = {
     "pdf": "application/pdf",
     "csv": "text/csv",
@@ -101,7 +95,6 @@ VERDICT_COLOURS = {"pass": "#2b8a3e", "warning": "#f2a900", "conflict": "#c62828
 HATCH_FILL = "#a5d6a7"
 MAP_MARGIN_M = 300  # the zoning and setback drawn around the sites, in metres
 LOCAL_TIME = ZoneInfo("Asia/Bangkok")
-RUN_DAYS = 30  # default of OVERLAP_RUN_DAYS: runs older than this are removed
 RUN_READERS = ("officer", "admin")  # roles that may open anyone's run
 
 
@@ -151,16 +144,6 @@ def rule_sets() -> dict[str, Path]:
 
 def reports_root() -> Path:
     return Path(get_store().home) / "reports" / "overlap"
-
-
-def _run_dir(run_id: str) -> Path:
-    """The folder of a run; 404 unless the id is 32 hex digits and the run exists."""
-    if not (isinstance(run_id, str) and RUN_ID.fullmatch(run_id)):
-        raise NotFound(f"no site check {run_id!r}", "ไม่พบผลการตรวจสอบนี้")
-    folder = reports_root() / run_id
-    if not (folder / "run.json").is_file():
-        raise NotFound(f"no site check {run_id!r}", "ไม่พบผลการตรวจสอบนี้")
-    return folder
 
 
 # ------------------------------------------------------------------ the request
@@ -250,18 +233,6 @@ def _save_upload(upload: FileStorage, folder: Path, problems: list[Problem]) -> 
     return path
 
 
-def _dedupe(problems: list[Problem]) -> list[Problem]:
-    """The sites are validated against themselves too; say each thing once."""
-    seen, out = set(), []
-    for p in problems:
-        key = (p.file, p.layer, p.feature, p.field, p.severity)
-        if p.feature is not None and key in seen:
-            continue
-        seen.add(key)
-        out.append(p)
-    return out
-
-
 # The importer's messages end with hints for the command line; on the web the form says
 # how to fix them instead (see overlap/_problems.html).
 _CLI_HINTS = (
@@ -282,34 +253,21 @@ def _web_wording(problems: list[Problem]) -> list[Problem]:
     return out
 
 
-def _relabel(problems: list[Problem], file: str | None, layer: str | None) -> list[Problem]:
-    """Problems the analysis names 'sites' name the user's file (or stored layer)."""
-    return [
-        replace(p, file=file, layer=p.layer or layer) if p.file == "sites" else p for p in problems
-    ]
-
-
 # ------------------------------------------------------------------ running a check
 
 
-def run_site_check(req: CheckRequest) -> dict[str, Any]:
-    """Validate the request, run the check, keep its outputs; the run's page data.
-
-    Every problem with the request and its files is raised at once, as a
-    ValidationError; nothing is kept then.
-    """
-    store, catalog = get_store(), get_catalog()
+def _request_problems(req: CheckRequest) -> tuple[list[Problem], RuleSet | None]:
+    """What is wrong with the form's own choices (checks, rule set, CRS, source),
+    and the rule set chosen."""
     problems: list[Problem] = []
     unknown = [c for c in req.against if c not in CHECKS]
     if unknown:
         problems.append(
             _problem("overlap.err_unknown_check", field="against", checks=", ".join(unknown))
         )
-    against = [c for c in CHECKS if c in req.against]
-    if not against and not unknown:
+    if not any(c in CHECKS for c in req.against) and not unknown:
         problems.append(_problem("overlap.err_no_checks", field="against"))
-    rules_path = rule_sets().get(req.rules)
-    rules = None
+    rules_path, rules = rule_sets().get(req.rules), None
     if rules_path is None:
         problems.append(_problem("overlap.err_rules", field="rules", name=req.rules[:80]))
     else:
@@ -319,117 +277,55 @@ def run_site_check(req: CheckRequest) -> dict[str, Any]:
             problems += exc.problems
     if req.crs and req.crs not in CRS_CHOICES:
         problems.append(_problem("overlap.err_crs_choice", field="crs", crs=req.crs[:40]))
-    if req.source not in ("store", "file"):
+    if (req.source == "store" and not req.site_ids) or req.source not in ("store", "file"):
         problems.append(_problem("overlap.err_no_sites", field="site_ids"))
+    if req.source == "file" and not _uploaded(req.sites_file):
+        problems.append(_problem("overlap.err_no_sites_file", field="sites_file"))
+    return problems, rules
 
+
+def _site_check(req: CheckRequest, rules, work: Path, problems: list[Problem]) -> SiteCheck:
+    """The application's request: the form's choices, with its uploads saved in `work`."""
+    check = SiteCheck(against=req.against, rules=rules)
+    if req.source == "file" and _uploaded(req.sites_file):
+        check.sites_label = _label(req.sites_file)
+        check.sites_file = _save_upload(req.sites_file, work / "sites", problems)
+        check.crs = req.crs if req.crs in CRS_CHOICES else None
+    elif req.source == "store" and req.site_ids:
+        check.sites_layer, check.site_ids = SITES_LAYER, req.site_ids
+    if _uploaded(req.zoning_file):
+        check.zoning_label = _label(req.zoning_file)
+        check.zoning_file = _save_upload(req.zoning_file, work / "zoning", problems)
+    return check
+
+
+def run_site_check(req: CheckRequest) -> dict[str, Any]:
+    """Run the check of a request and keep its outputs; the run's page data.
+
+    Every problem with the request and its files is raised at once, as a
+    ValidationError; nothing is kept then.
+    """
+    problems, rules = _request_problems(req)
     with tempfile.TemporaryDirectory(prefix="planner-overlap-") as work:
-        sites = sites_info = None
-        sites_label, sites_layer = None, None
-        if req.source == "file":
-            if not _uploaded(req.sites_file):
-                problems.append(_problem("overlap.err_no_sites_file", field="sites_file"))
-            else:
-                sites_label = _label(req.sites_file)
-                path = _save_upload(req.sites_file, Path(work) / "sites", problems)
-                if path is not None:
-                    try:
-                        sites, sites_info = sites_from_file(
-                            path,
-                            catalog=catalog,
-                            file_label=sites_label,
-                            crs=req.crs if req.crs in CRS_CHOICES else None,
-                        )
-                    except ValidationError as exc:
-                        problems += exc.problems
-                    if sites is not None and sites.empty:
-                        problems.append(_problem("overlap.err_empty_file", file=sites_label))
-                        sites = None
-        elif req.source == "store":
-            sites_layer = SITES_LAYER
-            if not req.site_ids:
-                problems.append(_problem("overlap.err_no_sites", field="site_ids"))
-            elif not store.has_layer(SITES_LAYER):
-                problems.append(_problem("overlap.err_no_communities", layer=SITES_LAYER))
-            else:
-                try:
-                    sites, sites_info = sites_from_store(store, SITES_LAYER, ids=req.site_ids)
-                except ValidationError as exc:
-                    problems += exc.problems
-
-        replacements = {}
-        if _uploaded(req.zoning_file):
-            zoning_label = _label(req.zoning_file)
-            if "zoning" not in against:
-                problems.append(_problem("overlap.err_zoning_unticked", file=zoning_label))
-            path = _save_upload(req.zoning_file, Path(work) / "zoning", problems)
-            if path is not None:
-                try:
-                    replacements["zoning"] = layer_from_file(
-                        path, "zoning", catalog=catalog, file_label=zoning_label
-                    )
-                except ValidationError as exc:
-                    problems += exc.problems
-        for check in against:
-            layer = CHECK_LAYERS[check]
-            stored = store.raster_names() if check == "flood" else store.layer_names()
-            if check not in replacements and layer not in stored:
-                problems.append(
-                    _problem("overlap.err_layer_missing", layer=layer, check=check, name=layer)
-                )
-        if problems:
-            raise ValidationError(_web_wording(_dedupe(problems)))
-
-        inputs = inputs_from_store(
-            store, against, catalog=catalog, replacements=replacements, bbox=sites_bbox(sites)
-        )
+        check = _site_check(req, rules, Path(work), problems)
         try:
-            report = run_checks(
-                sites,
-                inputs,
-                rules=rules,
-                against=against,
-                site_name="site_name",
-                sites_info=sites_info,
-            )
+            report = site_check.run_site_check(get_store(), get_catalog(), check, problems=problems)
         except ValidationError as exc:
-            problems = _relabel(exc.problems, sites_label, sites_layer)
-            raise ValidationError(_web_wording(_dedupe(problems))) from None
-    return _keep_run(report, req, sites_label=sites_label)
+            raise ValidationError(_web_wording(exc.problems)) from None
 
-
-def _keep_run(report: CheckReport, req: CheckRequest, *, sites_label: str | None) -> dict:
-    """Write the run's reports and page data under reports/overlap/<run id>/, whole,
-    owned by the user who ran it; older runs are pruned first."""
-    root = private_dir(reports_root())
-    prune_runs(root, run_days())
-    run_id = secrets.token_hex(16)
-    part = Path(tempfile.mkdtemp(dir=root, prefix=".part-"))
-    try:
-        formats = []
-        for ext in ("csv", "geojson", "html", "pdf"):
-            try:
-                write_report(report, part / f"report.{ext}", lang=req.lang)
-            except ImportError:
-                # The HTML/PDF renderer is optional; the page says the file is not available.
-                current_app.logger.warning("site check: no renderer for .%s", ext)
-                continue
-            except Exception:  # noqa: BLE001 - one broken format must not lose the run
-                current_app.logger.exception("site check: could not write report.%s", ext)
-                continue
-            formats.append(ext)
-        data = _page_data(report, req, run_id=run_id, formats=formats, sites_label=sites_label)
-        data["owner"] = g.user.username
-        (part / "run.json").write_text(
-            json.dumps(data, ensure_ascii=False, default=str), encoding="utf-8"
+    def page_data(run_id: str, formats: list[str]) -> dict:
+        return _page_data(
+            report, req, run_id=run_id, formats=formats, sites_label=check.sites_label
         )
-        for path in part.iterdir():
-            os.chmod(path, 0o600)
-        os.chmod(part, 0o700)
-        os.replace(part, root / run_id)
-    except BaseException:
-        shutil.rmtree(part, ignore_errors=True)
-        raise
-    return data
+
+    return site_check.keep_run(
+        reports_root(),
+        report,
+        lang=req.lang,
+        owner=g.user.username,
+        days=run_days(),
+        page_data=page_data,
+    )
 
 
 # ------------------------------------------------------------------ what the page shows
@@ -586,29 +482,31 @@ def _rule_text(template: str) -> str:
     return re.sub(r"\{[^{}]*\}", "…", template)
 
 
-def _page_data(
-    report: CheckReport, req: CheckRequest, *, run_id: str, formats: list, sites_label
-) -> dict:
-    rules = report.rules
+def _site_rows(report: CheckReport) -> list[dict]:
+    """Each site with its verdict, reasons (worst first) and findings."""
     verdicts = report.verdicts.set_index("site_id")
     sites = []
     for row in _json_records(report.summary):
         site_id = row["site_id"]
-        verdict = verdicts.at[site_id, "verdict"]
         sites.append(
             {
                 "site_id": site_id,
                 "name": row.get("name") or "",
                 "area_m2": row.get("area_m2"),
                 "area_rai": _rai(row.get("area_m2")),
-                "verdict": verdict,
+                "verdict": verdicts.at[site_id, "verdict"],
                 "reasons": sorted(
                     verdicts.at[site_id, "reasons"],
                     key=lambda r: -SEVERITY_ORDER.get(r.get("severity"), 0),
                 ),
-                "findings": _findings(row, report.against, rules.disaster_radius_m),
+                "findings": _findings(row, report.against, report.rules.disaster_radius_m),
             }
         )
+    return sites
+
+
+def _input_rows(report: CheckReport) -> list[dict]:
+    """The layer each check read: stored (with its version) or uploaded."""
     inputs = []
     for check in report.against:
         info = report.provenance["inputs"].get(check, {})
@@ -625,7 +523,12 @@ def _page_data(
                 "features": info.get("features"),
             }
         )
-    applied = [
+    return inputs
+
+
+def _rule_rows(report: CheckReport) -> list[dict]:
+    """Every rule of the rule set, and whether this run used it."""
+    return [
         {
             "id": r.id,
             "check": r.check,
@@ -637,8 +540,16 @@ def _page_data(
             "action_en": (r.action or {}).get("en", ""),
             "used": r.check in report.against,
         }
-        for r in rules.rules
+        for r in report.rules.rules
     ]
+
+
+def _page_data(
+    report: CheckReport, req: CheckRequest, *, run_id: str, formats: list, sites_label
+) -> dict:
+    """What the run's page, its API answer and run.json hold."""
+    rules = report.rules
+    sites, inputs, applied = _site_rows(report), _input_rows(report), _rule_rows(report)
     sites_info = report.provenance.get("sites", {})
     return {
         "id": run_id,
@@ -678,7 +589,7 @@ def _load_run(run_id: str) -> tuple[Path, dict]:
     """A run the current user may open: their own, or any for officers and admins.
 
     Anyone else gets the same 404 as for a run that does not exist."""
-    folder = _run_dir(run_id)
+    folder = site_check.run_folder(reports_root(), run_id)
     run = json.loads((folder / "run.json").read_text(encoding="utf-8"))
     user = g.user
     if not (user.role in RUN_READERS or (run.get("owner") and run["owner"] == user.username)):
@@ -698,33 +609,10 @@ def run_days() -> float:
         return float(RUN_DAYS)
 
 
-def prune_runs(root: Path, days: float) -> int:
-    """Remove runs under `root` made more than `days` days ago, and unfinished
-    `.part-*` folders over an hour old; returns how many runs were removed."""
-    if not root.is_dir():
-        return 0
-    cutoff = datetime.now(UTC).timestamp() - days * 86400
-    removed = 0
-    for folder in root.iterdir():
-        if not RUN_ID.fullmatch(folder.name):
-            continue
-        try:
-            made = datetime.fromisoformat(
-                json.loads((folder / "run.json").read_text(encoding="utf-8"))["created_at"]
-            ).timestamp()
-        except (OSError, ValueError, KeyError, TypeError):
-            made = folder.stat().st_mtime  # unreadable: its folder's time
-        if made < cutoff:
-            shutil.rmtree(folder, ignore_errors=True)
-            removed += 1
-    remove_stale(list(root.glob(".part-*")))
-    return removed
-
-
 def _links(run_id: str, formats: list[str], *, api: bool = False) -> dict[str, str]:
     """The run's page and its reports: page routes, or (api) the API's, absolute."""
     links = {"page": url_for("overlap.show_run", run_id=run_id, _external=api)}
-    endpoint = "overlap.api_download" if api else "overlap.download"
+    endpoint = "overlap_api.api_download" if api else "overlap.download"
     for ext in formats:
         links[ext] = url_for(endpoint, run_id=run_id, ext=ext, _external=api)
     return links
@@ -856,37 +744,102 @@ def _send_report(run_id: str, ext: str):
 
 # ------------------------------------------------------------------ the API
 
+api_bp = ApiBlueprint(
+    "overlap_api", __name__, url_prefix="/api", description="The municipal site check"
+)
+_LANGS = validate.OneOf(["th", "en"])
+
+
+class OverlapRequestSchema(Schema):
+    """A site check of stored communities, as JSON."""
+
+    site_ids = fields.List(
+        fields.String(), required=True, metadata={"description": "Community ids"}
+    )
+    against = fields.List(
+        fields.String(validate=validate.OneOf(CHECKS)),
+        metadata={"description": "The checks to run (default: all)"},
+    )
+    rules = fields.String(metadata={"description": "A rule set's name"})
+    lang = fields.String(validate=_LANGS)
+
+
+class OverlapFormSchema(OverlapRequestSchema):
+    """A site check as multipart: stored communities, or `source=file` with a plan of
+    the sites; `zoning_file` replaces the stored zoning for this run only."""
+
+    site_ids = fields.List(fields.String())
+    source = fields.String(validate=validate.OneOf(["store", "file"]))
+    sites_file = Upload(metadata={"description": "gpkg, zip, geojson, kml or kmz"})
+    crs = fields.String(validate=validate.OneOf(list(CRS_CHOICES)))
+    zoning_file = Upload()
+
+
+class CheckRefusedDetailSchema(ErrorDetailSchema):
+    problems = fields.List(
+        fields.Dict(), metadata={"description": "Every problem: file, layer, feature, field"}
+    )
+
+
+class CheckRefusedSchema(Schema):
+    """A site check refused: every problem with the request and its files."""
+
+    error = fields.Nested(CheckRefusedDetailSchema, required=True)
+
+
+class RuleSetNameSchema(Schema):
+    name = fields.String(required=True)
+    title = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+
+
+class SiteVerdictSchema(Schema):
+    site_id = fields.String(required=True)
+    name = fields.String(required=True)
+    verdict = fields.String(required=True, validate=validate.OneOf(list(VERDICT_LABELS)))
+    verdict_th = fields.String(required=True)
+    verdict_en = fields.String(required=True)
+    reasons = fields.List(fields.Dict(), required=True)
+
+
+class OverlapResultSchema(Schema):
+    """A kept site check: counts, a verdict per site with its reasons, and links."""
+
+    run_id = fields.String(required=True)
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    against = fields.List(fields.String(), required=True)
+    rule_set = fields.Nested(RuleSetNameSchema, required=True)
+    verdicts = fields.List(fields.Nested(SiteVerdictSchema), required=True)
+    links = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+
+
+_SCHEMAS = {
+    "OverlapRequest": OverlapRequestSchema,
+    "OverlapForm": OverlapFormSchema,
+    "OverlapResult": OverlapResultSchema,
+    "CheckRefused": CheckRefusedSchema,
+}
+
 
 def _api_error(status: int, en: str, th: str, **extra):
     return jsonify({"error": {"status": status, "en": en, "th": th, **extra}}), status
 
 
-@bp.post("/api/overlap")
-@login_required
-def api_overlap():
+def _api_request() -> CheckRequest:
+    """The request of a JSON body or a multipart form (all checks unless named)."""
     if request.is_json:
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
-            return _api_error(400, "the body must be a JSON object", "ข้อมูลต้องเป็นออบเจกต์ JSON")
-        req = _request_from_json(body)
-    else:
-        req = _request_from_form(request.form, request.files)
-        if "against" not in request.form:
-            req.against = list(CHECKS)
-    try:
-        data = run_site_check(req)
-    except ValidationError as exc:
-        return _api_error(
-            400,
-            "the check could not run, nothing was kept: " + "; ".join(str(p) for p in exc.problems),
-            "ตรวจสอบไม่ได้ ไม่มีการบันทึกข้อมูล: "
-            + "; ".join(f"{p.where()}: {p.message_th}" for p in exc.problems),
-            problems=[p.to_dict() for p in exc.problems],
-        )
-    except PlannerError as exc:
-        return _api_error(400, str(exc), "คำขอไม่ถูกต้อง")
-    links = _links(data["id"], data["formats"], api=True)
-    body = {
+            raise PlannerError("the body must be a JSON object / ข้อมูลต้องเป็นออบเจกต์ JSON")
+        return _request_from_json(body)
+    req = _request_from_form(request.form, request.files)
+    if "against" not in request.form:
+        req.against = list(CHECKS)
+    return req
+
+
+def _api_result(data: dict) -> dict:
+    """The API's answer for a kept run."""
+    return {
         "run_id": data["id"],
         "counts": data["counts"],
         "against": data["against"],
@@ -902,18 +855,64 @@ def api_overlap():
             }
             for s in data["sites"]
         ],
-        "links": links,
+        "links": _links(data["id"], data["formats"], api=True),
     }
-    return jsonify(body), 201, {"Location": links["page"]}
 
 
-@bp.get("/api/overlap/runs/<run_id>/report.<ext>")
+@api_bp.route("/overlap", methods=["POST"], tags=["overlap"])
+@api_bp.doc(
+    requestBody={
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/OverlapRequest"}},
+            "multipart/form-data": {"schema": {"$ref": "#/components/schemas/OverlapForm"}},
+        }
+    }
+)
+@api_bp.alt_response(201, schema=OverlapResultSchema, description="The run, kept", success=True)
+@api_bp.alt_response(
+    400,
+    schema=CheckRefusedSchema,
+    description="Refused: every problem, naming file, feature and field",
+)
+@login_required
+def api_overlap():
+    """Check sites against zoning, tenure, canal setback, flood and past disasters
+
+    Runs the municipal site check and keeps its reports (PDF, CSV, GeoJSON, HTML)
+    under a random run id; nothing is written to the layer store.
+    """
+    try:
+        data = run_site_check(_api_request())
+    except ValidationError as exc:
+        return _api_error(
+            400,
+            "the check could not run, nothing was kept: " + "; ".join(str(p) for p in exc.problems),
+            "ตรวจสอบไม่ได้ ไม่มีการบันทึกข้อมูล: "
+            + "; ".join(f"{p.where()}: {p.message_th}" for p in exc.problems),
+            problems=[p.to_dict() for p in exc.problems],
+        )
+    except PlannerError as exc:
+        return _api_error(400, str(exc), "คำขอไม่ถูกต้อง")
+    body = _api_result(data)
+    return jsonify(body), 201, {"Location": body["links"]["page"]}
+
+
+@api_bp.route("/overlap/runs/<run_id>/report.<ext>", methods=["GET"], tags=["overlap"])
+@api_bp.alt_response(200, description="The file, as an attachment", success=True)
+@api_bp.alt_response(
+    404,
+    schema=ErrorSchema,
+    description="No such run, not yours (only its owner, officers and admins may open a"
+    " run), or no report in that format",
+)
 @login_required
 def api_download(run_id, ext):
+    """A report of a site check: pdf, csv (UTF-8 with BOM), geojson or html"""
     return _send_report(run_id, ext)
 
 
 @bp.errorhandler(413)
+@api_bp.errorhandler(413)
 def too_large(exc):
     """The app's upload limit (MAX_CONTENT_LENGTH), said on the form page in both languages."""
     limit = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)
@@ -921,82 +920,6 @@ def too_large(exc):
     if request.path.startswith("/api/"):
         return _api_error(413, text["en"], text["th"])
     return _form_page([Problem(text["en"], text["th"], field="file")], {}, 413)
-
-
-_API_DOCS = {
-    "overlap.api_overlap": (
-        "post",
-        {
-            "summary": "Check sites against zoning, tenure, canal setback, flood and disasters",
-            "description": (
-                "Runs the municipal site check and keeps its reports (PDF, CSV, GeoJSON, HTML) "
-                "under a random run id; nothing is written to the layer store. JSON: "
-                "`site_ids` (communities), `against` (checks, default all), `rules` (rule-set "
-                "name), `lang`. Multipart: the same fields, or `source=file` with a "
-                "`sites_file` (gpkg, zip, geojson, kml) and `crs`; `zoning_file` replaces the "
-                "stored zoning for this run only."
-            ),
-            "tags": ["overlap"],
-            "requestBody": {
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "properties": {
-                                "site_ids": {"type": "array", "items": {"type": "string"}},
-                                "against": {
-                                    "type": "array",
-                                    "items": {"type": "string", "enum": list(CHECKS)},
-                                },
-                                "rules": {"type": "string"},
-                                "lang": {"type": "string", "enum": ["th", "en"]},
-                            },
-                            "required": ["site_ids"],
-                        }
-                    },
-                    "multipart/form-data": {
-                        "schema": {
-                            "type": "object",
-                            "properties": {
-                                "source": {"type": "string", "enum": ["store", "file"]},
-                                "site_ids": {"type": "array", "items": {"type": "string"}},
-                                "sites_file": {"type": "string", "format": "binary"},
-                                "crs": {"type": "string", "enum": list(CRS_CHOICES)},
-                                "zoning_file": {"type": "string", "format": "binary"},
-                                "against": {
-                                    "type": "array",
-                                    "items": {"type": "string", "enum": list(CHECKS)},
-                                },
-                                "rules": {"type": "string"},
-                                "lang": {"type": "string", "enum": ["th", "en"]},
-                            },
-                        }
-                    },
-                }
-            },
-            "responses": {
-                "201": {"description": "Counts, a verdict per site with its reasons, and links"},
-                "400": {"description": "Refused: every problem, naming file, feature and field"},
-                "401": {"description": "Not logged in"},
-                "413": {"description": "The upload is over the size limit"},
-            },
-        },
-    ),
-    "overlap.api_download": (
-        "get",
-        {
-            "summary": "A report of a site check: pdf, csv (UTF-8 with BOM), geojson or html",
-            "tags": ["overlap"],
-            "responses": {
-                "200": {"description": "The file, as an attachment"},
-                "404": {
-                    "description": "No such run, not yours (only its owner, officers and"
-                    " admins may open a run), or no report in that format"
-                },
-            },
-        },
-    ),
-}
 
 
 def init_app(app) -> None:
@@ -1009,10 +932,9 @@ def init_app(app) -> None:
             prune_runs(Path(app.config["PLANNER_HOME"]) / "reports" / "overlap", run_days())
         except OSError:
             app.logger.exception("site check: could not prune old runs")
-    api = app.extensions["planner"].get("api")
-    if api is None:
-        return
+    api = cases_api.planner_api(app)
+    for name, schema in _SCHEMAS.items():
+        if name not in api.spec.components.schemas:
+            api.spec.components.schema(name, schema=schema)
+    api.register_blueprint(api_bp)
     api.spec.tag({"name": "overlap", "description": "The municipal site check"})
-    for endpoint, (method, operation) in _API_DOCS.items():
-        for rule in app.url_map.iter_rules(endpoint):
-            api.spec.path(rule=rule, operations={method: operation})

@@ -38,7 +38,7 @@ POLICY: dict[str, Allowed] = {
     "api.list_layers": EVERYONE,
     "api.layer_features": EVERYONE,
     "api.raster_overlay": EVERYONE,
-    "imports.api_export": EVERYONE,
+    "imports_api.api_export": EVERYONE,
     "api-docs.openapi_json": EVERYONE,
     "auth.login": EVERYONE,
     "auth.logout": EVERYONE,
@@ -81,14 +81,14 @@ POLICY: dict[str, Allowed] = {
     # Data in.
     "imports.imports_page": STAFF,
     "imports.show_import": STAFF,
-    "imports.api_import": STAFF,
-    "imports.api_import_report": STAFF,
+    "imports_api.api_import": STAFF,
+    "imports_api.api_import_report": STAFF,
     # The municipal site check: viewers use it.
     "overlap.overlap_page": USERS,
     "overlap.show_run": USERS,
     "overlap.download": USERS,
-    "overlap.api_overlap": USERS,
-    "overlap.api_download": USERS,
+    "overlap_api.api_overlap": USERS,
+    "overlap_api.api_download": USERS,
     # The community workshop: anyone logged in may look and print; editors save.
     "layout.workshop": USERS,
     "layout.api_layouts": USERS,

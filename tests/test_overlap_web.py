@@ -443,3 +443,34 @@ def test_viewer_checks_three_sites_in_a_browser(browser, overlap_config, new_zon
             context.close()
     assert external == [], f"requests to other hosts: {external}"
     assert errors == [], f"console errors: {errors}"
+
+
+def test_the_site_check_and_imports_api_are_documented_whatever_the_order(app):
+    """Registered before the case API made the Api object, the site check and imports
+    still land in the one OpenAPI document, from their schemas."""
+    from flask import Flask
+
+    from app import api, cases_api, imports_views, overlap_views
+
+    early = Flask("early")
+    early.config.update(app.config)
+    early.extensions["planner"] = {"store": None, "catalog": load_catalog(), "cache": {}}
+    early.register_blueprint(api.bp)
+    overlap_views.init_app(early)
+    imports_views.init_app(early)
+    cases_api.init_app(early)  # already made: it must not make a second Api
+    spec = early.extensions["planner"]["api"].spec.to_dict()
+    assert {
+        "/api/overlap",
+        "/api/overlap/runs/{run_id}/report.{ext}",
+        "/api/imports",
+        "/api/imports/{report_id}",
+        "/api/exports/{layer}",
+    } <= set(spec["paths"])
+    assert any(p.startswith("/api/cases") for p in spec["paths"])
+    body = spec["paths"]["/api/overlap"]["post"]["requestBody"]["content"]
+    assert body["application/json"]["schema"] == {"$ref": "#/components/schemas/OverlapRequest"}
+    overlap_request = spec["components"]["schemas"]["OverlapRequest"]
+    assert overlap_request["required"] == ["site_ids"]
+    query = spec["paths"]["/api/exports/{layer}"]["get"]["parameters"]
+    assert {p["name"] for p in query if p["in"] == "query"} == {"format", "open_data"}

@@ -1,0 +1,190 @@
+"""Data in and out: import a file into a layer, the import reports kept, and exports.
+
+One set of rules for the upload page, its API and `planner import`, `planner imports`
+and `planner export`. Every function takes the layer store and the catalogue as
+arguments; saving an upload is the web's business, and nothing here knows Flask or
+click.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cases import privacy
+from gis.errors import PlannerError, Problem, ValidationError
+from gis.exporting import EXPORT_FORMATS, export_layers
+from gis.importing import ImportReport, import_file, list_reports, load_report
+
+MODES = ("replace", "append")
+
+
+@dataclass
+class ImportOptions:
+    """How to import a file: into which layer, replacing or appending, and what to
+    assume of the file (encoding, CRS, field names) when it does not say."""
+
+    layer: str
+    mode: str = "replace"
+    encoding: str | None = None
+    crs: str | None = None
+    field_map: dict[str, str] | None = None
+    source_layer: str | None = None
+    max_bytes: int | None = None
+    file_label: str | None = None
+
+
+def parse_field_map(lines: Iterable[str]) -> dict[str, str]:
+    """`FILE_FIELD=LAYER_FIELD` lines as {file field: layer field}."""
+    out = {}
+    for line in lines:
+        if "=" not in line:
+            raise PlannerError(
+                f"a field mapping is FILE_FIELD=LAYER_FIELD, not {line[:80]!r} "
+                "/ การจับคู่ฟิลด์ต้องเป็น FILE_FIELD=LAYER_FIELD"
+            )
+        src, dst = line.split("=", 1)
+        out[src.strip()] = dst.strip()
+    return out
+
+
+def checked_crs(raw: str | None, label: str | None = None) -> str | None:
+    """A CRS given by the user: empty, or one that PROJ knows and can take to WGS 84;
+    a ValidationError naming the `crs` field otherwise."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    try:
+        if len(raw) > 2000:
+            raise ValueError("too long")
+        from pyproj import CRS, Transformer
+
+        crs = CRS.from_user_input(raw)
+        if crs.is_geocentric:
+            raise ValueError("geocentric")
+        Transformer.from_crs(crs, "EPSG:4326", always_xy=True).transform(0.0, 0.0)
+    except Exception:  # pyproj raises several kinds; any of them means "not usable"
+        raise ValidationError(
+            [
+                Problem(
+                    f"{raw[:80]!r} is not a coordinate reference system that can be "
+                    "used here (give one like EPSG:32647 or EPSG:4326)",
+                    f"ระบบพิกัด {raw[:80]!r} ใช้ไม่ได้ (ระบุเช่น EPSG:32647 หรือ EPSG:4326)",
+                    file=label,
+                    field="crs",
+                )
+            ]
+        ) from None
+    return raw
+
+
+def import_into(store, catalog, source: str | Path, options: ImportOptions) -> ImportReport:
+    """Validate the file, then write it into the layer, all or nothing; the report.
+
+    A refusal raises ValidationError with every problem (its report on `exc.report`)."""
+    if options.mode not in MODES:
+        raise PlannerError(
+            f"mode is replace or append, not {options.mode[:40]!r} / โหมดต้องเป็น replace หรือ append"
+        )
+    limits = {"max_bytes": options.max_bytes} if options.max_bytes else {}
+    return import_file(
+        source,
+        layer=options.layer,
+        catalog=catalog,
+        store=store,
+        mode=options.mode,
+        encoding=options.encoding or None,
+        crs=checked_crs(options.crs, options.file_label or Path(str(source)).name),
+        field_map=options.field_map or None,
+        source_layer=options.source_layer,
+        file_label=options.file_label,
+        **limits,
+    )
+
+
+def import_reports(store) -> list[dict[str, Any]]:
+    """The import reports kept, newest first."""
+    return list_reports(store)
+
+
+def import_report(store, report_id: str) -> dict[str, Any]:
+    """One kept import report; PlannerError when there is none by that id."""
+    return load_report(store, report_id)
+
+
+def report_summary(data: dict[str, Any]) -> str:
+    """A kept report as the text the import printed."""
+    return ImportReport(**data).summary()
+
+
+# ------------------------------------------------------------------ exports
+
+
+def vector_layers(store, catalog) -> list[str]:
+    """Every stored layer that can be exported: vector layers and user layers."""
+    return [
+        n
+        for n in store.layer_names()
+        if n not in catalog.layers or catalog.layers[n].kind == "vector"
+    ]
+
+
+def personal_fields(store, names: Iterable[str]) -> set[str]:
+    """The personal fields (cases/privacy.py) of the stored layers `names`."""
+    drop: set[str] = set()
+    for name in names:
+        drop |= set(privacy.personal_fields(store.read(name, bbox=(0, 0, 0, 0)).columns))
+    return drop
+
+
+def export_to(
+    store,
+    catalog,
+    names: list[str],
+    *,
+    fmt: str,
+    out: Path,
+    open_data: bool = False,
+    drop_fields: Iterable[str] = (),
+) -> Path:
+    """Write the layers `names` to `out` in `fmt`; the path written. Open data never
+    holds a personal field, whatever `drop_fields` says."""
+    if fmt not in EXPORT_FORMATS:
+        raise PlannerError(f"unknown format {fmt[:40]!r} / ไม่รู้จักรูปแบบ {fmt[:40]!r}")
+    if not names:
+        raise PlannerError("name at least one layer to export / ระบุชั้นข้อมูลที่จะส่งออก")
+    missing = [n for n in names if not store.has_layer(n)]
+    if missing:
+        raise PlannerError(f"no layer {', '.join(missing)} in the store / ไม่มีชั้นข้อมูลนี้")
+    drop = set(drop_fields)
+    if open_data:
+        drop |= personal_fields(store, names)
+    return export_layers(
+        store, catalog, names, fmt=fmt, out=out, open_data=open_data, drop_fields=drop
+    )
+
+
+def export_bytes(
+    store, catalog, layer: str, *, fmt: str, open_data: bool, drop_fields: Iterable[str]
+) -> tuple[bytes, str]:
+    """One layer exported in `fmt`, as bytes, with the file name to offer."""
+    suffix = "zip" if fmt == "shp" else fmt
+    work = tempfile.mkdtemp(prefix="planner-dl-")
+    try:
+        out = export_to(
+            store,
+            catalog,
+            [layer],
+            fmt=fmt,
+            out=Path(work) / f"{layer}.{suffix}",
+            open_data=open_data,
+            drop_fields=drop_fields,
+        )
+        data = out.read_bytes()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return data, f"{layer}{'-open-data' if open_data else ''}.{suffix}"
