@@ -21,7 +21,8 @@ from werkzeug.utils import secure_filename
 from app import cases_api, layer_access
 from app.application import imports
 from app.auth import roles_required
-from app.cases_api import ApiBlueprint, ErrorDetailSchema, ErrorSchema
+from app.cases_api import ApiBlueprint
+from app.cases_schemas import ErrorDetailSchema, ErrorSchema
 from app.store import get_catalog, get_store
 from cases import policy
 from gis.errors import PlannerError, Problem, ValidationError
@@ -59,8 +60,10 @@ def _run_import(form, upload):
     """Save the upload under the instance's uploads folder and import it."""
     if upload is None or not upload.filename:
         raise PlannerError("choose a file to upload / โปรดเลือกไฟล์")
-    name = secure_filename(upload.filename) or "upload"
-    suffix = Path(upload.filename).suffix.lower()
+    suffix = Path(upload.filename).suffix.lower()[:10]
+    # A name the file system takes: ASCII, no folders, and short (a 10,000-character
+    # name once gave ENAMETOOLONG); the original name is kept for messages.
+    name = (secure_filename(upload.filename) or "upload")[-100:]
     if suffix not in _SUFFIXES:
         raise ValidationError(
             [

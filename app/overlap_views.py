@@ -52,7 +52,8 @@ from app import cases_api
 from app.application import site_check
 from app.application.site_check import RUN_DAYS, SITES_LAYER, SiteCheck, prune_runs
 from app.auth import login_required
-from app.cases_api import ApiBlueprint, ErrorDetailSchema, ErrorSchema
+from app.cases_api import ApiBlueprint
+from app.cases_schemas import ErrorDetailSchema, ErrorSchema
 from app.i18n import STRINGS, current_language, format_date
 from app.store import get_catalog, get_store
 from cases.errors import NotFound

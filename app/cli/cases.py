@@ -6,7 +6,7 @@ import json
 
 import click
 
-from app.cli import (
+from app.cli.common import (
     _cli_user,
     _open_case_store,
     main,

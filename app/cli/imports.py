@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from app.application import imports
-from app.cli import (
+from app.cli.common import (
     _fail,
     _open_store,
     _problem_lines,

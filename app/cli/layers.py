@@ -6,7 +6,7 @@ import json
 
 import click
 
-from app.cli import (
+from app.cli.common import (
     _open_store,
     main,
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from app.cli import (
+from app.cli.common import (
     main,
 )
 

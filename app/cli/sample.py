@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from app.cli import (
+from app.cli.common import (
     _fail,
     _open_case_store,
     _open_store,

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from app.cli import (
+from app.cli.common import (
     _open_case_store,
     main,
 )

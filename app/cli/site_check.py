@@ -10,7 +10,7 @@ import click
 
 from app.application import site_check
 from app.application.site_check import SiteCheck
-from app.cli import (
+from app.cli.common import (
     _echo_problems,
     _fail,
     _is_stored_layer,

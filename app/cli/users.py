@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from app.cli import (
+from app.cli.common import (
     _fail,
     _open_case_store,
     main,

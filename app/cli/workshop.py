@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from app.cli import (
+from app.cli.common import (
     _cli_user,
     _echo_problems,
     _fail,
