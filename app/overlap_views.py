@@ -287,7 +287,9 @@ def _request_problems(req: CheckRequest) -> tuple[list[Problem], RuleSet | None]
 
 def _site_check(req: CheckRequest, rules, work: Path, problems: list[Problem]) -> SiteCheck:
     """The application's request: the form's choices, with its uploads saved in `work`."""
-    check = SiteCheck(against=req.against, rules=rules)
+    check = SiteCheck(
+        against=req.against, rules=rules, max_sites=current_app.config["OVERLAP_MAX_SITES"]
+    )
     if req.source == "file" and _uploaded(req.sites_file):
         check.sites_label = _label(req.sites_file)
         check.sites_file = _save_upload(req.sites_file, work / "sites", problems)
@@ -928,6 +930,9 @@ def init_app(app) -> None:
     and remove site checks older than `OVERLAP_RUN_DAYS`."""
     app.register_blueprint(bp)
     app.config.setdefault("OVERLAP_RUN_DAYS", RUN_DAYS)
+    # Sites one check from the web may hold: each site costs map and report work, and
+    # 400 sites took 24 s of a server thread (the red team); the CLI has no bound.
+    app.config.setdefault("OVERLAP_MAX_SITES", 200)
     with app.app_context():
         try:
             prune_runs(Path(app.config["PLANNER_HOME"]) / "reports" / "overlap", run_days())

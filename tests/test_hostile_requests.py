@@ -478,3 +478,39 @@ def test_an_upload_with_a_very_long_file_name_is_kept_under_a_short_name(site):
     assert status == 201, (status, text[:300])
     status, _ = site.call("GET", "/api/exports/long_name_points?format=csv")
     assert status == 200
+
+
+def test_a_site_check_of_too_many_sites_is_refused_before_it_runs(site):
+    """400 sites once held a server thread for 24 s; the web check takes 200 at most."""
+    squares = [
+        {
+            "type": "Feature",
+            "properties": {"name": f"s{i}"},
+            "geometry": {
+                "type": "Polygon",
+                "coordinates": [
+                    [
+                        [100.55 + i * 1e-4, 13.86],
+                        [100.55 + i * 1e-4 + 5e-5, 13.86],
+                        [100.55 + i * 1e-4 + 5e-5, 13.86005],
+                        [100.55 + i * 1e-4, 13.86],
+                    ]
+                ],
+            },
+        }
+        for i in range(201)
+    ]
+    body, content_type = _multipart(
+        {"source": "file", "against": "zoning"},
+        {"sites_file": ("plan.geojson", json.dumps({"type": "FeatureCollection", "features": squares}).encode())},
+    )  # fmt: skip
+    status, text = site.call(
+        "POST", "/api/overlap", body, content_type=content_type, headers=VIEWER
+    )
+    assert status == 400, (status, text[:300])
+    error = json.loads(text)["error"]
+    assert (
+        "201" in error["en"]
+        and "200" in error["en"]
+        and "แห่ง" in json.dumps(error, ensure_ascii=False)
+    )

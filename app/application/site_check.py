@@ -70,6 +70,12 @@ _TEXTS = {
         "ไม่มีชั้นข้อมูล {layer} ในระบบ จึงตรวจเรื่องนี้ไม่ได้",
     ),
     "no_run": ("no site check {run_id!r}", "ไม่พบผลการตรวจสอบนี้"),
+    "too_many_sites": (
+        "{count:,} sites are more than one check takes ({limit:,}); split the plan, or "
+        "run `planner overlap` on the server",
+        "มีพื้นที่ {count:,} แห่ง เกินกว่าที่ตรวจได้ในครั้งเดียว ({limit:,} แห่ง) "
+        "กรุณาแบ่งไฟล์ หรือใช้คำสั่ง planner overlap",
+    ),
 }
 
 
@@ -95,6 +101,7 @@ class SiteCheck:
     crs: str | None = None
     zoning_file: Path | None = None
     zoning_label: str | None = None
+    max_sites: int | None = None  # the web page's bound: a report per site is slow
 
 
 # ------------------------------------------------------------------ the chain
@@ -185,6 +192,16 @@ def run_site_check(
     sites, sites_info = read_sites(store, catalog, check, problems)
     replacements = read_replacements(catalog, check, problems)
     problems += missing_layers(store, against, replacements)
+    if sites is not None and check.max_sites is not None and len(sites) > check.max_sites:
+        problems.append(
+            _problem(
+                "too_many_sites",
+                file=check.sites_label,
+                field="sites",
+                count=len(sites),
+                limit=check.max_sites,
+            )
+        )
     if problems:
         raise ValidationError(dedupe(problems))
     inputs = inputs_from_store(
