@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from app.strings import text
 from cases.errors import NotFound
 from gis import hazard
 from gis.check import (
@@ -50,39 +51,10 @@ RUN_ID = re.compile(r"[0-9a-f]{32}")
 RUN_DAYS = 30  # default of OVERLAP_RUN_DAYS: runs older than this are removed
 REPORT_FORMATS = ("csv", "geojson", "html", "pdf")
 
-_TEXTS = {
-    "empty_file": ("the file holds no sites", "ไฟล์ไม่มีพื้นที่ใดเลย"),
-    "no_sites_layer": (
-        "there is no {layer} layer in the planner; upload a plan of the sites",
-        "ยังไม่มีชั้นข้อมูล {layer} ในระบบ กรุณาอัปโหลดไฟล์ผังพื้นที่",
-    ),
-    "ids_of_file": (
-        "site ids select sites of a stored layer, not of a file",
-        "รหัสพื้นที่ใช้เลือกพื้นที่จากชั้นข้อมูลในระบบเท่านั้น ไม่ใช่จากไฟล์",
-    ),
-    "zoning_unticked": (
-        "a zoning file was given but the zoning check is not asked for; ask for it or "
-        "leave the file out",
-        "มีไฟล์ผังเมือง แต่ไม่ได้เลือกตรวจ “ผังเมืองรวม” กรุณาเลือกหรือเอาไฟล์ออก",
-    ),
-    "layer_missing": (
-        "the planner has no {layer} layer, so the {check} check cannot run",
-        "ไม่มีชั้นข้อมูล {layer} ในระบบ จึงตรวจเรื่องนี้ไม่ได้",
-    ),
-    "no_run": ("no site check {run_id!r}", "ไม่พบผลการตรวจสอบนี้"),
-    "too_many_sites": (
-        "{count:,} sites are more than one check takes ({limit:,}); split the plan, or "
-        "run `planner overlap` on the server",
-        "มีพื้นที่ {count:,} แห่ง เกินกว่าที่ตรวจได้ในครั้งเดียว ({limit:,} แห่ง) "
-        "กรุณาแบ่งไฟล์ หรือใช้คำสั่ง planner overlap",
-    ),
-}
-
 
 def _problem(key: str, *, file=None, layer=None, field=None, **values) -> Problem:
-    en, th = _TEXTS[key]
-    values["layer"] = layer
-    return Problem(en.format(**values), th.format(**values), file=file, layer=layer, field=field)
+    en, th = text(f"site_check.{key}", layer=layer, **values)
+    return Problem(en, th, file=file, layer=layer, field=field)
 
 
 @dataclass
@@ -284,8 +256,7 @@ def run_folder(root: Path, run_id: str) -> Path:
 
 
 def _run_text(run_id) -> tuple[str, str]:
-    en, th = _TEXTS["no_run"]
-    return en.format(run_id=str(run_id)[:40]), th
+    return text("site_check.no_run", run_id=str(run_id)[:40])
 
 
 def prune_runs(root: Path, days: float) -> int:
