@@ -42,7 +42,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import TooManyRequests
 
 from app.casestore import uow
-from cases import services
+from cases import policy, services
 from cases.errors import DomainError, Forbidden
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -292,4 +292,5 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def inject_user():
-        return {"current_user": g.get("user")}
+        user = g.get("user")
+        return {"current_user": user, "is_officer": policy.is_officer(user)}

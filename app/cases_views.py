@@ -34,6 +34,7 @@ from app.request_guard import Refused, load_json
 from cases import services
 from cases.errors import DomainError, Forbidden, InvalidInput, NotFound, StaleVersion
 from cases.model import HOUSE_STATUSES, ROLE_LABELS, date_range_problem
+from cases.policy import OFFICERS
 from cases.workflow import default_workflows
 from gis.thaidate import display_year, parse_form_date
 
@@ -41,7 +42,7 @@ bp = Blueprint("cases", __name__, url_prefix="/cases")
 dashboard_bp = Blueprint("dashboard", __name__)
 
 PER_PAGE = 20
-OFFICER_ROLES = ("admin", "officer")
+OFFICER_ROLES = OFFICERS
 # Strings the map script needs, sent with the page in the page's language.
 MAP_STRING_PREFIX = "mapjs."
 

@@ -25,6 +25,7 @@ from app.cases_api import ApiBlueprint
 from app.cases_schemas import ErrorDetailSchema, ErrorSchema
 from app.store import get_catalog, get_store
 from cases import policy
+from cases.policy import OFFICERS
 from gis.errors import PlannerError, Problem, ValidationError
 from gis.exporting import EXPORT_FORMATS
 
@@ -100,7 +101,7 @@ def _run_import(form, upload):
 
 
 @bp.route("/imports", methods=("GET", "POST"))
-@roles_required("admin", "officer")
+@roles_required(*OFFICERS)
 def imports_page():
     catalog = get_catalog()
     report, problems, mapping = None, None, None
@@ -140,7 +141,7 @@ def imports_page():
 
 
 @bp.route("/imports/<report_id>")
-@roles_required("admin", "officer")
+@roles_required(*OFFICERS)
 def show_import(report_id):
     try:
         report = imports.import_report(get_store(), report_id)
@@ -210,7 +211,7 @@ _SCHEMAS = {
     schema=ImportRefusedSchema,
     description="Refused: every problem, naming file, feature and field",
 )
-@roles_required("admin", "officer")
+@roles_required(*OFFICERS)
 def api_import():
     """Import a file into a layer (validated first; all or nothing)"""
     try:
@@ -233,7 +234,7 @@ def api_import():
 @api_bp.route("/imports/<report_id>", methods=["GET"], tags=["imports"])
 @api_bp.alt_response(200, schema=ImportReportSchema, description="The report", success=True)
 @api_bp.alt_response(404, schema=ErrorSchema, description="No such report")
-@roles_required("admin", "officer")
+@roles_required(*OFFICERS)
 def api_import_report(report_id):
     """An import report, kept after the import"""
     try:

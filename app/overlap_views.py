@@ -57,6 +57,7 @@ from app.cases_schemas import ErrorDetailSchema, ErrorSchema
 from app.i18n import STRINGS, current_language, format_date
 from app.store import get_catalog, get_store
 from cases.errors import NotFound
+from cases.policy import OFFICERS
 from gis.catalog import STORAGE_CRS
 from gis.check import (
     CHECK_LAYERS,
@@ -96,7 +97,7 @@ VERDICT_COLOURS = {"pass": "#2b8a3e", "warning": "#f2a900", "conflict": "#c62828
 HATCH_FILL = "#a5d6a7"
 MAP_MARGIN_M = 300  # the zoning and setback drawn around the sites, in metres
 LOCAL_TIME = ZoneInfo("Asia/Bangkok")
-RUN_READERS = ("officer", "admin")  # roles that may open anyone's run
+RUN_READERS = OFFICERS  # roles that may open anyone's run
 
 
 # ------------------------------------------------------------------ small helpers

@@ -20,14 +20,14 @@ from flask import Flask, g, redirect, request, url_for
 from app.auth import NotLoggedIn
 from app.errors import json_error
 from cases.errors import Forbidden
-from cases.policy import ALL_ROLES, ANONYMOUS, role_of
+from cases.policy import ALL_ROLES, ANONYMOUS, COMMUNITY_REP, OFFICERS, role_of
 
 log = logging.getLogger(__name__)
 
 EVERYONE = frozenset(ALL_ROLES)
 USERS = EVERYONE - {ANONYMOUS}
-EDITORS = frozenset({"admin", "officer", "community_rep"})  # case policy narrows reps further
-STAFF = frozenset({"admin", "officer"})
+EDITORS = frozenset({*OFFICERS, COMMUNITY_REP})  # case policy narrows reps further
+STAFF = frozenset(OFFICERS)
 
 Allowed = frozenset[str] | dict[str, frozenset[str]]
 

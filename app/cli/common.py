@@ -54,8 +54,9 @@ def main() -> None:
 def _cli_user():
     """The CLI acts as an officer of the instance it runs on."""
     from cases.model import User
+    from cases.policy import ADMIN
 
-    return User(username="cli", role="admin")
+    return User(username="cli", role=ADMIN)
 
 
 def _problem_lines(exc: ValidationError) -> str:

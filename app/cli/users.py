@@ -12,6 +12,7 @@ from app.cli.common import (
     _open_case_store,
     main,
 )
+from cases.model import ROLES
 
 
 @main.group()
@@ -21,9 +22,7 @@ def user() -> None:
 
 @user.command("add")
 @click.argument("name")
-@click.option(
-    "--role", required=True, type=click.Choice(["admin", "officer", "community_rep", "viewer"])
-)
+@click.option("--role", required=True, type=click.Choice(ROLES))
 @click.option("--community", default=None, help="The community of a community_rep, e.g. KPP-CC-01.")
 @click.option(
     "--password",
@@ -113,9 +112,7 @@ def user_enable(name) -> None:
 
 @user.command("role")
 @click.argument("name")
-@click.option(
-    "--role", required=True, type=click.Choice(["admin", "officer", "community_rep", "viewer"])
-)
+@click.option("--role", required=True, type=click.Choice(ROLES))
 @click.option("--community", default=None, help="The community of a community_rep.")
 def user_role(name, role, community) -> None:
     """Give NAME another role; it applies from NAME's next request (เปลี่ยนบทบาท)."""
