@@ -91,11 +91,11 @@ POLICY: dict[str, Allowed] = {
     "overlap_api.api_download": USERS,
     # The community workshop: anyone logged in may look and print; editors save.
     "layout.workshop": USERS,
-    "layout.api_layouts": USERS,
-    "layout.api_check": USERS,
     "layout.print_options": USERS,
-    "layout.api_list_decisions": USERS,
-    "layout.api_save_decision": EDITORS,
+    "workshop_api.api_layouts": {"POST": USERS},
+    "workshop_api.api_check": {"POST": USERS},
+    "workshop_api.api_list_decisions": {"GET": USERS},
+    "workshop_api.api_save_decision": {"POST": EDITORS},
 }
 
 

@@ -871,3 +871,84 @@ def test_the_page_shows_the_servers_verdict_on_each_edit(workshop_session):
         "plot is inside the canal setback",
     } <= seen, seen
     session.check_clean()
+
+
+# -- the API's OpenAPI document ----------------------------------------------------------
+def test_the_api_answers_as_its_openapi_document_says(writable_client):
+    """Every workshop answer, success or refusal, is true to the schemas of
+    /api/openapi.json (flask-smorest, from app/layout_views.py)."""
+    import schemathesis
+    from schemathesis.core.failures import FailureGroup
+
+    client = writable_client
+    schema = schemathesis.openapi.from_wsgi("/api/openapi.json", client.application)
+    base = "/api/cases/{case_id}"
+
+    def conforms(response, path: str, method: str, status: int):
+        assert response.status_code == status, response.get_data(as_text=True)
+        schema[base + path][method].validate_response(response)  # raises when it does not
+        return response.get_json()
+
+    login(client, "officer")
+    case = case_by_ref(client, SAMPLE_REF)
+    cid = case["id"]
+    # The check has teeth: an answer the document does not describe fails it.
+    wrong = client.get(f"/api/cases/{cid}")  # a case, not a list of decisions
+    with pytest.raises(FailureGroup) as failed:
+        schema[base + "/layout-decisions"]["GET"].validate_response(wrong)
+    assert any('"decisions" is a required property' in e.message for e in failed.value.exceptions)
+    data = conforms(generate(client, cid, options=2), "/layouts", "POST", 200)
+    conforms(generate(client, cid, options=9, households=0), "/layouts", "POST", 400)
+    conforms(generate(client, 999_999), "/layouts", "POST", 404)
+    option = data["options"][0]
+    url = f"/api/cases/{cid}/workshop/check"
+    for _name, body in edited_layouts(data, option):
+        conforms(client.post(url, json=body), "/workshop/check", "POST", 200)
+    broken = {**check_body(data, option), "features": {"features": [{"properties": {}}]}}
+    assert conforms(client.post(url, json=broken), "/workshop/check", "POST", 400)["error"][
+        "problems"
+    ]
+    saves = f"/api/cases/{cid}/layout-decisions"
+    conforms(client.get(saves), "/layout-decisions", "GET", 200)
+    saved = conforms(
+        client.post(saves, json=save_body(data, option)), "/layout-decisions", "POST", 201
+    )
+    conforms(client.post(saves, json=save_body(data, option)), "/layout-decisions", "POST", 409)
+    assert (
+        conforms(client.get(saves), "/layout-decisions", "GET", 200)["decisions"][0]["id"]
+        == (saved["decision"]["id"])
+    )
+    login(client, "viewer")
+    conforms(client.post(saves, json=save_body(data, option)), "/layout-decisions", "POST", 403)
+
+
+def test_the_api_is_documented_whatever_the_order(app):
+    """Registered before the case API made the Api object, the workshop's API still
+    lands in the one OpenAPI document, from its schemas; no hand-written copy is left."""
+    from flask import Flask
+
+    from app import api, cases_api, layout_views
+    from gis.catalog import load_catalog
+
+    assert not hasattr(layout_views, "_API_DOCS")
+    early = Flask("early")
+    early.config.update(app.config)
+    early.extensions["planner"] = {"store": None, "catalog": load_catalog(), "cache": {}}
+    early.register_blueprint(api.bp)
+    layout_views.init_app(early)
+    cases_api.init_app(early)  # already made: it must not make a second Api
+    spec = early.extensions["planner"]["api"].spec.to_dict()
+    paths = spec["paths"]
+    base = "/api/cases/{case_id}"
+    assert {"get", "post"} <= set(paths[f"{base}/layout-decisions"])
+    save = paths[f"{base}/layout-decisions"]["post"]
+    assert save["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/LayoutDecisionIn"
+    }
+    assert {"201", "400", "401", "403", "404", "409"} <= set(save["responses"])
+    assert save["tags"] == ["workshop"]
+    required = spec["components"]["schemas"]["LayoutDecisionIn"]["required"]
+    assert set(required) == {"version", "features", "agreed_by", "agreed_on"}
+    for path in ("/layouts", "/workshop/check"):
+        ok = paths[base + path]["post"]["responses"]["200"]["content"]["application/json"]
+        assert ok["schema"]["$ref"].startswith("#/components/schemas/Layout")
