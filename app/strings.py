@@ -633,11 +633,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Print the options compared (A3 PDF)",
     },
     "workshop.offline": {
-        "th": "หน้านี้ใช้ได้โดยไม่ต้องมีอินเทอร์เน็ต เมื่อเปิดหน้าแล้ว การปรับผังและการตรวจเงื่อนไขทำในเครื่องนี้ทั้งหมด "
-        "แต่การสร้างทางเลือกใหม่และการบันทึกต้องต่อกับโปรแกรมวางแผนในเครื่องนี้ (เซิร์ฟเวอร์ในเครื่อง)",
-        "en": "This page needs no internet. Once it is loaded, adjusting a layout and checking its "
-        "rules happen on this computer alone; making new options and saving need the planner "
-        "running on this laptop (the local server).",
+        "th": "หน้านี้ใช้ได้โดยไม่ต้องมีอินเทอร์เน็ต การปรับผังทำบนหน้านี้ ส่วนการตรวจเงื่อนไข "
+        "การสร้างทางเลือกใหม่ และการบันทึก ใช้โปรแกรมวางแผนที่เปิดอยู่ในเครื่องนี้ (เซิร์ฟเวอร์ในเครื่อง)",
+        "en": "This page needs no internet. You adjust a layout on this page; checking its rules, "
+        "making new options and saving use the planner running on this laptop (the local "
+        "server).",
     },
     "workshop.legend": {"th": "คำอธิบายสี", "en": "Legend"},
     "workshop.legend.row": {"th": "บ้านแถว", "en": "Row house"},
