@@ -83,11 +83,13 @@ def _stages(path, layer, catalog, store, opts: ImportOptions, label, report) -> 
         ]
         gdf = coerce_to_catalog(gdf, entry)
     empty = empty_geometries(gdf)
-    gdf = repair_geometries(gdf, entry, label, report)
+    gdf, problems = repair_geometries(gdf, entry, label, report)
     if entry is None:
-        problems = user_layer_problems(gdf, label, empty)
+        checked = user_layer_problems(gdf, label, empty)
     else:
-        problems = catalog_layer_problems(gdf, entry, label, report)
+        checked = catalog_layer_problems(gdf, entry, label, report)
+    unrepaired = {p.feature for p in problems}  # said once, by the repair
+    problems += [p for p in checked if p.field != "geometry" or p.feature not in unrepaired]
     problems += duplicates(gdf, entry, layer, store, opts.mode, label)
     errors = [p for p in problems if p.severity == "error"]
     report.warnings += [item(p) for p in problems if p.severity != "error"]

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from gis.errors import Problem, ValidationError
 from gis.importing.options import ReadNotes
 from gis.importing.report import refuse
 
@@ -60,6 +61,7 @@ def read_csv(path: Path, label: str, encoding: str | None, notes: ReadNotes) -> 
     notes.encoding, notes.encoding_detected = enc, detected
     first = text.split("\n", 1)[0]
     delimiter = max([";", ",", "\t"], key=first.count)
+    _check_field_counts(text, delimiter, label)
     try:
         df = pd.read_csv(
             io.StringIO(text),
@@ -72,6 +74,49 @@ def read_csv(path: Path, label: str, encoding: str | None, notes: ReadNotes) -> 
         raise refuse(label, f"the CSV cannot be read: {exc}", "อ่านไฟล์ CSV ไม่ได้") from None
     df = df.replace({"": None})
     return _infer_types(df)
+
+
+MAX_ROWS_LISTED = 20
+
+
+def _check_field_counts(text: str, delimiter: str, label: str) -> None:
+    """Refuse rows with more fields than the header, naming each by its spreadsheet row
+    (the header is row 1), before they shift their values into the wrong columns."""
+    try:
+        rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        header = next(rows, None)
+        if header is None:
+            return
+        long = [(n, row) for n, row in enumerate(rows, start=2) if len(row) > len(header)]
+    except csv.Error:
+        return  # left to pandas, which names what it cannot read
+    if not long:
+        return
+    shown = "tab" if delimiter == "\t" else repr(delimiter)
+    problems = []
+    for n, row in long[:MAX_ROWS_LISTED]:
+        line = delimiter.join(row)
+        line = line if len(line) <= 80 else line[:77] + "..."
+        problems.append(
+            Problem(
+                f"row {n} has {len(row)} fields but the header (row 1) has {len(header)}; "
+                f"a value holding the separator {shown} must be in double quotes: {line}",
+                f"แถวที่ {n} มี {len(row)} ช่อง แต่หัวตาราง (แถวที่ 1) มี {len(header)} ช่อง "
+                f'ค่าที่มีตัวคั่น {shown} ต้องครอบด้วยเครื่องหมายคำพูด "...": {line}',
+                file=label,
+                feature=f"row {n}",
+            )
+        )
+    if len(long) > MAX_ROWS_LISTED:
+        more = len(long) - MAX_ROWS_LISTED
+        problems.append(
+            Problem(
+                f"and {more} more row(s) with more fields than the header",
+                f"และอีก {more} แถวที่มีจำนวนช่องมากกว่าหัวตาราง",
+                file=label,
+            )
+        )
+    raise ValidationError(problems)
 
 
 def _infer_types(df: pd.DataFrame) -> pd.DataFrame:

@@ -98,34 +98,85 @@ def coerce_to_catalog(gdf, entry) -> gpd.GeoDataFrame:
     return gdf
 
 
-def repair_geometries(gdf, entry, label: str, report: ImportReport) -> gpd.GeoDataFrame:
-    """Invalid geometries made valid (polygons stay polygons), each repair reported."""
+def repair_geometries(
+    gdf, entry, label: str, report: ImportReport
+) -> tuple[gpd.GeoDataFrame, list[Problem]]:
+    """Invalid geometries made valid, keeping the layer's kind, each repair reported.
+
+    `make_valid` may split a feature into a collection (a polygon with a spike gives a
+    Polygon and a LineString): the part of the layer's kind (a user layer: the
+    feature's own kind) is kept and what was dropped is named in the report. A feature
+    whose repair leaves nothing of that kind, or cannot be repaired, is an error.
+    Parts with a coordinate that is not a number (NaN, infinite) are dropped first."""
     geoms = gdf.geometry.values
-    invalid = ~empty_geometries(gdf) & ~shapely.is_valid(geoms)
+    present = ~empty_geometries(gdf)
+    nonfinite = present & _nonfinite(geoms)
+    invalid = present & (nonfinite | ~shapely.is_valid(geoms))
     if not invalid.any():
-        return gdf
-    idx = np.flatnonzero(invalid)
-    reasons = shapely.is_valid_reason(geoms[idx])
-    repaired = shapely.make_valid(geoms[idx])
-    if entry is not None and entry.geometry_type == "Polygon":
-        repaired = np.array([_polygonal(g) for g in repaired], dtype=object)
-    arr = np.asarray(gdf.geometry.values, dtype=object).copy()
-    arr[idx] = repaired
-    gdf = gdf.set_geometry(gpd.GeoSeries(arr, index=gdf.index, crs=gdf.crs))
-    for i, reason in zip(idx, reasons, strict=True):
-        report.fixed.append(
-            item(
+        return gdf, []
+    arr = np.asarray(geoms, dtype=object).copy()
+    unit = _length_unit(gdf.crs)
+    problems = []
+    for i in np.flatnonzero(invalid):
+        original = arr[i]
+        family = entry.geometry_type if entry is not None else _FAMILIES.get(original.geom_type)
+        where = {"file": label, "feature": int(i), "field": "geometry"}
+        unnumbered = []
+        if nonfinite[i]:
+            parts = shapely.get_parts(original)
+            bad = _nonfinite(parts)
+            if bad.all():
+                problems.append(
+                    Problem(
+                        "a coordinate is not a number (NaN or infinite)",
+                        "มีพิกัดที่ไม่ใช่ตัวเลข (NaN หรือค่าอนันต์)",
+                        **where,
+                    )
+                )
+                continue
+            unnumbered = list(parts[bad])
+            original = _combine(list(parts[~bad]), _FAMILIES.get(original.geom_type))
+        if nonfinite[i] and shapely.is_valid(original):
+            reason = "a part has no coordinates or a coordinate that is not a number"
+            reason_th = "มีส่วนที่ไม่มีพิกัดหรือพิกัดไม่ใช่ตัวเลข"
+        else:
+            reason = reason_th = shapely.is_valid_reason(original)
+        try:
+            repaired = shapely.make_valid(original)
+        except shapely.errors.GEOSException:
+            problems.append(
                 Problem(
-                    f"invalid geometry repaired with make_valid ({reason})",
-                    f"ซ่อมรูปเรขาคณิตที่ไม่ถูกต้องด้วย make_valid ({reason})",
-                    file=label,
-                    feature=int(i),
-                    field="geometry",
-                    severity="warning",
+                    f"geometry is invalid ({reason}) and cannot be repaired; fix it in the source",
+                    f"รูปเรขาคณิตไม่ถูกต้อง ({reason_th}) และซ่อมไม่ได้ กรุณาแก้ในไฟล์ต้นทาง",
+                    **where,
                 )
             )
-        )
-    return gdf
+            continue
+        kept, dropped = _keep_family(repaired, family)
+        dropped = unnumbered + dropped
+        if kept is None:  # the feature stays as it was, refused
+            en, th = _describe_all(dropped, unit)
+            problems.append(
+                Problem(
+                    f"the {original.geom_type} is invalid ({reason}); repaired with make_valid "
+                    f"it leaves no {family}, only {en or 'nothing'}; fix it in the source",
+                    f"{original.geom_type} ไม่ถูกต้อง ({reason_th}) เมื่อซ่อมด้วย make_valid แล้วไม่เหลือ "
+                    f"{family} เหลือเพียง {th or 'ไม่มีอะไรเลย'} กรุณาแก้ในไฟล์ต้นทาง",
+                    **where,
+                )
+            )
+            continue
+        arr[i] = kept
+        en = f"invalid geometry repaired with make_valid ({reason})"
+        th = f"ซ่อมรูปเรขาคณิตที่ไม่ถูกต้องด้วย make_valid ({reason_th})"
+        if dropped:
+            kept_en, kept_th = _describe(kept, unit)
+            dropped_en, dropped_th = _describe_all(dropped, unit)
+            en += f"; kept the {kept_en}, dropped {dropped_en}"
+            th += f" เก็บส่วน {kept_th} ไว้ และตัดส่วนต่อไปนี้ทิ้ง: {dropped_th}"
+        report.fixed.append(item(Problem(en, th, severity="warning", **where)))
+    gdf = gdf.set_geometry(gpd.GeoSeries(arr, index=gdf.index, crs=gdf.crs))
+    return gdf, problems
 
 
 def empty_geometries(gdf) -> np.ndarray:
@@ -191,11 +242,88 @@ def _family(type_id: int) -> str:
     }.get(int(type_id), "GeometryCollection")
 
 
-def _polygonal(geom):
-    """make_valid may return a collection; keep its polygonal part."""
-    if geom is None or geom.geom_type in ("Polygon", "MultiPolygon"):
-        return geom
-    parts = [g for g in getattr(geom, "geoms", []) if g.geom_type in ("Polygon", "MultiPolygon")]
-    if not parts:
-        return geom
-    return shapely.union_all(parts)
+_FAMILIES = {
+    "Point": "Point",
+    "MultiPoint": "Point",
+    "LineString": "LineString",
+    "LinearRing": "LineString",
+    "MultiLineString": "LineString",
+    "Polygon": "Polygon",
+    "MultiPolygon": "Polygon",
+}
+
+
+def _keep_family(geom, family: str | None):
+    """(the parts of `geom` of `family` as one geometry or None, the parts dropped)."""
+    if family is None or _FAMILIES.get(geom.geom_type) == family:
+        return geom, []
+    parts = shapely.get_parts(geom)  # members of a collection, single parts of a multi
+    parts = np.concatenate([shapely.get_parts(p) for p in parts]) if len(parts) else parts
+    keep = [p for p in parts if _FAMILIES.get(p.geom_type) == family and not p.is_empty]
+    dropped = [p for p in parts if _FAMILIES.get(p.geom_type) != family and not p.is_empty]
+    if not keep:
+        return None, dropped
+    return _combine(keep, family), dropped
+
+
+def _combine(parts: list, family: str | None):
+    """Parts of one family as one geometry (polygons dissolved)."""
+    if family == "Polygon":
+        return shapely.union_all(parts)
+    if len(parts) == 1:
+        return parts[0]
+    if family == "LineString":
+        return shapely.multilinestrings(parts)
+    if family == "Point":
+        return shapely.multipoints(parts)
+    return shapely.geometrycollections(parts)
+
+
+def _nonfinite(geoms) -> np.ndarray:
+    """Which geometries have an empty part or a coordinate that is not a finite number
+    (a NaN coordinate reprojected becomes an empty part)."""
+    geoms = np.asarray(geoms, dtype=object)
+    parts, owner = shapely.get_parts(geoms, return_index=True)
+    coords, index = shapely.get_coordinates(parts, return_index=True)
+    bad = shapely.is_empty(parts)
+    bad[index[~np.isfinite(coords).all(axis=1)]] = True
+    out = np.zeros(len(geoms), dtype=bool)
+    out[owner[bad]] = True
+    return out
+
+
+def _describe(geom, unit: str) -> tuple[str, str]:
+    """In English and Thai: 'Polygon (area 1,234.5 m²)', 'LineString (length 111.2 m)'."""
+    kind = _FAMILIES.get(geom.geom_type)
+    if geom.is_empty or not np.isfinite(shapely.get_coordinates(geom)).all():
+        return (
+            f"{geom.geom_type} without usable coordinates",
+            f"{geom.geom_type} ที่ไม่มีพิกัดที่ใช้ได้",
+        )
+    if kind == "Polygon":
+        return (
+            f"{geom.geom_type} (area {geom.area:,.1f} {unit}²)",
+            f"{geom.geom_type} (พื้นที่ {geom.area:,.1f} {unit}²)",
+        )
+    if kind == "LineString":
+        return (
+            f"{geom.geom_type} (length {geom.length:,.1f} {unit})",
+            f"{geom.geom_type} (ยาว {geom.length:,.1f} {unit})",
+        )
+    if geom.geom_type == "Point":
+        d = 6 if unit == "°" else 1
+        at = f"({geom.x:.{d}f}, {geom.y:.{d}f})"
+        return f"Point {at}", f"จุด {at}"
+    return geom.geom_type, geom.geom_type
+
+
+def _describe_all(geoms, unit: str) -> tuple[str, str]:
+    described = [_describe(g, unit) for g in geoms]
+    return ", ".join(en for en, _ in described), ", ".join(th for _, th in described)
+
+
+def _length_unit(crs) -> str:
+    if crs is None:
+        return "units"
+    name = crs.axis_info[0].unit_name if crs.axis_info else "units"
+    return {"metre": "m", "degree": "°", "US survey foot": "ftUS"}.get(name, name)
