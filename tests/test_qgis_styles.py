@@ -144,7 +144,7 @@ def qgis_report(sample_store, catalog, tmp_path_factory):
     """Export every sample vector layer as one GeoPackage, open it in QGIS, return its JSON."""
     assert _qgis_available(), (
         "QGIS's Python bindings are missing (Debian package python3-qgis for /usr/bin/python3). "
-        "Install them with: sudo scripts/system-deps.sh"
+        "Install them with: sudo bash scripts/system-deps.sh (what `make test` runs)"
     )
     work = tmp_path_factory.mktemp("qgis")
     gpkg = export_layers(sample_store, catalog, LAYERS, fmt="gpkg", out=work / "export.gpkg")
