@@ -2,7 +2,7 @@
 
 `export_layers(store, catalog, names, fmt=..., out=...)` writes one file (or a
 zip for shapefiles / several layers of a one-layer format). GeoPackages carry the
-catalogue styles in a `layer_styles` table so QGIS opens them styled.
+catalogue styles in a `layer_styles` table (QML and SLD) so QGIS opens them styled.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import shapely
 
 from gis.catalog import Catalog
 from gis.errors import PlannerError
+from gis.qml import style_qml
 
 EXPORT_FORMATS = ("gpkg", "shp", "geojson", "kml", "csv", "xlsx")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -168,7 +169,10 @@ def style_sld(name: str, entry) -> str:
 
 
 def write_layer_styles(gpkg: Path, catalog: Catalog, names: list[str]) -> None:
-    """QGIS's `layer_styles` table, registered in gpkg_contents as attributes."""
+    """QGIS's `layer_styles` table, registered in gpkg_contents as attributes.
+
+    Each layer gets one default row (`useAsDefault` 1) with the catalogue style as QML,
+    which QGIS loads on open, and as SLD."""
     con = sqlite3.connect(gpkg)
     try:
         con.executescript(
@@ -192,14 +196,17 @@ def write_layer_styles(gpkg: Path, catalog: Catalog, names: list[str]) -> None:
                 "SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?", (name,)
             ).fetchone()
             title = entry.title["en"] if entry is not None else name
+            # QGIS opens a layer with the QML of its default row; other tools read the SLD.
+            qml = entry is not None and entry.kind == "vector" and geom_col is not None
             con.execute(
                 "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, "
                 "f_geometry_column, styleName, styleQML, styleSLD, useAsDefault, description, "
-                "owner, ui) VALUES ('', '', ?, ?, ?, NULL, ?, 1, ?, '', NULL)",
+                "owner, ui) VALUES ('', '', ?, ?, ?, ?, ?, 1, ?, '', NULL)",
                 (
                     name,
                     geom_col[0] if geom_col else "geom",
                     name,
+                    style_qml(entry) if qml else None,
                     style_sld(name, entry),
                     f"Catalogue style: {title}",
                 ),

@@ -34,3 +34,9 @@ def legend_items(style: dict[str, Any], lang: str) -> list[tuple[str, str]]:
     if style.get("ramp"):
         return [(c["color"], c["label"][lang]) for c in style["ramp"]]
     return [(style.get("fill_color", style.get("color", "#3388ff")), "")]
+
+
+def legend_label(label: dict[str, str]) -> str:
+    """One legend label in both languages, Thai first: "ไทย / English"."""
+    th, en = label.get("th", ""), label.get("en", "")
+    return f"{th} / {en}" if th and en and th != en else th or en

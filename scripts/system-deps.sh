@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Debian packages the planner needs, installed only when missing:
 #   runtime: Pango (WeasyPrint draws the PDF reports with it) and a Thai font;
-#   test (the default): those, plus headless Chromium for the page tests.
+#   test (the default): those, plus headless Chromium for the page tests and QGIS's
+#   Python bindings for the system Python (tests/test_qgis_styles.py opens exports in QGIS).
 set -euo pipefail
 mode="${1:-test}"
 need=()
@@ -10,6 +11,7 @@ ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so' || need+=(libpangoft2-1.0
 [ -n "$(fc-list :lang=th 2>/dev/null)" ] || need+=(fonts-thai-tlwg)
 if [ "$mode" = test ]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
+  /usr/bin/python3 -c 'import qgis.core' >/dev/null 2>&1 || need+=(python3-qgis)
 fi
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

@@ -39,6 +39,11 @@ def test_gpkg_passes_gdal_validator_and_carries_styles(sample_store, catalog, tm
     assert result.returncode == 0, result.stdout + result.stderr
     con = sqlite3.connect(out)
     styles = dict(con.execute("SELECT f_table_name, styleSLD FROM layer_styles").fetchall())
+    qml = dict(
+        con.execute(
+            "SELECT f_table_name, styleQML FROM layer_styles WHERE useAsDefault = 1"
+        ).fetchall()
+    )
     kind = con.execute(
         "SELECT data_type FROM gpkg_contents WHERE table_name = 'layer_styles'"
     ).fetchone()
@@ -46,6 +51,11 @@ def test_gpkg_passes_gdal_validator_and_carries_styles(sample_store, catalog, tm
     assert kind == ("attributes",)
     assert set(styles) == set(LAYERS)
     assert "#D50000" in styles["structures"]  # the encroachment class colour
+    # QGIS opens the QML of the default row (tests/test_qgis_styles.py opens it in QGIS)
+    assert set(qml) == set(LAYERS)
+    assert 'type="categorizedSymbol" attr="encroachment"' in qml["structures"]
+    assert "213,0,0,204" in qml["structures"]  # #D50000 at fill opacity 0.8
+    assert "รุกล้ำลำคลอง / Encroaches on the canal" in qml["structures"]
 
 
 @pytest.mark.parametrize("fmt", ["shp", "geojson", "kml", "csv", "xlsx"])
