@@ -514,3 +514,122 @@ def test_a_site_check_of_too_many_sites_is_refused_before_it_runs(site):
         and "200" in error["en"]
         and "แห่ง" in json.dumps(error, ensure_ascii=False)
     )
+
+
+# -- the second red team: work bounds and shapes on the workshop ---------------------
+def _star(vertices: int, cx=0.0, cy=0.0, r=40.0) -> dict:
+    import math
+
+    ring = [
+        [cx + (r if k % 2 else r / 2) * math.cos(2 * math.pi * k / vertices),
+         cy + (r if k % 2 else r / 2) * math.sin(2 * math.pi * k / vertices)]
+        for k in range(vertices)
+    ]  # fmt: skip
+    return {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
+
+
+@pytest.mark.parametrize(
+    "features, field",
+    [
+        ([{"type": "Feature", "properties": {"layer": "lane"}, "geometry": _star(3_000)}], "geometry"),
+        ([{"type": "Feature", "properties": {"layer": "lane"}, "geometry": _star(60_000)},
+          {"type": "Feature", "properties": {"layer": "lane"}, "geometry": _star(60_000)}], "features"),
+        ([{"type": "Feature", "properties": {"layer": "lane"},
+           "geometry": {"type": "Point", "coordinates": [0, 0]}}], "geometry"),
+        ([{"type": "Feature", "properties": {"layer": "lane"},
+           "geometry": {"type": "LineString", "coordinates": [[0, 0], [9, 9]]}}], "geometry"),
+        ([{"type": "Feature", "properties": {"layer": "plot", "plot_no": "1"},
+           "geometry": {"type": "FeatureCollection", "features": []}}], "geometry"),
+    ],
+    ids=["3000-vertex-lane", "120000-vertices", "point-lane", "line-lane", "collection"],
+)  # fmt: skip
+def test_workshop_check_refuses_shapes_it_cannot_check_cheaply(site, features, field):
+    """A 100,000-vertex star once held the check for 259 s; a point lane gave a 500."""
+    site.call(
+        "POST",
+        "/auth/login",
+        urllib.parse.urlencode(
+            {"username": "officer", "password": AuthActions.passwords["officer"]}
+        ).encode(),
+        content_type="application/x-www-form-urlencoded",
+    )
+    ls02 = site.case_id("KPP-LS-02")
+    body = {"crs": "EPSG:32647", "features": features}
+    status, text = site.call("POST", f"/api/cases/{ls02}/workshop/check", body, headers=VIEWER)
+    assert status == 400, (status, text[:300])
+    assert field in text and json.loads(text)["error"]["th"]
+    pdf = {"parameters": {"options": 2}, "options": [{"option": 1, "features": features}]}
+    status, text = site.call("POST", f"/cases/{ls02}/workshop/options.pdf", pdf)
+    assert 400 <= status < 500, (status, text[:300])
+    status, text = site.call("POST", f"/cases/{ls02}/workshop/options.pdf", {"options": 5})
+    assert status == 400 and "options" in text, (status, text[:300])
+
+
+def test_stacked_plots_are_checked_in_bounded_time(site):
+    """600 plots stacked on each other once took 13 s (every pair overlaps)."""
+    import time
+
+    ls02 = site.case_id("KPP-LS-02")
+    square = {"type": "Polygon", "coordinates": [[[0, 0], [4, 0], [4, 8], [0, 8], [0, 0]]]}
+    features = [
+        {"type": "Feature", "properties": {"layer": "plot", "plot_no": str(i + 1)}, "geometry": square}
+        for i in range(600)
+    ]  # fmt: skip
+    started = time.perf_counter()
+    status, text = site.call(
+        "POST",
+        f"/api/cases/{ls02}/workshop/check",
+        {"crs": "EPSG:32647", "features": features},
+        headers=VIEWER,
+    )
+    assert status == 200, (status, text[:300])
+    problems = json.loads(text)["problems"]
+    assert any("more than 2,000 pairs" in p["en"] for p in problems)
+    assert len(problems) < 5_000
+    assert time.perf_counter() - started < 30  # a bound on the work, not a benchmark
+
+
+def test_a_site_too_large_for_its_plots_is_refused_before_generating(site):
+    """A 1.2 km² site of 1.5 × 3 m plots once took 104 s and 386 MB."""
+    cc01 = site.case_id("KPP-CC-01")
+    status, text = site.call("GET", f"/api/cases/{cc01}")
+    version = json.loads(text)["version"]
+    x, y = 100.56, 13.86
+    big = {"type": "Polygon", "coordinates": [[[x, y], [x + 0.01, y], [x + 0.01, y + 0.01], [x, y + 0.01], [x, y]]]}  # fmt: skip
+    status, text = site.call(
+        "PATCH", f"/api/cases/{cc01}", {"site": big}, headers={**REP, "If-Match": str(version)}
+    )
+    assert status == 200, (status, text[:300])
+    body = {
+        "households": 5000,
+        "options": 4,
+        "plot_types": [{"name": "a", "width": 1.5, "depth": 3}],
+    }
+    status, text = site.call("POST", f"/api/cases/{cc01}/layouts", body, headers=VIEWER)
+    assert status == 400 and "plot_types" in text, (status, text[:300])
+    assert "เฮกตาร์" in json.loads(text)["error"]["th"] or "เฮกตาร์" in text
+
+
+def test_a_drawn_site_with_too_many_vertices_is_refused(site):
+    cc01 = site.case_id("KPP-CC-01")
+    status, text = site.call("GET", f"/api/cases/{cc01}")
+    version = json.loads(text)["version"]
+    star = _star(12_000, cx=100.56, cy=13.86, r=0.001)
+    before = site.state()
+    status, text = site.call(
+        "PATCH", f"/api/cases/{cc01}", {"site": star}, headers={"If-Match": str(version)}
+    )
+    assert status == 422 or status == 400, (status, text[:300])
+    assert "10,000" in text
+    assert site.state() == before
+
+
+def test_a_csv_with_too_many_columns_is_refused_fast(site):
+    header = ",".join(f"c{i}" for i in range(3_000)) + ",x,y\n"
+    row = ",".join("1" for _ in range(3_000)) + ",100.55,13.86\n"
+    body, content_type = _multipart(
+        {"layer": "wide_points"}, {"file": ("wide.csv", (header + row).encode())}
+    )
+    status, text = site.call("POST", "/api/imports", body, content_type=content_type)
+    assert status == 422, (status, text[:300])
+    assert "1,000" in text

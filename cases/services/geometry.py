@@ -14,6 +14,8 @@ from cases.model import STORAGE_CRS, THAILAND_EXTENT
 THAILAND = shapely.box(*THAILAND_EXTENT)
 _TO_UTM = Transformer.from_crs("EPSG:4326", STORAGE_CRS, always_xy=True)
 _TO_WGS84 = Transformer.from_crs(STORAGE_CRS, "EPSG:4326", always_xy=True)
+# A site, plot or house drawn on the map: a few hundred vertices at most.
+MAX_DRAWN_VERTICES = 10_000
 
 
 def geometry_from_geojson(geojson: dict | None, *, allowed: tuple[str, ...], what: dict[str, str]):
@@ -31,6 +33,12 @@ def geometry_from_geojson(geojson: dict | None, *, allowed: tuple[str, ...], wha
         ) from exc
     if geom.is_empty:
         raise InvalidInput(f"{what['en']}: the geometry is empty", f"{what['th']}: ไม่มีรูปเรขาคณิต")
+    if shapely.get_num_coordinates(geom) > MAX_DRAWN_VERTICES:
+        raise InvalidInput(
+            f"{what['en']}: more than {MAX_DRAWN_VERTICES:,} vertices",
+            f"{what['th']}: มีจุดยอดเกิน {MAX_DRAWN_VERTICES:,} จุด",
+            field="geometry",
+        )
     if geom.geom_type not in allowed:
         raise InvalidInput(
             f"{what['en']}: must be {' or '.join(allowed)}, not {geom.geom_type}",

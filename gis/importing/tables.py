@@ -79,6 +79,10 @@ def read_csv(path: Path, label: str, encoding: str | None, notes: ReadNotes) -> 
 MAX_ROWS_LISTED = 20
 
 
+# A layer's fields: GDAL's GeoPackage stops at 2,000 (and failed after 30 s of work).
+MAX_COLUMNS = 1_000
+
+
 def _check_field_counts(text: str, delimiter: str, label: str) -> None:
     """Refuse rows with more fields than the header, naming each by its spreadsheet row
     (the header is row 1), before they shift their values into the wrong columns."""
@@ -87,6 +91,12 @@ def _check_field_counts(text: str, delimiter: str, label: str) -> None:
         header = next(rows, None)
         if header is None:
             return
+        if len(header) > MAX_COLUMNS:
+            raise refuse(
+                label,
+                f"the header has {len(header):,} columns, more than {MAX_COLUMNS:,}",
+                f"แถวหัวตารางมี {len(header):,} คอลัมน์ เกิน {MAX_COLUMNS:,} คอลัมน์",
+            )
         long = [(n, row) for n, row in enumerate(rows, start=2) if len(row) > len(header)]
     except csv.Error:
         return  # left to pandas, which names what it cannot read
