@@ -215,7 +215,13 @@ def _draw(page, tool: str, centre, offsets, *, close: bool = True):
     for x, y in points:
         _click(page, x, y)
     if close:
-        _click(page, *points[0])
+        # On the first vertex where Geoman placed it (snapping may have moved it).
+        first = page.evaluate(
+            "() => { const d = window.caseMap.map.pm.Draw.Polygon;"
+            " if (!d.enabled() || !d._layer.getLatLngs().length) return null;"
+            " const p = d._layer.getLatLngs()[0]; return [p.lat, p.lng]; }"
+        )
+        _click(page, *(_to_pixels(page, *first) if first else points[0]))
 
 
 def test_draw_plots_with_geoman_snapping_and_save(session):
@@ -380,15 +386,24 @@ def test_new_case_drawn_on_the_map(session):
     session.wait_for_map()
     page.select_option("#new-community", "KPP-LS-05")
     page.wait_for_timeout(300)
-    page.evaluate("() => window.caseMap.map.setZoom(19, {animate: false})")
+    # Choosing the community flies the map to it: stop that flight, then draw around
+    # the centre, placed on the page when the tool is on (as the other drawings are).
+    centre = page.evaluate(
+        "() => { const m = window.caseMap.map; m.stop();"
+        " m.setView(m.getCenter(), 19, {animate: false});"
+        " const c = m.getCenter(); return [c.lat, c.lng]; }"
+    )
     page.wait_for_timeout(300)
-    box = page.locator("#case-map").bounding_box()
-    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    page.click("#tool-site")
-    corners = [(cx - 80, cy - 60), (cx + 80, cy - 60), (cx + 80, cy + 60), (cx - 80, cy + 60)]
-    for x, y in corners:
-        _click(page, x, y)
-    _click(page, *corners[0])
+    offsets = [(-80, -60), (80, -60), (80, 60), (-80, 60)]
+    _draw(page, "#tool-site", centre, offsets, close=False)
+    # Close the ring on the first vertex where Geoman placed it: with snapping on, it
+    # may sit on the community's outline a few pixels from where the click was.
+    page.wait_for_timeout(300)
+    first = page.evaluate(
+        "() => { const p = window.caseMap.map.pm.Draw.Polygon._layer.getLatLngs()[0];"
+        " return [p.lat, p.lng]; }"
+    )
+    _click(page, *_to_pixels(page, *first))
     expect(page.locator("#map-message")).to_have_text("วาดขอบเขตพื้นที่แล้ว")
     assert page.locator("#site").input_value().startswith('{"type":"Polygon"')
     page.select_option("#new-type", "baan_mankong")
