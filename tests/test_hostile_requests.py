@@ -63,6 +63,17 @@ class Site:
         except urllib.error.HTTPError as exc:
             return exc.code, exc.read().decode("utf-8", "replace")
 
+    def login_officer(self) -> None:
+        """A session cookie for the page routes (the API calls send Basic auth)."""
+        self.call(
+            "POST",
+            "/auth/login",
+            urllib.parse.urlencode(
+                {"username": "officer", "password": AuthActions.passwords["officer"]}
+            ).encode(),
+            content_type="application/x-www-form-urlencoded",
+        )
+
     def state(self) -> tuple:
         """What an attack must not change: every case's version, every budget line, the audit."""
         _, text = self.call("GET", "/api/cases?per_page=500")
@@ -318,14 +329,7 @@ def test_odd_crs_on_an_import_is_refused(site):
 def test_form_fields_and_dates_on_the_pages(site):
     """The HTML forms: a 40-digit amount, a far date, an unreadable field; never 500."""
     case = site.case_id("KPP-CC-01")
-    site.call(
-        "POST",
-        "/auth/login",
-        urllib.parse.urlencode(
-            {"username": "officer", "password": AuthActions.passwords["officer"]}
-        ).encode(),
-        content_type="application/x-www-form-urlencoded",
-    )
+    site.login_officer()
     before = site.state()
     form = "application/x-www-form-urlencoded"
     for path, fields in (
@@ -350,14 +354,7 @@ def test_layout_pdf_refuses_a_plot_no_it_cannot_print(site):
         "properties": {"layer": "plot", "plot_no": "A-1", "plot_type": "row"},
         "geometry": {"type": "Polygon", "coordinates": [[[0, 0], [4, 0], [4, 8], [0, 8], [0, 0]]]},
     }
-    site.call(
-        "POST",
-        "/auth/login",
-        urllib.parse.urlencode(
-            {"username": "officer", "password": AuthActions.passwords["officer"]}
-        ).encode(),
-        content_type="application/x-www-form-urlencoded",
-    )
+    site.login_officer()
     status, text = site.call(
         "POST",
         f"/cases/{ls02}/workshop/options.pdf",
@@ -426,14 +423,7 @@ def test_sites_without_names_are_refused_plainly(site):
 
 
 def test_a_new_case_with_a_site_nested_deep_is_refused(site):
-    site.call(
-        "POST",
-        "/auth/login",
-        urllib.parse.urlencode(
-            {"username": "officer", "password": AuthActions.passwords["officer"]}
-        ).encode(),
-        content_type="application/x-www-form-urlencoded",
-    )
+    site.login_officer()
     before = site.state()
     form = urllib.parse.urlencode({**NEW_CASE, "site": "[" * 50_000 + "]" * 50_000}).encode()
     status, text = site.call(
@@ -545,14 +535,7 @@ def _star(vertices: int, cx=0.0, cy=0.0, r=40.0) -> dict:
 )  # fmt: skip
 def test_workshop_check_refuses_shapes_it_cannot_check_cheaply(site, features, field):
     """A 100,000-vertex star once held the check for 259 s; a point lane gave a 500."""
-    site.call(
-        "POST",
-        "/auth/login",
-        urllib.parse.urlencode(
-            {"username": "officer", "password": AuthActions.passwords["officer"]}
-        ).encode(),
-        content_type="application/x-www-form-urlencoded",
-    )
+    site.login_officer()
     ls02 = site.case_id("KPP-LS-02")
     body = {"crs": "EPSG:32647", "features": features}
     status, text = site.call("POST", f"/api/cases/{ls02}/workshop/check", body, headers=VIEWER)
