@@ -28,7 +28,7 @@ ROLE_LABELS = {
     "viewer": {"th": "ผู้ดูข้อมูล (เทศบาล/เขต)", "en": "Municipality viewer"},
 }
 HOUSE_STATUSES = ("not_started", "ready_to_build", "under_construction", "finished", "moved_in")
-# PERSONAL_FIELDS, the household fields viewers never see, live in cases/privacy.py.
+# PERSONAL_FIELDS, the household fields viewers never see, live in cases/register.py.
 # Input limits, one place for the API, the forms and the services.
 MAX_ID = 2**31 - 1  # record ids and versions: the columns are 32-bit integers
 MAX_VERSION = MAX_ID
@@ -59,6 +59,10 @@ class Community:
     district_en: str
     district_th: str
     province_th: str = ""
+    # DOPA codes (cases/register.py checks them): 2, 4 and 6 digits.
+    province_code: str | None = None
+    district_code: str | None = None
+    subdistrict_code: str | None = None
 
 
 @dataclass
@@ -148,6 +152,25 @@ class Household:
     finished_on: date | None = None
     structure_id: str | None = None
     location: BaseGeometry | None = None
+    # The register's survey fields (cases/register.py has their labels and rules).
+    national_id: str | None = None
+    address_no: str = ""
+    province_code: str | None = None
+    district_code: str | None = None
+    subdistrict_code: str | None = None
+    occupation: str | None = None
+    years_here: int | None = None
+    house_condition: str | None = None
+    savings_member: bool | None = None
+    monthly_saving: int | None = None
+    elderly: int | None = None
+    disabled: int | None = None
+    chronically_ill: int | None = None
+    consent_given: bool | None = None
+    consent_sensitive: bool | None = None
+    consent_on: date | None = None
+    consent_by: str = ""
+    surveyed_on: date | None = None
     version: int = 1
     id: int | None = None
 
@@ -161,6 +184,24 @@ class Household:
         "plot_no",
         "house_status",
         "location",
+        "structure_id",
+        "national_id",
+        "address_no",
+        "province_code",
+        "district_code",
+        "subdistrict_code",
+        "occupation",
+        "years_here",
+        "house_condition",
+        "savings_member",
+        "monthly_saving",
+        "elderly",
+        "disabled",
+        "chronically_ill",
+        "consent_given",
+        "consent_sensitive",
+        "consent_on",
+        "consent_by",
     )
 
     def set_house_status(self, status: str, on: date) -> None:
@@ -171,6 +212,19 @@ class Household:
             self.status_changed_on = on
             if status in ("finished", "moved_in") and self.finished_on is None:
                 self.finished_on = on
+
+
+@dataclass
+class Member:
+    """One person of a household (the survey's members repeat); `birth_year` in the B.E."""
+
+    household_id: int | None
+    member_no: int
+    name: str = ""
+    sex: str | None = None
+    birth_year: int | None = None
+    relation: str | None = None
+    id: int | None = None
 
 
 @dataclass
@@ -194,6 +248,7 @@ class Document:
     uploaded_by: str
     uploaded_at: datetime
     stage_event_id: int | None = None
+    household_id: int | None = None  # a household's own document (a survey photo)
     id: int | None = None
 
 
@@ -241,6 +296,43 @@ class StageEvent:
     kind: str = "move"  # move | hold | release
     hold_reason: str | None = None
     document_ids: list[int] = field(default_factory=list)
+    id: int | None = None
+
+
+@dataclass
+class SurveySubmission:
+    """One survey submission, imported once: keyed by its `instance_id` (meta/instanceID).
+    `status`: new, updated, unchanged, conflict or refused. `values` are the register
+    fields it carried, kept so that a re-survey can tell an officer's edit from its own."""
+
+    instance_id: str
+    case_id: int
+    form_version: str
+    status: str
+    imported_at: datetime
+    imported_by: str
+    household_id: int | None = None
+    submitted_at: datetime | None = None
+    gps_accuracy: float | None = None
+    gps_flagged: bool = False
+    values: dict[str, Any] = field(default_factory=dict)
+    reason: dict[str, str] = field(default_factory=dict)  # {th, en}
+    id: int | None = None
+
+
+@dataclass
+class SurveyConflict:
+    """A survey value that disagrees with an officer's later edit, waiting for review."""
+
+    case_id: int
+    household_id: int
+    submission_id: int
+    field: str
+    officer_value: Any
+    survey_value: Any
+    resolved: str | None = None  # None: open; officer | survey
+    resolved_by: str = ""
+    resolved_at: datetime | None = None
     id: int | None = None
 
 

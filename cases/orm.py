@@ -55,6 +55,10 @@ communities = sa.Table(
     sa.Column("district_en", sa.String(80), nullable=False, index=True),
     sa.Column("district_th", sa.String(80), nullable=False),
     sa.Column("province_th", sa.String(80), nullable=False, server_default=""),
+    # DOPA codes: province (2 digits), district (4), subdistrict (6).
+    sa.Column("province_code", sa.String(2), index=True),
+    sa.Column("district_code", sa.String(4), index=True),
+    sa.Column("subdistrict_code", sa.String(6)),
 )
 
 cases = sa.Table(
@@ -96,8 +100,77 @@ households = sa.Table(
     sa.Column("finished_on", sa.Date),
     sa.Column("structure_id", sa.String(40)),
     sa.Column("location", Geometry),
+    # The register (cases/register.py): survey fields, all optional.
+    sa.Column("national_id", sa.String(13)),
+    sa.Column("address_no", sa.Text, nullable=False, server_default=""),
+    sa.Column("province_code", sa.String(2)),
+    sa.Column("district_code", sa.String(4)),
+    sa.Column("subdistrict_code", sa.String(6)),
+    sa.Column("occupation", sa.String(40)),
+    sa.Column("years_here", sa.Integer),
+    sa.Column("house_condition", sa.String(40)),
+    sa.Column("savings_member", sa.Boolean),
+    sa.Column("monthly_saving", sa.Integer),
+    sa.Column("elderly", sa.Integer),
+    sa.Column("disabled", sa.Integer),
+    sa.Column("chronically_ill", sa.Integer),
+    sa.Column("consent_given", sa.Boolean),
+    sa.Column("consent_sensitive", sa.Boolean),
+    sa.Column("consent_on", sa.Date),
+    sa.Column("consent_by", sa.Text, nullable=False, server_default=""),
+    sa.Column("surveyed_on", sa.Date),
     sa.Column("version", sa.Integer, nullable=False, server_default="1"),
     sa.UniqueConstraint("case_id", "household_no"),
+)
+
+# The people of a household (the survey's members repeat).
+household_members = sa.Table(
+    "household_members",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("household_id", sa.ForeignKey("households.id"), nullable=False, index=True),
+    sa.Column("member_no", sa.Integer, nullable=False),
+    sa.Column("name", sa.Text, nullable=False, server_default=""),
+    sa.Column("sex", sa.String(20)),
+    sa.Column("birth_year", sa.Integer),  # Buddhist Era
+    sa.Column("relation", sa.String(20)),
+    sa.UniqueConstraint("household_id", "member_no"),
+)
+
+# Every survey submission imported, once: keyed by its meta/instanceID, so a re-sent or
+# re-imported submission changes nothing. `values` keeps the register fields it carried.
+survey_submissions = sa.Table(
+    "survey_submissions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("instance_id", sa.String(120), nullable=False, unique=True),
+    sa.Column("case_id", sa.ForeignKey("cases.id"), nullable=False, index=True),
+    sa.Column("household_id", sa.ForeignKey("households.id"), index=True),
+    sa.Column("form_version", sa.String(40), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("submitted_at", sa.DateTime),
+    sa.Column("gps_accuracy", sa.Float),
+    sa.Column("gps_flagged", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("values", sa.JSON, nullable=False),
+    sa.Column("reason", sa.JSON, nullable=False),
+    sa.Column("imported_at", sa.DateTime, nullable=False),
+    sa.Column("imported_by", sa.String(80), nullable=False),
+)
+
+# A survey value that disagrees with an officer's later edit, waiting for review.
+survey_conflicts = sa.Table(
+    "survey_conflicts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("case_id", sa.ForeignKey("cases.id"), nullable=False, index=True),
+    sa.Column("household_id", sa.ForeignKey("households.id"), nullable=False, index=True),
+    sa.Column("submission_id", sa.ForeignKey("survey_submissions.id"), nullable=False),
+    sa.Column("field", sa.String(40), nullable=False),
+    sa.Column("officer_value", sa.JSON),
+    sa.Column("survey_value", sa.JSON),
+    sa.Column("resolved", sa.String(20)),
+    sa.Column("resolved_by", sa.String(80), nullable=False, server_default=""),
+    sa.Column("resolved_at", sa.DateTime),
 )
 
 plots = sa.Table(
@@ -140,6 +213,7 @@ documents = sa.Table(
     sa.Column("uploaded_by", sa.String(80), nullable=False),
     sa.Column("uploaded_at", sa.DateTime, nullable=False),
     sa.Column("stage_event_id", sa.ForeignKey("stage_events.id")),
+    sa.Column("household_id", sa.ForeignKey("households.id"), index=True),
 )
 
 budget_lines = sa.Table(

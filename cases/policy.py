@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from cases import privacy
 from cases.errors import Forbidden
 from cases.model import ROLES, Case, User
-from cases.privacy import PERSONAL_FIELDS
+from cases.register import PERSONAL_FIELDS
 
 # Who may open a map layer (layers/catalog.yaml `access`, see docs/decisions/0010):
 # public: everyone; logged_in: any user; personal: any user, and only the roles

@@ -32,7 +32,6 @@ class FieldClass:
     cls: str
     th: str
     en: str
-    household: bool = False  # a field of cases.model.Household that viewers never see
     names: tuple[str, ...] = ()
     words: tuple[str, ...] = ()
 
@@ -43,7 +42,6 @@ FIELDS: tuple[FieldClass, ...] = (
         PERSONAL,
         "ชื่อหัวหน้าครัวเรือน",
         "Name of the head of household",
-        household=True,
         names=(
             "name",
             "full_name",
@@ -88,7 +86,6 @@ FIELDS: tuple[FieldClass, ...] = (
         PERSONAL,
         "สมาชิกในครัวเรือน",
         "Household members",
-        household=True,
         names=("household_members", "hh_members", "member_count", "สมาชิก"),
         words=("สมาชิกในครัวเรือน", "จำนวนสมาชิก"),
     ),
@@ -97,7 +94,6 @@ FIELDS: tuple[FieldClass, ...] = (
         SENSITIVE,
         "รายได้",
         "Income",
-        household=True,
         words=("income", "salary", "wage", "wages", "earnings", "debt", "รายได้", "เงินเดือน", "หนี้"),
     ),
     FieldClass(
@@ -105,7 +101,6 @@ FIELDS: tuple[FieldClass, ...] = (
         PERSONAL,
         "เบอร์โทรศัพท์",
         "Phone number",
-        household=True,
         names=("line_id", "lineid"),
         words=(
             "phone",
@@ -126,7 +121,6 @@ FIELDS: tuple[FieldClass, ...] = (
         PERSONAL,
         "ตำแหน่งบ้าน",
         "Location of the household",
-        household=True,
         names=("household_location", "hh_location", "home_location", "house_location"),
         words=("gps", "latitude", "longitude", "พิกัด", "ละติจูด", "ลองจิจูด"),
     ),
@@ -203,6 +197,65 @@ FIELDS: tuple[FieldClass, ...] = (
         names=("agreed_to_move", "agree_to_move", "consent_to_move", "ยินยอมย้าย"),
     ),
     FieldClass(
+        "consent",
+        PERSONAL,
+        "ความยินยอมของครัวเรือน",
+        "A household's consent",
+        names=("consent", "consent_given", "consent_sensitive", "consent_on", "consent_by", "ความยินยอม"),
+    ),
+    FieldClass(
+        "occupation",
+        PERSONAL,
+        "อาชีพ",
+        "Occupation",
+        names=("occupation", "job", "อาชีพ"),
+    ),
+    FieldClass(
+        "years_here",
+        PERSONAL,
+        "ระยะเวลาที่อาศัยอยู่",
+        "Years living here",
+        names=("years_here", "years_living_here", "ระยะเวลาที่อาศัย"),
+    ),
+    FieldClass(
+        "tenure_status",
+        PERSONAL,
+        "สถานะการครอบครองที่อยู่อาศัยของครัวเรือน",
+        "A household's tenure status",
+        names=("tenure", "tenure_status", "สถานะการครอบครอง"),
+    ),
+    FieldClass(
+        "house_condition",
+        PERSONAL,
+        "สภาพบ้านของครัวเรือน",
+        "A household's house condition",
+        names=("house_condition", "สภาพบ้าน"),
+    ),
+    FieldClass(
+        "household_relation",
+        PERSONAL,
+        "ความสัมพันธ์ในครัวเรือน",
+        "Relation within the household",
+        names=("relation", "relationship", "ความสัมพันธ์"),
+    ),
+    FieldClass(
+        "savings",
+        SENSITIVE,
+        "การออมและกลุ่มออมทรัพย์",
+        "Savings and savings-group membership",
+        names=("savings_member", "saving", "savings", "monthly_saving"),
+        words=("saving", "savings", "เงินออม", "ออมทรัพย์"),
+    ),
+    FieldClass(
+        # PDPA s26: health and disability; stored only with explicit consent.
+        "vulnerability",
+        SENSITIVE,
+        "กลุ่มเปราะบาง (ผู้สูงอายุ ผู้พิการ ผู้ป่วยเรื้อรัง)",
+        "Vulnerability (elderly, disabled, chronically ill)",
+        names=("elderly", "disabled", "chronically_ill", "vulnerable", "vulnerability", "ผู้สูงอายุ", "ผู้ป่วยเรื้อรัง"),
+        words=("elderly", "bedridden", "chronically", "เปราะบาง", "ติดเตียง"),
+    ),
+    FieldClass(
         "health",
         SENSITIVE,
         "สุขภาพ ความพิการ ศาสนา เชื้อชาติ ประวัติอาชญากรรม",
@@ -225,9 +278,8 @@ FIELDS: tuple[FieldClass, ...] = (
     ),
 )
 
-# Household fields that identify a person or their circumstances. Municipality
-# viewers never see them; the open-data export drops them.
-PERSONAL_FIELDS = frozenset(row.field for row in FIELDS if row.household)
+# Every row by its key; cases/register.py names a row for each register field.
+FIELD_CLASSES = {row.field: row for row in FIELDS}
 
 _THAI = re.compile(r"[\u0E00-\u0E7F]")
 _SEPARATORS = re.compile(r"[^0-9a-z\u0E00-\u0E7F]+")
