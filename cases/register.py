@@ -335,6 +335,18 @@ MEMBER_FIELDS: tuple[RegisterField, ...] = (
     ),
 )
 
+# Names the generated form and the survey import share. Each section is a group of the
+# form (KoBo exports it as `head/head_name`, ODK Central as `head-head_name`).
+MEMBERS_REPEAT = "members"
+PHOTO_FIELDS = {
+    "photo_house": {"th": "รูปถ่ายบ้าน", "en": "Photo of the house"},
+    "photo_other": {"th": "รูปถ่ายเพิ่มเติม", "en": "Another photo"},
+}
+CASE_REF_FIELD = "case_ref"  # hidden, the case's reference
+HOUSEHOLD_NO_FIELD = "household_no"  # hidden, the household's number (blank: a new household)
+FORM_VERSION_FIELD = "form_version"  # calculated, REGISTER_VERSION
+SECTION_OF_PHOTOS = "location"
+
 FIELDS_BY_NAME = {f.name: f for f in HOUSEHOLD_FIELDS}
 # Household columns that identify a person or their circumstances, by the one
 # classification (cases/privacy.py): municipality viewers never see them. `members`
