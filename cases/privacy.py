@@ -201,7 +201,14 @@ FIELDS: tuple[FieldClass, ...] = (
         PERSONAL,
         "ความยินยอมของครัวเรือน",
         "A household's consent",
-        names=("consent", "consent_given", "consent_sensitive", "consent_on", "consent_by", "ความยินยอม"),
+        names=(
+            "consent",
+            "consent_given",
+            "consent_sensitive",
+            "consent_on",
+            "consent_by",
+            "ความยินยอม",
+        ),
     ),
     FieldClass(
         "occupation",
@@ -252,7 +259,15 @@ FIELDS: tuple[FieldClass, ...] = (
         SENSITIVE,
         "กลุ่มเปราะบาง (ผู้สูงอายุ ผู้พิการ ผู้ป่วยเรื้อรัง)",
         "Vulnerability (elderly, disabled, chronically ill)",
-        names=("elderly", "disabled", "chronically_ill", "vulnerable", "vulnerability", "ผู้สูงอายุ", "ผู้ป่วยเรื้อรัง"),
+        names=(
+            "elderly",
+            "disabled",
+            "chronically_ill",
+            "vulnerable",
+            "vulnerability",
+            "ผู้สูงอายุ",
+            "ผู้ป่วยเรื้อรัง",
+        ),
         words=("elderly", "bedridden", "chronically", "เปราะบาง", "ติดเตียง"),
     ),
     FieldClass(

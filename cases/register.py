@@ -301,14 +301,24 @@ HOUSEHOLD_FIELDS: tuple[RegisterField, ...] = (
         explicit_consent=True,
     ),
     RegisterField(
-        "location", "point", "ตำแหน่งบ้าน (GPS)", "Location of the house (GPS)", "location",
+        "location",
+        "point",
+        "ตำแหน่งบ้าน (GPS)",
+        "Location of the house (GPS)",
+        "location",
         privacy="location",
     ),
 )
 
 MEMBER_FIELDS: tuple[RegisterField, ...] = (
     RegisterField(
-        "name", "text", "ชื่อ-นามสกุล", "Name", "members", privacy="head_name", max_length=MAX_NAME,
+        "name",
+        "text",
+        "ชื่อ-นามสกุล",
+        "Name",
+        "members",
+        privacy="head_name",
+        max_length=MAX_NAME,
         required=True,
     ),
     RegisterField("sex", "choice", "เพศ", "Sex", "members", privacy="gender", choices=SEXES),
@@ -433,8 +443,8 @@ def _refuse(field: RegisterField, en: str, th: str) -> InvalidInput:
     return InvalidInput(f"{field.en}: {en}", f"{field.th}: {th}", field=field.name)
 
 
-_TRUE = {True, 1, "1", "true", "yes", "on", "ใช่", "y"}
-_FALSE = {False, 0, "0", "false", "no", "off", "ไม่ใช่", "n"}
+_TRUE = {True, "1", "true", "yes", "on", "ใช่", "y"}
+_FALSE = {False, "0", "false", "no", "off", "ไม่ใช่", "n"}
 
 
 def clean_value(field: RegisterField, value: Any, *, choices=None) -> Any:

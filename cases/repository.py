@@ -23,8 +23,11 @@ from cases.model import (
     Household,
     LayoutDecision,
     LoginSession,
+    Member,
     Plot,
     StageEvent,
+    SurveyConflict,
+    SurveySubmission,
     User,
 )
 
@@ -365,6 +368,114 @@ class Repository:
             sa.select(sa.func.max(h.c.household_no)).where(h.c.case_id == case_id)
         ).scalar()
         return (current or 0) + 1
+
+    # -- members, survey submissions and conflicts (the household register) -------
+    def list_members(self, household_id: int) -> list[Member]:
+        m = orm.household_members
+        rows = self.conn.execute(
+            sa.select(m).where(m.c.household_id == household_id).order_by(m.c.member_no)
+        )
+        return [_row_to(Member, r) for r in rows]
+
+    def members_of_case(self, case_id: int) -> dict[int, list[Member]]:
+        m, h = orm.household_members, orm.households
+        rows = self.conn.execute(
+            sa.select(m)
+            .join(h, m.c.household_id == h.c.id)
+            .where(h.c.case_id == case_id)
+            .order_by(m.c.household_id, m.c.member_no)
+        )
+        out: dict[int, list[Member]] = {}
+        for row in rows:
+            member = _row_to(Member, row)
+            out.setdefault(member.household_id, []).append(member)
+        return out
+
+    def replace_members(self, household_id: int, members: list[Member]) -> None:
+        m = orm.household_members
+        self.conn.execute(m.delete().where(m.c.household_id == household_id))
+        if members:
+            for no, member in enumerate(members, start=1):
+                member.household_id, member.member_no = household_id, no
+            self.conn.execute(m.insert(), [_values(x) for x in members])
+
+    def submitted_instance_ids(self, instance_ids: list[str]) -> dict[str, SurveySubmission]:
+        """The submissions already imported among `instance_ids`, by instance id."""
+        t = orm.survey_submissions
+        out = {}
+        ids = list(instance_ids)
+        for start in range(0, len(ids), 500):
+            rows = self.conn.execute(
+                sa.select(t).where(t.c.instance_id.in_(ids[start : start + 500]))
+            )
+            for row in rows:
+                out[row.instance_id] = _row_to(SurveySubmission, row)
+        return out
+
+    def add_submission(self, submission: SurveySubmission) -> SurveySubmission:
+        submission.id = self.conn.execute(
+            orm.survey_submissions.insert().values(**_values(submission))
+        ).inserted_primary_key[0]
+        return submission
+
+    def list_submissions(self, case_id: int) -> list[SurveySubmission]:
+        t = orm.survey_submissions
+        rows = self.conn.execute(sa.select(t).where(t.c.case_id == case_id).order_by(t.c.id))
+        return [_row_to(SurveySubmission, r) for r in rows]
+
+    def last_survey_values(self, case_id: int) -> dict[int, dict]:
+        """Household id → the register values its latest applied submission carried."""
+        t = orm.survey_submissions
+        rows = self.conn.execute(
+            sa.select(t.c.household_id, t.c["values"])
+            .where(
+                t.c.case_id == case_id,
+                t.c.household_id.is_not(None),
+                t.c.status.in_(("new", "updated", "conflict", "unchanged")),
+            )
+            .order_by(t.c.id)
+        )
+        return {household_id: values for household_id, values in rows}
+
+    def add_conflict(self, conflict: SurveyConflict) -> SurveyConflict:
+        conflict.id = self.conn.execute(
+            orm.survey_conflicts.insert().values(**_values(conflict))
+        ).inserted_primary_key[0]
+        return conflict
+
+    def list_conflicts(self, case_id: int, *, open_only: bool = True) -> list[SurveyConflict]:
+        t = orm.survey_conflicts
+        where = [t.c.case_id == case_id]
+        if open_only:
+            where.append(t.c.resolved.is_(None))
+        rows = self.conn.execute(sa.select(t).where(*where).order_by(t.c.id))
+        return [_row_to(SurveyConflict, r) for r in rows]
+
+    def get_conflict(self, conflict_id: int) -> SurveyConflict:
+        t = orm.survey_conflicts
+        row = self.conn.execute(sa.select(t).where(t.c.id == conflict_id)).first()
+        if row is None:
+            raise NotFound(f"no survey conflict {conflict_id}", f"ไม่มีข้อขัดแย้งหมายเลข {conflict_id}")
+        return _row_to(SurveyConflict, row)
+
+    def resolve_conflict(self, conflict: SurveyConflict) -> None:
+        t = orm.survey_conflicts
+        self.conn.execute(
+            t.update()
+            .where(t.c.id == conflict.id)
+            .values(
+                resolved=conflict.resolved,
+                resolved_by=conflict.resolved_by,
+                resolved_at=conflict.resolved_at,
+            )
+        )
+
+    def list_household_documents(self, household_id: int) -> list[Document]:
+        d = orm.documents
+        rows = self.conn.execute(
+            sa.select(d).where(d.c.household_id == household_id).order_by(d.c.id)
+        )
+        return [_row_to(Document, r) for r in rows]
 
     # -- plots ----------------------------------------------------------------
     def add_plot(self, plot: Plot) -> Plot:

@@ -77,6 +77,14 @@ from cases.services.sessions import (
 from cases.services.stages import (
     move_stage,
 )
+from cases.services.surveys import (
+    SurveyRecord,
+    SurveyReport,
+    import_survey,
+    list_conflicts,
+    resolve_conflict,
+    survey_progress,
+)
 from cases.services.users import (
     HASH_CONCURRENCY,
     MIN_PASSWORD_LENGTH,
@@ -108,6 +116,12 @@ __all__ = [
     "STATUS_COLUMNS",
     "THAILAND",
     "store_document_file",
+    "SurveyRecord",
+    "SurveyReport",
+    "import_survey",
+    "list_conflicts",
+    "resolve_conflict",
+    "survey_progress",
     "add_household",
     "add_plot",
     "add_user",

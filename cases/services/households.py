@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cases import policy
+from cases import policy, register
 from cases.errors import InvalidInput
 from cases.model import (
     HOUSE_STATUSES,
@@ -27,6 +27,7 @@ from cases.workflow import Workflows, default_workflows
 
 
 def _household_values(changes: dict[str, Any], workflows: Workflows) -> dict[str, Any]:
+    """`changes` checked by the register's rules (cases/register.py), field by field."""
     out = {}
     for name, value in changes.items():
         if name not in Household.EDITABLE:
@@ -35,7 +36,7 @@ def _household_values(changes: dict[str, Any], workflows: Workflows) -> dict[str
                 f"แก้ไขฟิลด์ {name!r} ของครัวเรือนไม่ได้",
                 field=name,
             )
-        if name in ("members", "monthly_income") and value not in (None, ""):
+        if name == "members" and value not in (None, ""):
             try:
                 value = int(value)
             except (TypeError, ValueError):
@@ -48,16 +49,10 @@ def _household_values(changes: dict[str, Any], workflows: Workflows) -> dict[str
                     f"{_th(name)} ต้องอยู่ระหว่าง 0 ถึง {MAX_INT:,}",
                     field=name,
                 )
-        if name in ("members", "monthly_income") and value == "":
+        if name == "members" and value == "":
             value = None
-        if name in ("phone", "plot_no"):
+        if name == "plot_no":
             _check_length(value, name, 40)
-        if name == "head_name":
-            _check_length(value, name, 200)
-        if name == "tenure" and value not in workflows.tenure_kinds:
-            raise InvalidInput(
-                f"unknown tenure {value!r}", f"ไม่รู้จักสถานะการครอบครอง {value!r}", field=name
-            )
         if name == "house_status" and value not in HOUSE_STATUSES:
             raise InvalidInput(
                 f"unknown house status {value!r}", f"ไม่รู้จักสถานะบ้าน {value!r}", field=name
@@ -69,7 +64,19 @@ def _household_values(changes: dict[str, Any], workflows: Workflows) -> dict[str
                 value, allowed=("Point",), what={"en": "household location", "th": "ตำแหน่งครัวเรือน"}
             )
         out[name] = value
+    out = register.clean_household(out, tenure_kinds=workflows.tenure_kinds)
+    if out.get("tenure") is None and "tenure" in out:
+        out["tenure"] = "other"
+    for name in ("head_name", "phone", "address_no", "consent_by", "structure_id"):
+        if name in out and out[name] is None:
+            out[name] = "" if name != "structure_id" else None
     return out
+
+
+def _check_register(household: Household) -> None:
+    """Rules across fields, on the household as it would be saved."""
+    register.check_address(vars(household))
+    register.check_consent(vars(household))
 
 
 def add_household(
@@ -89,6 +96,7 @@ def add_household(
             case_id=case.id, household_no=uow.repo.next_household_no(case.id), **values
         )
         household.set_house_status(status, today_in_thailand())
+        _check_register(household)
         uow.repo.add_household(household)
         _audit(uow, user, "create", "household", household.id, None, snapshot(household))
         uow.commit()
@@ -131,6 +139,7 @@ def update_household(
             setattr(household, name, value)
         if status:
             household.set_house_status(status, today_in_thailand())
+        _check_register(household)
         uow.repo.update_household(household, expected)
         _audit(uow, user, "update", "household", household.id, before, snapshot(household))
         uow.commit()

@@ -45,8 +45,14 @@ def upgrade() -> None:
     op.create_index(op.f("ix_communities_district_code"), "communities", ["district_code"])
     with op.batch_alter_table("households") as batch:
         for name, type_, options in HOUSEHOLD_COLUMNS:
-            batch.add_column(sa.Column(name, type_, nullable=options.get("nullable", True),
-                                       server_default=options.get("server_default")))
+            batch.add_column(
+                sa.Column(
+                    name,
+                    type_,
+                    nullable=options.get("nullable", True),
+                    server_default=options.get("server_default"),
+                )
+            )
     op.create_table(
         "household_members",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -105,12 +111,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index(op.f("ix_survey_conflicts_case_id"), "survey_conflicts", ["case_id"])
-    op.create_index(
-        op.f("ix_survey_conflicts_household_id"), "survey_conflicts", ["household_id"]
-    )
+    op.create_index(op.f("ix_survey_conflicts_household_id"), "survey_conflicts", ["household_id"])
     with op.batch_alter_table("documents") as batch:
         batch.add_column(sa.Column("household_id", sa.Integer(), nullable=True))
-        batch.create_foreign_key("fk_documents_household_id", "households", ["household_id"], ["id"])
+        batch.create_foreign_key(
+            "fk_documents_household_id", "households", ["household_id"], ["id"]
+        )
     op.create_index(op.f("ix_documents_household_id"), "documents", ["household_id"])
 
 
