@@ -940,8 +940,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "cannot write {path}: {reason}",
     },
     "survey.written": {
-        "th": "บันทึกแบบสำรวจของกรณี {ref} ไว้ที่ {path} แล้ว (รุ่น {version})",
-        "en": "wrote the survey form of case {ref} to {path} (version {version})",
+        "th": "บันทึกแบบสำรวจ {form} ไว้ที่ {path} แล้ว (รุ่น {version})",
+        "en": "wrote the survey form {form} to {path} (version {version})",
     },
 }
 
