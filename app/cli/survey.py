@@ -35,7 +35,7 @@ def survey() -> None:
     "--out",
     "out",
     required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),  # a folder: refused below, in Thai too
     help="The XLSForm (.xlsx) to write.",
 )
 @click.option(
