@@ -132,7 +132,7 @@ def _labels(prefix: str, text: dict[str, str]) -> dict[str, str]:
     return {f"{prefix}::{lang}": text[code] for code, lang in LANGS if text.get(code)}
 
 
-def _field_row(field: RegisterField, list_name: str | None, accuracy_m: float) -> dict:
+def _field_row(field: RegisterField, accuracy_m: float) -> dict:
     """The survey row of one register field, by its kind."""
     row: dict = {"name": field.name, **_labels("label", {"th": field.th, "en": field.en})}
     row.update(_labels("hint", {"th": field.hint_th, "en": field.hint_en}))
@@ -158,7 +158,7 @@ def _field_row(field: RegisterField, list_name: str | None, accuracy_m: float) -
     elif kind == "date":
         row["type"] = "date"
     elif kind == "choice":
-        row["type"] = f"select_one {list_name or field.name}"
+        row["type"] = f"select_one {field.name}"  # its list: the field's name
     elif kind == "national_id":
         row["type"] = "text"
         row["appearance"] = "numbers"
@@ -236,7 +236,7 @@ def _survey(sheet: _Sheet, case: Case, province: str | None, accuracy_m: float) 
             group["relevant"] = CONSENTED
         sheet.add(**group)
         for field in fields:
-            row = _field_row(field, None, accuracy_m)
+            row = _field_row(field, accuracy_m)
             if field.name == "province_code" and province:
                 row["default"] = province
             if section == "consent" and field.name == CONSENT_SENSITIVE:
@@ -274,7 +274,7 @@ def _members(sheet: _Sheet, accuracy_m: float) -> None:
         **_labels("label", _both("survey.members")),
     )
     for field in MEMBER_FIELDS:
-        sheet.add(**_field_row(field, None, accuracy_m))
+        sheet.add(**_field_row(field, accuracy_m))
     sheet.add(type="end_repeat", name=MEMBERS_REPEAT)
 
 
