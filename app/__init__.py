@@ -93,4 +93,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app import layout_views  # the community workshop: /cases/<id>/workshop, its API
 
     layout_views.init_app(app)
+    from app import survey_views  # the household survey: /cases/<id>/survey-form.xlsx
+
+    survey_views.init_app(app)
     return app

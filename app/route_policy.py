@@ -55,6 +55,8 @@ POLICY: dict[str, Allowed] = {
     "cases.move": EDITORS,
     "cases.upload": EDITORS,
     "dashboard.dashboard": USERS,
+    # The household survey form collects personal data: not for municipality viewers.
+    "survey.survey_form": EDITORS,
     # Case tracker API.
     "cases_api.list_cases": {"GET": USERS},
     "cases_api.create_case": {"POST": STAFF},

@@ -877,6 +877,72 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     # -- uploads (static/js/imports.js) --
     "imports.upload_failed": {"th": "อัปโหลดไม่สำเร็จ", "en": "Upload failed"},
+    # -- the household survey form (app/application/survey_form.py, app/survey_views.py) --
+    "survey.download": {
+        "th": "ดาวน์โหลดแบบสำรวจ (XLSForm)",
+        "en": "Download survey form",
+    },
+    "survey.download_hint": {
+        "th": "แบบสำรวจครัวเรือนสำหรับ KoBoToolbox หรือ ODK Collect ของกรณีนี้",
+        "en": "The household survey of this case for KoBoToolbox or ODK Collect",
+    },
+    "survey.form_title": {
+        "th": "แบบสำรวจครัวเรือน {ref} {community}",
+        "en": "Household survey {ref} {community}",
+    },
+    "survey.consent_refused": {
+        "th": "ครัวเรือนไม่ยินยอม การสำรวจสิ้นสุดที่นี่ ไม่ต้องถามข้อต่อไป กรุณาบันทึกและส่งแบบสำรวจ",
+        "en": "The household does not consent: the survey ends here. Ask nothing more; save and send the form.",
+    },
+    "survey.members": {"th": "สมาชิกในครัวเรือน", "en": "Household members"},
+    "survey.text_too_long": {
+        "th": "ยาวได้ไม่เกิน {n:,} ตัวอักษร",
+        "en": "at most {n:,} characters",
+    },
+    "survey.number_range": {
+        "th": "ต้องเป็นจำนวนเต็มระหว่าง {low:,} ถึง {high:,}",
+        "en": "must be a whole number between {low:,} and {high:,}",
+    },
+    "survey.national_id_hint": {
+        "th": "ตัวเลข 13 หลัก ไม่ต้องใส่ขีด",
+        "en": "13 digits, no dashes",
+    },
+    "survey.national_id_bad": {
+        "th": "เลขประจำตัวประชาชนต้องเป็นตัวเลข 13 หลัก และหลักสุดท้าย (เลขตรวจสอบ) ต้องถูกต้อง กรุณาตรวจว่าพิมพ์ผิดหรือไม่",
+        "en": "a national ID number has 13 digits and a valid check digit (the last); check for a mistyped digit",
+    },
+    "survey.gps_hint": {
+        "th": "ยืนหน้าบ้าน รอจนความแม่นยำไม่เกิน {m} เมตร",
+        "en": "stand at the front of the house and wait until the accuracy is {m} m or better",
+    },
+    "survey.gps_inaccurate": {
+        "th": "ตำแหน่ง GPS ยังไม่แม่นยำพอ (ต้องไม่เกิน {m} เมตร) กรุณารอสัญญาณแล้ววัดใหม่",
+        "en": "the GPS point is not accurate enough (it must be within {m} m); wait for a better signal and record it again",
+    },
+    "survey.consent_on_future": {
+        "th": "วันที่ให้ความยินยอมต้องไม่เป็นวันในอนาคต",
+        "en": "the date of consent cannot be in the future",
+    },
+    "survey.address_hint": {
+        "th": "เลือกจังหวัดก่อน แล้วจึงเลือกอำเภอ/เขต และตำบล/แขวง",
+        "en": "choose the province first, then the district and the subdistrict",
+    },
+    "survey.bad_accuracy": {
+        "th": "ความแม่นยำของ GPS ต้องอยู่ระหว่าง {low} ถึง {high} เมตร (ได้รับ {value})",
+        "en": "the GPS accuracy must be between {low} and {high} m (got {value})",
+    },
+    "survey.unknown_case": {
+        "th": "ไม่พบกรณี {case}",
+        "en": "no case {case}",
+    },
+    "survey.cannot_write": {
+        "th": "เขียนไฟล์ {path} ไม่ได้: {reason}",
+        "en": "cannot write {path}: {reason}",
+    },
+    "survey.written": {
+        "th": "บันทึกแบบสำรวจ {form} ไว้ที่ {path} แล้ว (รุ่น {version})",
+        "en": "wrote the survey form {form} to {path} (version {version})",
+    },
 }
 
 # One label per layer status (gis.catalog.STATUS_LABELS), under the names pages use.

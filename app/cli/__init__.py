@@ -12,6 +12,7 @@ from app.cli import (
     sample,
     serve,
     site_check,
+    survey,
     users,
     workshop,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "sample",
     "serve",
     "site_check",
+    "survey",
     "users",
     "waitress_options",
     "workshop",
