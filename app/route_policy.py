@@ -57,6 +57,10 @@ POLICY: dict[str, Allowed] = {
     "dashboard.dashboard": USERS,
     # The household survey form collects personal data: not for municipality viewers.
     "survey.survey_form": EDITORS,
+    "survey.survey_import": EDITORS,
+    "survey.resolve_conflict": EDITORS,
+    # Counts for everyone who sees the case; the houses and conflicts only with personal data.
+    "survey.survey_api": USERS,
     # Case tracker API.
     "cases_api.list_cases": {"GET": USERS},
     "cases_api.create_case": {"POST": STAFF},

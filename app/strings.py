@@ -939,6 +939,66 @@ STRINGS: dict[str, dict[str, str]] = {
         "th": "เขียนไฟล์ {path} ไม่ได้: {reason}",
         "en": "cannot write {path}: {reason}",
     },
+    "survey.no_file": {
+        "th": "ไม่พบไฟล์ {path}",
+        "en": "no such file: {path}",
+    },
+    "survey.unreadable": {
+        "th": "อ่านไฟล์ผลสำรวจ {path} ไม่ได้",
+        "en": "cannot read the survey export {path}",
+    },
+    "survey.import_done": {
+        "th": "นำเข้าผลสำรวจของกรณี {case} แล้ว: ครัวเรือนใหม่ {new} ปรับปรุง {updated} "
+        "ไม่เปลี่ยนแปลง {unchanged} ขัดแย้งรอตรวจสอบ {conflict} ไม่รับ {refused} "
+        "(GPS ไม่แม่นยำ {flagged})",
+        "en": "imported the survey of case {case}: {new} new, {updated} updated, "
+        "{unchanged} unchanged, {conflict} in conflict for review, {refused} refused "
+        "({flagged} with poor GPS)",
+    },
+    "survey.import_preview": {
+        "th": "ตรวจสอบก่อนนำเข้า (ยังไม่บันทึก) กรณี {case}: ครัวเรือนใหม่ {new} ปรับปรุง {updated} "
+        "ไม่เปลี่ยนแปลง {unchanged} ขัดแย้ง {conflict} ไม่รับ {refused} (GPS ไม่แม่นยำ {flagged})",
+        "en": "preview (nothing saved) for case {case}: {new} new, {updated} updated, "
+        "{unchanged} unchanged, {conflict} in conflict, {refused} refused "
+        "({flagged} with poor GPS)",
+    },
+    "survey.import_title": {"th": "นำเข้าผลสำรวจครัวเรือน", "en": "Import the household survey"},
+    "survey.import_link": {"th": "นำเข้าผลสำรวจ", "en": "Import the survey"},
+    "survey.import_intro": {
+        "th": "อัปโหลดไฟล์ที่ส่งออกจาก KoBoToolbox (XLSX, CSV หรือ zip พร้อมรูปถ่าย) หรือ ODK Central "
+        "(CSV zip) ระบบจะแสดงผลตรวจสอบก่อน และบันทึกเมื่อกดยืนยันเท่านั้น "
+        "รายการที่นำเข้าแล้วจะไม่ถูกนำเข้าซ้ำ",
+        "en": "Upload an export from KoBoToolbox (XLSX, CSV, or a zip with the photos) or ODK "
+        "Central (CSV zip). You see a preview first; nothing is saved until you confirm. "
+        "A submission already imported is never imported twice.",
+    },
+    "survey.file": {"th": "ไฟล์ผลสำรวจ", "en": "Survey export"},
+    "survey.preview_button": {"th": "ตรวจสอบก่อนนำเข้า", "en": "Preview"},
+    "survey.confirm_button": {"th": "ยืนยันนำเข้า", "en": "Confirm the import"},
+    "survey.preview_title": {
+        "th": "ผลตรวจสอบ (ยังไม่บันทึก)",
+        "en": "Preview (nothing saved yet)",
+    },
+    "survey.done_title": {"th": "นำเข้าเรียบร้อย", "en": "Imported"},
+    "survey.col_row": {"th": "แถว", "en": "Row"},
+    "survey.col_status": {"th": "ผล", "en": "Result"},
+    "survey.col_household": {"th": "ครัวเรือนที่", "en": "Household"},
+    "survey.col_fields": {"th": "ฟิลด์", "en": "Fields"},
+    "survey.col_reason": {"th": "เหตุผล", "en": "Reason"},
+    "survey.col_photos": {"th": "รูปถ่าย", "en": "Photos"},
+    "survey.gps_flag": {"th": "GPS ไม่แม่นยำ", "en": "Poor GPS"},
+    "survey.back_to_case": {"th": "กลับไปหน้ากรณี", "en": "Back to the case"},
+    "survey.progress_title": {"th": "ความคืบหน้าการสำรวจ", "en": "Survey progress"},
+    "survey.surveyed": {"th": "สำรวจแล้ว", "en": "Surveyed"},
+    "survey.not_surveyed": {"th": "ยังไม่สำรวจ", "en": "Not surveyed"},
+    "survey.conflicts": {"th": "ข้อขัดแย้งรอตรวจสอบ", "en": "Conflicts waiting for review"},
+    "survey.gps_flagged": {"th": "ตำแหน่ง GPS ไม่แม่นยำ", "en": "Poor GPS points"},
+    "survey.keep_officer": {"th": "ใช้ค่าของเจ้าหน้าที่", "en": "Keep the officer's value"},
+    "survey.keep_survey": {"th": "ใช้ค่าจากการสำรวจ", "en": "Take the survey's value"},
+    "survey.officer_value": {"th": "ค่าของเจ้าหน้าที่", "en": "Officer's value"},
+    "survey.survey_value": {"th": "ค่าจากการสำรวจ", "en": "Survey's value"},
+    "survey.flash_resolved": {"th": "บันทึกการตัดสินแล้ว", "en": "Decision saved"},
+    "survey.no_conflicts": {"th": "ไม่มีข้อขัดแย้ง", "en": "No conflicts"},
     "survey.written": {
         "th": "บันทึกแบบสำรวจ {form} ไว้ที่ {path} แล้ว (รุ่น {version})",
         "en": "wrote the survey form {form} to {path} (version {version})",

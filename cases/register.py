@@ -30,7 +30,8 @@ MAX_MEMBERS = 40
 MAX_NAME = 200
 MAX_TEXT = 500
 MAX_MONEY = 10_000_000  # baht a month
-EARLIEST_BIRTH_YEAR = 1900
+EARLIEST_BIRTH_YEAR_BE = 2443  # 1900: birth years are asked and kept in the Buddhist Era
+LATEST_BIRTH_YEAR_BE = 2600
 
 
 @dataclass(frozen=True)
@@ -329,8 +330,8 @@ MEMBER_FIELDS: tuple[RegisterField, ...] = (
         "Year of birth (Buddhist Era)",
         "members",
         privacy="birth_date",
-        minimum=EARLIEST_BIRTH_YEAR + 543,
-        maximum=2600,
+        minimum=EARLIEST_BIRTH_YEAR_BE,
+        maximum=LATEST_BIRTH_YEAR_BE,
         hint_th="เช่น 2510",
         hint_en="for example 2510 (1967)",
     ),

@@ -93,7 +93,7 @@ def test_formulas_are_neutralised(tmp_path, catalog, empty_store):
 
 
 def test_open_data_drops_personal_fields(sample_store, catalog, tmp_path):
-    from cases.privacy import PERSONAL_FIELDS
+    from cases.register import PERSONAL_FIELDS
 
     out = export_layers(
         sample_store,

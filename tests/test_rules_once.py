@@ -161,11 +161,11 @@ def test_illustrative_has_one_thai_translation():
         assert '"ตัวอย่าง", en: "illustrative"' not in text, _rel(path)
 
 
-def test_personal_fields_are_listed_only_in_cases_privacy():
+def test_personal_fields_are_listed_only_in_the_register():
     copies = [
         _rel(p)
         for p in _python_files()
-        if _rel(p) != "cases/privacy.py"
+        if _rel(p) != "cases/register.py"
         and re.search(r"^\s*PERSONAL_FIELDS\s*[:=]", p.read_text(encoding="utf-8"), re.M)
     ]
     assert copies == []

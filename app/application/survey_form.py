@@ -23,7 +23,7 @@ import re
 from openpyxl import Workbook
 
 from app.strings import STRINGS
-from cases import policy
+from cases import policy, services
 from cases.errors import InvalidInput
 from cases.model import Case, Community, User
 from cases.register import (
@@ -278,7 +278,7 @@ def _members(sheet: _Sheet, accuracy_m: float) -> None:
     sheet.add(type="end_repeat", name=MEMBERS_REPEAT)
 
 
-def _check_accuracy(accuracy_m) -> float:
+def checked_accuracy(accuracy_m) -> float:
     low, high = ACCURACY_RANGE
     try:
         value = float(accuracy_m)
@@ -305,7 +305,7 @@ def survey_form(
     """The household survey of `case` as an XLSForm workbook (.xlsx bytes).
 
     `accuracy_m`: the GPS accuracy (metres, 1–100) the location must reach."""
-    accuracy_m = _check_accuracy(accuracy_m)
+    accuracy_m = checked_accuracy(accuracy_m)
     province = _community_province(community)
     survey, choices, settings = (
         _Sheet(SURVEY_COLUMNS),
@@ -338,13 +338,6 @@ def survey_form(
 
 
 # -- the use case --------------------------------------------------------------------
-def _find_case(uow: UnitOfWork, case_key: int | str) -> Case:
-    """A case by id (an int or digits) or by its ref."""
-    if isinstance(case_key, int) or str(case_key).strip().isdigit():
-        return uow.repo.get_case(int(case_key))
-    return uow.repo.get_case_by_ref(str(case_key).strip())
-
-
 def survey_form_download(
     uow: UnitOfWork,
     user: User,
@@ -358,10 +351,9 @@ def survey_form_download(
     The form collects personal data: officers, admins and the case community's
     representatives only (Forbidden for municipality viewers and other communities'
     representatives; NotFound for an unknown case; InvalidInput for a bad accuracy)."""
-    accuracy_m = _check_accuracy(accuracy_m)
+    accuracy_m = checked_accuracy(accuracy_m)
+    case = services.find_case(uow, user, case_key)
     with uow:
-        case = _find_case(uow, case_key)
-        policy.require_view(user, case)
         policy.require_personal_data(user)
         community = uow.repo.get_community(case.community_id)
     data = survey_form(

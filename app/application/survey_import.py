@@ -120,3 +120,39 @@ def report_rows(report: SurveyReport, lang: str = "th") -> list[dict]:
         }
         for r in report.results
     ]
+
+
+def survey_map(uow: UnitOfWork, user: User, case_id: int, *, layer_store=None) -> dict:
+    """Survey progress for the case page: counts for everyone who sees the case; for those
+    who see personal data also the community's houses as GeoJSON (lon/lat), each marked
+    surveyed or not, and the conflicts waiting for review."""
+    progress = services.survey_progress(uow, user, case_id)
+    out = {k: v for k, v in progress.items() if k not in ("surveyed_structures", "structures")}
+    if out.get("last_import") is not None:
+        out["last_import"] = out["last_import"].isoformat()
+    if "surveyed_structures" not in progress:
+        return out
+    case = services.get_case(uow, user, case_id)
+    surveyed = set(progress["surveyed_structures"])
+    shapes = case_structures(layer_store, case.community_id)
+    features = []
+    for sid, geom in sorted(shapes.items()):
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": services.geometry_to_geojson(geom),
+                "properties": {"structure_id": sid, "surveyed": sid in surveyed},
+            }
+        )
+    out["structures"] = {"type": "FeatureCollection", "features": features}
+    out["open_conflicts"] = [
+        {
+            "id": c.id,
+            "household_id": c.household_id,
+            "field": c.field,
+            "officer_value": c.officer_value,
+            "survey_value": c.survey_value,
+        }
+        for c in services.list_conflicts(uow, user, case_id)
+    ]
+    return out

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from app.cli.common import _cli_user, _open_case_store, main
+from app.cli.common import _cli_user, _echo_problems, _open_case_store, _open_store, main
 from app.strings import text
 
 EXIT_BAD_INPUT = 2
@@ -68,5 +68,67 @@ def survey_form_command(case_key: str, out: Path, accuracy: str | None) -> None:
         _refuse(*text("survey.cannot_write", path=out, reason=exc.strerror or exc))
     en, th = text(
         "survey.written", form=filename.removesuffix(".xlsx"), path=out, version=REGISTER_VERSION
+    )
+    click.echo(f"{th}\n{en}")
+
+
+@survey.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--case", "case_key", required=True, help="The case's id or reference.")
+@click.option("--dry-run", is_flag=True, help="Only report what the import would do.")
+@click.option(
+    "--accuracy",
+    default=None,
+    help="GPS points worse than this many metres are flagged (1-100; default 10).",
+)
+def survey_import_command(file: Path, case_key: str, dry_run: bool, accuracy: str | None) -> None:
+    """Import a KoBoToolbox (XLSX, CSV, zip) or ODK Central (CSV zip) survey export into
+    the case's household register; each submission once."""
+    from app.application.survey_form import checked_accuracy
+    from app.application.survey_import import import_survey_file, report_rows
+    from cases import services
+    from cases.errors import DomainError, NotFound
+    from cases.register import GPS_ACCURACY_M
+    from gis.errors import ValidationError
+
+    if not file.is_file():
+        _refuse(*text("survey.no_file", path=file))
+    store = _open_case_store()
+    user = _cli_user()
+    try:
+        accuracy_m = GPS_ACCURACY_M if accuracy is None else checked_accuracy(accuracy)
+        case = services.find_case(store.uow(), user, case_key)
+        report, warnings = import_survey_file(
+            store.uow(),
+            user,
+            case.id,
+            file,
+            apply=not dry_run,
+            filename=file.name,
+            layer_store=_open_store(),
+            accuracy_m=accuracy_m,
+        )
+    except NotFound:
+        _refuse(*text("survey.unknown_case", case=case_key))
+    except ValidationError as exc:
+        _echo_problems(exc, *text("survey.unreadable", path=file.name))
+        sys.exit(EXIT_BAD_INPUT)
+    except DomainError as exc:
+        _refuse(exc.message_en, exc.message_th)
+    for warning in warnings:
+        click.echo(f"! {warning['th']}\n  {warning['en']}")
+    for th_row, en_row in zip(report_rows(report, "th"), report_rows(report, "en"), strict=True):
+        where = str(th_row["row"])
+        if th_row["household_no"]:
+            where += f" → {th_row['household_no']}"
+        click.echo(f"  [{th_row['status_label']} / {en_row['status_label']}] {where}")
+        for reason_th, reason_en in zip(th_row["reasons"], en_row["reasons"], strict=True):
+            click.echo(f"      {reason_th}\n      {reason_en}")
+    counts = report.counts()
+    en, th = text(
+        "survey.import_done" if not dry_run else "survey.import_preview",
+        case=report.case_ref,
+        **counts,
+        flagged=report.flagged,
     )
     click.echo(f"{th}\n{en}")

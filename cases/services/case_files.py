@@ -129,6 +129,16 @@ def get_case(uow: UnitOfWork, user: User, case_id: int) -> Case:
         return _case_for(uow, user, case_id)
 
 
+def find_case(uow: UnitOfWork, user: User, case_key: int | str) -> Case:
+    """A case by id (an int or digits) or by its ref, as the user may see it."""
+    with uow:
+        if isinstance(case_key, int) or str(case_key).strip().isdigit():
+            return _case_for(uow, user, int(case_key))
+        case = uow.repo.get_case_by_ref(str(case_key).strip())
+        policy.require_view(user, case)
+        return case
+
+
 def update_case(
     uow: UnitOfWork,
     user: User,

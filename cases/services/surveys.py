@@ -76,6 +76,7 @@ class SubmissionResult:
     gps_flagged: bool = False
     photos: int = 0
     conflicts: list[SurveyConflict] = field(default_factory=list, repr=False)
+    imported_at: datetime | None = None  # when an earlier import took it
 
 
 @dataclass
@@ -289,11 +290,11 @@ def _one(
         result.household_no = next(
             (h.household_no for h in households if h.id == done.household_id), None
         )
+        result.imported_at = done.imported_at
         result.reasons.append(
             _reason(
-                f"already imported on {done.imported_at:%Y-%m-%d} ({done.status})",
-                f"นำเข้าแล้วเมื่อ {done.imported_at.day}/{done.imported_at.month}/"
-                f"{done.imported_at.year + 543}",
+                "already imported: the same submission changes nothing",
+                "นำเข้าแล้ว รายการเดิมไม่เปลี่ยนแปลงข้อมูล",
             )
         )
         return
