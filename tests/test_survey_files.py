@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 import zipfile
 
@@ -447,7 +448,7 @@ def test_zip_bomb_is_refused(tmp_path):
 
 
 def test_non_image_photo_and_oversized_photo_are_skipped_with_warnings(tmp_path):
-    big = b"\xff\xd8\xff" + bytes(range(256)) * (41 * 1024)  # 10.5 MB, incompressible-ish
+    big = b"\x89PNG\r\n\x1a\n" + os.urandom(10_500_000)  # incompressible: no zip bomb
     path = write_kobo_zip(
         tmp_path / "kobo.zip",
         extra=[("surveyor1/attachments/x/y/photo.jpg", b"MZ\x90\x00 not a photo"), ("b.png", big)],
@@ -520,9 +521,24 @@ def test_html_named_xlsx_is_refused(tmp_path):
 def test_text_that_is_not_an_export_is_refused(tmp_path):
     path = tmp_path / "notes.csv"
     path.write_text("name,phone\nสมศรี,0812345678\n")
-    export = read_survey_export(path)  # a table, but no instance ids: each row warned
-    assert export.submissions[0].instance_id is None
-    assert any("no instance id" in w["en"] for w in export.warnings)
+    with pytest.raises(ValidationError) as exc:
+        read_survey_export(path)
+    en, th, [p] = problems(exc)
+    assert p.file == "notes.csv" and p.feature == "row 1"
+    assert "no instance id column" in en and "แถวที่ 1" in th
+
+
+def test_nested_odk_repeat_is_skipped_with_a_warning(tmp_path):
+    path = write_odk_zip(tmp_path / "o.zip")
+    with zipfile.ZipFile(path, "a") as zf:
+        zf.writestr(
+            "household_survey-illnesses.csv",
+            f"illnesses-illness,PARENT_KEY,KEY\r\nเบาหวาน,{UUID1}/members[1],"
+            f"{UUID1}/members[1]/illnesses[1]\r\n",
+        )
+    export = read_survey_export(path)
+    assert content(export) == expected()
+    assert any("nested repeats are not read" in w["en"] for w in export.warnings)
 
 
 def test_odk_main_csv_alone_is_refused_with_advice(tmp_path):

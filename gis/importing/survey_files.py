@@ -82,6 +82,7 @@ class RawSubmission:
     row: int  # spreadsheet row / CSV record (the header is row 1)
     instance_id: str | None  # "uuid:…"
     fields: dict[str, str]
+    # repeat name → its rows in order, each with "_row"; every repeat read is a key
     repeats: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     gps: tuple[float, float, float | None, float | None] | None = None  # lat, lon, alt, acc
     submitted_at: str | None = None
@@ -113,9 +114,7 @@ def _where(row, column) -> tuple[str, str]:
     en = ", ".join(
         p for p in (row and f"row {row}", column is not None and f"column {column}") if p
     )
-    th = " ".join(
-        p for p in (row and f"แถวที่ {row}", column is not None and f"คอลัมน์ {column}") if p
-    )
+    th = " ".join(p for p in (row and f"แถวที่ {row}", column is not None and f"คอลัมน์ {column}") if p)
     return (f"{en}: " if en else ""), (f"{th}: " if th else "")
 
 
@@ -276,8 +275,7 @@ def _check_header(header: list[str], label: str) -> list[str]:
         if name in seen:
             raise _refuse(
                 label,
-                "the column appears twice in the header; values could be read from the "
-                "wrong one",
+                "the column appears twice in the header; values could be read from the wrong one",
                 "หัวตารางมีคอลัมน์นี้ซ้ำสองครั้ง",
                 row=1,
                 column=name,
@@ -381,6 +379,7 @@ def _read_sheet(ws, label: str, max_rows: int) -> _Table:
                 row=n,
             )
         if header is None:
+            cells = _trim(cells)  # read-only openpyxl pads rows to max_col
             if len(cells) > max_cols:
                 raise _refuse(
                     sheet_label,
@@ -405,6 +404,13 @@ def _read_sheet(ws, label: str, max_rows: int) -> _Table:
     if header is None:
         raise _refuse(sheet_label, "the sheet is empty", "แผ่นงานว่างเปล่า")
     return _Table(sheet_label, ws.title, header, rows)
+
+
+def _trim(cells: tuple) -> tuple:
+    end = len(cells)
+    while end and cells[end - 1] in (None, ""):
+        end -= 1
+    return cells[:end]
 
 
 # --------------------------------------------------------------------- CSV
@@ -463,7 +469,7 @@ def _read_zip(path: Path, infos, label: str, limits, warnings: _Warnings):
     origin: dict[str, str] = {}
     with zipfile.ZipFile(path) as zf:
         for info in infos:
-            if info.is_dir():
+            if info.is_dir() or info.filename.startswith("__MACOSX/"):
                 continue
             member = f"{label}/{info.filename}"
             base = PurePosixPath(info.filename.replace("\\", "/")).name
@@ -677,6 +683,16 @@ def _build(main: _Table, repeats, flavour: str, geopoint: str, limits, warnings)
     if len(main.rows) > max_submissions:
         raise _too_many_submissions(main, max_submissions)
     cols = _columns(main, flavour, geopoint, warnings)
+    if not {"instanceID", "KEY", "_uuid"} & set(cols.names):
+        raise _refuse(
+            main.label,
+            "the table has no instance id column (meta/instanceID, _uuid or KEY): it is not "
+            "a KoBoToolbox or ODK Central export (export with XML values and headers)",
+            "ตารางไม่มีคอลัมน์รหัสแบบสำรวจ (meta/instanceID, _uuid หรือ KEY) "
+            "จึงไม่ใช่ไฟล์ส่งออกจาก KoBoToolbox หรือ ODK Central "
+            "(กรุณาส่งออกแบบ XML values and headers)",
+            row=1,
+        )
     submissions = []
     for n, values in main.rows:
         fields = {name: v for name, v in zip(cols.names, values, strict=False) if name}
@@ -802,6 +818,15 @@ def _join_repeats(main, submissions, repeats, flavour, geopoint, max_repeat, war
                 row=1,
             )
         p = table.header.index(parent_key)
+        first = table.rows[0][1][p] if table.rows and p < len(table.rows[0][1]) else ""
+        if flavour == "odk" and "/" in first:
+            warnings.add(
+                table.label,
+                f"{table.name!r} is a repeat inside another repeat ({parent_key} "
+                f"{first[:60]!r}); nested repeats are not read",
+                f"{table.name!r} เป็นกลุ่มซ้ำซ้อนในกลุ่มซ้ำอื่น ซึ่งระบบไม่อ่าน",
+            )
+            continue
         for s in submissions:
             s.repeats.setdefault(table.name, [])
         for n, values in table.rows:
@@ -811,8 +836,7 @@ def _join_repeats(main, submissions, repeats, flavour, geopoint, max_repeat, war
                     table.label,
                     f"the repeat row points at no submission ({parent_key} "
                     f"{values[p][:60]!r}); it is skipped",
-                    f"แถวของกลุ่มซ้ำนี้ไม่ตรงกับแบบสำรวจใด ({parent_key} {values[p][:60]!r}) "
-                    "จึงข้ามแถวนี้",
+                    f"แถวของกลุ่มซ้ำนี้ไม่ตรงกับแบบสำรวจใด ({parent_key} {values[p][:60]!r}) จึงข้ามแถวนี้",
                     row=n,
                     column=parent_key,
                 )
