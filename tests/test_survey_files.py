@@ -288,6 +288,17 @@ def test_kobo_xlsx_without_group_names_in_headers(tmp_path):
     assert content(export) == expected()
 
 
+def test_gps_from_the_geopoint_text_alone(tmp_path):
+    header, rows = kobo_main()
+    keep = [i for i, h in enumerate(header) if not h.startswith("_location/")]
+    wb = openpyxl.Workbook()
+    for row in [header, *rows]:
+        wb.active.append([row[i] for i in keep])
+    wb.save(tmp_path / "e.xlsx")
+    export = read_survey_export(tmp_path / "e.xlsx")
+    assert [s.gps for s in export.submissions] == [h["gps"] for h in HOUSEHOLDS]
+
+
 def test_kobo_xlsx_instance_id_from_uuid_when_meta_is_missing(tmp_path):
     header, rows = kobo_main()
     i = header.index("meta/instanceID")
@@ -483,20 +494,36 @@ def test_csv_with_an_overlong_cell_is_refused(tmp_path):
     assert "40,000 characters" in en and "แถวที่ 2 คอลัมน์ head/head_name" in th
 
 
+def strip_dimension(path):
+    """The workbook without the sheet size it declares (which check_xlsx reads)."""
+    src = path.read_bytes()
+    with zipfile.ZipFile(io.BytesIO(src)) as zin, zipfile.ZipFile(path, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename.startswith("xl/worksheets/"):
+                data = re.sub(rb"<dimension [^>]*/>", b"", data)
+            zout.writestr(info, data)
+    return path
+
+
 def _wide_workbook(path, *, dimension: bool):
     wb = openpyxl.Workbook()
     wb.active.append([f"q{i}" for i in range(2000)] + ["_uuid"])
     wb.active.append(["x"] * 2000 + ["abc"])
     wb.save(path)
-    if not dimension:
-        src = path.read_bytes()
-        with zipfile.ZipFile(io.BytesIO(src)) as zin, zipfile.ZipFile(path, "w") as zout:
-            for info in zin.infolist():
-                data = zin.read(info)
-                if info.filename.startswith("xl/worksheets/"):
-                    data = re.sub(rb"<dimension [^>]*/>", b"", data)
-                zout.writestr(info, data)
-    return path
+    return path if dimension else strip_dimension(path)
+
+
+def test_sparse_sheet_is_refused_at_the_row_past_the_limit(tmp_path):
+    wb = openpyxl.Workbook()
+    wb.active.append(["_uuid", "head_name"])
+    wb.active.append(["abc", "สมศรี"])
+    wb.active.cell(row=1_000_000, column=1, value="far away")
+    wb.save(tmp_path / "sparse.xlsx")
+    with pytest.raises(ValidationError) as exc:
+        read_survey_export(strip_dimension(tmp_path / "sparse.xlsx"), max_submissions=50)
+    en, th, [p] = problems(exc)
+    assert p.feature == "row 52" and "more than 50 rows" in en and "แถวที่ 52" in th
 
 
 @pytest.mark.parametrize("dimension", [True, False])

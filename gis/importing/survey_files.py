@@ -207,7 +207,7 @@ def read_survey_export(
                 f"the CSV is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB",
                 f"ไฟล์ CSV ใหญ่เกิน {MAX_FILE_BYTES // (1024 * 1024)} MB",
             )
-        main = _read_csv(path.read_bytes(), label, path.stem, max_submissions + 1)
+        main = _read_csv(path.read_bytes(), label, path.stem, max_submissions)
         if "KEY" in main.header:
             raise _refuse(
                 label,
@@ -318,9 +318,9 @@ def _read_xlsx(path: Path, label: str, limits, warnings: _Warnings):
         sheets = list(wb.worksheets)
         if not sheets:
             raise _refuse(label, "the workbook has no sheet", "ไฟล์ Excel ไม่มีแผ่นงาน")
-        main = _read_sheet(sheets[0], label, max_submissions + 1)
+        main = _read_sheet(sheets[0], label, min(formats.MAX_XLSX_ROWS, max_submissions))
         tables = [
-            _read_sheet(ws, label, min(formats.MAX_XLSX_ROWS, max_submissions * max_repeat) + 1)
+            _read_sheet(ws, label, min(formats.MAX_XLSX_ROWS, max_submissions * max_repeat))
             for ws in sheets[1:]
         ]
     except ValidationError:
@@ -365,17 +365,18 @@ def _first_value(table: _Table, column: str) -> str | None:
 
 
 def _read_sheet(ws, label: str, max_rows: int) -> _Table:
-    """A sheet's rows as text, stopping at the first row past `max_rows`."""
+    """A sheet's rows as text; refused at the first row past `max_rows` below the header
+    (blank rows count: a sparse sheet would otherwise yield a million empty rows)."""
     sheet_label = f"{label} [{ws.title}]"
     max_cols = formats.MAX_XLSX_COLUMNS
     header: list[str] | None = None
     rows: list[tuple[int, list[str]]] = []
     for n, cells in enumerate(ws.iter_rows(values_only=True, max_col=max_cols + 1), start=1):
-        if n > formats.MAX_XLSX_ROWS or len(rows) >= max_rows:
+        if n > max_rows + 1:
             raise _refuse(
                 sheet_label,
-                f"the sheet has more than {max_rows - 1:,} rows",
-                f"แผ่นงานมีมากกว่า {max_rows - 1:,} แถว",
+                f"the sheet has more than {max_rows:,} rows below its header",
+                f"แผ่นงานมีมากกว่า {max_rows:,} แถว (ไม่นับหัวตาราง)",
                 row=n,
             )
         if header is None:
@@ -435,11 +436,11 @@ def _read_csv(raw: bytes, label: str, name: str, max_rows: int) -> _Table:
             if header is None:
                 header = _check_header(values, label)
                 continue
-            if len(rows) >= max_rows:
+            if n > max_rows + 1:
                 raise _refuse(
                     label,
-                    f"the table has more than {max_rows - 1:,} rows",
-                    f"ตารางมีมากกว่า {max_rows - 1:,} แถว",
+                    f"the table has more than {max_rows:,} rows below its header",
+                    f"ตารางมีมากกว่า {max_rows:,} แถว (ไม่นับหัวตาราง)",
                     row=n,
                 )
             if not any(v.strip() for v in values):
@@ -530,7 +531,7 @@ def _read_zip(path: Path, infos, label: str, limits, warnings: _Warnings):
                 )
             raw = _read_member(zf, info, label, limit=MAX_FILE_BYTES)
             stem = PurePosixPath(info.filename).stem
-            bound = max_submissions * max_repeat + 1
+            bound = max_submissions * max_repeat
             tables.append(_read_csv(raw, f"{label}/{info.filename}", stem, bound))
     if len(tables) == 1 and "KEY" not in tables[0].header:
         main = tables[0]
