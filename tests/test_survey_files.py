@@ -233,6 +233,7 @@ def write_odk_zip(path):
         zf.writestr("household_survey.csv", main)
         zf.writestr("household_survey-members.csv", rep)
         zf.writestr(f"media/{HOUSEHOLDS[0]['photo_house']}", jpeg())
+        zf.writestr("media/upload.csv", "a,b\r\n1,2\r\n")  # a file question's upload
     return path
 
 
@@ -343,8 +344,9 @@ def test_odk_central_csv_zip(tmp_path):
     assert first.repeats["members"][1]["KEY"] == f"{UUID1}/members[2]"
     assert export.media == {HOUSEHOLDS[0]["photo_house"]: jpeg()}
     # the re-sent copy shares its KEY: both get the members, and a warning says so
-    [warning] = export.warnings
-    assert "KEY" in warning["en"] and "rows 2, 4" in warning["en"]
+    upload, key = export.warnings
+    assert "KEY" in key["en"] and "rows 2, 4" in key["en"]
+    assert "household_survey.zip/media/upload.csv: not a JPEG or PNG" in upload["en"]
 
 
 def test_all_four_formats_agree(tmp_path):

@@ -236,9 +236,9 @@ def read_survey_export(
 def _warn_no_repeats(label: str, warnings: _Warnings) -> None:
     warnings.add(
         label,
-        "a KoBoToolbox CSV export holds only the main table: household members (repeats) "
-        "are not in it; export as XLSX, or download the zip with the photos",
-        "ไฟล์ CSV จาก KoBoToolbox มีเฉพาะตารางหลัก ไม่มีข้อมูลสมาชิกครัวเรือน "
+        "a KoBoToolbox CSV export holds only the main table: repeat groups (such as "
+        "household members) are not in it; export as XLSX, or as a zip with the photos",
+        "ไฟล์ CSV จาก KoBoToolbox มีเฉพาะตารางหลัก ไม่มีข้อมูลกลุ่มซ้ำ (เช่น สมาชิกครัวเรือน) "
         "กรุณาส่งออกเป็น XLSX หรือดาวน์โหลดไฟล์ zip พร้อมรูปถ่าย",
     )
 
@@ -477,7 +477,11 @@ def _read_zip(path: Path, infos, label: str, limits, warnings: _Warnings):
             head = _read_member(zf, info, label, limit=16)
             if head.startswith(b"PK\x03\x04"):
                 workbooks.append(info)
-            elif base.lower().endswith(".csv") and formats.sniff(head) in ("text", "empty"):
+            elif (
+                base.lower().endswith(".csv")
+                and not _is_attachment(info.filename)
+                and formats.sniff(head) in ("text", "empty")
+            ):
                 csvs.append(info)
             elif not head.startswith((_JPEG, _PNG)):
                 warnings.add(
@@ -558,6 +562,12 @@ def _read_zip(path: Path, infos, label: str, limits, warnings: _Warnings):
             t.name = short.rsplit("-", 1)[-1]
             repeats.append(t)
     return "odk_central_zip", "odk", main, repeats, media
+
+
+def _is_attachment(name: str) -> bool:
+    """Under ODK Central's `media/` or KoBo's `…/attachments/…`: a file a form collected."""
+    parts = PurePosixPath(name.replace("\\", "/")).parts[:-1]
+    return "media" in parts or "attachments" in parts
 
 
 def _too_many_submissions(main: _Table, max_submissions: int) -> ValidationError:
