@@ -8,7 +8,8 @@ naming the file, the feature and the field.
 One module per format (`geojson`, `gpkg`, `shapefile`, `kml`, `tables` for CSV and
 Excel, `kobo` for coordinates in tables, `archive` for zip and KMZ), one per stage
 (`reading`, `validate`, `crs`, `duplicates`, `pipeline`), the `report` and the
-`options` an import is given.
+`options` an import is given. `survey_files` reads KoBoToolbox and ODK Central survey
+exports into plain submissions (not map layers).
 """
 
 from gis import formats
@@ -39,6 +40,11 @@ from gis.importing.report import (  # noqa: E402
     reports_dir,
     save_report,
 )
+from gis.importing.survey_files import (  # noqa: E402
+    RawSubmission,
+    SurveyExport,
+    read_survey_export,
+)
 
 __all__ = [
     "FORMATS",
@@ -50,7 +56,9 @@ __all__ = [
     "_INDIAN_TO_WGS84_GEOG",
     "ImportOptions",
     "ImportReport",
+    "RawSubmission",
     "ReadNotes",
+    "SurveyExport",
     "copy_upload",
     "import_file",
     "list_reports",
@@ -58,6 +66,7 @@ __all__ = [
     "read_and_validate",
     "read_file",
     "read_kml_bytes",
+    "read_survey_export",
     "reports_dir",
     "safe_extract",
     "save_report",

@@ -59,9 +59,8 @@ def read_csv(path: Path, label: str, encoding: str | None, notes: ReadNotes) -> 
             label, f"the text encoding cannot be read: {exc}", "อ่านรหัสอักขระของไฟล์ไม่ได้"
         ) from None
     notes.encoding, notes.encoding_detected = enc, detected
-    first = text.split("\n", 1)[0]
-    delimiter = max([";", ",", "\t"], key=first.count)
-    _check_field_counts(text, delimiter, label)
+    delimiter = sniff_delimiter(text)
+    check_field_counts(text, delimiter, label)
     try:
         df = pd.read_csv(
             io.StringIO(text),
@@ -83,7 +82,13 @@ MAX_ROWS_LISTED = 20
 MAX_COLUMNS = 1_000
 
 
-def _check_field_counts(text: str, delimiter: str, label: str) -> None:
+def sniff_delimiter(text: str) -> str:
+    """The delimiter of a CSV, `;`, `,` or tab, whichever its header line holds most."""
+    first = text.split("\n", 1)[0]
+    return max([";", ",", "\t"], key=first.count)
+
+
+def check_field_counts(text: str, delimiter: str, label: str) -> None:
     """Refuse rows with more fields than the header, naming each by its spreadsheet row
     (the header is row 1), before they shift their values into the wrong columns."""
     try:
