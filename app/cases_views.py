@@ -31,7 +31,7 @@ from app.auth import login_required, roles_required
 from app.casestore import uow
 from app.i18n import LANGUAGES, STRINGS, current_language
 from app.request_guard import Refused, load_json
-from cases import services
+from cases import register, services
 from cases.errors import DomainError, Forbidden, InvalidInput, NotFound, StaleVersion
 from cases.model import HOUSE_STATUSES, ROLE_LABELS, date_range_problem
 from cases.policy import OFFICERS
@@ -221,9 +221,44 @@ def _render_case(case_id: int, *, status: int = 200, form: str | None = None, er
             budget_by_kind={b.kind: b for b in detail["budget_lines"]},
             house_statuses=HOUSE_STATUSES,
             map_strings=_map_strings(lang),
+            field_labels=_field_labels(),
+            conflict_value=lambda name, value: _conflict_value(name, value, lang),
         ),
         status,
     )
+
+
+def _field_labels() -> dict[str, dict[str, str]]:
+    labels = {f.name: {"th": f.th, "en": f.en} for f in register.HOUSEHOLD_FIELDS}
+    labels["members"] = {
+        "th": STRINGS["survey.members"]["th"],
+        "en": STRINGS["survey.members"]["en"],
+    }
+    return labels
+
+
+def _conflict_value(name: str, value, lang: str) -> str:
+    """A conflicting value in words: choices by label, members by name, yes/no, numbers."""
+    if value is None or value == "":
+        return "—"
+    if name == "members" and isinstance(value, list):
+        return ", ".join(str(m.get("name", "")) for m in value if isinstance(m, dict))
+    if name == "location":
+        return STRINGS["survey.gps_point"][lang]
+    field = register.FIELDS_BY_NAME.get(name)
+    if field is not None and field.kind == "bool":
+        return STRINGS["cases.yes" if value else "cases.no"][lang]
+    if field is not None and field.choices:
+        for choice in field.choices:
+            if choice.value == value:
+                return getattr(choice, lang)
+    if name == "tenure":
+        return default_workflows().tenure_kinds.get(value, {}).get(lang, str(value))
+    if field is not None and field.kind == "national_id":
+        return register.mask_national_id(str(value))
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
 
 
 def _form_action(case_id: int, form: str, anchor: str, call, done: str):

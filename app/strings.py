@@ -998,6 +998,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "survey.officer_value": {"th": "ค่าของเจ้าหน้าที่", "en": "Officer's value"},
     "survey.survey_value": {"th": "ค่าจากการสำรวจ", "en": "Survey's value"},
     "survey.flash_resolved": {"th": "บันทึกการตัดสินแล้ว", "en": "Decision saved"},
+    "mapjs.surveyed": {"th": "สำรวจแล้ว", "en": "Surveyed"},
+    "mapjs.not_surveyed": {"th": "ยังไม่สำรวจ", "en": "Not surveyed"},
+    "survey.gps_point": {"th": "จุด GPS", "en": "GPS point"},
     "survey.no_conflicts": {"th": "ไม่มีข้อขัดแย้ง", "en": "No conflicts"},
     "survey.written": {
         "th": "บันทึกแบบสำรวจ {form} ไว้ที่ {path} แล้ว (รุ่น {version})",

@@ -24,7 +24,6 @@ from pathlib import Path
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     g,
     jsonify,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cases import policy
+from cases import policy, services
 from cases.model import User
 from cases.unit_of_work import UnitOfWork
 from cases.workflow import Requirement, Workflows, default_workflows
@@ -57,7 +57,9 @@ def case_detail(
 
     Keys: case, community, counts, events, documents (those the user may open),
     budget_lines, plots, households (None for those who may not see personal data),
-    allowed_moves (stage ids), moves (`AllowedMove`s, from all documents), can_edit.
+    allowed_moves (stage ids), moves (`AllowedMove`s, from all documents), can_edit,
+    survey (progress counts) and conflicts (survey conflicts waiting for review; None for
+    those who may not see personal data).
     Forbidden (403) or NotFound (404) as for any read of the case."""
     workflows = workflows or default_workflows()
     with uow:
@@ -66,7 +68,7 @@ def case_detail(
         moves = allowed_moves(uow, case, workflows)
         counts = uow.repo.household_counts([case.id]).get(case.id, {"households": 0, "agreed": 0})
         documents = uow.repo.list_documents(case.id)
-        return {
+        detail = {
             "case": case,
             "community": uow.repo.get_community(case.community_id),
             "counts": counts,
@@ -83,3 +85,7 @@ def case_detail(
             "moves": moves,
             "can_edit": policy.can_edit_case(user, case),
         }
+    detail["survey"] = services.survey_progress(uow, user, case_id)
+    personal = policy.sees_personal_data(user)
+    detail["conflicts"] = services.list_conflicts(uow, user, case_id) if personal else None
+    return detail

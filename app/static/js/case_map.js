@@ -33,6 +33,8 @@ const STYLE = {
   canal_setback: { color: "#4fa3d9", weight: 2, dashArray: "8 6", fillOpacity: 0.05 },
   canal_centreline: { color: "#1e88e5", weight: 2 },
   communities: { color: "#455a64", weight: 2, fillColor: "#90a4ae", fillOpacity: 0.35 },
+  surveyed: { color: "#1b5e20", weight: 1, fillColor: "#43a047", fillOpacity: 0.7 },
+  notSurveyed: { color: "#616161", weight: 1, fillColor: "#e0e0e0", fillOpacity: 0.7 },
 };
 const STATUS_COLOURS = {
   not_started: "#8c959f",
@@ -161,6 +163,27 @@ function makeMap(element) {
   map.attributionControl.setPrefix("Leaflet");
   map.setView([13.85, 100.56], 13);
   return map;
+}
+
+/** The community's houses, green where surveyed and grey where not (survey progress). */
+async function addSurvey(map, url) {
+  if (!url) return null;
+  try {
+    const data = await requestJSON(url);
+    if (!data.structures) return null;
+    return L.geoJSON(data.structures, {
+      style: (feature) => (feature.properties.surveyed ? STYLE.surveyed : STYLE.notSurveyed),
+      pmIgnore: true,
+      snapIgnore: true,
+      onEachFeature: (feature, layer) => {
+        const props = feature.properties || {};
+        const label = `${props.structure_id} · ${tr(props.surveyed ? "surveyed" : "not_surveyed")}`;
+        layer.bindTooltip(() => textElement(label), { sticky: true });
+      },
+    }).addTo(map).bringToBack();
+  } catch {
+    return null; // progress only: the case's own shapes still show without it
+  }
 }
 
 async function addContext(map, apiBase, bounds, names) {
@@ -466,6 +489,8 @@ function casePage(element) {
         if (!state.context) {
           const area = bounds ? bounds.pad(1.0) : map.getBounds();
           state.context = await addContext(map, cfg.apiBase, area, ["canal_water", "canal_setback", "canal_centreline"]);
+          state.survey = await addSurvey(map, element.dataset.surveyUrl);
+          state.context.bringToBack();
         }
       }
       element.dataset.ready = "true";
