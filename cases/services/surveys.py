@@ -10,7 +10,7 @@ refused submission is reported, never half-written.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -182,7 +182,9 @@ def _member_rows(members: list[Member]) -> list[dict]:
     return [{k: getattr(m, k) for k in ("name", "sex", "birth_year", "relation")} for m in members]
 
 
-def _add_photos(uow, user, case, household, photos) -> int:
+def _add_photos(uow, user, case, household, photos, *, write: bool) -> int:
+    """The photos not yet on the household; their files only when the import is applied
+    (a preview leaves nothing behind)."""
     known = {d.sha256 for d in uow.repo.list_household_documents(household.id)}
     added = 0
     for filename, data in photos:
@@ -191,7 +193,8 @@ def _add_photos(uow, user, case, household, photos) -> int:
         digest = hashlib.sha256(data).hexdigest()
         if digest in known:
             continue
-        store_document_file(uow, data)
+        if write:
+            store_document_file(uow, data)
         content_type = "image/png" if data[:4] == b"\x89PNG" else "image/jpeg"
         uow.repo.add_document(
             Document(
@@ -255,6 +258,7 @@ def import_survey(
                     accuracy_m,
                     structures,
                     workflows,
+                    apply,
                 )
             except _Refused as exc:
                 result.status = "refused"
@@ -278,6 +282,7 @@ def _one(
     accuracy_m,
     structures,
     workflows,
+    apply,
 ) -> None:
     if not record.instance_id:
         raise _Refused(
@@ -376,7 +381,7 @@ def _one(
             surveyed_on,
         )
     result.household_no = household.household_no
-    result.photos = _add_photos(uow, user, case, household, record.photos)
+    result.photos = _add_photos(uow, user, case, household, record.photos, write=apply)
     stored = {k: _jsonable(v) for k, v in values.items()}
     stored["members"] = members
     if location is not None:
@@ -426,7 +431,9 @@ def _merge(
     surveyed_on,
 ) -> None:
     """Three-way: the last survey (base), the household now (ours), this survey (theirs).
-    Ours unchanged since the base: take theirs. Both changed, differently: a conflict."""
+    Ours unchanged since the base: take theirs. Both changed, differently: a conflict.
+    Works on a copy: a refusal leaves the household as it was for the next submission."""
+    original, household = household, replace(household)
     before = snapshot(household)
     changed, conflicts = [], []
     theirs = dict(values)
@@ -448,16 +455,20 @@ def _merge(
             changed.append(name)
     ours_members = _member_rows(current_members)
     base_members = (base or {}).get("members")
+    take_members = False
     if members and ours_members != members:
         if not ours_members or ours_members == base_members:
-            uow.repo.replace_members(household.id, [Member(household.id, 0, **m) for m in members])
+            take_members = True
             household.members = len(members)
             changed.append("members")
         else:
             conflicts.append(("members", ours_members, members))
     household.surveyed_on = surveyed_on
-    _check(household)
+    _check(household)  # refused here: nothing of this submission was written
+    if take_members:
+        uow.repo.replace_members(household.id, [Member(household.id, 0, **m) for m in members])
     uow.repo.update_household(household, household.version)
+    vars(original).update(vars(household))
     _audit(uow, user, "survey", "household", household.id, before, snapshot(household))
     result.fields = changed + [c[0] for c in conflicts]
     result.conflicts = [
