@@ -127,11 +127,15 @@ def update_household(
     changes: dict[str, Any],
     expected_version,
     *,
+    members: list[dict[str, Any]] | None = None,
     workflows: Workflows | None = None,
 ) -> Household:
+    """Change a household by version; with `members` (the page's form), its member list
+    too, in the same change: replaced when it differs, and then it sets the count."""
     workflows = workflows or default_workflows()
     expected = _check_version(expected_version)
     values = _household_values(changes, workflows)
+    rows = _member_rows(members) if members is not None else None
     with uow:
         household = uow.repo.get_household(household_id)
         _case_for(uow, user, household.case_id, edit=True)
@@ -142,8 +146,18 @@ def update_household(
         if status:
             household.set_house_status(status, today_in_thailand())
         _check_register(household)
+        after_extra = {}
+        if rows is not None:
+            stored = _rows(uow.repo.list_members(household.id))
+            if rows != stored:
+                before["member_list"], after_extra["member_list"] = stored, rows
+            if rows or rows != stored:
+                household.members = len(rows)
         uow.repo.update_household(household, expected)
-        _audit(uow, user, "update", "household", household.id, before, snapshot(household))
+        if "member_list" in after_extra:
+            uow.repo.replace_members(household.id, [Member(household.id, 0, **r) for r in rows])
+        after = {**snapshot(household), **after_extra}
+        _audit(uow, user, "update", "household", household.id, before, after)
         uow.commit()
     return household
 
