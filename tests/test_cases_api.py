@@ -17,7 +17,7 @@ import threading
 import pytest
 
 from app import create_app
-from cases.privacy import PERSONAL_FIELDS
+from cases.register import PERSONAL_FIELDS
 from cases.sample import DEMO_USERS
 
 PASSWORDS = {username: password for username, password, _, _ in DEMO_USERS}
