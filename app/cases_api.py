@@ -46,6 +46,7 @@ from app.cases_schemas import (
     CaseUpdateSchema,
     DocumentSchema,
     DocumentUploadSchema,
+    DopaChildrenSchema,
     ErrorSchema,
     FinishedOverTimeSchema,
     HouseholdInSchema,
@@ -53,6 +54,8 @@ from app.cases_schemas import (
     HouseholdSchema,
     HouseholdUpdateSchema,
     IfMatchSchema,
+    MemberListSchema,
+    MembersPutSchema,
     PlotCollectionSchema,
     PlotFeatureSchema,
     PlotInSchema,
@@ -68,7 +71,7 @@ from app.cases_schemas import (
 from app.casestore import uow
 from app.errors import json_error
 from app.request_guard import load_json
-from cases import services
+from cases import register, services
 from cases.errors import InvalidInput, NotFound
 from cases.model import (
     MAX_VERSION,
@@ -531,6 +534,47 @@ def update_household(body, headers, household_id):
     return services.update_household(uow(), current_user(), household_id, body, version)
 
 
+def _member_list(household, members) -> dict:
+    return {
+        "household_id": household.id,
+        "version": household.version,
+        "items": members,
+        "total": len(members),
+    }
+
+
+@blp.route("/households/<int:household_id>/members", methods=["GET"], tags=["households"])
+@blp.response(200, MemberListSchema)
+@errors(401, 403, 404)
+def list_members(household_id):
+    """A household's members (birth years in the Buddhist Era)"""
+    household = services.get_household(uow(), current_user(), household_id)
+    members = services.list_members(uow(), current_user(), household_id)
+    return _member_list(household, members)
+
+
+@blp.route("/households/<int:household_id>/members", methods=["PUT"], tags=["households"])
+@edit_permission()
+@blp.arguments(MembersPutSchema)
+@blp.arguments(IfMatchSchema, location="headers")
+@blp.response(200, MemberListSchema)
+@errors(401, 403, 404, 409)
+def put_members(body, headers, household_id):
+    """Replace a household's members (send the household's version you read)
+
+    Each member is checked by the register (name required; sex and relation from their
+    choices; birth year in the Buddhist Era). The household's `members` count follows.
+    """
+    household, members = services.set_members(
+        uow(),
+        current_user(),
+        household_id,
+        body["members"],
+        _version_from(body.get("version"), headers),
+    )
+    return _member_list(household, members)
+
+
 # -- views: plots ---------------------------------------------------------------------
 @blp.route("/cases/<int:case_id>/plots", methods=["GET"], tags=["plots"])
 @blp.response(200, PlotCollectionSchema)
@@ -766,6 +810,24 @@ def audit(query):
 def workflows():
     """Case types and their stages, hold reasons and every code list, labelled th/en"""
     return default_workflows()
+
+
+@blp.route("/dopa/<code>/children", methods=["GET"], tags=["reference"])
+@blp.response(200, DopaChildrenSchema)
+@errors(401, 404)
+def dopa_children(code):
+    """The districts of a province or the subdistricts of a district (DOPA codes)
+
+    `code` is a province's 2-digit or a district's 4-digit code; `th` lists the provinces.
+    Names in Thai and English, from the geothai package.
+    """
+    items = register.dopa_children("" if code == "th" else code)
+    if items is None:
+        raise NotFound(
+            f"{code[:20]!r} is not a DOPA province or district code",
+            f"{code[:20]!r} ไม่ใช่รหัสจังหวัดหรืออำเภอของกรมการปกครอง",
+        )
+    return {"code": code, "items": items}
 
 
 # -- registration -----------------------------------------------------------------------

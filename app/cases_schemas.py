@@ -26,7 +26,7 @@ from marshmallow import (
 from shapely.geometry.base import BaseGeometry
 from werkzeug.datastructures import FileStorage
 
-from cases import services
+from cases import register, services
 from cases.model import (
     EARLIEST_DATE,
     HOUSE_STATUSES,
@@ -239,6 +239,19 @@ def _amount(**kwargs):
             min=0,
             max=MAX_BAHT,
             error="must be whole baht from {min} to {max} / ต้องเป็นจำนวนเต็มบาท {min} ถึง {max}",
+        ),
+        **kwargs,
+    )
+
+
+def _register_int(**kwargs):
+    """A whole number of the register; its bounds are the register's (the service checks)."""
+    return fields.Integer(
+        allow_none=True,
+        validate=validate.Range(
+            min=-MAX_INT32,
+            max=MAX_INT32,
+            error="must be from {min} to {max} / ต้องอยู่ระหว่าง {min} ถึง {max}",
         ),
         **kwargs,
     )
@@ -598,6 +611,30 @@ class HouseholdSchema(Record):
     finished_on = fields.Date(allow_none=True)
     structure_id = fields.String(allow_none=True)
     location = GeoJSON(("Point",), allow_none=True)
+    # The register (cases/register.py). The national ID number is never sent in full.
+    national_id_masked = fields.Function(
+        lambda d: register.mask_national_id(d.get("national_id")),
+        metadata={"type": "string", "description": "x-xxxx-xxxxx-12-3: the last 3 digits"},
+    )
+    address_no = fields.String()
+    province_code = fields.String(allow_none=True, metadata={"description": "DOPA, 2 digits"})
+    district_code = fields.String(allow_none=True, metadata={"description": "DOPA, 4 digits"})
+    subdistrict_code = fields.String(allow_none=True, metadata={"description": "DOPA, 6 digits"})
+    occupation = fields.String(allow_none=True)
+    years_here = fields.Integer(allow_none=True)
+    house_condition = fields.String(allow_none=True)
+    savings_member = fields.Boolean(allow_none=True)
+    monthly_saving = fields.Integer(allow_none=True, metadata={"description": "baht"})
+    elderly = fields.Integer(allow_none=True)
+    disabled = fields.Integer(allow_none=True)
+    chronically_ill = fields.Integer(allow_none=True)
+    consent_given = fields.Boolean(allow_none=True)
+    consent_sensitive = fields.Boolean(
+        allow_none=True, metadata={"description": "Explicit consent to health data (PDPA s26)"}
+    )
+    consent_on = fields.Date(allow_none=True)
+    consent_by = fields.String()
+    surveyed_on = fields.Date(allow_none=True)
     version = fields.Integer()
     url = fields.Function(
         lambda d: url_for("cases_api.get_household", household_id=d["id"]), metadata=URL
@@ -619,10 +656,77 @@ class HouseholdInSchema(Schema):
     plot_no = fields.String(allow_none=True, validate=validate.Length(max=40))
     house_status = _text(100, metadata={"description": "House status code"})
     location = GeoJSON(("Point",), allow_none=True)
+    # The register's fields: shapes only here; the service checks each by the register's
+    # rules (check digit, DOPA codes, bounds, explicit consent) and names the field at fault.
+    national_id = _text(20, allow_none=True, metadata={"description": "13 digits"})
+    address_no = _text(register.MAX_NAME, allow_none=True)
+    province_code = _text(10, allow_none=True, metadata={"description": "DOPA code, 2 digits"})
+    district_code = _text(10, allow_none=True, metadata={"description": "DOPA code, 4 digits"})
+    subdistrict_code = _text(10, allow_none=True, metadata={"description": "DOPA code, 6 digits"})
+    occupation = _text(100, allow_none=True)
+    years_here = _register_int()
+    house_condition = _text(100, allow_none=True)
+    structure_id = _text(100, allow_none=True)
+    savings_member = fields.Boolean(allow_none=True)
+    monthly_saving = _register_int()
+    elderly = _register_int()
+    disabled = _register_int()
+    chronically_ill = _register_int()
+    consent_given = fields.Boolean(allow_none=True)
+    consent_sensitive = fields.Boolean(allow_none=True)
+    consent_on = _text(
+        10, allow_none=True, metadata={"format": "date", "description": "YYYY-MM-DD"}
+    )
+    consent_by = _text(register.MAX_NAME, allow_none=True)
 
 
 class HouseholdUpdateSchema(HouseholdInSchema):
     version = _version_field()
+
+
+class MemberSchema(Record):
+    member_no = fields.Integer()
+    name = fields.String()
+    sex = fields.String(allow_none=True)
+    birth_year = fields.Integer(allow_none=True, metadata={"description": "Buddhist Era"})
+    relation = fields.String(allow_none=True)
+
+
+class MemberListSchema(Schema):
+    household_id = fields.Integer()
+    version = fields.Integer(metadata={"description": "The household's version"})
+    items = fields.List(fields.Nested(MemberSchema))
+    total = fields.Integer()
+
+
+class MemberInSchema(Schema):
+    name = _text(register.MAX_NAME + 100, required=True)
+    sex = _text(100, allow_none=True)
+    birth_year = _register_int(metadata={"description": "Buddhist Era, e.g. 2510"})
+    relation = _text(100, allow_none=True)
+
+
+class MembersPutSchema(Schema):
+    version = _version_field(metadata={"description": "The household's version you read"})
+    members = fields.List(
+        fields.Nested(MemberInSchema),
+        required=True,
+        validate=validate.Length(
+            max=register.MAX_MEMBERS,
+            error="at most {max} members / สมาชิกได้ไม่เกิน {max} คน",
+        ),
+    )
+
+
+class DopaAreaSchema(Schema):
+    code = fields.String()
+    th = fields.String()
+    en = fields.String()
+
+
+class DopaChildrenSchema(Schema):
+    code = fields.String(metadata={"description": "The parent's DOPA code"})
+    items = fields.List(fields.Nested(DopaAreaSchema))
 
 
 class PlotInSchema(Schema):

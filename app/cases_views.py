@@ -12,6 +12,7 @@ page: `app.application.case_detail`), and renders a template or redirects.
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date
 
 from flask import (
@@ -418,24 +419,89 @@ def add_household(case_id: int):
     return _form_action(case_id, "add-household", "households", call, "cases.flash.added")
 
 
+BLANK_MEMBER_ROWS = 2  # blank rows under the members, to add some without a script
+# The register's fields the household page edits (the location is drawn on the case map).
+REGISTER_FORM_FIELDS = tuple(f for f in register.HOUSEHOLD_FIELDS if f.kind != "point")
+
+
+def _household_changes(form) -> dict:
+    """The household fields the page's form sent: only those present, so a form that
+    leaves some out (a disabled section) keeps them as they are."""
+    changes: dict = {}
+    for name in ("house_status", "tenure", "members", "monthly_income", "head_name", "phone"):
+        if name in form:
+            changes[name] = form.get(name, "").strip()
+    if "agreed_to_move" in form:
+        changes["agreed_to_move"] = form.get("agreed_to_move") == "1"
+    if "plot_no" in form:
+        changes["plot_no"] = form.get("plot_no", "").strip() or None
+    for field in REGISTER_FORM_FIELDS:
+        if field.name not in form:
+            continue
+        value = form.get(field.name, "").strip()
+        if field.name == "national_id" and not value:
+            continue  # shown masked: blank keeps the number on record
+        if field.kind == "date" and value:
+            # A year of 2400 or later is Buddhist Era (gis.thaidate); a bad date goes on
+            # as typed, and the register names the field and says why.
+            with contextlib.suppress(ValueError):
+                value = parse_form_date(value).isoformat()
+        changes[field.name] = value
+    return changes
+
+
+def _member_form_rows(form) -> list[dict] | None:
+    """The member rows of the form, blank and removed rows left out; None without rows."""
+    try:
+        count = min(int(form.get("member_rows", "")), register.MAX_MEMBERS + 20)
+    except ValueError:
+        return None
+    rows = []
+    for i in range(count):
+        row = {f.name: form.get(f"m-{i}-{f.name}", "").strip() for f in register.MEMBER_FIELDS}
+        if form.get(f"m-{i}-remove") or not any(row.values()):
+            continue
+        rows.append(row)
+    return rows
+
+
+def _choice_options(lang: str) -> dict[str, list[tuple[str, str]]]:
+    """(value, label) of each choice field of the register; tenure from the workflows."""
+    out = {
+        f.name: [(c.value, getattr(c, lang)) for c in f.choices]
+        for f in (*register.HOUSEHOLD_FIELDS, *register.MEMBER_FIELDS)
+        if f.kind == "choice"
+    }
+    out["tenure"] = [
+        (code, label[lang]) for code, label in default_workflows().tenure_kinds.items()
+    ]
+    return out
+
+
+def _dopa_lists(province: str | None, district: str | None) -> dict:
+    """The province list and the districts and subdistricts under the chosen ones."""
+    return {
+        "province": register.dopa_children(None),
+        "district": register.dopa_children(province) or [] if province else [],
+        "subdistrict": register.dopa_children(district) or [] if district else [],
+    }
+
+
 @bp.route("/households/<int:household_id>", methods=("GET", "POST"))
 @login_required
 def household(household_id: int):
+    """A household's register by section, its members and photos; officers may reveal
+    the full national ID number (`?reveal=national_id`, audited)."""
     error = None
     if request.method == "POST":
-        changes = {
-            "head_name": request.form.get("head_name", "").strip(),
-            "members": request.form.get("members", "").strip(),
-            "monthly_income": request.form.get("monthly_income", "").strip(),
-            "tenure": request.form.get("tenure", ""),
-            "agreed_to_move": request.form.get("agreed_to_move") == "1",
-            "house_status": request.form.get("house_status", ""),
-            "plot_no": request.form.get("plot_no", "").strip() or None,
-            "phone": request.form.get("phone", "").strip(),
-        }
         try:
             item = services.update_household(
-                uow(), g.user, household_id, changes, request.form.get("version")
+                uow(),
+                g.user,
+                household_id,
+                _household_changes(request.form),
+                request.form.get("version"),
+                members=_member_form_rows(request.form),
             )
         except (Forbidden, NotFound):
             raise
@@ -448,6 +514,21 @@ def household(household_id: int):
             )
     item = services.get_household(uow(), g.user, household_id)
     case = services.get_case(uow(), g.user, item.case_id)
+    members = services.list_members(uow(), g.user, household_id)
+    photos = services.household_photos(uow(), g.user, household_id)
+    revealed = None
+    if request.method == "GET" and request.args.get("reveal") == "national_id":
+        revealed = services.reveal_national_id(uow(), g.user, household_id)
+    values = request.form if error else {}
+    if error and request.form.get("member_rows"):
+        member_rows = _member_form_rows(request.form) or []
+    else:
+        member_rows = [
+            {f.name: getattr(m, f.name) for f in register.MEMBER_FIELDS} for m in members
+        ]
+    member_rows += [{}] * BLANK_MEMBER_ROWS
+    province = values.get("province_code", item.province_code or "")
+    district = values.get("district_code", item.district_code or "")
     g.page_url = url_for("cases.household", household_id=household_id)
     return render_template(
         "cases/household.html",
@@ -455,8 +536,24 @@ def household(household_id: int):
         case=case,
         error=error,
         stale=isinstance(error, StaleVersion),
-        values=request.form if error else {},
+        values=values,
         house_statuses=HOUSE_STATUSES,
+        register=register,
+        sections=[
+            (key, label, [f for f in REGISTER_FORM_FIELDS if f.section == key])
+            for key, label in register.SECTIONS.items()
+        ],
+        masked_id=register.mask_national_id(item.national_id),
+        revealed_id=revealed,
+        may_reveal=g.user.role in OFFICER_ROLES and bool(item.national_id),
+        member_rows=member_rows,
+        options=_choice_options(_lang()),
+        photos=photos,
+        lonlat=services.geometry_to_geojson(item.location)["coordinates"]
+        if item.location
+        else None,
+        dopa=_dopa_lists(province, district),
+        dopa_names=register.dopa_names,
     ), (error.status if error else 200)
 
 

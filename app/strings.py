@@ -175,6 +175,44 @@ STRINGS: dict[str, dict[str, str]] = {
     "cases.cancel": {"th": "ยกเลิก", "en": "Cancel"},
     "cases.add_household": {"th": "เพิ่มครัวเรือน", "en": "Add a household"},
     "cases.household_title": {"th": "ครัวเรือนลำดับที่ {no}", "en": "Household {no}"},
+    # -- the household page's register (the field labels are cases/register.py's) --
+    "household.programme": {"th": "โครงการและบ้าน", "en": "Programme and house"},
+    "household.choose": {"th": "— เลือก —", "en": "— choose —"},
+    "household.unknown": {"th": "ไม่ระบุ", "en": "Not stated"},
+    "household.surveyed_on": {"th": "สำรวจเมื่อ", "en": "Surveyed on"},
+    "household.national_id_on_record": {"th": "เลขที่บันทึกไว้", "en": "On record"},
+    "household.national_id_none": {"th": "ยังไม่มีเลขที่บันทึกไว้", "en": "No number on record"},
+    "household.national_id_reveal": {"th": "แสดงเลขเต็ม", "en": "Show the full number"},
+    "household.national_id_revealed": {
+        "th": "แสดงเลขเต็มตามที่ขอ และบันทึกไว้ในประวัติการแก้ไขแล้ว",
+        "en": "Shown at your request; this was recorded in the audit log.",
+    },
+    "household.national_id_new": {
+        "th": "พิมพ์เลขใหม่เพื่อเปลี่ยน หรือเว้นว่างไว้เพื่อใช้เลขเดิม",
+        "en": "Type a new number to change it, or leave blank to keep the one on record",
+    },
+    "household.pdpa_s26": {
+        "th": "ข้อมูลสุขภาพและความพิการเป็นข้อมูลอ่อนไหว บันทึกได้เฉพาะเมื่อครัวเรือนให้ความยินยอม"
+        "โดยชัดแจ้ง (พ.ร.บ. คุ้มครองข้อมูลส่วนบุคคล พ.ศ. 2562 มาตรา 26) บันทึกความยินยอมในส่วน"
+        "ความยินยอมก่อน แล้วส่วนนี้จึงจะกรอกได้",
+        "en": "Health and disability are sensitive data: they may be recorded only with the "
+        "household's explicit consent (Personal Data Protection Act 2019, section 26). Record "
+        "that consent in the Consent section first; this section then opens.",
+    },
+    "household.members_list": {"th": "รายชื่อสมาชิกในครัวเรือน", "en": "Household members"},
+    "household.members_count_note": {
+        "th": "เมื่อมีรายชื่อสมาชิก จำนวนสมาชิกจะนับจากรายชื่อ",
+        "en": "When members are listed, the count follows the list.",
+    },
+    "household.remove": {"th": "ลบ", "en": "Remove"},
+    "household.add_member": {"th": "เพิ่มแถวสมาชิก", "en": "Add a member row"},
+    "household.photos": {"th": "รูปถ่ายของครัวเรือน", "en": "The household's photos"},
+    "household.no_photos": {"th": "ยังไม่มีรูปถ่าย", "en": "No photos yet."},
+    "household.gps": {"th": "พิกัด (ละติจูด, ลองจิจูด)", "en": "Coordinates (latitude, longitude)"},
+    "household.no_location": {
+        "th": "ยังไม่มีตำแหน่ง (วางตำแหน่งบนแผนที่ของกรณี)",
+        "en": "Not located yet (place it on the case's map)",
+    },
     "cases.edit_details": {"th": "แก้ไขรายละเอียดกรณี", "en": "Edit the case details"},
     "cases.title_th": {"th": "ชื่อกรณี (ภาษาไทย)", "en": "Title (Thai)"},
     "cases.title_en": {"th": "ชื่อกรณี (ภาษาอังกฤษ)", "en": "Title (English)"},

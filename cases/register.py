@@ -576,3 +576,20 @@ def clean_member(values: dict[str, Any]) -> dict[str, Any]:
         field = MEMBER_FIELDS_BY_NAME["name"]
         raise _refuse(field, "a member needs a name", "สมาชิกต้องมีชื่อ")
     return out
+
+
+def dopa_children(code: str | None) -> list[dict[str, str]] | None:
+    """The provinces (code None or ""), a province's districts or a district's
+    subdistricts, as {code, th, en} in DOPA code order; None when `code` is unknown."""
+    provinces, districts, subdistricts = _dopa()
+    if not code:
+        table, prefix = provinces, ""
+    elif len(code) in (2, 4) and dopa_area(code):
+        table, prefix = (districts if len(code) == 2 else subdistricts), code
+    else:
+        return None
+    return [
+        {"code": c, "th": a.name_th, "en": a.name_en}
+        for c, a in sorted(table.items())
+        if c.startswith(prefix)
+    ]

@@ -21,7 +21,7 @@ import pytest
 
 from app import create_app
 from app.route_policy import POLICY, allowed_roles
-from cases import policy, privacy
+from cases import policy, privacy, register
 from cases.policy import ALL_ROLES, ANONYMOUS
 from gis.catalog import ACCESS_LEVELS, load_catalog
 from gis.errors import CatalogError

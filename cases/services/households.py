@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from cases import policy, register
-from cases.errors import InvalidInput
+from cases.errors import Forbidden, InvalidInput
 from cases.model import (
     HOUSE_STATUSES,
+    Document,
     Household,
+    Member,
     User,
     snapshot,
 )
@@ -125,11 +127,15 @@ def update_household(
     changes: dict[str, Any],
     expected_version,
     *,
+    members: list[dict[str, Any]] | None = None,
     workflows: Workflows | None = None,
 ) -> Household:
+    """Change a household by version; with `members` (the page's form), its member list
+    too, in the same change: replaced when it differs, and then it sets the count."""
     workflows = workflows or default_workflows()
     expected = _check_version(expected_version)
     values = _household_values(changes, workflows)
+    rows = _member_rows(members) if members is not None else None
     with uow:
         household = uow.repo.get_household(household_id)
         _case_for(uow, user, household.case_id, edit=True)
@@ -140,7 +146,101 @@ def update_household(
         if status:
             household.set_house_status(status, today_in_thailand())
         _check_register(household)
+        after_extra = {}
+        if rows is not None:
+            stored = _rows(uow.repo.list_members(household.id))
+            if rows != stored:
+                before["member_list"], after_extra["member_list"] = stored, rows
+            if rows or rows != stored:
+                household.members = len(rows)
         uow.repo.update_household(household, expected)
-        _audit(uow, user, "update", "household", household.id, before, snapshot(household))
+        if "member_list" in after_extra:
+            uow.repo.replace_members(household.id, [Member(household.id, 0, **r) for r in rows])
+        after = {**snapshot(household), **after_extra}
+        _audit(uow, user, "update", "household", household.id, before, after)
         uow.commit()
     return household
+
+
+def list_members(uow: UnitOfWork, user: User, household_id: int) -> list[Member]:
+    """The household's members in order (personal data: not for viewers)."""
+    with uow:
+        household = uow.repo.get_household(household_id)
+        _case_for(uow, user, household.case_id)
+        policy.require_personal_data(user)
+        return uow.repo.list_members(household_id)
+
+
+def _member_rows(members: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each member checked by the register; a refusal names the member's row."""
+    if not isinstance(members, list) or len(members) > register.MAX_MEMBERS:
+        raise InvalidInput(
+            f"send a list of at most {register.MAX_MEMBERS} members",
+            f"ส่งรายชื่อสมาชิกได้ไม่เกิน {register.MAX_MEMBERS} คน",
+            field="members",
+        )
+    rows = []
+    for no, values in enumerate(members, start=1):
+        try:
+            rows.append(register.clean_member(dict(values)))
+        except InvalidInput as exc:
+            raise InvalidInput(
+                f"member {no}: {exc.message_en}",
+                f"สมาชิกคนที่ {no}: {exc.message_th}",
+                field=f"members.{no - 1}.{exc.details.get('field', 'name')}",
+            ) from None
+    return rows
+
+
+def set_members(
+    uow: UnitOfWork,
+    user: User,
+    household_id: int,
+    members: list[dict[str, Any]],
+    expected_version,
+) -> tuple[Household, list[Member]]:
+    """Replace the household's members (the version it was read at); `members` counts them."""
+    expected = _check_version(expected_version)
+    rows = _member_rows(members)
+    with uow:
+        household = uow.repo.get_household(household_id)
+        _case_for(uow, user, household.case_id, edit=True)
+        before = {**snapshot(household), "member_list": _rows(uow.repo.list_members(household.id))}
+        new = [Member(household.id, 0, **row) for row in rows]
+        household.members = len(new)
+        uow.repo.update_household(household, expected)
+        uow.repo.replace_members(household.id, new)
+        after = {**snapshot(household), "member_list": _rows(new)}
+        _audit(uow, user, "members", "household", household.id, before, after)
+        uow.commit()
+    return household, new
+
+
+def _rows(members: list[Member]) -> list[dict[str, Any]]:
+    return [{f: getattr(m, f) for f in register.MEMBER_FIELDS_BY_NAME} for m in members]
+
+
+def reveal_national_id(uow: UnitOfWork, user: User, household_id: int) -> str:
+    """The full national ID number, for an officer; the reveal is audited (not the number)."""
+    if not policy.is_officer(user):
+        raise Forbidden(
+            "only officers may see the full national ID number",
+            "เฉพาะเจ้าหน้าที่เท่านั้นที่ดูเลขประจำตัวประชาชนเต็มได้",
+        )
+    with uow:
+        household = uow.repo.get_household(household_id)
+        _case_for(uow, user, household.case_id)
+        _audit(uow, user, "reveal", "household", household.id, None, {"field": "national_id"})
+        uow.commit()
+        return household.national_id or ""
+
+
+def household_photos(uow: UnitOfWork, user: User, household_id: int) -> list[Document]:
+    """The household's own documents (survey photos) the user may open."""
+    workflows = default_workflows()
+    with uow:
+        household = uow.repo.get_household(household_id)
+        _case_for(uow, user, household.case_id)
+        policy.require_personal_data(user)
+        documents = uow.repo.list_household_documents(household_id)
+    return [d for d in documents if policy.may_open_document(user, d.kind, workflows)]
