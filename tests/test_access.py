@@ -101,7 +101,6 @@ def test_classify_field(name, expected):
 
 
 def test_the_table_has_labels_and_keeps_the_household_fields():
-    from cases import register
 
     household = {"head_name", "members", "monthly_income", "phone", "location"}
     assert household <= register.PERSONAL_FIELDS

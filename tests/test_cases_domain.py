@@ -268,10 +268,15 @@ def test_migration_0002_counts_existing_households(store_config, tmp_path, sampl
     with engine.begin() as conn:
         # Plain inserts of the columns 0001 has: today's repository writes more.
         inspector = sa.inspect(conn)
-        known = {t: {c["name"] for c in inspector.get_columns(t)} for t in ("communities", "households")}
+        known = {
+            t: {c["name"] for c in inspector.get_columns(t)} for t in ("communities", "households")
+        }
         conn.execute(
             orm.communities.insert(),
-            [{k: v for k, v in vars(c).items() if k in known["communities"]} for c in plan["communities"]],
+            [
+                {k: v for k, v in vars(c).items() if k in known["communities"]}
+                for c in plan["communities"]
+            ],
         )
         ids = {}
         for i, case in enumerate(plan["cases"], start=1):

@@ -350,7 +350,9 @@ def test_the_case_page_imports_a_survey_with_a_preview(writable_client, writable
     assert preview.status_code == 200 and "ยังไม่บันทึก" in html
     assert html.count('data-status="new"') == 2 and html.count('data-status="refused"') == 1
     token = html.split('name="token" value="', 1)[1].split('"', 1)[0]
-    assert writable_client.get(f"/cases/{case.id}").get_data(as_text=True).count('id="conflict-') == 0
+    assert (
+        writable_client.get(f"/cases/{case.id}").get_data(as_text=True).count('id="conflict-') == 0
+    )
     done = writable_client.post(
         f"/cases/{case.id}/survey-import",
         data={"token": token, "confirm": "1", "filename": "odk.zip"},
