@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from cases import policy
 from cases.errors import InvalidInput
+from cases.register import mask_national_id
 from cases.model import (
     MAX_TEXT,
     MAX_VERSION,
@@ -31,6 +32,9 @@ def _now() -> datetime:
 
 
 def _audit(uow: UnitOfWork, user: User, action: str, entity: str, entity_id, before, after) -> None:
+    """One audit entry. A national ID is kept masked: the log says that it changed, and
+    never becomes a second copy of the number."""
+    before, after = _masked(before), _masked(after)
     uow.repo.add_audit(
         AuditEntry(
             at=_now(),
@@ -42,6 +46,12 @@ def _audit(uow: UnitOfWork, user: User, action: str, entity: str, entity_id, bef
             after=after,
         )
     )
+
+
+def _masked(record):
+    if isinstance(record, dict) and record.get("national_id"):
+        return {**record, "national_id": mask_national_id(record["national_id"])}
+    return record
 
 
 MAX_INT = 2**31 - 1

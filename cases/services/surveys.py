@@ -383,6 +383,8 @@ def _one(
     result.household_no = household.household_no
     result.photos = _add_photos(uow, user, case, household, record.photos, write=apply)
     stored = {k: _jsonable(v) for k, v in values.items()}
+    if stored.get("national_id"):  # the base of the next merge needs only to compare it
+        stored["national_id"] = _digest(stored["national_id"])
     stored["members"] = members
     if location is not None:
         stored["location"] = location.wkt
@@ -445,7 +447,10 @@ def _merge(
             continue
         if base is not None and name in base:
             past = shapely.from_wkt(base[name]) if name == "location" else base[name]
-            officer_edited = not _same(ours, past)
+            if name == "national_id":
+                officer_edited = _digest(ours) != past
+            else:
+                officer_edited = not _same(ours, past)
         else:  # never surveyed: fill what is empty, never overwrite an officer's record
             officer_edited = ours not in (None, "", "other")
         if officer_edited:
@@ -498,6 +503,10 @@ def _merge(
         result.status = "updated"
     else:
         result.status = "unchanged"
+
+
+def _digest(value) -> str | None:
+    return "sha256:" + hashlib.sha256(str(value).encode()).hexdigest() if value else None
 
 
 def _stored(value: Any) -> Any:
