@@ -192,7 +192,9 @@ def make_export(folder: Path, case_ref: str) -> tuple[Path, Path]:
         row = h["row"]
         row[ref_col] = case_ref
         ws.append(row)
-        family = [h["head"]] + [f"{FIRST[(i + k) % len(FIRST)]} {LAST[i % len(LAST)]}{i}" for k in (1, 2, 3)]
+        family = [h["head"]] + [
+            f"{FIRST[(i + k) % len(FIRST)]} {LAST[i % len(LAST)]}{i}" for k in (1, 2, 3)
+        ]
         for k in range(MEMBERS_EACH):
             n += 1
             ms.append(
@@ -280,8 +282,8 @@ def anchor_import(store: CaseStore, case_id: int, zip_path: Path) -> None:
     main.columns = [c.rsplit("/", 1)[-1] for c in main.columns]
     members.columns = [c.rsplit("/", 1)[-1] for c in members.columns]
     x, y = _TO_UTM.transform(
-        main["_location_longitude"].astype(float).to_numpy(),
-        main["_location_latitude"].astype(float).to_numpy(),
+        main["location_longitude"].astype(float).to_numpy(),
+        main["location_latitude"].astype(float).to_numpy(),
     )
     points = shapely.points(np.column_stack([x, y]))
     surveyed = date.fromisoformat(SUBMITTED[:10])
@@ -319,7 +321,7 @@ def anchor_import(store: CaseStore, case_id: int, zip_path: Path) -> None:
                 "form_version": rec["form_version"],
                 "status": "new",
                 "submitted_at": datetime.fromisoformat(rec["_submission_time"]),
-                "gps_accuracy": float(rec["_location_precision"]),
+                "gps_accuracy": float(rec["location_precision"]),
                 "gps_flagged": False,
                 "values": values,
                 "reason": {},
@@ -404,7 +406,9 @@ def run() -> list[dict]:
         reports = []
 
         def ours(store, case_id):
-            report, warnings = import_survey_file(store.uow(), OFFICER, case_id, zip_path, apply=True)
+            report, warnings = import_survey_file(
+                store.uow(), OFFICER, case_id, zip_path, apply=True
+            )
             reports.append((report, warnings))
 
         def anchor(store, case_id):
@@ -419,6 +423,9 @@ def run() -> list[dict]:
         with stores[0].uow() as uow:
             case_id = uow.repo.get_case_by_ref(CASE_REF).id
             members = sum(len(v) for v in uow.repo.members_of_case(case_id).values())
+            assert not uow.repo.check_tallies(), "tallies out of step"
+            numbers = sorted(h.household_no for h in uow.repo.list_households(case_id))
+            assert numbers == list(range(1, N + 1)), numbers[:5]
         assert members == N * MEMBERS_EACH, members
         anchor_s = best_of_fresh(prepare, anchor, 2)
         with stores[0].engine.connect() as conn:
