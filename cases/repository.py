@@ -323,14 +323,37 @@ class Repository:
         return counts
 
     # -- households -----------------------------------------------------------
-    def add_household(self, household: Household) -> Household:
+    def add_household(
+        self, household: Household, *, tallies: list[Household] | None = None
+    ) -> Household:
+        """Insert `household` and count it in the tallies; with `tallies` (a bulk import)
+        what it counts in now is appended to that list instead, for one
+        `count_households(tallies)` later in the same transaction."""
         household.id = self.conn.execute(
-            orm.households.insert().values(**_values(household))
+            orm.households.insert(), _values(household)
         ).inserted_primary_key[0]
+        if tallies is not None:
+            tallies.append(
+                Household(
+                    case_id=household.case_id,
+                    household_no=household.household_no,
+                    house_status=household.house_status,
+                    agreed_to_move=household.agreed_to_move,
+                    finished_on=household.finished_on,
+                )
+            )
+            return household
         deltas: dict[tuple, int] = {}
         self._count_into(deltas, [household])
         self._bump_tallies(deltas)
         return household
+
+    def count_households(self, added: list[Household]) -> None:
+        """Count in the tallies the households gathered by `add_household(..., tallies=)`."""
+        if added:
+            deltas: dict[tuple, int] = {}
+            self._count_into(deltas, added)
+            self._bump_tallies(deltas)
 
     def add_households(self, items: list[Household]) -> None:
         if items:
@@ -414,7 +437,7 @@ class Repository:
 
     def add_submission(self, submission: SurveySubmission) -> SurveySubmission:
         submission.id = self.conn.execute(
-            orm.survey_submissions.insert().values(**_values(submission))
+            orm.survey_submissions.insert(), _values(submission)
         ).inserted_primary_key[0]
         return submission
 
@@ -439,7 +462,7 @@ class Repository:
 
     def add_conflict(self, conflict: SurveyConflict) -> SurveyConflict:
         conflict.id = self.conn.execute(
-            orm.survey_conflicts.insert().values(**_values(conflict))
+            orm.survey_conflicts.insert(), _values(conflict)
         ).inserted_primary_key[0]
         return conflict
 
@@ -476,6 +499,19 @@ class Repository:
             sa.select(d).where(d.c.household_id == household_id).order_by(d.c.id)
         )
         return [_row_to(Document, r) for r in rows]
+
+    def household_document_hashes(self, case_id: int) -> dict[int, set[str]]:
+        """Household id → the sha256 of its documents, for every household of the case."""
+        d, h = orm.documents, orm.households
+        rows = self.conn.execute(
+            sa.select(d.c.household_id, d.c.sha256)
+            .join(h, d.c.household_id == h.c.id)
+            .where(h.c.case_id == case_id)
+        )
+        out: dict[int, set[str]] = {}
+        for household_id, sha256 in rows:
+            out.setdefault(household_id, set()).add(sha256)
+        return out
 
     # -- plots ----------------------------------------------------------------
     def add_plot(self, plot: Plot) -> Plot:
@@ -525,7 +561,7 @@ class Repository:
     # -- documents ------------------------------------------------------------
     def add_document(self, document: Document) -> Document:
         document.id = self.conn.execute(
-            orm.documents.insert().values(**_values(document))
+            orm.documents.insert(), _values(document)
         ).inserted_primary_key[0]
         return document
 
@@ -663,7 +699,7 @@ class Repository:
 
     # -- audit ----------------------------------------------------------------
     def add_audit(self, entry: AuditEntry) -> None:
-        self.conn.execute(orm.audit_log.insert().values(**_values(entry)))
+        self.conn.execute(orm.audit_log.insert(), _values(entry))
 
     def list_audit(
         self, *, entity: str | None = None, entity_id: str | None = None, limit: int = 200

@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 
 from cases import policy
 from cases.errors import InvalidInput
-from cases.register import mask_national_id
 from cases.model import (
     MAX_TEXT,
     MAX_VERSION,
@@ -17,6 +16,7 @@ from cases.model import (
     User,
     date_range_problem,
 )
+from cases.register import mask_national_id
 from cases.unit_of_work import UnitOfWork
 
 BANGKOK = ZoneInfo("Asia/Bangkok")

@@ -41,6 +41,7 @@ from gis.importing.tables import check_field_counts, decode_text, sniff_delimite
 
 SOURCES = ("kobo_xlsx", "kobo_csv", "odk_central_zip", "kobo_zip")
 MAX_MEDIA_BYTES = 10 * 1024 * 1024
+MAX_MEDIA_PER_SUBMISSION = 2  # zip entries allowed per submission, beyond MAX_ZIP_ENTRIES
 MAX_CELL_CHARS = 32_767  # Excel's own limit for a cell
 MAX_WARNINGS = 200
 ODK_METADATA = frozenset(
@@ -194,7 +195,10 @@ def read_survey_export(
     warnings = _Warnings()
     limits = (max_submissions, max_repeat)
     if kind == "zip":
-        infos = formats.check_zip(path, label=label)
+        # A survey zip is the table plus the photos, a few per submission: the usual
+        # 1,000-entry bound of a zip would refuse any survey of more than ~1,000 houses.
+        entries = formats.MAX_ZIP_ENTRIES + MAX_MEDIA_PER_SUBMISSION * max_submissions
+        infos = formats.check_zip(path, label=label, max_entries=entries)
         if _is_workbook(infos):
             main, repeats = _read_xlsx(path, label, limits, warnings)
             source, media, flavour = "kobo_xlsx", {}, "kobo"
