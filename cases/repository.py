@@ -701,6 +701,21 @@ class Repository:
     def add_audit(self, entry: AuditEntry) -> None:
         self.conn.execute(orm.audit_log.insert(), _values(entry))
 
+    def add_many(self, items: list) -> None:
+        """Insert members, documents, submissions or audit entries in one statement per
+        kind (ids are not read back): what a bulk import gathers and writes at its end."""
+        tables = {
+            Member: orm.household_members,
+            Document: orm.documents,
+            SurveySubmission: orm.survey_submissions,
+            AuditEntry: orm.audit_log,
+        }
+        by_table: dict = {}
+        for item in items:
+            by_table.setdefault(tables[type(item)], []).append(_values(item))
+        for table, rows in by_table.items():
+            self.conn.execute(table.insert(), rows)
+
     def list_audit(
         self, *, entity: str | None = None, entity_id: str | None = None, limit: int = 200
     ):

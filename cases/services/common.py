@@ -34,17 +34,18 @@ def _now() -> datetime:
 def _audit(uow: UnitOfWork, user: User, action: str, entity: str, entity_id, before, after) -> None:
     """One audit entry. A national ID is kept masked: the log says that it changed, and
     never becomes a second copy of the number."""
-    before, after = _masked(before), _masked(after)
-    uow.repo.add_audit(
-        AuditEntry(
-            at=_now(),
-            username=user.username,
-            action=action,
-            entity=entity,
-            entity_id=str(entity_id),
-            before=before,
-            after=after,
-        )
+    uow.repo.add_audit(_audit_entry(user, action, entity, entity_id, before, after))
+
+
+def _audit_entry(user: User, action: str, entity: str, entity_id, before, after) -> AuditEntry:
+    return AuditEntry(
+        at=_now(),
+        username=user.username,
+        action=action,
+        entity=entity,
+        entity_id=str(entity_id),
+        before=_masked(before),
+        after=_masked(after),
     )
 
 

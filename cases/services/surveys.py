@@ -28,7 +28,7 @@ from cases.model import (
     User,
     snapshot,
 )
-from cases.services.common import _audit, _case_for, _now, today_in_thailand
+from cases.services.common import _audit, _audit_entry, _case_for, _now, today_in_thailand
 from cases.services.documents import MAX_DOCUMENT_BYTES, store_document_file
 from cases.services.geometry import geometry_from_geojson
 from cases.unit_of_work import UnitOfWork
@@ -146,52 +146,85 @@ def _location(record: SurveyRecord):
         raise _Refused(exc.message_en, exc.message_th) from None
 
 
-def _match(record, values, location, households, structures) -> Household | None:
-    """By the hidden household number, then the house code, then the place."""
-    if record.household_no not in (None, ""):
-        by_no = {h.household_no: h for h in households}
-        try:
-            number = int(str(record.household_no).strip())
-        except ValueError:
-            raise _Refused(
-                f"the hidden household number {record.household_no!r} is not a number",
-                f"เลขครัวเรือนที่ซ่อนไว้ {record.household_no!r} ไม่ใช่ตัวเลข",
-            ) from None
-        if number not in by_no:
-            raise _Refused(
-                f"the case has no household {number}; was the form prefilled for another case?",
-                f"กรณีนี้ไม่มีครัวเรือนที่ {number} แบบสำรวจอาจกรอกไว้สำหรับกรณีอื่น",
-            )
-        return by_no[number]
-    by_structure = {h.structure_id: h for h in households if h.structure_id}
-    structure_id = values.get("structure_id")
-    if structure_id and structure_id in by_structure:
-        return by_structure[structure_id]
-    if location is not None:
-        for sid, shape in structures.items():
-            if sid in by_structure and shape.covers(location):
-                return by_structure[sid]
-        near = [h for h in households if h.location is not None]
-        if near:
-            # The first of the nearest, as min() would pick, measured in one call.
-            distances = shapely.distance(np.array([h.location for h in near]), location)
-            best = int(np.argmin(distances))
-            if distances[best] <= MATCH_DISTANCE_M:
-                return near[best]
-    return None
+class _Index:
+    """The case's households by number, house code and place, kept up to date during an
+    import so that matching a submission costs no scan of every household."""
+
+    def __init__(self, households: list[Household], structures: dict[str, Any]):
+        self.structures = structures
+        self._tree = None
+        self.rebuild(households)
+
+    def rebuild(self, households: list[Household]) -> None:
+        self.by_no: dict[int, Household] = {}
+        self.by_structure: dict[str, Household] = {}
+        self.located: list[Household] = []
+        self.xs: list[float] = []
+        self.ys: list[float] = []
+        for household in households:
+            self.add(household)
+
+    def add(self, household: Household) -> None:
+        self.by_no[household.household_no] = household
+        if household.structure_id:
+            self.by_structure[household.structure_id] = household
+        if household.location is not None:
+            point = household.location.centroid
+            self.located.append(household)
+            self.xs.append(point.x)
+            self.ys.append(point.y)
+
+    def _inside(self, location) -> Household | None:
+        """The household whose house (a structure of the community) holds the point."""
+        if not self.structures:
+            return None
+        if self._tree is None:
+            self._ids = list(self.structures)
+            self._tree = shapely.STRtree([self.structures[i] for i in self._ids])
+        for i in sorted(self._tree.query(location, predicate="covered_by")):
+            household = self.by_structure.get(self._ids[i])
+            if household is not None:
+                return household
+        return None
+
+    def match(self, record, values, location) -> Household | None:
+        """By the hidden household number, then the house code, then the place."""
+        if record.household_no not in (None, ""):
+            try:
+                number = int(str(record.household_no).strip())
+            except ValueError:
+                raise _Refused(
+                    f"the hidden household number {record.household_no!r} is not a number",
+                    f"เลขครัวเรือนที่ซ่อนไว้ {record.household_no!r} ไม่ใช่ตัวเลข",
+                ) from None
+            if number not in self.by_no:
+                raise _Refused(
+                    f"the case has no household {number}; was the form prefilled for another case?",
+                    f"กรณีนี้ไม่มีครัวเรือนที่ {number} แบบสำรวจอาจกรอกไว้สำหรับกรณีอื่น",
+                )
+            return self.by_no[number]
+        structure_id = values.get("structure_id")
+        if structure_id and structure_id in self.by_structure:
+            return self.by_structure[structure_id]
+        if location is None:
+            return None
+        inside = self._inside(location)
+        if inside is not None or not self.located:
+            return inside
+        distances = np.hypot(np.asarray(self.xs) - location.x, np.asarray(self.ys) - location.y)
+        best = int(np.argmin(distances))  # the first of the nearest
+        return self.located[best] if distances[best] <= MATCH_DISTANCE_M else None
 
 
 def _member_rows(members: list[Member]) -> list[dict]:
     return [{k: getattr(m, k) for k in ("name", "sex", "birth_year", "relation")} for m in members]
 
 
-def _add_photos(
-    uow, user, case, household, photos, hashes: dict[int, set[str]], *, write: bool
-) -> int:
+def _add_photos(uow, user, case, household, photos, batch: _Batch, *, write: bool) -> int:
     """The photos not yet on the household (`hashes`: household id → its documents'
     sha256, read once for the import); their files only when the import is applied (a
     preview leaves nothing behind)."""
-    known = hashes.setdefault(household.id, set())
+    known = batch.hashes.setdefault(household.id, set())
     added = 0
     for filename, data in photos:
         if not data or len(data) > min(MAX_PHOTO_BYTES, MAX_DOCUMENT_BYTES):
@@ -202,7 +235,7 @@ def _add_photos(
         if write:
             store_document_file(uow, data)
         content_type = "image/png" if data[:4] == b"\x89PNG" else "image/jpeg"
-        uow.repo.add_document(
+        batch.pending.append(
             Document(
                 case_id=case.id,
                 kind="photo",
@@ -248,6 +281,7 @@ def import_survey(
         batch = _Batch(
             next_no=uow.repo.next_household_no(case.id),
             hashes=uow.repo.household_document_hashes(case.id),
+            index=_Index(households, structures),
         )
         for record in records:
             result = SubmissionResult(
@@ -276,6 +310,7 @@ def import_survey(
                 result.status = "refused"
                 result.reasons.append(exc.reason)
         uow.repo.count_households(batch.added)
+        uow.repo.add_many(batch.pending)
         if apply:
             uow.commit()
     return SurveyReport(case_ref=case.ref, applied=apply, results=results)
@@ -288,7 +323,9 @@ class _Batch:
 
     next_no: int
     hashes: dict[int, set[str]]
+    index: _Index
     added: list[Household] = field(default_factory=list)  # for the tallies, counted once
+    pending: list = field(default_factory=list)  # members, documents, submissions, audits
 
 
 def _one(
@@ -367,7 +404,7 @@ def _one(
             )
         )
     seen.add(record.instance_id)
-    household = _match(record, values, location, households, structures)
+    household = batch.index.match(record, values, location)
     surveyed_on = (
         record.submitted_at.date() if record.submitted_at else None
     ) or today_in_thailand()
@@ -386,8 +423,11 @@ def _one(
         uow.repo.add_household(household, tallies=batch.added)
         batch.next_no += 1
         households.append(household)
-        uow.repo.replace_members(household.id, [Member(household.id, 0, **m) for m in members])
-        _audit(uow, user, "survey", "household", household.id, None, snapshot(household))
+        batch.index.add(household)
+        batch.pending.extend(Member(household.id, no, **m) for no, m in enumerate(members, start=1))
+        batch.pending.append(
+            _audit_entry(user, "survey", "household", household.id, None, snapshot(household))
+        )
         result.status = "new"
         result.fields = sorted(values)
     else:
@@ -405,35 +445,37 @@ def _one(
             members_now.get(household.id, []),
             surveyed_on,
         )
+        if {"structure_id", "location"} & set(result.fields):
+            batch.index.rebuild(households)
     result.household_no = household.household_no
-    result.photos = _add_photos(
-        uow, user, case, household, record.photos, batch.hashes, write=apply
-    )
+    result.photos = _add_photos(uow, user, case, household, record.photos, batch, write=apply)
     stored = {k: _jsonable(v) for k, v in values.items()}
     if stored.get("national_id"):  # the base of the next merge needs only to compare it
         stored["national_id"] = _digest(stored["national_id"])
     stored["members"] = members
     if location is not None:
         stored["location"] = location.wkt
-    submission = uow.repo.add_submission(
-        SurveySubmission(
-            instance_id=record.instance_id,
-            case_id=case.id,
-            household_id=household.id,
-            form_version=record.form_version or "",
-            status=result.status,
-            imported_at=_now(),
-            imported_by=user.username,
-            submitted_at=record.submitted_at,
-            gps_accuracy=record.gps_accuracy,
-            gps_flagged=result.gps_flagged,
-            values=stored,
-            reason=result.reasons[0] if result.reasons else {},
-        )
+    submission = SurveySubmission(
+        instance_id=record.instance_id,
+        case_id=case.id,
+        household_id=household.id,
+        form_version=record.form_version or "",
+        status=result.status,
+        imported_at=_now(),
+        imported_by=user.username,
+        submitted_at=record.submitted_at,
+        gps_accuracy=record.gps_accuracy,
+        gps_flagged=result.gps_flagged,
+        values=stored,
+        reason=result.reasons[0] if result.reasons else {},
     )
-    for conflict in result.conflicts:
-        conflict.submission_id = submission.id
-        uow.repo.add_conflict(conflict)
+    if result.conflicts:  # the conflicts need the submission's id now
+        uow.repo.add_submission(submission)
+        for conflict in result.conflicts:
+            conflict.submission_id = submission.id
+            uow.repo.add_conflict(conflict)
+    else:
+        batch.pending.append(submission)
     base_values[household.id] = stored
 
 
