@@ -30,8 +30,14 @@ from gis.importing.options import (  # noqa: E402
     ImportOptions,
     ReadNotes,
 )
-from gis.importing.pipeline import WRITE_ATTEMPTS, import_file, read_and_validate  # noqa: E402
+from gis.importing.pipeline import (  # noqa: E402
+    WRITE_ATTEMPTS,
+    import_file,
+    read_and_validate,
+    read_fields,
+)
 from gis.importing.reading import read_file  # noqa: E402
+from gis.importing.validate import suggest_field_map  # noqa: E402
 from gis.importing.report import (  # noqa: E402
     ImportReport,
     list_reports,
@@ -56,9 +62,11 @@ __all__ = [
     "list_reports",
     "load_report",
     "read_and_validate",
+    "read_fields",
     "read_file",
     "read_kml_bytes",
     "reports_dir",
     "safe_extract",
     "save_report",
+    "suggest_field_map",
 ]
