@@ -46,7 +46,8 @@ class ImportOptions:
 
 
 def parse_field_map(lines: Iterable[str]) -> dict[str, str]:
-    """`FILE_FIELD=LAYER_FIELD` lines as {file field: layer field}."""
+    """`A=B` lines as {A: B}; the import takes each pair either way round
+    (`FILE_FIELD=LAYER_FIELD` or `LAYER_FIELD=FILE_FIELD`), by which side the file has."""
     out = {}
     for line in lines:
         if "=" not in line:
@@ -126,7 +127,7 @@ class FieldChoices:
 
 def field_choices(catalog, source: str | Path, options: ImportOptions) -> FieldChoices:
     """The file's fields next to the catalogue layer's, with a suggested mapping."""
-    entry = catalog[options.layer] if options.layer in catalog else None
+    entry = catalog.layers.get(options.layer)
     if entry is None or entry.kind != "vector":
         raise PlannerError(
             f"layer {options.layer[:40]!r} is not a vector layer of the catalogue"

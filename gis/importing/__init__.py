@@ -37,7 +37,6 @@ from gis.importing.pipeline import (  # noqa: E402
     read_fields,
 )
 from gis.importing.reading import read_file  # noqa: E402
-from gis.importing.validate import suggest_field_map  # noqa: E402
 from gis.importing.report import (  # noqa: E402
     ImportReport,
     list_reports,
@@ -45,6 +44,7 @@ from gis.importing.report import (  # noqa: E402
     reports_dir,
     save_report,
 )
+from gis.importing.validate import suggest_field_map  # noqa: E402
 
 __all__ = [
     "FORMATS",

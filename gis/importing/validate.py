@@ -127,8 +127,7 @@ def fill_generated(gdf, entry, label, report) -> gpd.GeoDataFrame:
                 Problem(
                     f"{int(empty.sum())} feature(s) had no {name}; given {prefix}-NNN "
                     "(file name and row)",
-                    f"{int(empty.sum())} รายการไม่มี {name} จึงตั้งให้เป็น {prefix}-NNN "
-                    "(ชื่อไฟล์และลำดับแถว)",
+                    f"{int(empty.sum())} รายการไม่มี {name} จึงตั้งให้เป็น {prefix}-NNN (ชื่อไฟล์และลำดับแถว)",
                     file=label,
                     layer=entry.name,
                     field=name,
@@ -332,16 +331,20 @@ def user_layer_problems(gdf, label: str, empty: np.ndarray) -> list[Problem]:
 def catalog_layer_problems(gdf, entry, label: str, report: ImportReport) -> list[Problem]:
     """The catalogue's checks; a missing required field says how to map one to it."""
     problems = []
+    suggested = suggest_field_map(report.unmapped_fields, entry)
     for p in validate_layer(gdf, entry, file=label):
         if p.field in report.missing_fields and p.message_en.startswith("required field"):
+            example = f"--map {p.field}={suggested.get(p.field, 'FILE_FIELD')}"
             p = Problem(
                 p.message_en
-                + "; map a file field to it with --map FILE_FIELD="
-                + p.field
+                + f"; map a file field to it with {example}"
                 + " (file fields: "
                 + (", ".join(report.unmapped_fields) or "none")
                 + ")",
-                p.message_th + " ใช้ --map เพื่อจับคู่ฟิลด์",
+                p.message_th
+                + f" ใช้ {example} เพื่อจับคู่ฟิลด์ (ฟิลด์ในไฟล์: "
+                + (", ".join(report.unmapped_fields) or "ไม่มี")
+                + ")",
                 file=label,
                 layer=p.layer,
                 feature=p.feature,
