@@ -877,6 +877,28 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     # -- uploads (static/js/imports.js) --
     "imports.upload_failed": {"th": "อัปโหลดไม่สำเร็จ", "en": "Upload failed"},
+    "imports.show_fields": {
+        "th": "แสดงฟิลด์ในไฟล์และจับคู่",
+        "en": "Show the file's fields and match them",
+    },
+    "imports.map_title": {
+        "th": "จับคู่ฟิลด์ของไฟล์ {file} กับชั้นข้อมูล {layer}",
+        "en": "Match the fields of {file} to layer {layer}",
+    },
+    "imports.map_hint": {
+        "th": "ระบบเลือกให้ตามชื่อที่คล้ายกัน (ไทยหรืออังกฤษ) ตรวจแล้วกดนำเข้า ไม่ต้องเลือกไฟล์อีก"
+        " ฟิลด์รหัสชุมชนที่ว่างจะสร้างให้จากชื่อไฟล์และลำดับแถว",
+        "en": "Pre-filled by similar names (Thai or English). Check, then Import; no need to"
+        " choose the file again. A missing community id is made from the file name and row.",
+    },
+    "imports.map_layer_field": {"th": "ฟิลด์ของชั้นข้อมูล", "en": "Layer field"},
+    "imports.map_file_field": {"th": "ฟิลด์ในไฟล์", "en": "Field in the file"},
+    "imports.map_required": {"th": "จำเป็น", "en": "required"},
+    "imports.map_profile_extra": {
+        "th": "ข้อมูลเพิ่มเติม (ไม่บังคับ)",
+        "en": "extra (optional)",
+    },
+    "imports.map_none": {"th": "— ไม่มี —", "en": "— none —"},
 }
 
 # One label per layer status (gis.catalog.STATUS_LABELS), under the names pages use.
