@@ -17,9 +17,11 @@ from cases.services.budget import (
 from cases.services.case_files import (
     audit_log,
     case_detail,
+    communities_with_cases,
     create_case,
     get_case,
     list_cases,
+    open_community_cases,
     require_edit_of,
     update_case,
 )
@@ -116,7 +118,9 @@ __all__ = [
     "budget_rate",
     "case_detail",
     "change_password",
+    "communities_with_cases",
     "create_case",
+    "open_community_cases",
     "delete_plot_versioned",
     "document_path",
     "end_sessions",
