@@ -877,6 +877,43 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     # -- uploads (static/js/imports.js) --
     "imports.upload_failed": {"th": "อัปโหลดไม่สำเร็จ", "en": "Upload failed"},
+    # -- cases from a layer (app/layer_cases_views.py) --
+    "layer_cases.title": {"th": "เปิดกรณีจากชั้นข้อมูลชุมชน", "en": "Open cases from a layer"},
+    "layer_cases.lead": {
+        "th": "เปิดหนึ่งกรณีต่อหนึ่งชุมชนในชั้นข้อมูลที่ยังไม่มีกรณีของโครงการนี้"
+        " ขอบเขตชุมชนเป็นขอบเขตพื้นที่ของกรณี ทำซ้ำได้โดยไม่เปิดซ้ำ",
+        "en": "One case per community of the layer that has no case of this programme yet;"
+        " the community's boundary is the case's site. Running it again opens nothing new.",
+    },
+    "layer_cases.layer": {"th": "ชั้นข้อมูล", "en": "Layer"},
+    "layer_cases.province": {"th": "จังหวัด (รหัสกรมการปกครอง)", "en": "Province (DOPA code)"},
+    "layer_cases.district": {"th": "อำเภอ/เขต (รหัสกรมการปกครอง)", "en": "District (DOPA code)"},
+    "layer_cases.from_features": {
+        "th": "ตามข้อมูลในแต่ละชุมชน",
+        "en": "From each feature's fields",
+    },
+    "layer_cases.codes_hint": {
+        "th": "ชุมชนที่มีรหัสจังหวัด/อำเภอ/ตำบลของตนเองในชั้นข้อมูลจะใช้รหัสนั้น",
+        "en": "A feature with its own province, district or subdistrict code keeps it.",
+    },
+    "layer_cases.preview": {"th": "ดูว่าจะเปิดกี่กรณี", "en": "Preview"},
+    "layer_cases.confirm": {"th": "ยืนยันเปิด {n} กรณี", "en": "Open {n} case(s)"},
+    "layer_cases.will_open": {
+        "th": "จะเปิด {n} กรณี จาก {features} ชุมชน",
+        "en": "{n} case(s) will be opened from {features} feature(s)",
+    },
+    "layer_cases.opened": {
+        "th": "เปิดแล้ว {n} กรณี จาก {features} ชุมชน",
+        "en": "{n} case(s) opened from {features} feature(s)",
+    },
+    "layer_cases.existing": {
+        "th": "ชุมชนที่มีกรณีอยู่แล้ว: {n}",
+        "en": "Communities that already have a case: {n}",
+    },
+    "layer_cases.refused": {
+        "th": "ไม่ได้เปิดกรณีใด เพราะพบปัญหาต่อไปนี้",
+        "en": "No case was opened; these problems were found",
+    },
     "imports.show_fields": {
         "th": "แสดงฟิลด์ในไฟล์และจับคู่",
         "en": "Show the file's fields and match them",
