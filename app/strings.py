@@ -228,6 +228,18 @@ STRINGS: dict[str, dict[str, str]] = {
         "th": "กรณีที่อยู่ในขั้นตอนเดิมนานเกินเกณฑ์ของขั้นตอนนั้น เรียงจากล่าช้ามากที่สุด",
         "en": "Cases in their stage for longer than the stage allows, the most overdue first.",
     },
+    "dash.areas": {
+        "th": "ความคืบหน้ารายจังหวัดและอำเภอ/เขต (รหัสกรมการปกครอง)",
+        "en": "Progress by province and district (DOPA codes)",
+    },
+    "dash.areas_hint": {
+        "th": "ทุกโครงการในทุกพื้นที่ ร้อยละคิดจากครัวเรือนของพื้นที่นั้น",
+        "en": "Every project anywhere; shares are of the area's own households.",
+    },
+    "dash.area_code": {"th": "รหัส", "en": "Code"},
+    "dash.area": {"th": "จังหวัด / อำเภอ/เขต", "en": "Province / district"},
+    "dash.communities": {"th": "ชุมชน", "en": "Communities"},
+    "dash.no_cases_yet": {"th": "ยังไม่มีกรณี", "en": "No cases yet."},
     "dash.no_reason": {"th": "ไม่ได้ระบุเหตุ", "en": "no reason given"},
     "dash.none_stalled": {"th": "ไม่มีกรณีที่ล่าช้า", "en": "No stalled cases."},
     "mapjs.loading": {"th": "กำลังโหลดแผนที่…", "en": "Loading the map…"},

@@ -36,6 +36,7 @@ from cases.services.dashboard import (
     STATUS_COLUMNS,
     finished_over_time,
     progress,
+    progress_by_area,
     stalled_cases,
 )
 from cases.services.documents import (
@@ -142,6 +143,7 @@ __all__ = [
     "list_users",
     "move_stage",
     "progress",
+    "progress_by_area",
     "record_layout_decision",
     "require_edit_of",
     "require_layout_edit",
