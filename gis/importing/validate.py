@@ -69,15 +69,17 @@ def _norm(text: str) -> str:
     return "".join(ch for ch in str(text).lower() if ch.isalnum())
 
 
-def suggest_field_map(file_fields, entry) -> dict[str, str]:
+def suggest_field_map(file_fields, entry, only=None) -> dict[str, str]:
     """{layer field: file field} guessed by name: the field's name, its Thai and English
     labels and its catalogue aliases, exact first, then close (difflib); required fields
-    first, each file field used once."""
+    first, each file field used once. `only`: just these layer fields."""
     from difflib import SequenceMatcher
 
     files = [f for f in file_fields if str(f).lower() not in _STORE_FIELDS]
     scored = []
     for spec in entry.fields.values():
+        if only is not None and spec.name not in only:
+            continue
         names = {_norm(spec.name), _norm(spec.label["th"]), _norm(spec.label["en"])}
         aliases = {_norm(a) for a in spec.aliases}
         for f in files:
@@ -122,12 +124,17 @@ def fill_generated(gdf, entry, label, report) -> gpd.GeoDataFrame:
         gdf[name] = column.astype(object).where(
             ~empty, [f"{prefix}-{i + 1:03d}" for i in range(len(gdf))]
         )
+        others = [c for c in gdf.columns if c != gdf.geometry.name and c not in entry.fields]
+        like = suggest_field_map(others, entry, only={name}).get(name)
+        hint_en = f"; the file's field {like!r} looks like it: --map {name}={like}" if like else ""
+        hint_th = f" ฟิลด์ {like!r} ในไฟล์อาจเป็นฟิลด์นี้: --map {name}={like}" if like else ""
         report.warnings.append(
             item(
                 Problem(
                     f"{int(empty.sum())} feature(s) had no {name}; given {prefix}-NNN "
-                    "(file name and row)",
-                    f"{int(empty.sum())} รายการไม่มี {name} จึงตั้งให้เป็น {prefix}-NNN (ชื่อไฟล์และลำดับแถว)",
+                    f"(file name and row){hint_en}",
+                    f"{int(empty.sum())} รายการไม่มี {name} จึงตั้งให้เป็น {prefix}-NNN "
+                    f"(ชื่อไฟล์และลำดับแถว){hint_th}",
                     file=label,
                     layer=entry.name,
                     field=name,
