@@ -81,6 +81,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(cases_views.bp)
     app.register_blueprint(cases_views.dashboard_bp)
+    from app import layer_cases_views  # /cases/from-layer: cases from a communities layer
+
+    layer_cases_views.init_app(app)
     from app import cases_api  # the case tracker's JSON API and /api/openapi.json
 
     cases_api.init_app(app)

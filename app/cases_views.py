@@ -732,6 +732,7 @@ def dashboard():
     if programme and programme not in default_workflows().programmes:
         programme = None
     progress = services.progress(uow(), g.user, programme=programme)
+    areas = services.progress_by_area(uow(), g.user, programme=programme)
     stalled = services.stalled_cases(uow(), g.user)
     if programme:
         stalled = [s for s in stalled if s["programme"] == programme]
@@ -739,6 +740,7 @@ def dashboard():
     return render_template(
         "dashboard.html",
         progress=progress,
+        areas=areas,
         stalled=stalled,
         series=series,
         chart=finished_chart(series, _lang()),

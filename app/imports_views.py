@@ -9,7 +9,10 @@ catalogue's, and links exports. The API: `POST /api/imports` (multipart),
 from __future__ import annotations
 
 import io
-import tempfile
+import re
+import secrets
+import shutil
+import time
 from dataclasses import fields as dataclass_fields
 from pathlib import Path
 
@@ -57,8 +60,17 @@ def _field_map(form) -> dict[str, str]:
     return out
 
 
-def _run_import(form, upload):
-    """Save the upload under the instance's uploads folder and import it."""
+_PENDING = re.compile(r"[0-9a-f]{32}")
+_PENDING_HOURS = 24
+
+
+def _pending_root() -> Path:
+    return Path(get_store().home) / "uploads" / "pending"
+
+
+def _save_pending(upload) -> tuple[str, Path, str]:
+    """Keep an upload until it is imported (the mapping form names it by a token):
+    (token, path, the file's own name). Uploads kept over a day are removed."""
     if upload is None or not upload.filename:
         raise PlannerError("choose a file to upload / โปรดเลือกไฟล์")
     suffix = Path(upload.filename).suffix.lower()[:10]
@@ -77,27 +89,80 @@ def _run_import(form, upload):
         )
     if not name.lower().endswith(suffix):
         name = f"upload{suffix}"
+    root = _pending_root()
+    root.mkdir(parents=True, exist_ok=True)
+    for old in root.iterdir():
+        if old.stat().st_mtime < time.time() - _PENDING_HOURS * 3600:
+            shutil.rmtree(old, ignore_errors=True)
+    token = secrets.token_hex(16)
+    folder = root / token
+    folder.mkdir()
+    path = folder / name
+    upload.save(path)
+    (folder / "label.txt").write_text(upload.filename[:500], encoding="utf-8")
+    return token, path, upload.filename
+
+
+def _pending(token: str) -> tuple[Path, str]:
+    """The kept upload of `token` and its own name; PlannerError when there is none."""
+    folder = _pending_root() / (token or "-")
+    label_file = folder / "label.txt"
+    if not _PENDING.fullmatch(token or "") or not label_file.is_file():
+        raise PlannerError(
+            "the uploaded file is no longer kept; choose it again"
+            " / ไม่พบไฟล์ที่อัปโหลดไว้แล้ว โปรดเลือกไฟล์อีกครั้ง"
+        )
+    path = next(p for p in folder.iterdir() if p.name != "label.txt")
+    return path, label_file.read_text(encoding="utf-8")
+
+
+def _options(form, label: str) -> imports.ImportOptions:
     layer = (form.get("layer") or "").strip()
     if layer == "__new__":
         layer = (form.get("new_layer") or "").strip()
-    options = imports.ImportOptions(
+    return imports.ImportOptions(
         layer=layer,
         mode=form.get("mode") or "replace",
         encoding=form.get("encoding") or None,
-        crs=imports.checked_crs(form.get("crs"), upload.filename),
+        crs=imports.checked_crs(form.get("crs"), label),
         field_map=_field_map(form) or None,
+        source_layer=form.get("source_layer") or None,
         max_bytes=current_app.config.get("MAX_CONTENT_LENGTH") or 50 * 1024 * 1024,
-        file_label=upload.filename,
+        file_label=label,
     )
-    store = get_store()
-    folder = Path(store.home) / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=folder) as work:
-        path = Path(work) / name
-        upload.save(path)
-        # A retry with a mapping re-sends the file; keep a copy for the form's resubmit.
-        source = f"{path}::{form['source_layer']}" if form.get("source_layer") else path
-        return imports.import_into(store, get_catalog(), source, options)
+
+
+def _source(form, upload) -> tuple[str, Path, str]:
+    """(token, path, name) of the file to import: a new upload, or the one kept."""
+    if upload is not None and upload.filename:
+        return _save_pending(upload)
+    token = (form.get("pending") or "").strip()
+    return (token, *_pending(token))
+
+
+def _run_import(form, upload, *, keep: bool = False):
+    """Import the upload, or the kept one the mapping form names. After a refusal the
+    file is kept when `keep` (exc.pending), so fields can be mapped without re-sending."""
+    token, path, label = _source(form, upload)
+    try:
+        report = imports.import_into(get_store(), get_catalog(), path, _options(form, label))
+    except ValidationError as exc:
+        exc.pending = token if keep else None
+        if not keep:
+            shutil.rmtree(path.parent, ignore_errors=True)
+        raise
+    except Exception:
+        shutil.rmtree(path.parent, ignore_errors=True)
+        raise
+    shutil.rmtree(path.parent, ignore_errors=True)
+    return report
+
+
+def _choices(token: str, form) -> dict:
+    """The mapping form for the kept upload `token`: file fields, layer fields, suggestions."""
+    path, label = _pending(token)
+    choices = imports.field_choices(get_catalog(), path, _options(form, label))
+    return {"pending": token, "file": label, **vars(choices)}
 
 
 @bp.route("/imports", methods=("GET", "POST"))
@@ -108,17 +173,23 @@ def imports_page():
     status = 200
     if request.method == "POST":
         try:
-            report = _run_import(request.form, request.files.get("file")).to_dict()
+            if request.form.get("action") == "fields":
+                token, _, _ = _source(request.form, request.files.get("file"))
+                mapping = _choices(token, request.form)
+            else:
+                imported = _run_import(request.form, request.files.get("file"), keep=True)
+                report = imported.to_dict()
         except ValidationError as exc:
             problems = exc.problems
             refused = getattr(exc, "report", None)
             report = refused.to_dict() if refused is not None else None
             status = 422
-            if report and report.get("missing_fields") and report.get("layer") in catalog:
-                mapping = {
-                    "missing": report["missing_fields"],
-                    "file_fields": report["unmapped_fields"],
-                }
+            token = getattr(exc, "pending", None)
+            if token and request.form.get("layer") in catalog:
+                try:
+                    mapping = _choices(token, request.form)
+                except PlannerError:
+                    mapping = None
         except PlannerError as exc:
             problems = [{"message_en": str(exc), "message_th": "คำขอไม่ถูกต้อง"}]
             status = 400
@@ -215,6 +286,8 @@ _SCHEMAS = {
 def api_import():
     """Import a file into a layer (validated first; all or nothing)"""
     try:
+        if not (request.files.get("file") and request.files["file"].filename):
+            raise PlannerError("choose a file to upload / โปรดเลือกไฟล์")
         report = _run_import(request.form, request.files.get("file"))
     except ValidationError as exc:
         refused = getattr(exc, "report", None)

@@ -48,6 +48,7 @@ POLICY: dict[str, Allowed] = {
     "cases.document": USERS,
     "cases.household": EDITORS,
     "cases.new_case": STAFF,
+    "layer_cases.from_layer": STAFF,
     "cases.add_household": EDITORS,
     "cases.budget": EDITORS,
     "cases.edit_case": EDITORS,

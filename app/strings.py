@@ -266,6 +266,18 @@ STRINGS: dict[str, dict[str, str]] = {
         "th": "กรณีที่อยู่ในขั้นตอนเดิมนานเกินเกณฑ์ของขั้นตอนนั้น เรียงจากล่าช้ามากที่สุด",
         "en": "Cases in their stage for longer than the stage allows, the most overdue first.",
     },
+    "dash.areas": {
+        "th": "ความคืบหน้ารายจังหวัดและอำเภอ/เขต (รหัสกรมการปกครอง)",
+        "en": "Progress by province and district (DOPA codes)",
+    },
+    "dash.areas_hint": {
+        "th": "ทุกโครงการในทุกพื้นที่ ร้อยละคิดจากครัวเรือนของพื้นที่นั้น",
+        "en": "Every project anywhere; shares are of the area's own households.",
+    },
+    "dash.area_code": {"th": "รหัส", "en": "Code"},
+    "dash.area": {"th": "จังหวัด / อำเภอ/เขต", "en": "Province / district"},
+    "dash.communities": {"th": "ชุมชน", "en": "Communities"},
+    "dash.no_cases_yet": {"th": "ยังไม่มีกรณี", "en": "No cases yet."},
     "dash.no_reason": {"th": "ไม่ได้ระบุเหตุ", "en": "no reason given"},
     "dash.none_stalled": {"th": "ไม่มีกรณีที่ล่าช้า", "en": "No stalled cases."},
     "mapjs.loading": {"th": "กำลังโหลดแผนที่…", "en": "Loading the map…"},
@@ -1044,6 +1056,65 @@ STRINGS: dict[str, dict[str, str]] = {
         "th": "บันทึกแบบสำรวจ {form} ไว้ที่ {path} แล้ว (รุ่น {version})",
         "en": "wrote the survey form {form} to {path} (version {version})",
     },
+    # -- cases from a layer (app/layer_cases_views.py) --
+    "layer_cases.title": {"th": "เปิดกรณีจากชั้นข้อมูลชุมชน", "en": "Open cases from a layer"},
+    "layer_cases.lead": {
+        "th": "เปิดหนึ่งกรณีต่อหนึ่งชุมชนในชั้นข้อมูลที่ยังไม่มีกรณีของโครงการนี้"
+        " ขอบเขตชุมชนเป็นขอบเขตพื้นที่ของกรณี ทำซ้ำได้โดยไม่เปิดซ้ำ",
+        "en": "One case per community of the layer that has no case of this programme yet;"
+        " the community's boundary is the case's site. Running it again opens nothing new.",
+    },
+    "layer_cases.layer": {"th": "ชั้นข้อมูล", "en": "Layer"},
+    "layer_cases.province": {"th": "จังหวัด (รหัสกรมการปกครอง)", "en": "Province (DOPA code)"},
+    "layer_cases.district": {"th": "อำเภอ/เขต (รหัสกรมการปกครอง)", "en": "District (DOPA code)"},
+    "layer_cases.from_features": {
+        "th": "ตามข้อมูลในแต่ละชุมชน",
+        "en": "From each feature's fields",
+    },
+    "layer_cases.codes_hint": {
+        "th": "ชุมชนที่มีรหัสจังหวัด/อำเภอ/ตำบลของตนเองในชั้นข้อมูลจะใช้รหัสนั้น",
+        "en": "A feature with its own province, district or subdistrict code keeps it.",
+    },
+    "layer_cases.preview": {"th": "ดูว่าจะเปิดกี่กรณี", "en": "Preview"},
+    "layer_cases.confirm": {"th": "ยืนยันเปิด {n} กรณี", "en": "Open {n} case(s)"},
+    "layer_cases.will_open": {
+        "th": "จะเปิด {n} กรณี จาก {features} ชุมชน",
+        "en": "{n} case(s) will be opened from {features} feature(s)",
+    },
+    "layer_cases.opened": {
+        "th": "เปิดแล้ว {n} กรณี จาก {features} ชุมชน",
+        "en": "{n} case(s) opened from {features} feature(s)",
+    },
+    "layer_cases.existing": {
+        "th": "ชุมชนที่มีกรณีอยู่แล้ว: {n}",
+        "en": "Communities that already have a case: {n}",
+    },
+    "layer_cases.refused": {
+        "th": "ไม่ได้เปิดกรณีใด เพราะพบปัญหาต่อไปนี้",
+        "en": "No case was opened; these problems were found",
+    },
+    "imports.show_fields": {
+        "th": "แสดงฟิลด์ในไฟล์และจับคู่",
+        "en": "Show the file's fields and match them",
+    },
+    "imports.map_title": {
+        "th": "จับคู่ฟิลด์ของไฟล์ {file} กับชั้นข้อมูล {layer}",
+        "en": "Match the fields of {file} to layer {layer}",
+    },
+    "imports.map_hint": {
+        "th": "ระบบเลือกให้ตามชื่อที่คล้ายกัน (ไทยหรืออังกฤษ) ตรวจแล้วกดนำเข้า ไม่ต้องเลือกไฟล์อีก"
+        " ฟิลด์รหัสชุมชนที่ว่างจะสร้างให้จากชื่อไฟล์และลำดับแถว",
+        "en": "Pre-filled by similar names (Thai or English). Check, then Import; no need to"
+        " choose the file again. A missing community id is made from the file name and row.",
+    },
+    "imports.map_layer_field": {"th": "ฟิลด์ของชั้นข้อมูล", "en": "Layer field"},
+    "imports.map_file_field": {"th": "ฟิลด์ในไฟล์", "en": "Field in the file"},
+    "imports.map_required": {"th": "จำเป็น", "en": "required"},
+    "imports.map_profile_extra": {
+        "th": "ข้อมูลเพิ่มเติม (ไม่บังคับ)",
+        "en": "extra (optional)",
+    },
+    "imports.map_none": {"th": "— ไม่มี —", "en": "— none —"},
 }
 
 # One label per layer status (gis.catalog.STATUS_LABELS), under the names pages use.

@@ -414,6 +414,11 @@ def _dopa():
     return provinces, districts, subdistricts
 
 
+def dopa_tables():
+    """({code: province}, {code: district}, {code: subdistrict}) of the DOPA list."""
+    return _dopa()
+
+
 def dopa_area(code: str):
     """The province, district or subdistrict with DOPA `code` (2, 4 or 6 digits), or None."""
     provinces, districts, subdistricts = _dopa()
@@ -437,6 +442,18 @@ def _dopa_problem(kind: str, code: str) -> tuple[str, str] | None:
             f"{code!r} ไม่ใช่รหัส{th}ของกรมการปกครอง ({_LEVEL[kind]} หลัก)",
         )
     return None
+
+
+def dopa_code_problem(kind: str, code: str, *, within: str | None = None):
+    """(en, th) when `code` is not a DOPA `kind` code (province, district, subdistrict)
+    or, given `within`, not inside that province or district; None when it is."""
+    problem = _dopa_problem(kind, code)
+    if problem or not within or code.startswith(within):
+        return problem
+    return (
+        f"{code!r} is not inside {within!r} ({dopa_names(within)['en']})",
+        f"{code!r} ไม่อยู่ใน {within!r} ({dopa_names(within)['th']})",
+    )
 
 
 # -- validation ----------------------------------------------------------------

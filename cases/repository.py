@@ -176,6 +176,17 @@ class Repository:
         rows = self.conn.execute(sa.select(orm.communities).order_by(orm.communities.c.id))
         return [_row_to(Community, r) for r in rows]
 
+    def community_ids(self) -> set[str]:
+        return set(self.conn.execute(sa.select(orm.communities.c.id)).scalars())
+
+    def community_ids_with_cases(self, *, programme: str | None = None) -> set[str]:
+        """Communities that have a case (of `programme`, when given)."""
+        c = orm.cases
+        query = sa.select(c.c.community_id).distinct()
+        if programme:
+            query = query.where(c.c.programme == programme)
+        return set(self.conn.execute(query).scalars())
+
     # -- cases ----------------------------------------------------------------
     def add_case(self, case: Case, programme: str) -> Case:
         values = _values(case)
@@ -765,6 +776,38 @@ class Repository:
         )
         if programme:
             query = query.where(c.c.programme == programme)
+        return [tuple(r) for r in self.conn.execute(query)]
+
+    def area_rows(self, *, programme: str | None = None, community_id: str | None = None):
+        """(province_code, district_code, house_status, agreed, count) over all households:
+        the per-case tallies summed by the communities' DOPA codes (one row a case and
+        status at most is read, never a household)."""
+        t, c, m = orm.household_tallies, orm.cases, orm.communities
+        keys = (m.c.province_code, m.c.district_code, t.c.house_status, t.c.agreed_to_move)
+        query = (
+            sa.select(*keys, sa.func.sum(t.c.n))
+            .select_from(t.join(c, t.c.case_id == c.c.id).join(m, c.c.community_id == m.c.id))
+            .group_by(*keys)
+        )
+        if programme:
+            query = query.where(c.c.programme == programme)
+        if community_id:
+            query = query.where(c.c.community_id == community_id)
+        return [tuple(r) for r in self.conn.execute(query)]
+
+    def area_case_counts(self, *, programme: str | None = None, community_id: str | None = None):
+        """(province_code, district_code, communities, cases) by the communities' DOPA codes."""
+        c, m = orm.cases, orm.communities
+        keys = (m.c.province_code, m.c.district_code)
+        query = (
+            sa.select(*keys, sa.func.count(sa.distinct(m.c.id)), sa.func.count(c.c.id))
+            .select_from(c.join(m, c.c.community_id == m.c.id))
+            .group_by(*keys)
+        )
+        if programme:
+            query = query.where(c.c.programme == programme)
+        if community_id:
+            query = query.where(c.c.community_id == community_id)
         return [tuple(r) for r in self.conn.execute(query)]
 
     def case_stage_rows(

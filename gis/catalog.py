@@ -17,6 +17,11 @@ from gis.errors import CatalogError, Problem, ValidationError
 from gis.paths import CATALOG_PATH
 
 FIELD_TYPES = {"str", "int", "float", "bool", "date"}
+# The core schema, for projects anywhere in Thailand; other profiles (the Khlong Prem
+# corridor) add layers and optional fields (docs/decisions/0019).
+CORE_PROFILE = "core"
+# Values a field may be filled with when a file lacks it (`generated:` in the catalogue).
+GENERATORS = {"row_id"}
 GEOMETRY_TYPES = {"Point", "LineString", "Polygon", "Raster"}
 STATUSES = {"real", "approximate", "illustrative"}
 # What each status is called, one translation each, for every page, report and script
@@ -51,6 +56,9 @@ class FieldSpec:
     type: str
     label: dict[str, str]
     required: bool = True
+    profile: str = CORE_PROFILE
+    aliases: tuple[str, ...] = ()
+    generated: str | None = None
 
 
 @dataclass(frozen=True)
@@ -70,6 +78,14 @@ class LayerEntry:
     draw_order: int = 0
     file: str | None = None  # rasters: file name inside the store
     extra: dict[str, Any] = field(default_factory=dict)
+    profile: str = CORE_PROFILE
+
+    def core_fields(self) -> list[str]:
+        """The fields of the core schema (any project); the rest are profile extras."""
+        return [f.name for f in self.fields.values() if f.profile == CORE_PROFILE]
+
+    def required_fields(self) -> list[str]:
+        return [f.name for f in self.fields.values() if f.required]
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly form for the API and the map."""
@@ -82,9 +98,15 @@ class LayerEntry:
             "status": self.status,
             "status_note": self.status_note,
             "fields": {
-                f.name: {"type": f.type, "label": f.label, "required": f.required}
+                f.name: {
+                    "type": f.type,
+                    "label": f.label,
+                    "required": f.required,
+                    "profile": f.profile,
+                }
                 for f in self.fields.values()
             },
+            "profile": self.profile,
             "style": self.style,
             "source": self.source,
             "licence": self.licence,
@@ -99,6 +121,7 @@ class Catalog:
     layers: dict[str, LayerEntry]
     storage_crs: str
     path: Path
+    profiles: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def __getitem__(self, name: str) -> LayerEntry:
         try:
@@ -140,6 +163,7 @@ _ENTRY_KEYS = {
     "access",
     "draw_order",
     "file",
+    "profile",
 }
 
 
@@ -151,6 +175,12 @@ def load_catalog(path: str | Path = CATALOG_PATH) -> Catalog:
     except (OSError, yaml.YAMLError) as exc:
         raise CatalogError(f"cannot read the catalogue {path}: {exc}") from exc
     problems: list[str] = []
+    profiles = {
+        str(name): _bilingual((spec or {}).get("title"), f"{path.name}: profile {name}", problems)
+        for name, spec in (raw.get("profiles") or {CORE_PROFILE: None}).items()
+    }
+    if CORE_PROFILE not in profiles:
+        problems.append(f"{path.name}: profiles: needs the {CORE_PROFILE!r} profile")
     layers: dict[str, LayerEntry] = {}
     for name, spec in (raw.get("layers") or {}).items():
         where = f"{path.name}: layer {name}"
@@ -171,16 +201,35 @@ def load_catalog(path: str | Path = CATALOG_PATH) -> Catalog:
             CRS.from_user_input(crs)
         except Exception:
             problems.append(f"{where}: unknown CRS {crs!r}")
+        layer_profile = str(spec.get("profile", CORE_PROFILE))
+        if layer_profile not in profiles:
+            problems.append(f"{where}: unknown profile {layer_profile!r}")
         fields: dict[str, FieldSpec] = {}
         for fname, fspec in (spec.get("fields") or {}).items():
-            ftype = (fspec or {}).get("type")
+            fspec = fspec or {}
+            ftype = fspec.get("type")
             if ftype not in FIELD_TYPES:
                 problems.append(f"{where}: field {fname}: unknown type {ftype!r}")
+            fprofile = str(fspec.get("profile", layer_profile))
+            if fprofile not in profiles:
+                problems.append(f"{where}: field {fname}: unknown profile {fprofile!r}")
+            # The one rule of profiles: on a core layer, a profile's field is an extra.
+            extra_field = layer_profile == CORE_PROFILE and fprofile != CORE_PROFILE
+            if extra_field and fspec.get("required"):
+                problems.append(
+                    f"{where}: field {fname}: a {fprofile} field on a core layer is optional"
+                )
+            generated = fspec.get("generated")
+            if generated is not None and generated not in GENERATORS:
+                problems.append(f"{where}: field {fname}: unknown generator {generated!r}")
             fields[fname] = FieldSpec(
                 name=fname,
                 type=ftype,
                 label=_bilingual(fspec.get("label"), f"{where}: field {fname}: label", problems),
-                required=bool(fspec.get("required", True)),
+                required=bool(fspec.get("required", not extra_field)) and not generated,
+                profile=fprofile,
+                aliases=tuple(str(a) for a in fspec.get("aliases") or ()),
+                generated=generated,
             )
         access = spec.get("access")
         if access not in ACCESS_LEVELS:
@@ -207,10 +256,13 @@ def load_catalog(path: str | Path = CATALOG_PATH) -> Catalog:
             draw_order=int(spec.get("draw_order", 0)),
             file=spec.get("file"),
             extra={k: v for k, v in spec.items() if k not in _ENTRY_KEYS},
+            profile=layer_profile,
         )
     if problems:
         raise CatalogError("the catalogue has problems:\n" + "\n".join(problems))
-    return Catalog(layers=layers, storage_crs=str(raw.get("storage_crs")), path=path)
+    return Catalog(
+        layers=layers, storage_crs=str(raw.get("storage_crs")), path=path, profiles=profiles
+    )
 
 
 def _type_ok(series: pd.Series, ftype: str) -> bool:

@@ -15,7 +15,7 @@ import folium
 import geopandas as gpd
 
 from gis.catalog import Catalog
-from gis.layers import dates_to_iso
+from gis.layers import bounds_to_wgs84, dates_to_iso
 from gis.paths import VENDOR_DIR
 from gis.style import feature_style, legend_items
 
@@ -36,6 +36,37 @@ def offline_map(**kwargs) -> folium.Map:
     return fmap
 
 
+# The layers a map opens on when they are loaded; otherwise every loaded layer.
+FOCUS_LAYERS = ("communities",)
+
+
+def union_bounds(boxes) -> list[float] | None:
+    """The box around the given [west, south, east, north] boxes (None ones skipped)."""
+    boxes = [b for b in boxes if b is not None]
+    if not boxes:
+        return None
+    return [
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    ]
+
+
+def initial_bounds(store, names=None) -> list[float] | None:
+    """Where a map opens (WGS 84 [west, south, east, north]): the loaded communities,
+    else every loaded vector layer of `names` (default: all); None on an empty store.
+    Nothing assumes the Khlong Prem corridor: a store of Khon Kaen data opens there."""
+    stored = [n for n in store.layer_names() if names is None or n in names]
+    boxes = {}
+    for name in stored:
+        info = store.info(name)
+        if info.feature_count:
+            boxes[name] = bounds_to_wgs84(info.bounds, info.crs)
+    focus = union_bounds(boxes.get(n) for n in FOCUS_LAYERS)
+    return focus or union_bounds(boxes.values())
+
+
 def corridor_map(
     layers: dict[str, gpd.GeoDataFrame],
     catalog: Catalog,
@@ -48,7 +79,7 @@ def corridor_map(
     Columns named in `drop_fields` (personal data the reader may not see) are left out
     of the map's data and pop-ups; which layers to pass in is the caller's decision."""
     fmap = offline_map()
-    bounds = None
+    bounds = everything = None
     for entry in catalog:
         gdf = layers.get(entry.name)
         if gdf is None or entry.kind != "vector":
@@ -71,19 +102,12 @@ def corridor_map(
                 fields=fields, aliases=[entry.fields[f].label[lang] for f in fields]
             ),
         ).add_to(fmap)
-        if entry.name in ("communities", "canal_centreline"):
-            b = gdf.total_bounds
-            bounds = (
-                b
-                if bounds is None
-                else [
-                    min(bounds[0], b[0]),
-                    min(bounds[1], b[1]),
-                    max(bounds[2], b[2]),
-                    max(bounds[3], b[3]),
-                ]
-            )
+        if entry.name in (*FOCUS_LAYERS, "canal_centreline") and not gdf.empty:
+            bounds = union_bounds([bounds, list(gdf.total_bounds)])
+        elif not gdf.empty:
+            everything = union_bounds([everything, list(gdf.total_bounds)])
     folium.LayerControl(collapsed=False).add_to(fmap)
+    bounds = bounds or everything  # no corridor: whatever is loaded, anywhere in Thailand
     if bounds is not None:
         fmap.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
     zoning = catalog.layers.get("zoning")

@@ -15,7 +15,7 @@ def test_layers_lists_the_catalogue_with_counts(client, auth, catalog):
     assert layers["communities"]["feature_count"] == 38
     assert layers["structures"]["feature_count"] == 6386
     assert layers["districts"]["feature_count"] == 50
-    assert layers["communities"]["title"] == {"th": "ชุมชนริมคลอง", "en": "Canal-side communities"}
+    assert layers["communities"]["title"] == {"th": "ชุมชน", "en": "Communities"}
     assert layers["communities"]["status"] == "illustrative"
     minx, miny, maxx, maxy = layers["communities"]["bounds"]
     assert 100.4 < minx < maxx < 100.7 and 13.7 < miny < maxy < 14.1

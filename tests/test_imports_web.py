@@ -112,12 +112,17 @@ def test_page_shows_mapping_form_then_imports_with_it(writable_client, writable_
     path = GOOD / "district_office.zip"
     res = writable_client.post(
         "/imports",
-        data={"file": (io.BytesIO(path.read_bytes()), path.name), "layer": "communities"},
+        data={
+            "file": (io.BytesIO(path.read_bytes()), path.name),
+            "layer": "communities",
+            "action": "fields",
+        },
         content_type="multipart/form-data",
     )
     html = res.get_data(as_text=True)
-    assert res.status_code == 422
-    assert 'name="mapto-community_id"' in html and "community_" in html
+    assert res.status_code == 200
+    assert 'name="mapto-community_id"' in html
+    assert '<option value="community_" selected' in html  # pre-filled by name
     res = writable_client.post(
         "/imports",
         data={

@@ -18,7 +18,14 @@ from typing import Any
 from cases import privacy
 from gis.errors import PlannerError, Problem, ValidationError
 from gis.exporting import EXPORT_FORMATS, export_layers
-from gis.importing import ImportReport, import_file, list_reports, load_report
+from gis.importing import (
+    ImportReport,
+    import_file,
+    list_reports,
+    load_report,
+    read_fields,
+    suggest_field_map,
+)
 
 MODES = ("replace", "append")
 
@@ -39,7 +46,8 @@ class ImportOptions:
 
 
 def parse_field_map(lines: Iterable[str]) -> dict[str, str]:
-    """`FILE_FIELD=LAYER_FIELD` lines as {file field: layer field}."""
+    """`A=B` lines as {A: B}; the import takes each pair either way round
+    (`FILE_FIELD=LAYER_FIELD` or `LAYER_FIELD=FILE_FIELD`), by which side the file has."""
     out = {}
     for line in lines:
         if "=" not in line:
@@ -103,6 +111,45 @@ def import_into(store, catalog, source: str | Path, options: ImportOptions) -> I
         source_layer=options.source_layer,
         file_label=options.file_label,
         **limits,
+    )
+
+
+@dataclass
+class FieldChoices:
+    """What the mapping form shows: the file's fields, the layer's (required ones
+    marked) and a suggested {layer field: file field} by name, Thai or English."""
+
+    layer: str
+    file_fields: list[str]
+    layer_fields: list[dict[str, Any]]
+    suggested: dict[str, str]
+
+
+def field_choices(catalog, source: str | Path, options: ImportOptions) -> FieldChoices:
+    """The file's fields next to the catalogue layer's, with a suggested mapping."""
+    entry = catalog.layers.get(options.layer)
+    if entry is None or entry.kind != "vector":
+        raise PlannerError(
+            f"layer {options.layer[:40]!r} is not a vector layer of the catalogue"
+            f" / ชั้นข้อมูล {options.layer[:40]!r} ไม่อยู่ในทะเบียนชั้นข้อมูล"
+        )
+    limits = {"max_bytes": options.max_bytes} if options.max_bytes else {}
+    found = read_fields(
+        source,
+        encoding=options.encoding or None,
+        source_layer=options.source_layer,
+        file_label=options.file_label,
+        **limits,
+    )
+    layer_fields = [
+        {"name": f.name, "label": f.label, "required": f.required, "profile": f.profile}
+        for f in entry.fields.values()
+    ]
+    return FieldChoices(
+        layer=entry.name,
+        file_fields=found,
+        layer_fields=layer_fields,
+        suggested=suggest_field_map(found, entry),
     )
 
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import click
 
 from app.cli.common import (
     _cli_user,
+    _echo_problems,
+    _fail,
     _open_case_store,
+    _open_store,
     main,
 )
 
@@ -44,7 +48,7 @@ def progress(as_json: bool, programme: str | None) -> None:
         )
 
 
-@main.command("cases")
+@main.group("cases", invoke_without_command=True)
 @click.option("--programme", default=None)
 @click.option("--district", default=None)
 @click.option("--stage", default=None)
@@ -52,8 +56,11 @@ def progress(as_json: bool, programme: str | None) -> None:
     "--stalled", is_flag=True, help="Only cases longer in their stage than its threshold."
 )
 @click.option("--json", "as_json", is_flag=True)
-def list_cases_command(programme, district, stage, stalled, as_json) -> None:
-    """List cases with their stage (กรณีและขั้นตอน)."""
+@click.pass_context
+def list_cases_command(ctx, programme, district, stage, stalled, as_json) -> None:
+    """List cases with their stage (กรณีและขั้นตอน); `planner cases create` opens them."""
+    if ctx.invoked_subcommand is not None:
+        return
     from cases import services
     from cases.workflow import default_workflows
 
@@ -81,3 +88,42 @@ def list_cases_command(programme, district, stage, stalled, as_json) -> None:
             f" · {row['days_in_stage']} d{flag}{hold}"
         )
     click.echo(f"{total} case(s)")
+
+
+@list_cases_command.command("create")
+@click.option("--from-layer", "layer", required=True, help="A communities layer in the store.")
+@click.option("--programme", required=True, help="e.g. baan_mankong, canal_side, disaster.")
+@click.option("--province-code", default=None, help="DOPA province code, e.g. 40 (Khon Kaen).")
+@click.option("--district-code", default=None, help="DOPA district code, e.g. 4001.")
+@click.option("--dry-run", is_flag=True, help="Only say what would be opened.")
+@click.option("--json", "as_json", is_flag=True)
+def create_from_layer(layer, programme, province_code, district_code, dry_run, as_json) -> None:
+    """One community and one case per feature of a layer that has no case yet
+    (เปิดกรณีจากชั้นข้อมูลชุมชน); running it twice opens nothing new."""
+    from app.application import layer_cases
+    from cases.errors import DomainError
+    from gis.errors import PlannerError, ValidationError
+
+    run = layer_cases.plan_cases_from_layer if dry_run else layer_cases.create_cases_from_layer
+    try:
+        plan = run(
+            _open_store(),
+            _open_case_store(),
+            _cli_user(),
+            layer=layer,
+            programme=programme,
+            province_code=province_code,
+            district_code=district_code,
+        )
+    except ValidationError as exc:
+        _echo_problems(exc, "no case was opened", "ไม่ได้เปิดกรณีใด")
+        sys.exit(1)
+    except DomainError as exc:
+        _fail(PlannerError(f"{exc.message_en} / {exc.message_th}"))
+    except PlannerError as exc:
+        _fail(exc)
+    plan = plan[0] if dry_run else plan
+    if as_json:
+        click.echo(json.dumps(plan.to_dict(), ensure_ascii=False, indent=1))
+    else:
+        click.echo(plan.summary())

@@ -25,7 +25,12 @@ from gis.errors import PlannerError, ValidationError
 @click.option("--mode", type=click.Choice(["replace", "append"]), default="replace")
 @click.option("--encoding", default=None, help="Text encoding, e.g. cp874 (usually detected).")
 @click.option("--crs", default=None, help="CRS of a file that has none, e.g. EPSG:24047.")
-@click.option("--map", "mappings", multiple=True, help="FILE_FIELD=LAYER_FIELD (repeatable).")
+@click.option(
+    "--map",
+    "mappings",
+    multiple=True,
+    help="LAYER_FIELD=FILE_FIELD or FILE_FIELD=LAYER_FIELD, e.g. name_th=Name (repeatable).",
+)
 @click.option("--source-layer", default=None, help="Layer inside a GeoPackage (or PATH::NAME).")
 @click.option("--json", "as_json", is_flag=True, help="Print the import report as JSON.")
 def import_command(path, layer_name, mode, encoding, crs, mappings, source_layer, as_json):

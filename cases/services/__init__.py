@@ -17,10 +17,12 @@ from cases.services.budget import (
 from cases.services.case_files import (
     audit_log,
     case_detail,
+    communities_with_cases,
     create_case,
     find_case,
     get_case,
     list_cases,
+    open_community_cases,
     require_edit_of,
     update_case,
 )
@@ -35,6 +37,7 @@ from cases.services.dashboard import (
     STATUS_COLUMNS,
     finished_over_time,
     progress,
+    progress_by_area,
     stalled_cases,
 )
 from cases.services.documents import (
@@ -135,7 +138,9 @@ __all__ = [
     "budget_rate",
     "case_detail",
     "change_password",
+    "communities_with_cases",
     "create_case",
+    "open_community_cases",
     "delete_plot_versioned",
     "document_path",
     "end_sessions",
@@ -160,6 +165,7 @@ __all__ = [
     "list_users",
     "move_stage",
     "progress",
+    "progress_by_area",
     "record_layout_decision",
     "require_edit_of",
     "require_layout_edit",

@@ -9,6 +9,7 @@ from cases import policy
 from cases.errors import Forbidden, InvalidInput
 from cases.model import (
     Case,
+    Community,
     StageEvent,
     User,
     snapshot,
@@ -105,6 +106,57 @@ def create_case(
         _audit(uow, user, "create", "case", case.id, None, snapshot(case))
         uow.commit()
     return case
+
+
+def open_community_cases(
+    uow: UnitOfWork,
+    user: User,
+    items: list[tuple[Community, Any]],
+    *,
+    case_type: str,
+    on: date | None = None,
+    workflows: Workflows | None = None,
+) -> list[Case]:
+    """One case per community that has none of the case type's programme yet, in one
+    transaction: new communities are added, each case's site is its geometry (EPSG:32647,
+    already checked). Communities that already have such a case are left alone, so
+    running it twice opens nothing new. The cases opened."""
+    workflows = workflows or default_workflows()
+    if not policy.is_officer(user):
+        raise Forbidden("only officers open new cases", "เฉพาะเจ้าหน้าที่เท่านั้นที่เปิดกรณีใหม่ได้")
+    ctype = _new_case_type(workflows, case_type, None)
+    on = on or today_in_thailand()
+    _check_date(on, "on")
+    opened: list[Case] = []
+    with uow:
+        known = uow.repo.community_ids()
+        with_case = uow.repo.community_ids_with_cases(programme=ctype.programme)
+        new = [c for c, _ in items if c.id not in known]
+        uow.repo.add_communities(new)
+        for community, site in items:
+            if community.id in with_case:
+                continue
+            with_case.add(community.id)
+            _, count = uow.repo.list_cases(community_id=community.id)
+            title_en = f"{ctype.label['en']}: {community.name_en or community.name_th}"
+            case = Case(
+                ref=f"{community.id}-{case_type[:3].upper()}-{count + 1:02d}",
+                community_id=community.id,
+                case_type=case_type,
+                title_th=f"{ctype.label['th']} {community.name_th}"[:200],
+                title_en=title_en[:200],
+                stage=ctype.first_stage.id,
+                stage_entered_on=on,
+                site=site,
+                created_on=on,
+            )
+            uow.repo.add_case(case, ctype.programme)
+            event = StageEvent(case.id, None, case.stage, on, user.username, note="case opened")
+            uow.repo.add_event(event)
+            _audit(uow, user, "create", "case", case.id, None, snapshot(case))
+            opened.append(case)
+        uow.commit()
+    return opened
 
 
 def _new_case_type(workflows: Workflows, case_type: str, variant: str | None):
@@ -301,3 +353,11 @@ def audit_log(
         raise Forbidden("the audit log is for officers", "บันทึกการแก้ไขสำหรับเจ้าหน้าที่เท่านั้น")
     with uow:
         return uow.repo.list_audit(entity=entity, entity_id=entity_id, limit=limit)
+
+
+def communities_with_cases(uow: UnitOfWork, user: User, *, programme: str | None = None) -> set:
+    """Ids of the communities that have a case (of `programme`, when given)."""
+    if not policy.is_officer(user):
+        raise Forbidden("only officers open new cases", "เฉพาะเจ้าหน้าที่เท่านั้นที่เปิดกรณีใหม่ได้")
+    with uow:
+        return uow.repo.community_ids_with_cases(programme=programme)

@@ -171,3 +171,65 @@ def finished_over_time(
         cumulative += n
         out.append({"month": month, "finished": n, "cumulative": cumulative})
     return out
+
+
+def progress_by_area(
+    uow: UnitOfWork, user: User | None = None, *, programme: str | None = None
+) -> list[dict]:
+    """Progress by province, then district, keyed by the communities' DOPA codes (names in
+    Thai and English from cases/register.py); shares are of the area's own households."""
+    community_id = policy.community_scope(user)
+
+    def compute():
+        rows = uow.repo.area_rows(programme=programme, community_id=community_id)
+        counts = uow.repo.area_case_counts(programme=programme, community_id=community_id)
+        return _by_area(rows, counts)
+
+    return _cached(uow, ("areas", programme, community_id), compute)
+
+
+def _area_item(code: str | None) -> dict:
+    from cases.register import dopa_names
+
+    names = dopa_names(code)
+    return {
+        "code": code or "",
+        "name_th": names["th"] or "ไม่ระบุ",
+        "name_en": names["en"] or "not given",
+        "communities": 0,
+        "cases": 0,
+        "households": 0,
+        "households_agreed": 0,
+        **dict.fromkeys(STATUS_COLUMNS, 0),
+    }
+
+
+def _by_area(rows, counts) -> list[dict]:
+    provinces: dict[str, dict] = {}
+
+    def district(pcode, dcode):
+        p = provinces.setdefault(pcode or "", {**_area_item(pcode), "districts": {}})
+        d = p["districts"].setdefault(dcode or "", _area_item(dcode))
+        return p, d
+
+    for pcode, dcode, status, agreed, n in rows:
+        n = int(n)
+        column = "finished" if status == "moved_in" else status
+        for item in district(pcode, dcode):
+            item["households"] += n
+            item["households_agreed"] += n if agreed else 0
+            item[column] += n
+    for pcode, dcode, communities, cases in counts:
+        for item in district(pcode, dcode):
+            item["communities"] += int(communities)
+            item["cases"] += int(cases)
+    out = []
+    for p in sorted(provinces.values(), key=lambda a: (not a["code"], a["code"])):
+        p["districts"] = sorted(p["districts"].values(), key=lambda a: (not a["code"], a["code"]))
+        for item in [p, *p["districts"]]:
+            total = item["households"]
+            item["shares"] = {
+                key: round(100 * item[key] / total, 2) if total else 0.0 for key in STATUS_COLUMNS
+            }
+        out.append(p)
+    return out

@@ -31,7 +31,12 @@ from gis.importing.options import (  # noqa: E402
     ImportOptions,
     ReadNotes,
 )
-from gis.importing.pipeline import WRITE_ATTEMPTS, import_file, read_and_validate  # noqa: E402
+from gis.importing.pipeline import (  # noqa: E402
+    WRITE_ATTEMPTS,
+    import_file,
+    read_and_validate,
+    read_fields,
+)
 from gis.importing.reading import read_file  # noqa: E402
 from gis.importing.report import (  # noqa: E402
     ImportReport,
@@ -45,6 +50,7 @@ from gis.importing.survey_files import (  # noqa: E402
     SurveyExport,
     read_survey_export,
 )
+from gis.importing.validate import suggest_field_map  # noqa: E402
 
 __all__ = [
     "FORMATS",
@@ -64,10 +70,12 @@ __all__ = [
     "list_reports",
     "load_report",
     "read_and_validate",
+    "read_fields",
     "read_file",
     "read_kml_bytes",
     "read_survey_export",
     "reports_dir",
     "safe_extract",
     "save_report",
+    "suggest_field_map",
 ]

@@ -23,6 +23,8 @@ from gis.importing.validate import (
     catalog_layer_problems,
     coerce_to_catalog,
     empty_geometries,
+    fill_generated,
+    orient_field_map,
     repair_geometries,
     user_layer_problems,
 )
@@ -73,7 +75,9 @@ def _stages(path, layer, catalog, store, opts: ImportOptions, label, report) -> 
             f"ชั้นข้อมูล {layer} เป็นแรสเตอร์",
         )
     report.new_layer = entry is None
-    gdf = apply_field_map(gdf, opts.field_map, label, report)
+    field_map = orient_field_map(opts.field_map, gdf, entry, label)
+    gdf = apply_field_map(gdf, field_map, label, report)
+    gdf = fill_generated(gdf, entry, label, report)
     target = entry.crs if entry is not None else catalog.storage_crs
     gdf = resolve_crs(gdf, crs=opts.crs, target=target, label=label, report=report)
     if entry is not None:
@@ -123,6 +127,15 @@ def _read(path, opts: ImportOptions, label: str, report: ImportReport) -> gpd.Ge
     if gdf.empty:
         raise refuse(label, "the file holds no features", "ไฟล์ไม่มีข้อมูลเลย")
     return gdf
+
+
+def read_fields(path: str | Path, *, options: ImportOptions | None = None, **kwargs) -> list[str]:
+    """The fields of a file (not the geometry), as read for an import; nothing checked."""
+    opts = ImportOptions.of(options, kwargs)
+    label = opts.label_for(path)
+    report = ImportReport(id="fields", file=label, layer="", mode=opts.mode)
+    gdf = _read(path, opts, label, report)
+    return [str(c) for c in gdf.columns if c != gdf.geometry.name]
 
 
 # --------------------------------------------------------------------- writing

@@ -3,6 +3,9 @@ checks of a catalogue layer (its fields) or a user layer (one geometry family)."
 
 from __future__ import annotations
 
+import re
+from pathlib import PurePath
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -15,6 +18,131 @@ from gis.importing.tables import to_number
 
 # Names a layer's store keeps for itself (GeoPackage and PostGIS feature ids, geometry).
 _STORE_FIELDS = frozenset({"fid", "ogc_fid", "geom", "geometry", "wkb_geometry", "gid"})
+
+
+def orient_field_map(field_map, gdf, entry, label) -> dict[str, str]:
+    """{file field: layer field} from pairs written either way round (`Name=name_th` or
+    `name_th=Name`); a pair naming no file field, or no field of a catalogue layer, is
+    refused naming the field."""
+    if not field_map:
+        return {}
+    columns = [c for c in gdf.columns if c != gdf.geometry.name]
+    targets = set(entry.fields) if entry is not None else None
+    out, problems = {}, []
+    for a, b in field_map.items():
+        if a in columns and (targets is None or b in targets or b not in columns):
+            src, dst = a, b
+        elif b in columns:
+            src, dst = b, a
+        else:
+            problems.append(
+                Problem(
+                    f"neither {a!r} nor {b!r} is a field of the file (its fields: "
+                    f"{', '.join(map(str, columns)) or 'none'})",
+                    f"ไม่มีฟิลด์ {a!r} หรือ {b!r} ในไฟล์ (ฟิลด์ในไฟล์: "
+                    f"{', '.join(map(str, columns)) or 'ไม่มี'})",
+                    file=label,
+                    field=str(a),
+                )
+            )
+            continue
+        if targets is not None and dst not in targets:
+            problems.append(
+                Problem(
+                    f"{dst!r} is not a field of layer {entry.name} (its fields: "
+                    f"{', '.join(entry.fields)})",
+                    f"{dst!r} ไม่ใช่ฟิลด์ของชั้นข้อมูล {entry.name} (ฟิลด์ของชั้นข้อมูล: "
+                    f"{', '.join(entry.fields)})",
+                    file=label,
+                    field=str(dst),
+                )
+            )
+            continue
+        out[src] = dst
+    if problems:
+        raise ValidationError(problems)
+    return out
+
+
+def _norm(text: str) -> str:
+    """Lower case, letters and digits only (Thai kept): `Community Name` → `communityname`."""
+    return "".join(ch for ch in str(text).lower() if ch.isalnum())
+
+
+def suggest_field_map(file_fields, entry, only=None) -> dict[str, str]:
+    """{layer field: file field} guessed by name: the field's name, its Thai and English
+    labels and its catalogue aliases, exact first, then close (difflib); required fields
+    first, each file field used once. `only`: just these layer fields."""
+    from difflib import SequenceMatcher
+
+    files = [f for f in file_fields if str(f).lower() not in _STORE_FIELDS]
+    scored = []
+    for spec in entry.fields.values():
+        if only is not None and spec.name not in only:
+            continue
+        names = {_norm(spec.name), _norm(spec.label["th"]), _norm(spec.label["en"])}
+        aliases = {_norm(a) for a in spec.aliases}
+        for f in files:
+            n = _norm(f)
+            if not n:
+                continue
+            if n == _norm(spec.name):
+                score = 3.0
+            elif n in aliases:
+                score = 2.5
+            elif n in names:
+                score = 2.0
+            else:
+                score = max(SequenceMatcher(None, n, other).ratio() for other in names | aliases)
+                if score < 0.8:
+                    continue
+            scored.append((-score, not spec.required, spec.name, f))
+    out: dict[str, str] = {}
+    used: set = set()
+    for _, _, name, f in sorted(scored, key=lambda t: (t[0], t[1], str(t[3]))):
+        if name not in out and f not in used:
+            out[name] = f
+            used.add(f)
+    return {name: out[name] for name in entry.fields if name in out}
+
+
+def fill_generated(gdf, entry, label, report) -> gpd.GeoDataFrame:
+    """Fields the catalogue generates (`generated: row_id`) filled where the file has
+    none: `<file name>-<row>` (stable for the same file), each fill noted in the report."""
+    if entry is None:
+        return gdf
+    for name, spec in entry.fields.items():
+        if spec.generated != "row_id":
+            continue
+        column = gdf[name] if name in gdf.columns else pd.Series([None] * len(gdf), gdf.index)
+        empty = column.isna() | column.astype(str).str.strip().eq("")
+        if not empty.any():
+            continue
+        stem = PurePath(str(label).split("::")[0]).stem.encode("ascii", "ignore").decode()
+        prefix = re.sub(r"[^a-z0-9]+", "_", stem.lower()).strip("_")[:24] or entry.name
+        gdf = gdf.copy()
+        gdf[name] = column.astype(object).where(
+            ~empty, [f"{prefix}-{i + 1:03d}" for i in range(len(gdf))]
+        )
+        others = [c for c in gdf.columns if c != gdf.geometry.name and c not in entry.fields]
+        like = suggest_field_map(others, entry, only={name}).get(name)
+        hint_en = f"; the file's field {like!r} looks like it: --map {name}={like}" if like else ""
+        hint_th = f" ฟิลด์ {like!r} ในไฟล์อาจเป็นฟิลด์นี้: --map {name}={like}" if like else ""
+        report.warnings.append(
+            item(
+                Problem(
+                    f"{int(empty.sum())} feature(s) had no {name}; given {prefix}-NNN "
+                    f"(file name and row){hint_en}",
+                    f"{int(empty.sum())} รายการไม่มี {name} จึงตั้งให้เป็น {prefix}-NNN "
+                    f"(ชื่อไฟล์และลำดับแถว){hint_th}",
+                    file=label,
+                    layer=entry.name,
+                    field=name,
+                    severity="warning",
+                )
+            )
+        )
+    return gdf
 
 
 def apply_field_map(gdf, field_map, label, report) -> gpd.GeoDataFrame:
@@ -210,16 +338,20 @@ def user_layer_problems(gdf, label: str, empty: np.ndarray) -> list[Problem]:
 def catalog_layer_problems(gdf, entry, label: str, report: ImportReport) -> list[Problem]:
     """The catalogue's checks; a missing required field says how to map one to it."""
     problems = []
+    suggested = suggest_field_map(report.unmapped_fields, entry)
     for p in validate_layer(gdf, entry, file=label):
         if p.field in report.missing_fields and p.message_en.startswith("required field"):
+            example = f"--map {p.field}={suggested.get(p.field, 'FILE_FIELD')}"
             p = Problem(
                 p.message_en
-                + "; map a file field to it with --map FILE_FIELD="
-                + p.field
+                + f"; map a file field to it with {example}"
                 + " (file fields: "
                 + (", ".join(report.unmapped_fields) or "none")
                 + ")",
-                p.message_th + " ใช้ --map เพื่อจับคู่ฟิลด์",
+                p.message_th
+                + f" ใช้ {example} เพื่อจับคู่ฟิลด์ (ฟิลด์ในไฟล์: "
+                + (", ".join(report.unmapped_fields) or "ไม่มี")
+                + ")",
                 file=label,
                 layer=p.layer,
                 feature=p.feature,

@@ -9,6 +9,10 @@
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var data = new FormData(form);
+    // The button pressed says what to do (show the file's fields, or import).
+    if (event.submitter && event.submitter.name) {
+      data.append(event.submitter.name, event.submitter.value);
+    }
     var xhr = new XMLHttpRequest();
     xhr.open("POST", form.action);
     bar.hidden = false;

@@ -696,13 +696,20 @@ function applyLanguage(map, lang, bases) {
 
 async function main() {
   loadServerStrings();
-  const map = L.map(mapEl, {
-    center: [13.86, 100.57],
-    zoom: 12,
-    minZoom: 5,
-    maxZoom: 20,
-    zoomSnap: 0.25,
-  });
+  const map = L.map(mapEl, { minZoom: 5, maxZoom: 20, zoomSnap: 0.25 });
+  // The server says where the loaded layers are (gis/webmap.initial_bounds): the map opens
+  // there, wherever in Thailand; an empty store opens on the whole country.
+  let initial = null;
+  try {
+    initial = JSON.parse(mapEl.dataset.initialBounds || "null");
+  } catch (e) {
+    initial = null;
+  }
+  if (Array.isArray(initial) && initial.length === 4 && initial.every(Number.isFinite)) {
+    map.fitBounds([[initial[1], initial[0]], [initial[3], initial[2]]], { animate: false });
+  } else {
+    map.setView([13.0, 101.0], 6);
+  }
   const bases = {
     plain: L.layerGroup(),
     osm: L.tileLayer(OSM_TILES, { maxZoom: 19, attribution: OSM_ATTRIBUTION }),
