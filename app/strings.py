@@ -989,6 +989,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "th": "เขียนไฟล์ {path} ไม่ได้: {reason}",
         "en": "cannot write {path}: {reason}",
     },
+    "dash.areas_source": {
+        "th": "รหัสและชื่อจังหวัด อำเภอ ตำบล: กรมการปกครอง ผ่านชุดข้อมูล GeoThai/data "
+        "(© Pongsakorn Thipayanate, CC-BY-4.0)",
+        "en": "Province, district and subdistrict codes and names: Department of Provincial "
+        "Administration, via GeoThai/data (© Pongsakorn Thipayanate, CC-BY-4.0)",
+    },
     "survey.no_file": {
         "th": "ไม่พบไฟล์ {path}",
         "en": "no such file: {path}",
