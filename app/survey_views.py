@@ -23,7 +23,6 @@ from pathlib import Path
 
 from flask import (
     Blueprint,
-    abort,
     flash,
     g,
     jsonify,
@@ -81,12 +80,22 @@ def _uploads() -> Path:
     return folder
 
 
+_CLAIMED = "confirming-"  # an upload being confirmed: the token no longer finds it
+
+
 def _pending(case_id: int, token: str) -> Path | None:
-    """The upload waiting for confirmation: this user's, for this case."""
+    """The upload waiting for confirmation: this user's, for this case, claimed by this
+    request (renamed, so that a second confirmation at the same time finds nothing)."""
     if not _TOKEN.match(token or ""):
         return None
-    matches = list(_uploads().glob(f"{case_id}-{g.user.id}-{token}.*"))
-    return matches[0] if matches else None
+    for match in _uploads().glob(f"{case_id}-{g.user.id}-{token}.*"):
+        claimed = match.with_name(_CLAIMED + match.name)
+        try:
+            match.rename(claimed)
+        except FileNotFoundError:
+            continue  # another request claimed it first
+        return claimed
+    return None
 
 
 def _save_upload(case_id: int, upload) -> tuple[Path, str]:
@@ -117,6 +126,7 @@ def survey_import(case_id: int):
         token = request.form.get("token", "")
         confirm = request.form.get("confirm") == "1"
         filename = (request.form.get("filename") or "")[:200]
+        path = None
         try:
             if confirm:
                 path = _pending(case_id, token)
@@ -141,11 +151,20 @@ def survey_import(case_id: int):
         except ValidationError as exc:
             context["problems"] = exc.problems
             status = 422
+            _discard(path)  # refused: nothing of the file stays behind
         except (Forbidden, NotFound):
+            _discard(path)
             raise
         except DomainError as exc:
             context["error"] = exc
             status = exc.status
+            if confirm and path is not None:  # e.g. a stale version: may be confirmed again
+                path.rename(path.with_name(path.name.removeprefix(_CLAIMED)))
+            else:
+                _discard(path)
+        except BaseException:
+            _discard(path)
+            raise
         else:
             if confirm:
                 path.unlink(missing_ok=True)
@@ -160,19 +179,22 @@ def survey_import(case_id: int):
     return render_template("cases/survey_import.html", **context), status
 
 
+def _discard(path: Path | None) -> None:
+    if path is not None:
+        path.unlink(missing_ok=True)
+
+
 @bp.post("/<int:case_id>/survey-conflicts/<int:conflict_id>")
 @login_required
 def resolve_conflict(case_id: int, conflict_id: int):
     keep = request.form.get("keep", "")
     try:
-        conflict = services.resolve_conflict(uow(), g.user, conflict_id, keep)
+        services.resolve_conflict(uow(), g.user, conflict_id, keep, case_id=case_id)
     except (Forbidden, NotFound):
         raise
     except DomainError as exc:
         flash(exc.message(current_language()), "error")
     else:
-        if conflict.case_id != case_id:
-            abort(404)
         flash("survey.flash_resolved", "ok")
     return redirect(url_for("cases.case_page", case_id=case_id, _anchor="survey"))
 

@@ -13,6 +13,7 @@ Department of Provincial Administration (DOPA) codes, checked against the
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -490,7 +491,7 @@ def clean_value(field: RegisterField, value: Any, *, choices=None) -> Any:
             number = float(str(value).replace(",", "").strip())
         except ValueError:
             number = None
-        if number is None or number != int(number):
+        if number is None or not math.isfinite(number) or number != int(number):
             raise _refuse(field, f"{value!r} is not a whole number", f"{value!r} ไม่ใช่จำนวนเต็ม")
         number = int(number)
         if not (field.minimum or 0) <= number <= (field.maximum or MAX_MONEY):
@@ -554,11 +555,16 @@ def clean_household(values: dict[str, Any], *, tenure_kinds=()) -> dict[str, Any
 
 
 def check_address(values: dict[str, Any]) -> None:
-    """A district must lie in its province and a subdistrict in its district."""
+    """A district must lie in its province and a subdistrict in its district (or, without
+    one, in its province)."""
     province = values.get("province_code")
     district = values.get("district_code")
     subdistrict = values.get("subdistrict_code")
-    pairs = ((province, district, "district_code"), (district, subdistrict, "subdistrict_code"))
+    # A subdistrict without its district must still lie in the province.
+    pairs = (
+        (province, district, "district_code"),
+        (district or province, subdistrict, "subdistrict_code"),
+    )
     for parent, child, name in pairs:
         if parent and child and not child.startswith(parent):
             field = FIELDS_BY_NAME[name]

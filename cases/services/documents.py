@@ -31,6 +31,14 @@ MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 _SAFE_FILENAME = re.compile(r"[^\w.\- \u0E00-\u0E7F]+", re.UNICODE)
 
 
+def safe_document_name(filename: str | None) -> str:
+    """A stored document's file name: its last part only, letters (Thai too), digits,
+    `.`, `-`, `_` and spaces; anything else (slashes, quotes, control characters such as
+    CR, LF and NUL) becomes `_`. Every document, uploaded or imported, is named by this."""
+    base = Path(str(filename or "document").replace("\\", "/")).name
+    return _SAFE_FILENAME.sub("_", base)[:200] or "document"
+
+
 def store_document_file(uow: UnitOfWork, data: bytes) -> str:
     """Content-addressed: documents/<sha[:2]>/<sha>. Written before the row, via a temp file."""
     digest = hashlib.sha256(data).hexdigest()
@@ -76,7 +84,7 @@ def _new_document(
     workflows: Workflows,
 ) -> Document:
     _check_document(kind, filename, data, workflows)
-    safe_name = _SAFE_FILENAME.sub("_", Path(filename or "document").name)[:200] or "document"
+    safe_name = safe_document_name(filename)
     digest = store_document_file(uow, data)
     return uow.repo.add_document(
         Document(

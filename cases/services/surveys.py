@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
 import shapely
 
 from cases import policy, register
-from cases.errors import DomainError, InvalidInput
+from cases.errors import DomainError, InvalidInput, NotFound
 from cases.model import (
     Document,
     Household,
@@ -26,10 +26,11 @@ from cases.model import (
     SurveyConflict,
     SurveySubmission,
     User,
+    date_range_problem,
     snapshot,
 )
 from cases.services.common import _audit, _audit_entry, _case_for, _now, today_in_thailand
-from cases.services.documents import MAX_DOCUMENT_BYTES, store_document_file
+from cases.services.documents import MAX_DOCUMENT_BYTES, safe_document_name, store_document_file
 from cases.services.geometry import geometry_from_geojson
 from cases.unit_of_work import UnitOfWork
 from cases.workflow import Workflows, default_workflows
@@ -239,7 +240,7 @@ def _add_photos(uow, user, case, household, photos, batch: _Batch, *, write: boo
             Document(
                 case_id=case.id,
                 kind="photo",
-                filename=str(filename)[:200],
+                filename=safe_document_name(filename),
                 content_type=content_type,
                 size=len(data),
                 sha256=digest,
@@ -276,7 +277,7 @@ def import_survey(
         members_now = uow.repo.members_of_case(case.id)
         ids = [r.instance_id for r in records if r.instance_id]
         earlier = uow.repo.submitted_instance_ids(ids)
-        seen: set[str] = set()
+        seen: dict[str, tuple[int, str]] = {}  # instance id → (row, content digest)
         # Read once, kept up to date here: no query per submission for these.
         batch = _Batch(
             next_no=uow.repo.next_household_no(case.id),
@@ -365,6 +366,15 @@ def _one(
         )
         return
     if record.instance_id in seen:
+        first_row, first_digest = seen[record.instance_id]
+        if _content_digest(record) != first_digest:
+            raise _Refused(
+                f"row {record.row}: the instance id {record.instance_id} is also on row "
+                f"{first_row} with other answers; an export never holds two versions of one "
+                "submission: check the file",
+                f"แถวที่ {record.row}: รหัสรายการ {record.instance_id} ซ้ำกับแถวที่ {first_row} "
+                "แต่คำตอบต่างกัน ไฟล์ส่งออกไม่ควรมีรายการเดียวกันสองแบบ กรุณาตรวจสอบไฟล์",
+            )
         result.status = "unchanged"
         result.reasons.append(
             _reason(
@@ -403,11 +413,9 @@ def _one(
                 "กรุณาตรวจสอบตำแหน่ง",
             )
         )
-    seen.add(record.instance_id)
+    seen[record.instance_id] = (record.row, _content_digest(record))
     household = batch.index.match(record, values, location)
-    surveyed_on = (
-        record.submitted_at.date() if record.submitted_at else None
-    ) or today_in_thailand()
+    surveyed_on = _surveyed_on(record)
     if household is None:
         household = Household(
             case_id=case.id,
@@ -477,6 +485,43 @@ def _one(
     else:
         batch.pending.append(submission)
     base_values[household.id] = stored
+
+
+def _content_digest(record: SurveyRecord) -> str:
+    """What a submission answers (not when it was sent): a re-sent copy has the same."""
+    content = (
+        record.form_version,
+        record.case_ref,
+        record.household_no,
+        sorted((k, str(v)) for k, v in record.values.items()),
+        [sorted((k, str(v)) for k, v in m.items()) for m in record.members],
+        record.location,
+        record.gps_accuracy,
+        [(name, hashlib.sha256(data).hexdigest()) for name, data in record.photos],
+    )
+    return hashlib.sha256(repr(content).encode()).hexdigest()
+
+
+def _surveyed_on(record: SurveyRecord) -> date:
+    """The day of the survey: the submission's date, which must be a real one (the
+    register's date range, and not after tomorrow), else today."""
+    today = today_in_thailand()
+    if record.submitted_at is None:
+        return today
+    day = record.submitted_at.date()
+    problem = date_range_problem(day, "the submission date")
+    if problem is None and day > today + timedelta(days=1):
+        problem = (
+            f"the submission date must not be in the future, not {day}",
+            "วันที่ส่งแบบสำรวจต้องไม่เป็นวันในอนาคต",
+        )
+    if problem:
+        raise _Refused(
+            f"row {record.row}, column _submission_time/SubmissionDate: {problem[0]}",
+            f"แถวที่ {record.row} คอลัมน์ _submission_time/SubmissionDate: {problem[1]} "
+            f"(ไม่ใช่ {day.isoformat()})",
+        )
+    return day
 
 
 def _check(household: Household) -> None:
@@ -609,9 +654,16 @@ def list_conflicts(uow: UnitOfWork, user: User, case_id: int) -> list[SurveyConf
 
 
 def resolve_conflict(
-    uow: UnitOfWork, user: User, conflict_id: int, keep: str, *, workflows=None
+    uow: UnitOfWork,
+    user: User,
+    conflict_id: int,
+    keep: str,
+    *,
+    case_id: int | None = None,
+    workflows=None,
 ) -> SurveyConflict:
-    """Keep the officer's value or take the survey's; the household changes by version."""
+    """Keep the officer's value or take the survey's; the household changes by version.
+    With `case_id`, a conflict of another case is not found (and nothing is written)."""
     workflows = workflows or default_workflows()
     if keep not in ("officer", "survey"):
         raise InvalidInput(
@@ -621,6 +673,11 @@ def resolve_conflict(
         )
     with uow:
         conflict = uow.repo.get_conflict(conflict_id)
+        if case_id is not None and conflict.case_id != case_id:
+            raise NotFound(
+                f"case {case_id} has no survey conflict {conflict_id}",
+                f"กรณี {case_id} ไม่มีข้อขัดแย้งจากการสำรวจหมายเลข {conflict_id}",
+            )
         _case_for(uow, user, conflict.case_id, edit=True)
         if conflict.resolved:
             raise DomainError("this conflict was already resolved", "ข้อขัดแย้งนี้ได้รับการแก้ไขแล้ว")

@@ -64,6 +64,7 @@ _GPS_PARTS = ("latitude", "longitude", "altitude", "accuracy")
 _KOBO_GPS = {"latitude": "latitude", "longitude": "longitude", "altitude": "altitude"}
 _KOBO_GPS["accuracy"] = "precision"
 _INSTANCE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}$")
+MAX_INSTANCE_ID = 120  # with its "uuid:" prefix: the register keeps no longer one
 _JPEG, _PNG = b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n"
 _CORRUPT = (
     zipfile.BadZipFile,
@@ -729,7 +730,7 @@ def _instance_id(fields: dict[str, str], label: str, row: int, warnings) -> str 
         value = fields.get(column, "").strip()
         if not value:
             continue
-        if not _INSTANCE_ID.match(value):
+        if not _INSTANCE_ID.match(value) or len(_uuid(value)) > MAX_INSTANCE_ID:
             warnings.add(
                 label,
                 f"{value[:60]!r} is not an instance id; the submission is read without one",
@@ -738,7 +739,7 @@ def _instance_id(fields: dict[str, str], label: str, row: int, warnings) -> str 
                 column=column,
             )
             return None
-        return value if value.startswith("uuid:") else f"uuid:{value}"
+        return _uuid(value)
     warnings.add(
         label,
         "the submission has no instance id (meta/instanceID, KEY or _uuid); it cannot be "
@@ -747,6 +748,10 @@ def _instance_id(fields: dict[str, str], label: str, row: int, warnings) -> str 
         row=row,
     )
     return None
+
+
+def _uuid(value: str) -> str:
+    return value if value.startswith("uuid:") else f"uuid:{value}"
 
 
 def _number(text: str) -> float | None:
