@@ -224,9 +224,17 @@ def _render_case(case_id: int, *, status: int = 200, form: str | None = None, er
             map_strings=_map_strings(lang),
             field_labels=_field_labels(),
             conflict_value=lambda name, value: _conflict_value(name, value, lang),
+            context_layers=_context_layers(),
         ),
         status,
     )
+
+
+def _context_layers() -> str:
+    """The stored layers the case maps may draw around a site (data-context-layers)."""
+    from app.store import get_store
+
+    return ",".join(get_store().layer_names())
 
 
 def _field_labels() -> dict[str, dict[str, str]]:
@@ -631,6 +639,7 @@ def new_case():
         error=error,
         values=request.form if error else {},
         map_strings=_map_strings(lang),
+        context_layers=_context_layers(),
     ), (error.status if error else 200)
 
 

@@ -12,7 +12,8 @@ from flask import Blueprint, g, render_template, request
 from app.application import layer_cases
 from app.auth import roles_required
 from app.casestore import get_case_store
-from app.store import get_store
+from app.store import get_catalog, get_store
+from cases import register
 from cases.errors import DomainError, Forbidden
 from cases.policy import OFFICERS
 from cases.workflow import default_workflows
@@ -60,6 +61,8 @@ def from_layer():
             values=values,
             programmes=default_workflows().programmes,
             dopa=layer_cases.dopa_choices(),
+            dopa_names=register.dopa_names,
+            layer_titles={e.name: e.title for e in get_catalog() if e.name in layers},
             plan=plan,
             problems=problems,
             error=error,

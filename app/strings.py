@@ -30,6 +30,13 @@ STRINGS: dict[str, dict[str, str]] = {
     "nav.new_case": {"th": "เปิดกรณีใหม่", "en": "New case"},
     "nav.login": {"th": "เข้าสู่ระบบ", "en": "Log in"},
     "nav.logout": {"th": "ออกจากระบบ", "en": "Log out"},
+    "nav.imports": {"th": "นำเข้าข้อมูล", "en": "Import data"},
+    # The import report's status and mode (gis.importing), shown on /imports.
+    "imports.status.written": {"th": "บันทึกแล้ว", "en": "written"},
+    "imports.status.validated": {"th": "ตรวจแล้ว ยังไม่บันทึก", "en": "validated, not written"},
+    "imports.status.refused": {"th": "ไม่นำเข้า", "en": "refused"},
+    "imports.mode.replace": {"th": "แทนที่ทั้งชั้น", "en": "replace"},
+    "imports.mode.append": {"th": "เพิ่มต่อท้าย", "en": "append"},
     "login.title": {"th": "เข้าสู่ระบบ", "en": "Log in"},
     "login.lead": {
         "th": "สำหรับเจ้าหน้าที่ ผู้แทนชุมชน และเจ้าหน้าที่เขต/เทศบาล",

@@ -188,6 +188,10 @@ async function addSurvey(map, url) {
 
 async function addContext(map, apiBase, bounds, names) {
   const group = L.featureGroup().addTo(map);
+  // Only the layers the store holds (data-context-layers): a project outside Khlong Prem has
+  // no canal layers, and asking for them would only log 404s.
+  const stored = root?.dataset.contextLayers;
+  if (stored !== undefined) names = names.filter((name) => stored.split(",").includes(name));
   const bbox = bounds
     ? [bounds.getWest(), bounds.getSouth(), bounds.getEast(), bounds.getNorth()].map((v) => v.toFixed(6)).join(",")
     : null;

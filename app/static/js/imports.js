@@ -14,7 +14,8 @@
       data.append(event.submitter.name, event.submitter.value);
     }
     var xhr = new XMLHttpRequest();
-    xhr.open("POST", form.action);
+    // Not form.action: the buttons are named "action", so that is a RadioNodeList.
+    xhr.open("POST", form.getAttribute("action") || window.location.pathname);
     bar.hidden = false;
     bar.value = 0;
     xhr.upload.addEventListener("progress", function (e) {
