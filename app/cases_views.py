@@ -251,7 +251,8 @@ def _conflict_value(name: str, value, lang: str) -> str:
     if value is None or value == "":
         return "—"
     if name == "members" and isinstance(value, list):
-        return ", ".join(str(m.get("name", "")) for m in value if isinstance(m, dict))
+        names = ", ".join(str(m.get("name", "")) for m in value if isinstance(m, dict))
+        return f"{len(value)}: {names}"
     if name == "location":
         return STRINGS["survey.gps_point"][lang]
     field = register.FIELDS_BY_NAME.get(name)

@@ -73,16 +73,6 @@ def _assign_statuses(
     return statuses
 
 
-# The sample's areas by DOPA code (province, district, subdistrict), checked against
-# geothai by tests/test_anywhere.py. The Bangkok communities' khwaeng are not known.
-AREA_DOPA_CODES = {
-    "Chatuchak": ("10", "1030", None),
-    "Lak Si": ("10", "1041", None),
-    "Don Mueang": ("10", "1036", None),
-    "Lak Hok": ("13", "1301", "130114"),
-}
-
-
 def build_sample_cases(layers: dict, *, seed: int = SEED) -> dict:
     """Domain objects for the sample, without ids: communities, cases and their parts."""
     rng = np.random.default_rng(seed)
@@ -101,12 +91,10 @@ def build_sample_cases(layers: dict, *, seed: int = SEED) -> dict:
             district_en=r.area_en,
             district_th=r.area_th,
             province_th=r.province_th,
-            **dict(
-                zip(
-                    ("province_code", "district_code", "subdistrict_code"),
-                    AREA_DOPA_CODES.get(r.area_en, (None, None, None)),
-                )
-            ),
+            # DOPA codes from the layer (gis/sample.py); an older package has none.
+            province_code=getattr(r, "province_code", None) or None,
+            district_code=getattr(r, "district_code", None) or None,
+            subdistrict_code=getattr(r, "subdistrict_code", None) or None,
         )
         for r in communities_gdf.itertuples()
     ]

@@ -102,13 +102,18 @@ class Area:
     district_en: str | None  # dname_e of its real district; None for Lak Hok
     communities: int
     households_agreed: int
+    # DOPA codes: province, district, subdistrict (the Bangkok communities' khwaeng are
+    # not known). Checked against geothai by tests/test_anywhere.py.
+    dopa: tuple[str, str, str | None] = ("", "", None)
 
 
 AREAS = (
-    Area("CC", "Chatuchak", "จตุจักร", "กรุงเทพมหานคร", "Chatu Chak", 5, 621),
-    Area("LS", "Lak Si", "หลักสี่", "กรุงเทพมหานคร", "Lak Si", 13, 2248),
-    Area("DM", "Don Mueang", "ดอนเมือง", "กรุงเทพมหานคร", "Don Mueang", 14, 2542),
-    Area("LH", "Lak Hok", "หลักหก", "ปทุมธานี", None, 6, 929),
+    Area("CC", "Chatuchak", "จตุจักร", "กรุงเทพมหานคร", "Chatu Chak", 5, 621, ("10", "1030", None)),
+    Area("LS", "Lak Si", "หลักสี่", "กรุงเทพมหานคร", "Lak Si", 13, 2248, ("10", "1041", None)),
+    Area(
+        "DM", "Don Mueang", "ดอนเมือง", "กรุงเทพมหานคร", "Don Mueang", 14, 2542, ("10", "1036", None)
+    ),
+    Area("LH", "Lak Hok", "หลักหก", "ปทุมธานี", None, 6, 929, ("13", "1301", "130114")),
 )
 
 OWNERS = {
@@ -576,6 +581,9 @@ def _communities_and_structures(line, runs, households, rng):
                     "community_id": cid,
                     "name_th": f"ชุมชนตัวอย่าง{area.name_th} {member['number']}",
                     "name_en": f"Sample community {area.name_en} {member['number']}",
+                    "province_code": area.dopa[0],
+                    "district_code": area.dopa[1],
+                    "subdistrict_code": area.dopa[2],
                     "area_en": area.name_en,
                     "area_th": area.name_th,
                     "province_th": area.province_th,

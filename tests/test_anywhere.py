@@ -15,10 +15,10 @@ from app.application import imports, layer_cases
 from cases.model import User
 from cases.policy import ADMIN
 from cases.register import dopa_names
-from cases.sample import AREA_DOPA_CODES
 from cases.store import CaseStore
 from gis.catalog import load_catalog
 from gis.errors import ValidationError
+from gis.sample import AREAS
 from gis.store import open_store
 
 CLI_USER = User(username="cli", role=ADMIN)
@@ -195,7 +195,7 @@ def test_dashboard_groups_by_province_and_district(stores, tmp_path):
 
 
 def test_sample_areas_have_their_dopa_codes():
-    for area, (province, district, subdistrict) in AREA_DOPA_CODES.items():
+    for area, (province, district, subdistrict) in ((a.name_en, a.dopa) for a in AREAS):
         assert district.startswith(province)
         assert dopa_names(district)["en"].replace(" ", "") == area.replace(" ", "") or (
             subdistrict and dopa_names(subdistrict)["en"] == area

@@ -398,14 +398,14 @@ def test_shipped_sample_matches_a_fresh_build(built, catalog):
 
 
 def test_validate_layer_reports_every_problem_of_a_broken_copy(layers, catalog):
-    broken = layers["communities"].drop(columns="bank").copy()
+    broken = layers["communities"].drop(columns="name_th").copy()  # the one required field
     bowtie = shapely.Polygon([(0, 0), (10, 10), (10, 0), (0, 10), (0, 0)])
     broken.loc[3, "geometry"] = bowtie
     broken = gpd.GeoDataFrame(broken, geometry="geometry").set_crs(4326, allow_override=True)
     broken["households_total"] = broken["households_total"].astype(str)
     problems = validate_layer(broken, catalog["communities"], file="broken.gpkg")
     text = [str(p) for p in problems]
-    assert any(p.field == "bank" and "missing" in p.message_en for p in problems), text
+    assert any(p.field == "name_th" and "missing" in p.message_en for p in problems), text
     assert any(p.feature == 3 and "invalid" in p.message_en for p in problems), text
     assert any("EPSG:4326" in p.message_en for p in problems), text
     assert any(p.field == "households_total" for p in problems), text

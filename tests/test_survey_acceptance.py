@@ -59,6 +59,22 @@ def form_questions(xlsx: bytes) -> tuple[list[str], list[str]]:
     return main, repeat
 
 
+def _people(head: str, i: int, count: int | None) -> list[dict]:
+    """The members repeat: the head and children (as many as an officer counted, if given)."""
+    sex = "female" if "นาง" in head else "male"
+    people = [{"name": head, "sex": sex, "birth_year": "2510", "relation": "head"}]
+    for k in range(1, count or 2):
+        people.append(
+            {
+                "name": f"ด.ญ. ลูกคนที่ {i + 1}.{k}",
+                "sex": "female",
+                "birth_year": "2555",
+                "relation": "child",
+            }
+        )
+    return people
+
+
 def submissions(case_ref: str, officer_household) -> list[dict]:
     """Five submissions; the third re-surveys the officer's household (same head, at its
     house), the fourth re-sends the first, the fifth uses an old form."""
@@ -94,20 +110,7 @@ def submissions(case_ref: str, officer_household) -> list[dict]:
             "_gps": (13.8600 + i * 0.0002, 100.5600 + i * 0.0002, 3.0, 25.0 if i == 1 else 4.0)
             if i != 2
             else (at[1], at[0], 3.0, 4.0),
-            "_members": [
-                {
-                    "name": head,
-                    "sex": "female" if "นาง" in head else "male",
-                    "birth_year": "2510",
-                    "relation": "head",
-                },
-                {
-                    "name": f"ด.ญ. ลูกคนที่ {i + 1}",
-                    "sex": "female",
-                    "birth_year": "2555",
-                    "relation": "child",
-                },
-            ],
+            "_members": _people(head, i, officer_household.members if i == 2 else None),
             "_instance": f"uuid:0000000{i}-aaaa-4bbb-8ccc-00000000000{i}",
             "_photo": _jpeg(40 * i),
         }
@@ -292,7 +295,7 @@ def test_form_to_register_from_kobo_and_odk(store, tmp_path):
     assert first.elderly == 1 and first.consent_sensitive is True
     assert (first.province_code, first.district_code) == ("10", "1041")
     with store.uow() as uow:
-        assert [m.name for m in uow.repo.list_members(first.id)] == [HEADS[0], "ด.ญ. ลูกคนที่ 1"]
+        assert [m.name for m in uow.repo.list_members(first.id)] == [HEADS[0], "ด.ญ. ลูกคนที่ 1.1"]
         (photo,) = uow.repo.list_household_documents(first.id)
         assert photo.kind == "photo" and photo.size == len(subs[0]["_photo"])
     officer_edit = households[existing.household_no]

@@ -234,14 +234,17 @@ def test_a_new_officer_runs_a_khon_kaen_survey_and_the_viewer_sees_counts(sessio
     expect(page.locator("#survey-report-title")).to_have_text("นำเข้าเรียบร้อย")
     expect(page.locator("#survey-rows tr[data-status=new]")).to_have_count(1)
 
-    # 7. Back on the case page: two surveyed, one conflict; take the survey's value.
+    # 7. Back on the case page: two surveyed, two conflicts (the income, and the member
+    # count typed by hand against the survey's list); take the survey's income, keep the count.
     page.click("text=กลับไปหน้ากรณี")
     expect(page.locator("#survey-surveyed")).to_have_text("2")
-    expect(page.locator("#survey-conflict-count")).to_have_text("1")
+    expect(page.locator("#survey-conflict-count")).to_have_text("2")
     expect(page.locator("#households-table tbody tr")).to_have_count(2)
     expect(page.locator("#households-table")).to_contain_text(SURVEYED[0])
-    conflict = page.locator("#survey-conflicts tbody tr")
-    expect(conflict).to_have_count(1)
+    expect(page.locator("#survey-conflicts tbody tr")).to_have_count(2)
+    members = page.locator("#survey-conflicts tbody tr", has_text="สมาชิก")
+    expect(members).to_contain_text("3")
+    conflict = page.locator("#survey-conflicts tbody tr", has_text="12,000")
     expect(conflict).to_contain_text("9,000")
     expect(conflict).to_contain_text("12,000")
     session.wait_for_map()
@@ -250,6 +253,10 @@ def test_a_new_officer_runs_a_khon_kaen_survey_and_the_viewer_sees_counts(sessio
     _fits_a_phone(session, "case-page")
     conflict.locator("button[value=survey]").click()
     expect(page.locator(".flash")).to_have_text("บันทึกการตัดสินแล้ว")
+    expect(page.locator("#survey-conflict-count")).to_have_text("1")
+    page.locator("#survey-conflicts tbody tr", has_text="สมาชิก").locator(
+        "button[value=officer]"
+    ).click()
     expect(page.locator("#survey-conflict-count")).to_have_text("0")
     expect(page.locator("#survey-conflicts")).to_have_count(0)
     by_hand = page.locator(f"#households-table tbody tr:has-text('{BY_HAND}')")

@@ -575,8 +575,13 @@ def _merge(
     ours_members = _member_rows(current_members)
     base_members = (base or {}).get("members")
     take_members = False
+    typed_count = household.members not in (None, 0) and household.members != len(members)
     if members and ours_members != members:
-        if not ours_members or ours_members == base_members:
+        if not ours_members and base is None and typed_count:
+            # No one listed, but an officer typed how many live here: the survey's list
+            # says otherwise, so it waits for review rather than replacing the count.
+            conflicts.append(("members", household.members, members))
+        elif not ours_members or ours_members == base_members:
             take_members = True
             household.members = len(members)
             changed.append("members")
@@ -605,14 +610,21 @@ def _merge(
         result.status = "conflict"
         labels = ", ".join(_label(c[0], "en") for c in conflicts)
         labels_th = ", ".join(_label(c[0], "th") for c in conflicts)
-        result.reasons.append(
-            _reason(
+        if base is None:  # the household's first survey
+            reason = _reason(
+                f"an officer recorded {labels} before this first survey, and the survey says "
+                "otherwise: waiting for review on the case page",
+                f"เจ้าหน้าที่บันทึก {labels_th} ไว้ก่อนการสำรวจครั้งแรก และการสำรวจให้ค่าต่างออกไป "
+                "รอตรวจสอบที่หน้ากรณี",
+            )
+        else:
+            reason = _reason(
                 f"an officer changed {labels} since the last survey, and this survey says "
                 "otherwise: waiting for review on the case page",
                 f"เจ้าหน้าที่แก้ไข {labels_th} หลังการสำรวจครั้งก่อน และการสำรวจนี้ให้ค่าต่างออกไป "
                 "รอตรวจสอบที่หน้ากรณี",
             )
-        )
+        result.reasons.append(reason)
     elif changed:
         result.status = "updated"
     else:

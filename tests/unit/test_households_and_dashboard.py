@@ -41,9 +41,9 @@ def test_household_edits_are_versioned_and_audited(store):
     [
         ({"members": "many"}, "whole number"),
         ({"monthly_income": -5}, "between 0"),
-        ({"tenure": "castle"}, "unknown tenure"),
+        ({"tenure": "castle"}, "not one of the choices"),
         ({"version": 7}, "cannot be changed"),
-        ({"phone": "0" * 41}, "longer than 40"),
+        ({"phone": "0" * 41}, "at most 40 characters"),
         ({"location": {"type": "Point", "coordinates": [2.35, 48.85]}}, "outside Thailand"),
     ],
 )
