@@ -14,6 +14,7 @@ from gis.errors import PlannerError
 from gis.layers import bbox_to_storage, bounds_to_wgs84, to_geojson
 from gis.raster import render_overlay_png
 from gis.store import LayerNotFound
+from gis.thaidate import format_date
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 # What a user is served depends on who they are (docs/decisions/0010).
@@ -62,6 +63,10 @@ def list_layers():
                 bounds=bounds_to_wgs84(info.bounds, info.crs),
                 loaded=True,
             )
+            if info.provenance.get("import_id"):
+                # A user's own file in a catalogue layer: not the sample, whatever the
+                # catalogue says of the sample's shapes.
+                item.update(_imported_status(info.provenance))
         elif entry.kind == "raster" and entry.name in rasters:
             _, bounds = _raster_overlay(entry.name)
             (south, west), (north, east) = bounds
@@ -83,6 +88,21 @@ def list_layers():
     response.headers["Vary"] = _VARY
     response.headers["Cache-Control"] = "private, no-cache"
     return response
+
+
+def _imported_status(provenance: dict) -> dict:
+    file = str(provenance.get("file") or "")
+    day = format_date(provenance.get("imported_at"), "th")
+    day_en = format_date(provenance.get("imported_at"), "en")
+    return {
+        "status": "imported",
+        "status_note": {
+            "th": f"นำเข้าจากไฟล์ {file} เมื่อ {day}".strip(),
+            "en": f"Imported from {file} on {day_en}".strip(),
+        },
+        "source": {"name": file},
+        "licence": "",
+    }
 
 
 def _without(item: dict, hidden: frozenset[str]) -> dict:

@@ -248,6 +248,12 @@ def test_map_opens_on_khon_kaen_in_an_empty_store(store_config, stores, tmp_path
     raw = re.search(r'data-initial-bounds="([^"]*)"', html).group(1)
     west, south, east, north = json.loads(raw.replace("&#34;", '"'))
     assert 102.81 < west < east < 102.85 and 16.42 < south < north < 16.44
+    # The officer's own communities are theirs, not the sample's illustrative shapes.
+    layers = app.test_client().get("/api/layers").get_json()["layers"]
+    communities = next(m for m in layers if m["name"] == "communities")
+    assert communities["status"] == "imported"
+    assert "khon_kaen.kml" in communities["status_note"]["th"]
+    assert "นำเข้าจากไฟล์" in communities["status_note"]["th"]
 
 
 def test_map_opens_on_the_corridor_with_the_sample(client):

@@ -775,6 +775,10 @@ async function main() {
   state.metas = [...(catalog.layers || [])].sort(
     (a, b) => (a.draw_order ?? 0) - (b.draw_order ?? 0) || a.name.localeCompare(b.name),
   );
+  // The "sample data" banner only where a loaded layer is illustrative.
+  if (!state.metas.some((m) => m.loaded !== false && m.status === "illustrative")) {
+    document.getElementById("illustrative-banner")?.remove();
+  }
   ensurePatterns(map, state.metas);
 
   const loads = [];
