@@ -16,8 +16,8 @@ DEFAULT_LANGUAGE = "th"
 STRINGS: dict[str, dict[str, str]] = {
     "app_title": {"th": "ระบบวางแผนที่อยู่อาศัยชุมชน", "en": "Community housing planner"},
     "app_subtitle": {
-        "th": "คลองเปรมประชากร · บ้านมั่นคง พอช.",
-        "en": "Khlong Prem Prachakorn · CODI Baan Mankong",
+        "th": "พอช. · บ้านมั่นคงและที่อยู่อาศัยชุมชนทั่วประเทศ",
+        "en": "CODI · Baan Mankong and community housing, all of Thailand",
     },
     "map": {"th": "แผนที่", "en": "Map"},
     "language": {"th": "ภาษา", "en": "Language"},
