@@ -56,7 +56,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "cases.search": {"th": "ค้นหา", "en": "Search"},
     "cases.search_hint": {"th": "รหัสกรณี ชื่อชุมชน หรือชื่อกรณี", "en": "Case ref, community or title"},
     "cases.programme": {"th": "โครงการ", "en": "Programme"},
-    "cases.district": {"th": "เขต", "en": "District"},
+    "cases.district": {"th": "อำเภอ/เขต", "en": "District"},
     "cases.stage": {"th": "ขั้นตอน", "en": "Stage"},
     "cases.all": {"th": "ทั้งหมด", "en": "All"},
     "cases.stalled_only": {"th": "เฉพาะกรณีที่ล่าช้า", "en": "Stalled only"},
