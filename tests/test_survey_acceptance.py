@@ -156,9 +156,13 @@ def write_kobo_xlsx(path: Path, main_cols, repeat_cols, subs) -> None:
 def write_kobo_zip(path: Path, xlsx: Path, subs) -> None:
     with zipfile.ZipFile(path, "w") as zf:
         zf.write(xlsx, xlsx.name)
+        written = set()
         for sub in subs:
             folder = sub["_instance"].removeprefix("uuid:")
-            zf.writestr(f"officer/attachments/form/{folder}/{sub['photo_house']}", sub["_photo"])
+            name = f"officer/attachments/form/{folder}/{sub['photo_house']}"
+            if name not in written:  # a re-sent submission's photo is the same file
+                zf.writestr(name, sub["_photo"])
+                written.add(name)
 
 
 def write_odk_zip(path: Path, form_id: str, main_cols, repeat_cols, subs) -> None:
@@ -209,7 +213,8 @@ def write_odk_zip(path: Path, form_id: str, main_cols, repeat_cols, subs) -> Non
         zf.writestr(f"{form_id}.csv", main.getvalue().encode("utf-8"))
         zf.writestr(f"{form_id}-{register.MEMBERS_REPEAT}.csv", rep.getvalue().encode("utf-8"))
         for sub in subs:
-            zf.writestr(f"media/{sub['photo_house']}", sub["_photo"])
+            if f"media/{sub['photo_house']}" not in zf.namelist():
+                zf.writestr(f"media/{sub['photo_house']}", sub["_photo"])
 
 
 @pytest.fixture
@@ -381,3 +386,30 @@ def test_the_case_page_imports_a_survey_with_a_preview(writable_client, writable
     counts = writable_client.get(f"/cases/{case.id}/survey.json").get_json()
     assert counts["surveyed"] == 3 and "structures" not in counts and "open_conflicts" not in counts
     assert writable_client.get(f"/cases/{case.id}/survey-import").status_code == 403
+
+
+def test_two_submissions_photos_of_the_same_name_stay_apart(store, tmp_path):
+    """KoBo names photos by the phone's clock: two houses may both send `1700000000.jpg`.
+    Each household gets the photo from its own submission's folder."""
+    import hashlib
+
+    case = services.find_case(store.uow(), OFFICER, CASE)
+    existing = services.list_households(store.uow(), OFFICER, case.id)[0]
+    _, xlsx = survey_form_download(store.uow(), OFFICER, case.id)
+    main_cols, repeat_cols = form_questions(xlsx)
+    subs = submissions(case.ref, existing)[:2]
+    for sub in subs:
+        sub["photo_house"] = "1700000000.jpg"
+    kobo_xlsx = tmp_path / "kobo.xlsx"
+    write_kobo_xlsx(kobo_xlsx, main_cols, repeat_cols, subs)
+    kobo_zip = tmp_path / "kobo.zip"
+    write_kobo_zip(kobo_zip, kobo_xlsx, subs)
+    report, warnings = import_survey_file(store.uow(), OFFICER, case.id, kobo_zip, apply=True)
+    assert [r.status for r in report.results] == ["new", "new"] and warnings == []
+    households = {
+        h.household_no: h for h in services.list_households(store.uow(), OFFICER, case.id)
+    }
+    with store.uow() as uow:
+        for result, sub in zip(report.results, subs, strict=True):
+            (photo,) = uow.repo.list_household_documents(households[result.household_no].id)
+            assert photo.sha256 == hashlib.sha256(sub["_photo"]).hexdigest()

@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 
 from gis.errors import ValidationError
-from gis.importing.survey_files import RawSubmission, SurveyExport, read_survey_export
+from gis.importing.survey_files import RawSubmission, SurveyExport, photo_for, read_survey_export
 
 pytestmark = pytest.mark.unit
 
@@ -330,7 +330,8 @@ def test_kobo_zip_with_attachments(tmp_path):
     export = read_survey_export(write_kobo_zip(tmp_path / "kobo.zip"))
     assert export.source == "kobo_zip"
     assert content(export) == expected()
-    assert export.media == {HOUSEHOLDS[0]["photo_house"]: jpeg()}
+    first = export.submissions[0]
+    assert photo_for(export.media, first.instance_id, HOUSEHOLDS[0]["photo_house"]) == jpeg()
     assert export.warnings == []
 
 
@@ -342,7 +343,7 @@ def test_odk_central_csv_zip(tmp_path):
     assert first.submitted_at == "2026-01-15T09:30:00.000Z"
     assert first.fields["SubmitterID"] == "12" and first.fields["KEY"] == UUID1
     assert first.repeats["members"][1]["KEY"] == f"{UUID1}/members[2]"
-    assert export.media == {HOUSEHOLDS[0]["photo_house"]: jpeg()}
+    assert photo_for(export.media, first.instance_id, HOUSEHOLDS[0]["photo_house"]) == jpeg()
     # the re-sent copy shares its KEY: both get the members, and a warning says so
     upload, key = export.warnings
     assert "KEY" in key["en"] and "rows 2, 4" in key["en"]
@@ -357,7 +358,11 @@ def test_all_four_formats_agree(tmp_path):
     kcsv = read_survey_export(tmp_path / "d.csv")
     assert content(xlsx) == content(kzip) == content(odk)
     assert content(kcsv, repeats=False) == content(xlsx, repeats=False)
-    assert kzip.media == odk.media
+    name = HOUSEHOLDS[0]["photo_house"]
+    for a, b in zip(kzip.submissions, odk.submissions, strict=True):
+        assert photo_for(kzip.media, a.instance_id, name) == photo_for(
+            odk.media, b.instance_id, name
+        )
     assert isinstance(xlsx.submissions[0], RawSubmission)
 
 
@@ -467,7 +472,7 @@ def test_non_image_photo_and_oversized_photo_are_skipped_with_warnings(tmp_path)
         extra=[("surveyor1/attachments/x/y/photo.jpg", b"MZ\x90\x00 not a photo"), ("b.png", big)],
     )
     export = read_survey_export(path)
-    assert set(export.media) == {HOUSEHOLDS[0]["photo_house"]}
+    assert {key.rsplit("/", 1)[-1] for key in export.media} == {HOUSEHOLDS[0]["photo_house"]}
     en = " | ".join(w["en"] for w in export.warnings)
     assert "kobo.zip/surveyor1/attachments/x/y/photo.jpg: not a JPEG or PNG" in en
     assert "kobo.zip/b.png: the photo is" in en and "10 MB" in en

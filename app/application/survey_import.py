@@ -16,7 +16,7 @@ from cases import register, services
 from cases.model import User
 from cases.services.surveys import SurveyRecord, SurveyReport
 from cases.unit_of_work import UnitOfWork
-from gis.importing.survey_files import RawSubmission, read_survey_export
+from gis.importing.survey_files import RawSubmission, photo_for, read_survey_export
 
 _REGISTER_NAMES = {f.name for f in register.HOUSEHOLD_FIELDS if f.kind != "point"}
 _MEMBER_NAMES = {f.name for f in register.MEMBER_FIELDS}
@@ -42,8 +42,9 @@ def survey_record(raw: RawSubmission, media: dict[str, bytes]) -> SurveyRecord:
     photos = []
     for name in register.PHOTO_FIELDS:
         filename = (fields.get(name) or "").strip()
-        if filename and filename in media:
-            photos.append((filename, media[filename]))
+        data = photo_for(media, raw.instance_id, filename) if filename else None
+        if data:
+            photos.append((filename, data))
     location = accuracy = None
     if raw.gps:
         lat, lon, _alt, accuracy = raw.gps

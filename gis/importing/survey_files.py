@@ -97,7 +97,8 @@ class SurveyExport:
     filename: str
     source: str  # one of SOURCES
     submissions: list[RawSubmission]
-    media: dict[str, bytes]  # photo file name → bytes (JPEG or PNG only)
+    # photo → bytes (JPEG or PNG only), by `<folder>/<name>` and by name; see `photo_for`
+    media: dict[str, bytes]
     warnings: list[dict]  # {en, th, file, row, column}
 
 
@@ -502,15 +503,18 @@ def _read_zip(path: Path, infos, label: str, limits, warnings: _Warnings):
                     f"รูปถ่ายขนาด {info.file_size / 1e6:.1f} MB เกิน "
                     f"{MAX_MEDIA_BYTES // (1024 * 1024)} MB จึงข้ามไฟล์นี้",
                 )
-            elif base in media:
+            elif (key := _media_key(info.filename)) in media:
                 warnings.add(
                     member,
-                    f"another photo has the same name ({origin[base]}); only the first is read",
-                    f"มีรูปถ่ายชื่อซ้ำกัน ({origin[base]}) ระบบอ่านเฉพาะไฟล์แรก",
+                    f"another photo has the same name ({origin[key]}); only the first is read",
+                    f"มีรูปถ่ายชื่อซ้ำกัน ({origin[key]}) ระบบอ่านเฉพาะไฟล์แรก",
                 )
             else:
-                media[base] = _read_member(zf, info, label, limit=MAX_MEDIA_BYTES)
-                origin[base] = info.filename
+                data = _read_member(zf, info, label, limit=MAX_MEDIA_BYTES)
+                media[key] = data
+                origin[key] = info.filename
+                # By name alone too, for a flat media folder (ODK Central's media/).
+                media.setdefault(base, data)
         if len(workbooks) > 1 or (workbooks and csvs):
             names = ", ".join(i.filename for i in [*workbooks, *csvs][:5])
             raise _refuse(
@@ -567,6 +571,19 @@ def _read_zip(path: Path, infos, label: str, limits, warnings: _Warnings):
             t.name = short.rsplit("-", 1)[-1]
             repeats.append(t)
     return "odk_central_zip", "odk", main, repeats, media
+
+
+def _media_key(name: str) -> str:
+    """`<folder>/<file name>`: KoBo keeps each submission's photos in a folder named by its
+    instance id, so two submissions' `1700000000.jpg` stay apart (see `photo_for`)."""
+    path = PurePosixPath(name.replace("\\", "/"))
+    return f"{path.parent.name}/{path.name}"
+
+
+def photo_for(media: dict[str, bytes], instance_id: str | None, filename: str) -> bytes | None:
+    """A submission's photo: the one in its own instance folder, else the one by name."""
+    uuid = (instance_id or "").removeprefix("uuid:")
+    return media.get(f"{uuid}/{filename}") or media.get(filename)
 
 
 def _is_attachment(name: str) -> bool:
