@@ -607,7 +607,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "workshop.p.lane_width": {"th": "ซอยย่อยกว้าง", "en": "Side lane width"},
     "workshop.p.setback": {"th": "ถอยร่นจากกลางคลอง", "en": "Setback from mid-canal"},
     "workshop.p.common_share": {"th": "พื้นที่ส่วนกลาง", "en": "Common space"},
-    "workshop.u.share": {"th": "% ของที่ดิน", "en": "% of the land"},
+    "workshop.u.share": {"th": "% ของที่ดินทั้งแปลง", "en": "% of the whole site"},
     "workshop.p.options": {"th": "จำนวนทางเลือก", "en": "Number of options"},
     "workshop.p.seed": {"th": "เลขสุ่ม", "en": "Seed"},
     "workshop.less": {"th": "ลด", "en": "Less"},
@@ -750,8 +750,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "{m} m of lane per house",
     },
     "workshopjs.common": {
-        "th": "พื้นที่ส่วนกลาง {pct}% ของที่ดิน ({area} ตร.ม.)",
-        "en": "Common space {pct}% of the land ({area} m²)",
+        "th": "พื้นที่ส่วนกลาง {pct}% ของที่ดินทั้งแปลง ({area} ตร.ม.)",
+        "en": "Common space {pct}% of the whole site ({area} m²)",
+    },
+    "workshopjs.common_below": {
+        "th": "พื้นที่ส่วนกลางน้อยกว่าที่ขอไว้ {target}% ของที่ดินทั้งแปลง",
+        "en": "Common space is below the {target}% of the whole site asked for",
     },
     "workshopjs.cost": {"th": "ค่าก่อสร้างประมาณ {total}", "en": "Estimated cost {total}"},
     "workshopjs.cost_each": {"th": "(หลังละ {each})", "en": "({each} a house)"},

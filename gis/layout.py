@@ -40,6 +40,7 @@ __all__ = [
     "generate_layouts",
     "layout_metrics",
     "layout_problems",
+    "common_space_notes",
     "long_axis_angle",
     "setback_area",
     "parse_plot_type",
@@ -50,6 +51,7 @@ __all__ = [
 EPS_AREA = 1e-4  # m²
 EPS_DIST = 1e-3  # m
 MIN_FRONTAGE = 2.0  # m of a plot's edge on a lane
+COMMON_TOLERANCE_M2 = 0.01  # common space this far under its target still meets it
 MAX_OVERLAP_PAIRS = 2000  # touching plot pairs measured by layout_problems
 
 
@@ -399,7 +401,9 @@ def _one_layout(
     empty = _empty_frames(crs)
     plan = {**plan, "access_point": None}
     if buildable.is_empty or not access_points:
-        return _finish(option, plan, 0.0, site, households, [], [], [], costs, crs, empty)
+        return _finish(
+            option, plan, 0.0, site, households, [], [], [], costs, crs, empty, common_share
+        )
     access = access_points[plan["access"]]
     plan["access_point"] = (access.x + offset[0], access.y + offset[1])
     normal = _inward_normal(
@@ -420,7 +424,9 @@ def _one_layout(
     local = affinity.rotate(affinity.translate(buildable, -ax, -ay), -angle, origin=(0, 0))
     free = local.buffer(-EPS_DIST, join_style="mitre")
     if free.is_empty:
-        return _finish(option, plan, angle, site, households, [], [], [], costs, crs, empty)
+        return _finish(
+            option, plan, angle, site, households, [], [], [], costs, crs, empty, common_share
+        )
     minu, minv, maxu, maxv = local.bounds
 
     # Main lane: from the access point inward.
@@ -430,7 +436,9 @@ def _one_layout(
         tol=main_w,
     )
     if main is None or main.area < main_w * main_w:
-        return _finish(option, plan, angle, site, households, [], [], [], costs, crs, empty)
+        return _finish(
+            option, plan, angle, site, households, [], [], [], costs, crs, empty, common_share
+        )
 
     types = _row_types(plan["mix"], plot_types)
     # Secondary lanes across the main lane, with back-to-back rows between them.
@@ -466,8 +474,10 @@ def _one_layout(
     # Plots in every row, outward from the main lane on both sides.
     plots_local = _plot_candidates(rows, lanes_local, main, free)
     plots_local = _drop_overlaps(plots_local, lanes_local)
-    # Common space: a run of candidate plots near the access point or at the far end.
-    plots_local, common = _take_common(plots_local, local.area * common_share, plan["common"])
+    # Common space: a run of candidate plots near the access point or at the far end,
+    # of at least the asked share of the whole site (not of the buildable part: the
+    # form, the metrics and the A3 sheet all say "of the site").
+    plots_local, common = _take_common(plots_local, site.area * common_share, plan["common"])
     # Houses beyond the households needed are left as spare open space.
     plots_local.sort(key=lambda p: abs(p["centre"][0]) + p["centre"][1])
     spare = plots_local[households:]
@@ -492,7 +502,18 @@ def _one_layout(
     lanes = [(name, back(g)) for name, g in lanes_local]
     open_space = [(kind, back(g)) for kind, g in open_local]
     return _finish(
-        option, plan, angle, site, households, plots, lanes, open_space, costs, crs, None
+        option,
+        plan,
+        angle,
+        site,
+        households,
+        plots,
+        lanes,
+        open_space,
+        costs,
+        crs,
+        None,
+        common_share,
     )
 
 
@@ -679,7 +700,9 @@ def _empty_frames(crs):
     )
 
 
-def _finish(option, plan, angle, site, households, plots, lanes, open_space, costs, crs, empty):
+def _finish(
+    option, plan, angle, site, households, plots, lanes, open_space, costs, crs, empty, common_share
+):
     """Frames, metrics and a name for one option."""
     plot_rows = [
         {
@@ -730,7 +753,9 @@ def _finish(option, plan, angle, site, households, plots, lanes, open_space, cos
         geometry="geometry",
         crs=crs,
     )
-    metrics = layout_metrics(plots_gdf, lanes_gdf, open_gdf, site, households, costs)
+    metrics = layout_metrics(
+        plots_gdf, lanes_gdf, open_gdf, site, households, costs, common_share=common_share
+    )
     th_or, en_or = _ORIENTATION_NAMES[plan["orientation"]]
     mix = ", ".join(sorted(plots_gdf["plot_type"].unique())) or "-"
     name = {
@@ -741,7 +766,13 @@ def _finish(option, plan, angle, site, households, plots, lanes, open_space, cos
     return Layout(option, name, round(angle, 3), pattern, plots_gdf, lanes_gdf, open_gdf, metrics)
 
 
-def layout_metrics(plots, lanes, open_space, site, households, costs) -> dict[str, Any]:
+def layout_metrics(
+    plots, lanes, open_space, site, households, costs, *, common_share: float | None = None
+) -> dict[str, Any]:
+    """The option's numbers. Every share is of the whole site (`site_area_m2`);
+    `common_share`, the share of the site asked for common space, is carried as
+    `common_space_target_share` so a sheet can print what was asked beside what was
+    taken (and `common_space_below_target` when hand edits took it below)."""
     housed = len(plots)
     lane_len = float(lanes["length_m"].sum()) if len(lanes) else 0.0
     main_len = float(lanes.loc[lanes["kind"] == "main", "length_m"].sum()) if len(lanes) else 0.0
@@ -767,6 +798,16 @@ def layout_metrics(plots, lanes, open_space, site, households, costs) -> dict[st
         "lane_length_per_plot_m": lane_len / housed if housed else 0.0,
         "common_space_m2": common_area,
         "common_space_share": common_area / site.area,
+        **(
+            {
+                "common_space_target_share": float(common_share),
+                "common_space_below_target": bool(
+                    housed and common_area < float(common_share) * site.area - COMMON_TOLERANCE_M2
+                ),
+            }
+            if common_share is not None
+            else {}
+        ),
         "site_area_m2": site.area,
         "site_used_share": used / site.area,
         "cost_baht": {k: round(v) for k, v in cost.items()},
@@ -946,14 +987,15 @@ def write_geopackage(layouts: list[Layout], path, *, site: Polygon | None = None
 
 def write_dxf(layout: Layout, path, *, site: Polygon | None = None) -> None:
     """One option as a DXF drawing for the architect: layers SITE, PLOTS, LANES,
-    OPEN_SPACE and PLOT_NUMBERS, in metres (UTM coordinates)."""
+    OPEN_SPACE, PLOT_NUMBERS and NOTES (the common space as a share of the whole
+    site, beside the share asked for), in metres (UTM coordinates)."""
     import ezdxf
     from ezdxf import units
 
     doc = ezdxf.new("R2010")
     doc.units = units.M
     msp = doc.modelspace()
-    colours = {"SITE": 7, "PLOTS": 30, "LANES": 8, "OPEN_SPACE": 3, "PLOT_NUMBERS": 7}
+    colours = {"SITE": 7, "PLOTS": 30, "LANES": 8, "OPEN_SPACE": 3, "PLOT_NUMBERS": 7, "NOTES": 7}
     for name, colour in colours.items():
         doc.layers.add(name, color=colour)
 
@@ -977,4 +1019,27 @@ def write_dxf(layout: Layout, path, *, site: Polygon | None = None) -> None:
         text.set_placement((c.x, c.y), align=ezdxf.enums.TextEntityAlignment.MIDDLE_CENTER)
         text.dxf.rotation = layout.angle_deg
 
+    bounds = (site if site is not None else shapely.union_all(layout.plots.geometry.values)).bounds
+    if all(math.isfinite(b) for b in bounds):
+        for k, line in enumerate(common_space_notes(layout.metrics)):
+            note = msp.add_text(line, dxfattribs={"layer": "NOTES", "height": 1.5})
+            note.set_placement((bounds[0], bounds[1] - 3.0 - 2.5 * k))
+
     doc.saveas(str(path))
+
+
+def common_space_notes(metrics: dict[str, Any]) -> list[str]:
+    """The common space as the DXF's NOTES state it, in Thai and English: its area,
+    its share of the whole site and the share asked for."""
+    if "common_space_m2" not in metrics:
+        return []
+    area = metrics["common_space_m2"]
+    share = metrics["common_space_share"] * 100
+    site = metrics.get("site_area_m2", 0.0)
+    asked = metrics.get("common_space_target_share")
+    th = f"พื้นที่ส่วนกลาง {area:,.0f} ตร.ม. = {share:.1f} % ของที่ดินทั้งแปลง ({site:,.0f} ตร.ม.)"
+    en = f"Common space {area:,.0f} m² = {share:.1f} % of the whole site ({site:,.0f} m²)"
+    if asked is not None:
+        th += f" · ขออย่างน้อย {asked * 100:.1f} %"
+        en += f" · asked: at least {asked * 100:.1f} %"
+    return [th, en]

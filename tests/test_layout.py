@@ -189,6 +189,24 @@ def test_one_hectare_houses_120_households_in_four_different_options():
         )
 
 
+@pytest.mark.parametrize("share", [0.05, 0.10, 0.20])
+def test_common_space_is_the_asked_share_of_the_whole_site_not_of_the_buildable_part(share):
+    """A canal setback leaves less to build on; the common space is still the asked
+    share of the whole site, as the form, the metrics and the A3 sheet say."""
+    site, canal, access = one_hectare()
+    layouts = generate_layouts(
+        site, households=60, canal=canal, access=access, common_share=share, setback=15.0
+    )
+    for lay in layouts:
+        m = lay.metrics
+        assert m["households_housed"] > 0
+        common = lay.open_space[lay.open_space["kind"] == "common"].geometry.area.sum()
+        assert common / site.area >= share - 1e-6
+        assert m["common_space_share"] == pytest.approx(common / site.area)
+        assert m["common_space_target_share"] == share
+        assert m["common_space_below_target"] is False
+
+
 def test_same_seed_same_layouts():
     site, canal, access = one_hectare()
     a = generate_layouts(site, households=90, canal=canal, access=access, options=6, seed=7)

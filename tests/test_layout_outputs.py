@@ -169,6 +169,60 @@ def test_one_dxf_per_option_with_a_closed_polyline_per_plot(run, metrics):
         assert all(p.closed for p in plots)
 
 
+def test_dxf_notes_state_the_common_space_as_a_share_of_the_whole_site(run, metrics):
+    _, out = run
+    for o in metrics["options"]:
+        doc = ezdxf.readfile(out / "dxf" / f"options-option{o['option']}.dxf")
+        notes = " ".join(t.dxf.text for t in doc.modelspace().query('TEXT[layer=="NOTES"]'))
+        share = o["metrics"]["common_space_share"] * 100
+        assert f"= {share:.1f} % of the whole site" in notes
+        assert "ของที่ดินทั้งแปลง" in notes and "asked: at least 10.0 %" in notes
+
+
+# ------------------------------------------------------------------ common space
+
+
+def test_common_space_is_at_least_the_asked_share_of_the_whole_site(metrics):
+    """10 % "of the land" means of the whole site, the canal setback included: not of
+    the buildable part (which left 7.8 % of the site)."""
+    for o in metrics["options"]:
+        m = o["metrics"]
+        assert o["parameters"]["common_share"] == 0.10
+        assert m["common_space_target_share"] == 0.10
+        if m["households_housed"]:
+            assert m["common_space_m2"] / m["site_area_m2"] >= 0.10 - 1e-6
+            assert m["common_space_share"] >= 0.10 - 1e-6
+            assert not m["common_space_below_target"]
+
+
+def test_pdf_prints_the_share_it_took_beside_the_share_asked(pdf, metrics):
+    text = _text(pdf)
+    assert "Common space, at least (of the whole site)" in text
+    for page in pdf.pages[:-1]:
+        asked = page.extract_text().split("Common space, at least (of the whole site)")[1]
+        assert asked.split()[0:2] == ["10.0", "%"]
+    for o in metrics["options"]:
+        m = o["metrics"]
+        page = pdf.pages[o["option"] - 1].extract_text()
+        # (values are in the sheet's language, Thai by default; labels in both)
+        took = f"{m['common_space_share'] * 100:.1f} % ของที่ดินทั้งแปลง"
+        assert took in page
+        assert float(took.split(" %")[0]) >= 10.0
+        assert "น้อยกว่าที่ขอไว้" not in page
+
+
+def test_a_hand_edit_below_the_asked_share_is_said_on_the_sheet():
+    layouts = generate_layouts(SITE, households=60, canal=CANAL, access=ACCESS, options=1)
+    lay = layouts[0]
+    m = dict(lay.metrics)
+    m.update(common_space_m2=500.0, common_space_share=0.05, common_space_below_target=True)
+    lay.metrics = m
+    pdf = layout_pdf(layouts, SITE, title_th="ทดสอบ", title_en="Test", site_id="T-2")
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    text = reader.pages[0].extract_text()
+    assert "5.0 % ของที่ดินทั้งแปลง" in text and "น้อยกว่าที่ขอไว้ 10.0 %" in text
+
+
 # ------------------------------------------------------------------------- PDF
 
 

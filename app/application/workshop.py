@@ -906,6 +906,7 @@ def metrics(layout: Layout, ws: LayoutSite, params: dict) -> dict:
             ws.site,
             params["households"],
             params["unit_costs"],
+            common_share=params.get("common_share"),
         )
     )
 

@@ -411,6 +411,8 @@ function metricsList(opt) {
     lanePerPlot: s.lane_length_per_plot_m,
     commonArea: s.common_space_m2,
     commonShare: s.common_space_share,
+    commonTarget: s.common_space_target_share,
+    commonBelow: s.common_space_below_target,
     cost: s.cost_baht.total,
     costPerHousehold: s.cost_per_household_baht,
   };
@@ -426,6 +428,7 @@ function metricsList(opt) {
   }
   if (m.housed) list.append(el("li", { text: tr("lane_per_house", { m: fmt1.format(m.lanePerPlot) }) }));
   if (m.housed) list.append(el("li", { text: tr("common", { pct: fmt1.format(m.commonShare * 100), area: fmt0.format(m.commonArea) }) }));
+  if (m.housed && m.commonBelow) list.append(el("li", { class: "ws-m-short", text: tr("common_below", { target: fmt1.format(m.commonTarget * 100) }) }));
   if (m.housed) {
     const cost = el("li", { class: "ws-m-cost", text: tr("cost", { total: money(m.cost) }) });
     cost.append(el("span", { class: "ws-m-sub", text: ` ${tr("cost_each", { each: money(m.costPerHousehold) })}` }));

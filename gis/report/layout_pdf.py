@@ -148,7 +148,15 @@ T: dict[str, dict[str, str]] = {
     "main_lane_width": {"th": "ความกว้างซอยหลัก", "en": "Main lane width"},
     "lane_width": {"th": "ความกว้างซอยย่อย", "en": "Lane width"},
     "setback": {"th": "ระยะถอยร่นจากแนวคลอง", "en": "Setback from the canal line"},
-    "common_share": {"th": "พื้นที่ส่วนกลางขั้นต่ำ", "en": "Common space target"},
+    "common_share": {
+        "th": "พื้นที่ส่วนกลางอย่างน้อย (ของที่ดินทั้งแปลง)",
+        "en": "Common space, at least (of the whole site)",
+    },
+    "of_site": {"th": "ของที่ดินทั้งแปลง", "en": "of the whole site"},
+    "below_target": {
+        "th": "น้อยกว่าที่ขอไว้ {pct}",
+        "en": "below the {pct} asked for",
+    },
     "seed": {"th": "ค่าสุ่ม (seed)", "en": "Random seed"},
     "source": {"th": "ที่มาของขอบเขตที่ดิน", "en": "Site boundary from"},
     "crs": {"th": "ระบบพิกัด", "en": "Coordinates"},
@@ -852,7 +860,7 @@ def _option_context(lay, m: _Map, lang: str) -> dict[str, Any]:
         {"label": T["lane_total"], "value": f"{_num(mt['lane_length_m'])} {u['m']}"},
         {
             "label": T["common"],
-            "value": f"{_num(mt['common_space_m2'])} {u['m2']} ({_pct(mt['common_space_share'])})",
+            "value": _common_value(mt, u, lang),
         },
         {"label": T["site_used"], "value": _pct(mt["site_used_share"])},
         {"label": T["spare"], "value": f"{spare:,}"},
@@ -947,7 +955,10 @@ def _compare_rows(layouts, lang: str) -> list[dict[str, Any]]:
         ),
         (
             "common",
-            {"th": "สัดส่วนพื้นที่ส่วนกลาง", "en": "Common space share"},
+            {
+                "th": "สัดส่วนพื้นที่ส่วนกลาง (ของที่ดินทั้งแปลง)",
+                "en": "Common space (share of the whole site)",
+            },
             lambda m, lay: m["common_space_share"],
             None,
             _pct,
@@ -1089,7 +1100,7 @@ def _parameter_rows(layouts, params, setback, plot_types, lang) -> list[dict[str
         {"label": T["setback"], "value": _len(sb, u) if sb else T["none"][lang]},
         {
             "label": T["common_share"],
-            "value": _pct(params["common_share"]) if "common_share" in params else "–",
+            "value": _pct(_asked_common_share(layouts, params)),
         },
         {"label": T["seed"], "value": str(params.get("seed", "–"))},
         {"label": T["crs"], "value": "EPSG:32647 (UTM 47N)"},
@@ -1172,6 +1183,26 @@ def _num(value, digits: int = 0) -> str:
 
 def _int_fmt(value) -> str:
     return _num(value, 0)
+
+
+def _common_value(mt: dict, u: dict, lang: str) -> str:
+    """'1,020 m² (10.2 % of the whole site)', and what was asked if it fell short."""
+    text = (
+        f"{_num(mt['common_space_m2'])} {u['m2']} "
+        f"({_pct(mt['common_space_share'])} {T['of_site'][lang]})"
+    )
+    if mt.get("common_space_below_target"):
+        text += " · " + T["below_target"][lang].format(pct=_pct(mt["common_space_target_share"]))
+    return text
+
+
+def _asked_common_share(layouts, params) -> float | None:
+    """The common-space share the options were made with: the sheet's parameters, else
+    what the generator carried in each option's metrics."""
+    if params.get("common_share") is not None:
+        return params["common_share"]
+    asked = [lay.metrics.get("common_space_target_share") for lay in layouts]
+    return next((a for a in asked if a is not None), None)
 
 
 def _pct(value) -> str:
