@@ -35,6 +35,7 @@ def format_date(
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["thai_date"] = format_date
+    app.jinja_env.filters["thai_month"] = thaidate.format_month
     app.jinja_env.filters["display_year"] = thaidate.display_year
 
     @app.context_processor

@@ -239,9 +239,23 @@ STRINGS: dict[str, dict[str, str]] = {
     "dash.title": {"th": "ภาพรวมความคืบหน้า", "en": "Progress dashboard"},
     "dash.progress": {"th": "ความคืบหน้ารายเขต (จำนวนบ้าน)", "en": "Progress by district (houses)"},
     "dash.progress_hint": {
-        "th": "ร้อยละคิดจากครัวเรือนทั้งหมด “สร้างเสร็จ” รวมบ้านที่เข้าอยู่แล้ว",
-        "en": "Percentages are of all households. “Finished” includes houses already moved into.",
+        "th": "ร้อยละในวงเล็บคิดจากครัวเรือนทั้งหมดของทุกเขตรวมกัน ตามแบบรายงานของรัฐ "
+        "คอลัมน์สุดท้ายคือความคืบหน้าของแต่ละเขตเอง: บ้านที่สร้างเสร็จจากครัวเรือนที่ยินยอมย้ายในเขตนั้น "
+        "“สร้างเสร็จ” รวมบ้านที่เข้าอยู่แล้ว",
+        "en": "Percentages in brackets are of all households in every district together, as the "
+        "government reports them. The last column is each district's own progress: houses "
+        "finished out of the households that agreed to move in that district. “Finished” "
+        "includes houses already moved into.",
     },
+    "dash.own_progress": {
+        "th": "ความคืบหน้าของเขตเอง (สร้างเสร็จ จากที่ยินยอมย้าย)",
+        "en": "The district's own progress (finished of agreed)",
+    },
+    "dash.own_progress_value": {
+        "th": "{finished} จาก {agreed} ที่ยินยอม = {pct} %",
+        "en": "{finished} of {agreed} agreed = {pct} %",
+    },
+    "dash.own_progress_none": {"th": "ยังไม่มีผู้ยินยอมย้าย", "en": "no one agreed yet"},
     "dash.households": {"th": "ครัวเรือนทั้งหมด", "en": "Households"},
     "dash.agreed": {"th": "ยินยอมย้าย", "en": "Agreed to move"},
     "dash.finished": {"th": "สร้างเสร็จ", "en": "Finished"},

@@ -1,8 +1,8 @@
 """Dates as Thai readers write them: Buddhist Era years, short Thai month names.
 
-The one date formatter of the planner: Python (`format_date`, `thai_date`), the
-templates (app/i18n's filters) and the browser (`date_table`, sent in each page's
-JSON data) all use these tables."""
+The one date formatter of the planner: Python (`format_date`, `thai_date`, and
+`format_month` for a month without a day), the templates (app/i18n's filters) and the
+browser (`date_table`, sent in each page's JSON data) all use these tables."""
 
 from __future__ import annotations
 
@@ -75,6 +75,34 @@ def format_date(value: Any, lang: str = "th", *, buddhist_era: bool | None = Non
     if lang == "th":
         return f"{d.day} {THAI_MONTHS[d.month - 1]} {year}"
     return f"{d.day} {EN_MONTHS[d.month - 1]} {year}{' BE' if buddhist_era else ''}"
+
+
+def as_month(value: Any) -> tuple[int, int] | None:
+    """(year, month) from 'YYYY-MM', a date, datetime, Timestamp or ISO date text."""
+    text = str(value).strip() if isinstance(value, str) else None
+    if text is not None and len(text) == 7 and text[4] == "-":
+        try:
+            year, month = int(text[:4]), int(text[5:])
+        except ValueError:
+            return None
+        return (year, month) if 1 <= month <= 12 else None
+    d = as_date(value)
+    return (d.year, d.month) if d is not None else None
+
+
+def format_month(value: Any, lang: str = "th", *, buddhist_era: bool | None = None) -> str:
+    """A month, with no day: '2020-03' as 'มี.ค. 2563' in Thai (Buddhist Era) or
+    'Mar 2020' in English; '' when there is none."""
+    ym = as_month(value)
+    if ym is None:
+        return ""
+    year, month = ym
+    if buddhist_era is None:
+        buddhist_era = lang == "th"
+    shown = be_year(year) if buddhist_era else year
+    if lang == "th":
+        return f"{THAI_MONTHS[month - 1]} {shown}"
+    return f"{EN_MONTHS[month - 1]} {shown}{' BE' if buddhist_era else ''}"
 
 
 def thai_date(value: Any) -> str:

@@ -8,6 +8,7 @@ test makes its own app with it on.
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
@@ -337,6 +338,50 @@ def test_dashboard_shows_the_published_progress_exactly(client, auth, lang):
     assert '<svg viewBox="0 0 960 360"' in body and "<polyline" in body
     assert body.count('class="bar"') >= 70
     assert ("2563" in body) if lang == "th" else ("2020" in body)
+
+
+# Each district's own progress: houses finished out of its households agreed to move.
+OWN = {
+    "th": {"Chatuchak": "356 จาก 621 ที่ยินยอม = 57 %", "total": "634 จาก 6,340 ที่ยินยอม = 10 %"},
+    "en": {"Chatuchak": "356 of 621 agreed = 57 %", "total": "634 of 6,340 agreed = 10 %"},
+}
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_dashboard_adds_each_districts_own_progress_beside_the_governments_table(
+    client, auth, lang
+):
+    auth.login("viewer")
+    body = text(client.get(f"/dashboard?lang={lang}"))
+    rows = table_rows(body, "district")
+    # The government's columns are untouched; the district's own progress is the last one.
+    assert _progress(body)["Chatuchak"] == PUBLISHED["Chatuchak"]
+    for district, own in OWN[lang].items():
+        assert rows[district][-1] == own, district
+    assert rows["Lak Si"][-1].endswith("= 4 %")  # 88 of 2,248
+    label = "ความคืบหน้าของเขตเอง" if lang == "th" else "The district's own progress"
+    assert label in html.unescape(body)
+    hint = "ตามแบบรายงานของรัฐ" if lang == "th" else "as the government reports them"
+    assert hint in html.unescape(body)
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_dashboard_months_are_months_in_the_buddhist_era_in_thai(client, auth, lang):
+    """Tooltips, the chart's summary and the table: 'มี.ค. 2563', never '2020-03', and
+    no day a month does not have ('1 มี.ค. 2563')."""
+    auth.login("viewer")
+    body = text(client.get(f"/dashboard?lang={lang}"))
+    chart = body[body.index('id="chart-title"') :]
+    assert not re.search(r"\b20\d\d-\d\d\b", chart), re.search(r"\b20\d\d-\d\d\b", chart)
+    titles = re.findall(r'class="bar"><title>([^<]*)</title>', chart)
+    assert titles and all(re.match(r"^\S+ \d{4}: ", t) for t in titles), titles[:3]
+    months = re.findall(r"<tr><td>([^<]*)</td>", chart)
+    assert months and all(re.fullmatch(r"\S+ \d{4}", m) for m in months), months[:3]
+    if lang == "th":
+        assert all(int(m.split()[-1]) > 2500 for m in months)
+        assert not re.search(r"<td>\d{1,2} \S+ 25\d\d</td>", chart)
+    desc = re.search(r'<desc id="chart-svg-desc">([^<]*)</desc>', chart).group(1)
+    assert re.search(r"\S+ \d{4} (ถึง|to) \S+ \d{4}$", desc), desc
 
 
 def test_dashboard_lists_the_stalled_cases_with_their_hold_reasons(app, client, auth):

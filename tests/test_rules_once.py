@@ -136,6 +136,22 @@ def test_one_date_formatter_for_python_and_templates(value, lang, text):
         assert thai_date(value) == text
 
 
+@pytest.mark.parametrize(
+    ("value", "lang", "text"),
+    [
+        ("2020-03", "th", "มี.ค. 2563"),
+        ("2020-03", "en", "Mar 2020"),
+        ("2020-03-17", "th", "มี.ค. 2563"),
+        ("2020-13", "th", ""),
+        ("", "en", ""),
+    ],
+)
+def test_a_month_without_a_day_has_one_formatter(value, lang, text):
+    from gis.thaidate import format_month
+
+    assert format_month(value, lang) == text
+
+
 def test_the_browser_gets_the_same_month_table():
     from gis.thaidate import EN_MONTHS, THAI_MONTHS, date_table
 

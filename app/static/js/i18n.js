@@ -101,14 +101,17 @@ function dateTable(doc = document) {
   }
 }
 
-/** '2026-11-25' as '25 พ.ย. 2569' (Thai, Buddhist Era) or '25 Nov 2026', as the server writes it. */
+/** '2026-11-25' as '25 พ.ย. 2569' (Thai, Buddhist Era) or '25 Nov 2026', as the server writes it;
+ * a month with no day ('2020-03') as 'มี.ค. 2563' or 'Mar 2020' (gis/thaidate.py format_month). */
 export function formatDate(iso, lang = current) {
-  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(String(iso || ""));
+  const m = /^(\d{4})-(\d{2})(?:-(\d{2}))?/.exec(String(iso || ""));
   const table = dateTable();
   if (!m || !table) return String(iso || "");
   const which = LANGS.includes(lang) ? lang : DEFAULT_LANG;
-  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  return `${day} ${table.months[which][month - 1]} ${year + table.year_offset[which]}`;
+  const [year, month] = [Number(m[1]), Number(m[2])];
+  if (month < 1 || month > 12) return String(iso || "");
+  const shown = `${table.months[which][month - 1]} ${year + table.year_offset[which]}`;
+  return m[3] === undefined ? shown : `${Number(m[3])} ${shown}`;
 }
 
 /** Locale for numbers and dates (Thai dates use the Buddhist Era, as Thai readers expect). */
