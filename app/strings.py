@@ -317,6 +317,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "mapjs.plot": {"th": "แปลง {no}", "en": "Plot {no}"},
     "mapjs.household": {"th": "ครัวเรือน {no}", "en": "Household {no}"},
     "mapjs.pending": {"th": "ยังไม่ได้บันทึก {n} รายการ", "en": "{n} unsaved changes"},
+    "mapjs.pending_one": {"th": "ยังไม่ได้บันทึก 1 รายการ", "en": "1 unsaved change"},
     "mapjs.saving": {"th": "กำลังบันทึก…", "en": "Saving…"},
     "mapjs.saved": {"th": "บันทึกแผนที่แล้ว", "en": "Map saved."},
     "mapjs.save_failed": {"th": "บันทึกไม่สำเร็จ:", "en": "Not saved:"},

@@ -114,10 +114,16 @@ class Case:
                 if to_stage in ctype.stage_ids()
                 else {"th": to_stage, "en": to_stage}
             )
+            details = [{"kind": m.kind, "code": m.code, "label": m.label} for m in missing]
+            if missing[0].kind == "transition":
+                # Said once: the stages are the missing item (not "cannot move to X: move
+                # not allowed: A → X", which named X twice).
+                en, th = _illegal_move(ctype, self.stage, to_stage, target)
+                raise TransitionRefused(en, th, missing=details)
             raise TransitionRefused(
                 f"cannot move to '{target['en']}': " + "; ".join(m.message("en") for m in missing),
                 f"ย้ายไปขั้นตอน '{target['th']}' ไม่ได้: " + "; ".join(m.message("th") for m in missing),
-                missing=[{"kind": m.kind, "code": m.code, "label": m.label} for m in missing],
+                missing=details,
             )
         if on < self.stage_entered_on:
             raise InvalidInput(
@@ -403,3 +409,17 @@ def snapshot(obj) -> dict[str, Any]:
             value = value.isoformat()
         out[f.name] = value
     return out
+
+
+def _illegal_move(ctype, from_stage: str, to_stage: str, target: dict) -> tuple[str, str]:
+    """A move the workflow does not allow, in English and Thai, naming each stage once."""
+    if to_stage not in ctype.stage_ids():
+        return (
+            f"move not allowed: this case type has no stage '{to_stage}'",
+            f"ย้ายขั้นตอนไม่ได้: ประเภทกรณีนี้ไม่มีขั้นตอน '{to_stage}'",
+        )
+    frm = ctype.stage(from_stage).label
+    return (
+        f"move not allowed: from '{frm['en']}' straight to '{target['en']}'",
+        f"ย้ายจากขั้นตอน '{frm['th']}' ไปขั้นตอน '{target['th']}' โดยตรงไม่ได้",
+    )

@@ -32,6 +32,12 @@ class Requirement:
     label: dict[str, str]
 
     def message(self, lang: str) -> str:
+        if self.kind == "households_agreed":
+            # One sentence: "needs households agreed: at least one household" said it twice.
+            return {
+                "th": "ต้องมีครัวเรือนที่ยินยอมย้ายอย่างน้อยหนึ่งครัวเรือน",
+                "en": "needs at least one household agreed to move",
+            }[lang]
         what = {
             "document": {"th": "ต้องแนบเอกสาร", "en": "needs the document"},
             "field": {"th": "ต้องกรอกข้อมูล", "en": "needs the field"},

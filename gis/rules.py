@@ -61,7 +61,11 @@ class Rule:
         """The rule as a sentence for the report's 'rules applied' table."""
         return self.reason_template(lang).split("{", 1)[0].rstrip(" :(") or self.id
 
-    def reason_template(self, lang: str) -> str:
+    def reason_template(self, lang: str, count: float | None = None) -> str:
+        """The reason in `lang`; its singular (`en_one`, `th_one`) when the rule's
+        field counts exactly one ("1 past disaster", not "1 past disaster(s)")."""
+        if count == 1 and self.reason.get(f"{lang}_one"):
+            return self.reason[f"{lang}_one"]
         return self.reason.get(lang) or self.reason["en"]
 
 
@@ -348,8 +352,8 @@ def evaluate(
                     "rule": rule.id,
                     "check": rule.check,
                     "severity": rule.severity,
-                    "th": _fmt(rule.reason_template("th"), values),
-                    "en": _fmt(rule.reason_template("en"), values),
+                    "th": _fmt(rule.reason_template("th", _number(values.get("value"))), values),
+                    "en": _fmt(rule.reason_template("en", _number(values.get("value"))), values),
                     "action_th": action.get("th", ""),
                     "action_en": action.get("en", ""),
                 }

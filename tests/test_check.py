@@ -439,3 +439,27 @@ def test_cli_flood_scenario_from_a_dem(store_config, tmp_path):
     assert np.allclose(depth[1:, :10], 1.0)  # 1.5 − 0.5
     assert np.allclose(depth[:, 10:20], 0.0)  # the ridge
     assert np.allclose(depth[:, 20:], 0.0)  # the basin is not connected to the canal
+
+
+def test_one_past_disaster_is_singular_in_english():
+    """'1 past disaster within 200 m', not '1 past disaster(s)'; two are plural."""
+    rules = load_rules()
+    row = {
+        "nearest_distance_m": 120.0,
+        "nearest_kind": "flood",
+        "nearest_kind_th": "น้ำท่วม",
+        "nearest_date": "9 Apr 2019",
+        "nearest_date_th": "9 เม.ย. 2562",
+    }
+    disasters = _table(
+        [{"site_id": "one", "count_within": 1, **row}, {"site_id": "two", "count_within": 2, **row}]
+    )
+    out = evaluate(
+        rules, ["one", "two"], results={"disasters": disasters}, category_fields={}
+    ).set_index("site_id")
+    [one] = [r for r in out.loc["one", "reasons"] if r["rule"] == "disaster-nearby"]
+    [two] = [r for r in out.loc["two", "reasons"] if r["rule"] == "disaster-nearby"]
+    assert one["en"].startswith("1 past disaster within 200 m: flood on 9 Apr 2019, 120 m away")
+    assert two["en"].startswith("2 past disasters within 200 m; nearest: flood")
+    assert "(s)" not in one["en"] + two["en"]
+    assert "เคยเกิดภัย 1 ครั้ง" in one["th"] and "เคยเกิดภัย 2 ครั้ง" in two["th"]

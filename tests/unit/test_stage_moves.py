@@ -1,6 +1,7 @@
 """Stage moves and their requirements, over the in-memory store."""
 
 import hashlib
+import re
 from datetime import timedelta
 
 import pytest
@@ -54,6 +55,28 @@ def test_a_move_needs_agreed_households_and_the_agreement(store):
 def test_skipping_stages_is_refused(store):
     with pytest.raises(TransitionRefused, match="move not allowed"):
         _move(store, "KPP-CC-05", "completed")
+
+
+def test_an_illegal_move_names_each_stage_once_in_thai_and_english(store):
+    with pytest.raises(TransitionRefused) as exc:
+        _move(store, "KPP-CC-05", "completed")
+    th, en = exc.value.message_th, exc.value.message_en
+    assert th.startswith("ย้ายจากขั้นตอน '") and th.endswith("' โดยตรงไม่ได้")
+    assert en.startswith("move not allowed: from '")
+    for text in (th, en):
+        stages = re.findall(r"'([^']+)'", text)
+        assert len(stages) == 2 and len(set(stages)) == 2, text
+        for stage in stages:
+            assert text.count(stage) == 1, text  # no "ไปขั้นตอน X ไม่ได้: ... → X"
+    assert exc.value.details["missing"][0]["kind"] == "transition"
+
+
+def test_a_move_needing_agreed_households_says_so_once():
+    from cases.workflow import Requirement
+
+    need = Requirement("households_agreed", "households_agreed", {"th": "x", "en": "x"})
+    assert need.message("th") == "ต้องมีครัวเรือนที่ยินยอมย้ายอย่างน้อยหนึ่งครัวเรือน"
+    assert need.message("en") == "needs at least one household agreed to move"
 
 
 def test_move_with_its_document_is_recorded(store):

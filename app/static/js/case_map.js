@@ -15,6 +15,8 @@
 // Texts come from the page (#case-map-strings), already in the page's language. Data is only
 // ever put into the page with textContent, never as HTML.
 
+import { named } from "./messages.js";
+
 const root = document.getElementById("case-map");
 const STRINGS = JSON.parse(document.getElementById("case-map-strings")?.textContent || "{}");
 const lang = root?.dataset.lang === "en" ? "en" : "th";
@@ -329,7 +331,7 @@ function casePage(element) {
   function updatePending() {
     const count = state.pending.size;
     const label = document.getElementById("map-pending");
-    if (label) label.textContent = count ? tr("pending", { n: count }) : "";
+    if (label) label.textContent = count === 1 ? tr("pending_one") : count ? tr("pending", { n: count }) : "";
     for (const id of ["map-save", "map-discard"]) {
       const button = document.getElementById(id);
       if (button) button.disabled = count === 0;
@@ -674,7 +676,7 @@ function casePage(element) {
         await saveOne(item);
         state.pending.delete(key);
       } catch (error) {
-        errors.push(`${describe(item.layer)}: ${error.message}`);
+        errors.push(named(describe(item.layer), error.message));
       }
     }
     updatePending();
