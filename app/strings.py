@@ -1130,7 +1130,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "imports.map_none": {"th": "— ไม่มี —", "en": "— none —"},
     # -- search (app/search_views.py, templates search.html and _search_box.html) --
     "search.title": {"th": "ค้นหา", "en": "Search"},
-    "search.label": {"th": "ค้นหากรณี ชุมชน หรือครัวเรือน", "en": "Search cases, communities or households"},
+    "search.label": {
+        "th": "ค้นหากรณี ชุมชน หรือครัวเรือน",
+        "en": "Search cases, communities or households",
+    },
     "search.placeholder": {
         "th": "ชื่อ เลขที่ หรือรหัส",
         "en": "Name, number or code",

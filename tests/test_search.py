@@ -32,12 +32,22 @@ REP = User(username="rep.c1", role="community_rep", community_id="C1")
 ON = date(2025, 1, 6)
 
 COMMUNITIES = [
-    Community("C1", "ชุมชนริมคลองทดสอบ", "Canal Test Community", "Chatuchak", "จตุจักร",
-              "กรุงเทพมหานคร", "10", "1030"),
-    Community("C2", "ชุมชนบ้านใหม่", "New Home Village", "Lak Si", "หลักสี่",
-              "กรุงเทพมหานคร", "10", "1041"),
-    Community("C3", "ชุมชน 100% ร่วมใจ", "Full_Hearts", "Lak Si", "หลักสี่",
-              "กรุงเทพมหานคร", "10", "1041"),
+    Community(
+        "C1",
+        "ชุมชนริมคลองทดสอบ",
+        "Canal Test Community",
+        "Chatuchak",
+        "จตุจักร",
+        "กรุงเทพมหานคร",
+        "10",
+        "1030",
+    ),
+    Community(
+        "C2", "ชุมชนบ้านใหม่", "New Home Village", "Lak Si", "หลักสี่", "กรุงเทพมหานคร", "10", "1041"
+    ),
+    Community(
+        "C3", "ชุมชน 100% ร่วมใจ", "Full_Hearts", "Lak Si", "หลักสี่", "กรุงเทพมหานคร", "10", "1041"
+    ),
 ]
 HOUSEHOLDS = {
     "C1": [
