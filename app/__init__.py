@@ -99,4 +99,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app import survey_views  # the household survey: /cases/<id>/survey-form.xlsx
 
     survey_views.init_app(app)
+    from app import search_views  # one box: cases, communities, households; /api/search
+
+    search_views.init_app(app)
     return app

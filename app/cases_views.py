@@ -162,6 +162,8 @@ def case_list():
         "stage": request.args.get("stage", ""),
         "q": request.args.get("q", "").strip(),
         "stalled": request.args.get("stalled") in ("1", "on", "true"),
+        # One community's cases (a search result's link): its id.
+        "community": request.args.get("community", "").strip()[:40],
     }
     page = _int_arg("page")
     rows, total = services.list_cases(
@@ -171,6 +173,7 @@ def case_list():
         district=filters["district"],
         stage=filters["stage"],
         search=filters["q"],
+        community=filters["community"],
         stalled=filters["stalled"],
         page=page,
         per_page=PER_PAGE,

@@ -106,6 +106,10 @@ POLICY: dict[str, Allowed] = {
     "workshop_api.api_check": {"POST": USERS},
     "workshop_api.api_list_decisions": {"GET": USERS},
     "workshop_api.api_save_decision": {"POST": EDITORS},
+    # Search: any user; what each role finds is decided by cases.services.search
+    # (viewers never find households, representatives only their community).
+    "search.search_page": USERS,
+    "search_api.api_search": {"GET": USERS},
 }
 
 

@@ -1147,6 +1147,41 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "extra (optional)",
     },
     "imports.map_none": {"th": "— ไม่มี —", "en": "— none —"},
+    # -- search (app/search_views.py, templates search.html and _search_box.html) --
+    "search.title": {"th": "ค้นหา", "en": "Search"},
+    "search.label": {
+        "th": "ค้นหากรณี ชุมชน หรือครัวเรือน",
+        "en": "Search cases, communities or households",
+    },
+    "search.placeholder": {
+        "th": "ชื่อ เลขที่ หรือรหัส",
+        "en": "Name, number or code",
+    },
+    "search.submit": {"th": "ค้นหา", "en": "Search"},
+    "search.hint": {
+        "th": "ค้นหาด้วยรหัสกรณี ชื่อกรณี ชื่อหรือรหัสชุมชน ชื่อหัวหน้าครัวเรือน เลขที่ครัวเรือน หรือรหัสบ้าน",
+        "en": "Search by case ref or title, community name or code, household head's name,"
+        " household number or house code",
+    },
+    "search.cases": {"th": "กรณี", "en": "Cases"},
+    "search.communities": {"th": "ชุมชน", "en": "Communities"},
+    "search.households": {"th": "ครัวเรือน", "en": "Households"},
+    "search.none": {"th": "ไม่พบ", "en": "None found"},
+    "search.found": {"th": "พบ {n} รายการสำหรับ “{q}”", "en": "{n} found for “{q}”"},
+    "search.more": {
+        "th": "ยังมีผลลัพธ์อีก พิมพ์คำค้นหาให้ละเอียดขึ้น",
+        "en": "There are more; make the search more precise",
+    },
+    "search.households_hidden": {
+        "th": "บทบาทของคุณเห็นเฉพาะจำนวนครัวเรือน จึงไม่ค้นหาครัวเรือนรายบุคคล",
+        "en": "Your role sees household counts only, so households are not searched",
+    },
+    "search.household_no": {"th": "ครัวเรือนที่", "en": "Household no."},
+    "search.house_code": {"th": "รหัสบ้าน", "en": "House code"},
+    "search.case": {"th": "กรณี", "en": "Case"},
+    "search.community_cases": {"th": "ดูกรณีของชุมชนนี้", "en": "This community's cases"},
+    "search.district": {"th": "อำเภอ/เขต", "en": "District"},
+    "search.community_filter": {"th": "ชุมชน", "en": "Community"},
 }
 
 # One label per layer status (gis.catalog.STATUS_LABELS), under the names pages use.

@@ -63,6 +63,28 @@ _LABELS_TH = {
 }
 
 
+LIKE_ESCAPE = "!"  # not a backslash: dialects quote that one differently
+
+
+def like_pattern(text: str) -> str:
+    """`%text%` for LIKE, with `%`, `_` and LIKE_ESCAPE itself taken literally."""
+    for char in (LIKE_ESCAPE, "%", "_"):
+        text = text.replace(char, LIKE_ESCAPE + char)
+    return f"%{text}%"
+
+
+def _contains(text: str, *columns):
+    """Any of `columns` holds `text`: Latin letters in any case (both sides lowered; Thai
+    has no case, so it is a plain LIKE), wildcards literal, on SQLite and PostgreSQL."""
+    pattern = like_pattern(text.lower())
+    return sa.or_(
+        *(
+            sa.func.lower(sa.func.coalesce(col, "")).like(pattern, escape=LIKE_ESCAPE)
+            for col in columns
+        )
+    )
+
+
 class Repository:
     def __init__(self, conn: sa.Connection):
         self.conn = conn
@@ -273,15 +295,8 @@ class Repository:
         if case_ids is not None:
             where.append(c.c.id.in_(case_ids))
         if search:
-            like = f"%{search.lower()}%"
             where.append(
-                sa.or_(
-                    sa.func.lower(c.c.ref).like(like),
-                    sa.func.lower(c.c.title_en).like(like),
-                    c.c.title_th.like(f"%{search}%"),
-                    m.c.name_th.like(f"%{search}%"),
-                    sa.func.lower(m.c.name_en).like(like),
-                )
+                _contains(search, c.c.ref, c.c.title_th, c.c.title_en, m.c.name_th, m.c.name_en)
             )
         joined = c.join(m, c.c.community_id == m.c.id)
         total = self.conn.execute(
@@ -315,6 +330,90 @@ class Repository:
             query = query.limit(limit)
         rows = [dict(r._mapping) for r in self.conn.execute(query)]
         return rows, total
+
+    # -- search (cases.services.search checks roles and bounds the text) ---------
+    def search_cases(
+        self, text: str, *, community_id: str | None = None, limit: int = 10
+    ) -> list[dict]:
+        """Cases whose ref, title or community name holds `text` (up to `limit`)."""
+        c, m = orm.cases, orm.communities
+        query = (
+            sa.select(
+                c.c.id,
+                c.c.ref,
+                c.c.title_th,
+                c.c.title_en,
+                c.c.community_id,
+                m.c.name_th.label("community_th"),
+                m.c.name_en.label("community_en"),
+            )
+            .select_from(c.join(m, c.c.community_id == m.c.id))
+            .where(_contains(text, c.c.ref, c.c.title_th, c.c.title_en, m.c.name_th, m.c.name_en))
+            .order_by(c.c.ref)
+            .limit(limit)
+        )
+        if community_id is not None:
+            query = query.where(c.c.community_id == community_id)
+        return [dict(r._mapping) for r in self.conn.execute(query)]
+
+    def search_communities(
+        self, text: str, *, community_id: str | None = None, limit: int = 10
+    ) -> list[dict]:
+        """Communities whose id (code) or name holds `text`, with their DOPA district."""
+        m = orm.communities
+        query = (
+            sa.select(
+                m.c.id,
+                m.c.name_th,
+                m.c.name_en,
+                m.c.district_th,
+                m.c.district_en,
+                m.c.province_th,
+                m.c.province_code,
+                m.c.district_code,
+            )
+            .where(_contains(text, m.c.id, m.c.name_th, m.c.name_en))
+            .order_by(m.c.id)
+            .limit(limit)
+        )
+        if community_id is not None:
+            query = query.where(m.c.id == community_id)
+        return [dict(r._mapping) for r in self.conn.execute(query)]
+
+    def search_households(
+        self,
+        text: str,
+        *,
+        household_no: int | None = None,
+        community_id: str | None = None,
+        limit: int = 10,
+    ) -> list[dict]:
+        """Households whose head's name or house code (structure id) holds `text`, or
+        whose number is `household_no`. Never the national ID, phone or address."""
+        h, c, m = orm.households, orm.cases, orm.communities
+        matches = [_contains(text, h.c.head_name, h.c.structure_id)]
+        if household_no is not None:
+            matches.append(h.c.household_no == household_no)
+        query = (
+            sa.select(
+                h.c.id,
+                h.c.case_id,
+                h.c.household_no,
+                h.c.head_name,
+                h.c.structure_id,
+                c.c.ref.label("case_ref"),
+                c.c.community_id,
+                m.c.name_th.label("community_th"),
+                m.c.name_en.label("community_en"),
+            )
+            .select_from(h.join(c, h.c.case_id == c.c.id).join(m, c.c.community_id == m.c.id))
+            .where(sa.or_(*matches))
+            .order_by(c.c.ref, h.c.household_no)
+            .limit(limit)
+        )
+        if community_id is not None:
+            query = query.where(c.c.community_id == community_id)
+        return [dict(r._mapping) for r in self.conn.execute(query)]
 
     def household_counts(self, case_ids: list[int]) -> dict[int, dict[str, int]]:
         t = orm.household_tallies

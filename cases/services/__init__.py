@@ -77,6 +77,16 @@ from cases.services.plots import (
     list_plots,
     update_plot,
 )
+from cases.services.search import (
+    MAX_SEARCH,
+    CaseHit,
+    CommunityHit,
+    HouseholdHit,
+    Link,
+    SearchResults,
+    clean_search_text,
+    search,
+)
 from cases.services.sessions import (
     end_sessions,
     resume_session,
@@ -119,6 +129,14 @@ __all__ = [
     "MAX_INT",
     "MAX_LAYOUT_FEATURES",
     "MAX_PAGE",
+    "MAX_SEARCH",
+    "CaseHit",
+    "CommunityHit",
+    "HouseholdHit",
+    "Link",
+    "SearchResults",
+    "clean_search_text",
+    "search",
     "MIN_PASSWORD_LENGTH",
     "PLOT_KINDS",
     "STATUS_COLUMNS",

@@ -309,15 +309,21 @@ def list_cases(
     district=None,
     stage=None,
     search=None,
+    community=None,
     stalled: bool = False,
     today: date | None = None,
     page: int = 1,
     per_page: int = 50,
     workflows: Workflows | None = None,
 ) -> tuple[list[dict], int]:
+    """Cases as `user` may see them; `community` (an id) narrows to one community's."""
     workflows = workflows or default_workflows()
     page, per_page = max(1, min(MAX_PAGE, int(page))), max(1, min(500, int(per_page)))
     community_id = policy.community_scope(user)
+    if community:
+        if community_id is not None and community != community_id:
+            return [], 0  # a representative asking for another community: none of theirs
+        community_id = community
     with uow:
         case_ids = None
         if stalled:
