@@ -11,7 +11,15 @@ from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from app import layer_access
 from app.store import get_catalog, get_store
 from gis.errors import PlannerError
-from gis.layers import bbox_to_storage, bounds_to_wgs84, to_geojson
+from gis.layers import (
+    bbox_to_storage,
+    bounds_to_wgs84,
+    display_decimals,
+    simplify_for_display,
+    snap_tolerance,
+    to_geojson,
+    worth_simplifying,
+)
 from gis.raster import render_overlay_png
 from gis.store import LayerNotFound
 from gis.thaidate import format_date
@@ -153,6 +161,41 @@ def _user_layer_entry(name: str, info) -> dict:
     }
 
 
+def _parse_simplify(raw: str | None) -> int | None:
+    """?simplify=<metres>: the display tolerance, snapped down to gis.layers.SIMPLIFY_STEPS."""
+    if raw is None or raw == "":
+        return None
+    try:
+        metres = float(raw)
+    except ValueError:
+        metres = math.nan
+    if not math.isfinite(metres) or metres < 0:
+        raise PlannerError(f"simplify must be a distance in metres (0 or more), not {raw!r}")
+    return snap_tolerance(metres)
+
+
+def _simplify_tolerance(name: str, stamp, requested: int | None) -> int | None:
+    """The tolerance actually applied: none for layers too plain to gain from it."""
+    if requested is None:
+        return None
+    cache = current_app.extensions["planner"]["cache"]
+    key = ("worth-simplifying", name)
+    if cache.get(key, (None,))[0] != stamp:
+        cache[key] = (stamp, worth_simplifying(get_store().read(name)))
+    return requested if cache[key][1] else None
+
+
+def _serialise(gdf, tolerance: int | None) -> str:
+    """GeoJSON of features already stripped of hidden fields, simplified for display.
+
+    Simplification is in the storage CRS (metres), before reprojection to lon/lat, and
+    touches geometry only: the properties are exactly those of the full layer.
+    """
+    if tolerance:
+        gdf = simplify_for_display(gdf, tolerance)
+    return to_geojson(gdf, decimals=display_decimals(tolerance))
+
+
 @bp.get("/layers/<name>")
 def layer_features(name: str):
     catalog = get_catalog()
@@ -165,21 +208,27 @@ def layer_features(name: str):
     hidden = layer_access.hidden_fields(name)
     headers = {"Vary": _VARY, "Cache-Control": _cache_control(name)}
     info = store.info(name)
+    stamp = (info.version, info.written_at)
+    # The map asks for the detail its zoom can show (?simplify=<metres>); the answer says
+    # what it got, so that it knows whether zooming in needs finer shapes.
+    tolerance = _simplify_tolerance(name, stamp, _parse_simplify(request.args.get("simplify")))
+    headers["X-Simplified-Metres"] = str(tolerance or 0)
     if request.args.get("bbox"):
         bbox = bbox_to_storage(_parse_bbox(request.args["bbox"]), info.crs)
-        body = to_geojson(_drop(store.read(name, bbox=bbox), hidden))
+        body = _serialise(_drop(store.read(name, bbox=bbox), hidden), tolerance)
         return Response(body, mimetype="application/geo+json", headers=headers)
     # Whole layers are what the map asks for on every page load; keep the latest
-    # version of each serialised, once per view (all fields, or without some).
+    # version of each serialised, once per view (all fields, or without some) and
+    # per display tolerance (a handful of steps).
     cache = current_app.extensions["planner"]["cache"]
-    key = ("geojson", name, hidden)
-    stamp = (info.version, info.written_at)
+    key = ("geojson", name, hidden, tolerance)
     if cache.get(key, (None,))[0] != stamp:
-        text = to_geojson(_drop(store.read(name), hidden)).encode("utf-8")
+        text = _serialise(_drop(store.read(name), hidden), tolerance).encode("utf-8")
         cache[key] = (stamp, text, gzip.compress(text, compresslevel=5))
     _, text, packed = cache[key]
     view = hashlib.sha256("\n".join(sorted(hidden)).encode()).hexdigest()[:8] if hidden else "all"
-    etag = f'"{name}-{info.version}-{len(text)}-{view}"'
+    detail = f"-s{tolerance}" if tolerance else ""
+    etag = f'"{name}-{info.version}-{len(text)}-{view}{detail}"'
     headers["ETag"] = etag
     if request.if_none_match.contains(etag.strip('"')):
         return Response(status=304, headers=headers)

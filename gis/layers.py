@@ -153,6 +153,69 @@ def to_geojson(gdf: gpd.GeoDataFrame, *, decimals: int | None = 7) -> str:
     return dates_to_iso(out).to_json(drop_id=True, ensure_ascii=False)
 
 
+# Display simplification (the map asks for the coarsest detail its zoom can show).
+# Tolerances are snapped down to these steps, in metres, so a few versions are cached.
+SIMPLIFY_STEPS = (1, 2, 5, 10, 20, 50, 100, 200, 500)
+# Layers with fewer vertices per feature than this gain too little to be worth it
+# (house outlines and plots are four or five corners; district boundaries are ~1,600).
+SIMPLIFY_MIN_VERTICES_PER_FEATURE = 50
+METRES_PER_DEGREE = 111_320
+
+
+def snap_tolerance(metres: float) -> int | None:
+    """The largest step not above `metres`, or None below the smallest (full detail)."""
+    steps = [s for s in SIMPLIFY_STEPS if s <= metres]
+    return steps[-1] if steps else None
+
+
+def worth_simplifying(gdf: gpd.GeoDataFrame) -> bool:
+    """Whether a layer has lines or polygons detailed enough to gain from simplifying."""
+    if gdf.empty:
+        return False
+    types = set(gdf.geom_type.dropna())
+    if not types or types & {"Point", "MultiPoint"}:
+        return False
+    vertices = int(shapely.get_num_coordinates(gdf.geometry.values).sum())
+    return vertices >= SIMPLIFY_MIN_VERTICES_PER_FEATURE * len(gdf)
+
+
+def simplify_for_display(gdf: gpd.GeoDataFrame, metres: float) -> gpd.GeoDataFrame:
+    """A copy with geometries simplified to `metres`, in the layer's own (storage) CRS.
+
+    Polygons that tile the ground without gaps or overlaps (a valid coverage, such as
+    districts) are simplified together, so neighbours keep one shared edge; anything else
+    is simplified feature by feature, preserving topology (no self-intersections, no
+    collapsed rings). Attributes are untouched. (Coverage simplification removes corners
+    whose triangle is smaller than `metres` squared, which keeps a little more detail than
+    moving no point more than `metres`.) A geographic CRS takes the tolerance
+    as degrees of latitude, which errs on the side of detail.
+    """
+    if gdf.empty or not metres:
+        return gdf
+    crs = gdf.crs
+    tolerance = metres / METRES_PER_DEGREE if crs is not None and crs.is_geographic else metres
+    geoms = np.asarray(gdf.geometry.values, dtype=object)
+    polygonal = set(gdf.geom_type.dropna()) <= {"Polygon", "MultiPolygon"}
+    if polygonal and hasattr(shapely, "coverage_simplify") and shapely.coverage_is_valid(geoms):
+        simpler = shapely.coverage_simplify(geoms, tolerance)
+    else:
+        simpler = shapely.simplify(geoms, tolerance, preserve_topology=True)
+    # Never lose a feature to simplification: keep the original where it would go empty.
+    lost = shapely.is_empty(simpler) & ~shapely.is_empty(geoms)
+    simpler = np.where(lost, geoms, simpler)
+    out = gdf.copy()
+    out[gdf.geometry.name] = gpd.GeoSeries(simpler, index=gdf.index, crs=crs)
+    return out
+
+
+def display_decimals(metres: float | None) -> int:
+    """Coordinate decimals for a layer simplified to `metres`: 7 (1 cm) at full detail,
+    6 (0.1 m) for fine and 5 (1 m) for coarse simplification."""
+    if not metres:
+        return 7
+    return 5 if metres >= 5 else 6
+
+
 def read_package(
     package: Path = SAMPLE_GPKG, catalog: Catalog | None = None
 ) -> dict[str, gpd.GeoDataFrame]:

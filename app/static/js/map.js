@@ -18,8 +18,15 @@ import {
   t,
 } from "./i18n.js";
 
-// Layers that start hidden (they cover the others); a user can switch them on.
+// Layers that start hidden (they cover the others); a user can switch them on. They are
+// fetched the first time they are switched on, not with the page.
 const DEFAULT_OFF = new Set(["tenure_parcels", "flood_depth"]);
+// Display simplification, in metres: the steps of gis/layers.SIMPLIFY_STEPS. Lines and
+// polygons are asked for at the coarsest step under half a pixel at the current zoom; the
+// server says what it sent (X-Simplified-Metres, 0 for full detail) and a layer is fetched
+// again, finer, when a zoom in needs more detail than it has.
+const SIMPLIFY_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500];
+const EARTH_CIRCUMFERENCE_M = 40075016.686;
 // The first view: where the communities are, not all of Bangkok.
 const FOCUS_LAYERS = ["communities"];
 // Layers with more features than this keep only those near the view in the DOM (see cullLayer).
@@ -94,10 +101,22 @@ function unionBounds(metas) {
   return all;
 }
 
-async function fetchJSON(url) {
+async function fetchResponse(url) {
   const response = await fetch(url, { headers: { Accept: "application/json" } });
   if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`.trim());
-  return response.json();
+  return response;
+}
+
+async function fetchJSON(url) {
+  return (await fetchResponse(url)).json();
+}
+
+/** The coarsest simplification step (metres) under half a pixel here, or 0 for full detail. */
+export function displayTolerance(map) {
+  const lat = (map.getCenter().lat * Math.PI) / 180;
+  const metresPerPixel = (EARTH_CIRCUMFERENCE_M * Math.cos(lat)) / (256 * 2 ** map.getZoom());
+  const fits = SIMPLIFY_STEPS.filter((step) => step <= metresPerPixel / 2);
+  return fits.length ? fits[fits.length - 1] : 0;
 }
 
 // ---------------------------------------------------------------- status bar
@@ -415,12 +434,70 @@ function buildRasterLayer(map, meta) {
   });
 }
 
+function layerUrl(meta, tolerance) {
+  const url = `${apiBase}/layers/${encodeURIComponent(meta.name)}`;
+  return tolerance ? `${url}?simplify=${tolerance}` : url;
+}
+
+/** Lines and polygons may be simplified for display; points never are. */
+function simplifiable(meta) {
+  return !isPoint(meta);
+}
+
 async function loadVector(map, meta, layer) {
-  const data = await fetchJSON(`${apiBase}/layers/${encodeURIComponent(meta.name)}`);
+  const asked = simplifiable(meta) ? displayTolerance(map) : 0;
+  const response = await fetchResponse(layerUrl(meta, asked));
+  const data = await response.json();
   const count = data.features?.length ?? 0;
   if (count > CULL_MIN_FEATURES) cullLayer(map, layer, data);
-  else layer.addData(data);
+  else {
+    layer.addData(data);
+    // Only what the server did simplify needs finer shapes later (see refineVector).
+    layer.plannerDetail = Number(response.headers.get("X-Simplified-Metres")) || 0;
+  }
   return count;
+}
+
+/** The GeoJSON geometry of a feature as the latlngs of the Leaflet path drawing it. */
+function geometryLatLngs(geometry) {
+  const depth = { LineString: 0, MultiLineString: 1, Polygon: 1, MultiPolygon: 2 }[geometry?.type];
+  if (depth === undefined) return null;
+  return L.GeoJSON.coordsToLatLngs(geometry.coordinates, depth);
+}
+
+/**
+ * Fetch a simplified layer again when the zoom needs more detail than it has. The new
+ * shapes replace the old ones in the same Leaflet paths (same features, same order), so
+ * styles, pop-ups and an open pop-up stay as they are.
+ */
+async function refineVector(map, meta, layer) {
+  const has = layer.plannerDetail || 0;
+  if (!has || !map.hasLayer(layer)) return;
+  const wanted = displayTolerance(map);
+  if (wanted >= has) return;
+  const ticket = (layer.plannerRefine || 0) + 1;
+  layer.plannerRefine = ticket;
+  const response = await fetchResponse(layerUrl(meta, wanted));
+  const data = await response.json();
+  const got = Number(response.headers.get("X-Simplified-Metres")) || 0;
+  if (ticket !== layer.plannerRefine || (layer.plannerDetail && got >= layer.plannerDetail)) {
+    return; // a later zoom asked for something else, or this is no finer
+  }
+  const subs = layer.getLayers();
+  const features = data.features || [];
+  const inPlace =
+    subs.length === features.length &&
+    features.every((f, i) => subs[i].setLatLngs && geometryLatLngs(f.geometry));
+  if (inPlace) {
+    features.forEach((feature, i) => {
+      subs[i].feature = feature;
+      subs[i].setLatLngs(geometryLatLngs(feature.geometry));
+    });
+  } else {
+    layer.clearLayers();
+    layer.addData(data);
+  }
+  layer.plannerDetail = got;
 }
 
 // ---------------------------------------------------------------- controls
@@ -781,7 +858,7 @@ async function main() {
   }
   ensurePatterns(map, state.metas);
 
-  const loads = [];
+  const vectors = [];
   for (const meta of state.metas) {
     if (meta.loaded === false) {
       // In the catalogue but not in the store yet: listed in the legend only.
@@ -791,9 +868,10 @@ async function main() {
     let layer = null;
     if (meta.kind === "vector") layer = buildVectorLayer(map, meta);
     else if (meta.kind === "raster") layer = buildRasterLayer(map, meta);
-    state.entries.set(meta.name, { meta, layer });
+    const entry = { meta, layer, loading: null };
+    state.entries.set(meta.name, entry);
     if (layer && !DEFAULT_OFF.has(meta.name)) layer.addTo(map);
-    if (meta.kind === "vector") loads.push({ meta, promise: loadVector(map, meta, layer) });
+    if (meta.kind === "vector") vectors.push(entry);
   }
 
   state.zoomTo = new ZoomToControl().addTo(map);
@@ -803,6 +881,47 @@ async function main() {
   const focus = unionBounds(state.metas.filter((m) => FOCUS_LAYERS.includes(m.name)));
   const all = unionBounds(state.metas);
   if (focus || all) map.fitBounds(focus || all, { ...fitOptions(map), animate: false });
+
+  // Fetched now, at the detail the first view needs: the layers that are on. A layer that
+  // starts off is fetched the first time it is switched on.
+  const load = (entry) => {
+    entry.loading ??= loadVector(map, entry.meta, entry.layer);
+    return entry.loading;
+  };
+  const loads = [];
+  for (const entry of vectors) {
+    const { meta, layer } = entry;
+    if (map.hasLayer(layer)) {
+      loads.push({ meta, promise: load(entry) });
+      continue;
+    }
+    layer.on("add", () => {
+      if (entry.loading) return;
+      setMessage(`layer-${meta.name}`, "info", () => t("status.loading"));
+      load(entry)
+        .then(() => {
+          setMessage(`layer-${meta.name}`, "info", null);
+          state.zoomTo?.render();
+        })
+        .catch((error) => {
+          console.error(`could not load layer ${meta.name}`, error);
+          entry.loading = null; // switching it on again tries again
+          setMessage(`layer-${meta.name}`, "error", () =>
+            t("status.layerFailed", { layer: pick(meta.title), error: error.message }),
+          );
+        });
+    });
+  }
+  // Finer shapes for the simplified layers when a zoom in needs them.
+  const refine = () => {
+    for (const { meta, layer, loading } of vectors) {
+      if (!loading || !layer.plannerDetail) continue;
+      refineVector(map, meta, layer).catch((error) =>
+        console.warn(`could not refine layer ${meta.name}`, error),
+      );
+    }
+  };
+  map.on("zoomend overlayadd", refine);
 
   let done = 0;
   const total = loads.length;
