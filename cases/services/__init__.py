@@ -70,6 +70,13 @@ from cases.services.layouts import (
     record_layout_decision,
     require_layout_edit,
 )
+from cases.services.plot_rules import (
+    OVERLAP_TOLERANCE_M2,
+    SITE_TOLERANCE_M,
+    PlotProblem,
+    plot_problems,
+    validity_problem,
+)
 from cases.services.plots import (
     PLOT_KINDS,
     add_plot,
@@ -132,6 +139,11 @@ __all__ = [
     "survey_progress",
     "add_household",
     "add_plot",
+    "plot_problems",
+    "validity_problem",
+    "PlotProblem",
+    "OVERLAP_TOLERANCE_M2",
+    "SITE_TOLERANCE_M",
     "add_user",
     "audit_log",
     "authenticate",
