@@ -183,10 +183,20 @@ def plot_problems(
     tree = shapely.STRtree(geoms)
     a, b = tree.query(geoms[: len(checked)], predicate="intersects")
     keep = (a != b) & ((a < b) | (b >= len(checked)))  # each pair once; stored ones once
-    for i, j in list(zip(a[keep], b[keep], strict=True))[:MAX_OVERLAP_PAIRS]:
+    pairs = list(zip(a[keep].tolist(), b[keep].tolist(), strict=True))
+    for i, j in pairs[:MAX_OVERLAP_PAIRS]:
         found = _overlap(everything[i][0], geoms[i], everything[j][0], geoms[j])
         if found is not None:
             problems.append(found)
+    if len(pairs) > MAX_OVERLAP_PAIRS:
+        problems.append(
+            PlotProblem(
+                "overlap",
+                "",
+                f"more than {MAX_OVERLAP_PAIRS:,} pairs of plots touch; fix the overlaps shown first",
+                f"มีแปลงที่ชนกันเกิน {MAX_OVERLAP_PAIRS:,} คู่ กรุณาแก้แปลงที่ซ้อนกันที่แสดงก่อน",
+            )
+        )
     return problems
 
 
