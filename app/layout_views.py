@@ -337,6 +337,13 @@ class LayoutProblemSchema(Schema):
     field = fields.String(allow_none=True)
     layer = fields.String(allow_none=True)
     feature = fields.Raw(allow_none=True, metadata={"description": "The feature's index or id"})
+    rule = fields.String(
+        metadata={"description": "A plot's drawing rule broken: invalid | outside_site | overlap"}
+    )
+    other_plot = fields.String(allow_none=True, metadata={"description": "The plot overlapped"})
+    spot = fields.Dict(
+        allow_none=True, metadata={"description": "Where: a GeoJSON Point in lon/lat, to mark"}
+    )
 
 
 class LayoutRefusedDetailSchema(ErrorDetailSchema):

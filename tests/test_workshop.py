@@ -353,8 +353,8 @@ def test_a_broken_layout_is_refused_listing_its_problems(writable_client):
     error = assert_error(refused, 400)
     messages = [p["en"] for p in error["problems"]]
     no1, no2 = plots[0]["properties"]["plot_no"], plots[1]["properties"]["plot_no"]
-    assert f"plots {no1} and {no2} overlap" in messages, messages
-    assert any("ซ้อนกัน" in p["th"] for p in error["problems"])
+    assert any(m.startswith(f"plot {no1} overlaps plot {no2}") for m in messages), messages
+    assert any(f"แปลง {no1} ทับซ้อนกับแปลง {no2}" in p["th"] for p in error["problems"])
     # A lane moved onto the plots: they overlap it and lose their frontage.
     body = save_body(data, option)
     lane = next(
@@ -411,8 +411,9 @@ def check_body(data: dict, option: dict) -> dict:
 
 
 def python_verdict(app, body: dict) -> list[tuple[str, str, str | None]]:
-    """`gis.layout.layout_problems` computed here, on the geometry a request sends."""
-    from app.application.workshop import parse_layout, parse_parameters
+    """The plot rules (`plot_rule_problems`, the plot API's) and `gis.layout.layout_problems`
+    computed here, on the geometry a request sends."""
+    from app.application.workshop import parse_layout, parse_parameters, plot_rule_problems
     from gis.layout import layout_problems
 
     with app.app_context():
@@ -421,9 +422,15 @@ def python_verdict(app, body: dict) -> list[tuple[str, str, str | None]]:
     layout, _ = parse_layout(body, params)
     access = [shapely.geometry.Point(body["access_point"])]
     problems = layout_problems(
-        layout, site.site, canal=site.canal, setback=params["setback"], access=access
+        layout,
+        site.site,
+        canal=site.canal,
+        setback=params["setback"],
+        access=access,
+        plot_rules=False,
     )
-    return [(p.message_th, p.message_en, p.feature) for p in problems]
+    rules = [(p["th"], p["en"], p["feature"]) for p in plot_rule_problems(layout, site.site)]
+    return rules + [(p.message_th, p.message_en, p.feature) for p in problems]
 
 
 def edited_layouts(data: dict, option: dict):
@@ -487,7 +494,7 @@ def test_the_check_answers_with_gis_layout_on_every_edit(client):
         seen |= {en for _, en, _ in got}
     # The edits broke the rules they should have.
     assert {"plot overlaps a lane", "plot does not front a lane"} <= seen, seen
-    assert "plot is not inside the site" in seen
+    assert any("outside the case's site" in en or "beyond the case's site" in en for en in seen)
     # The unedited option keeps every rule, with the generator's own numbers.
     answer = client.post(url, json=check_body(data, option)).get_json()
     assert answer["problems"] == []
@@ -865,11 +872,8 @@ def test_the_page_shows_the_servers_verdict_on_each_edit(workshop_session):
         page.evaluate("() => { window.workshop.state.response = null; }")
         page.click("#ws-generate")
         page.wait_for_function("() => window.workshop.state.response !== null")
-    assert {
-        "plot overlaps a lane",
-        "plot is not inside the site",
-        "plot is inside the canal setback",
-    } <= seen, seen
+    assert {"plot overlaps a lane", "plot is inside the canal setback"} <= seen, seen
+    assert any("outside the case's site" in en or "beyond the case's site" in en for en in seen)
     session.check_clean()
 
 
