@@ -322,6 +322,12 @@ class LayoutDecisionInSchema(LayoutCheckSchema):
         required=True, metadata={"description": "YYYY-MM-DD; a year from 2400 is Buddhist Era"}
     )
     note = fields.String()
+    confirm_replace = fields.Boolean(
+        metadata={
+            "description": "Replace the plots drawn by hand on the case page (listed "
+            "in a refusal without it)"
+        }
+    )
     edits = fields.Dict(
         keys=fields.String(),
         values=fields.Integer(),
@@ -346,8 +352,17 @@ class LayoutProblemSchema(Schema):
     )
 
 
+class HandDrawnPlotSchema(Schema):
+    plot_no = fields.String(required=True)
+    kind = fields.String(required=True)
+
+
 class LayoutRefusedDetailSchema(ErrorDetailSchema):
     problems = fields.List(fields.Nested(LayoutProblemSchema))
+    hand_drawn = fields.List(
+        fields.Nested(HandDrawnPlotSchema),
+        metadata={"description": "field confirm_replace: the plots drawn by hand it replaces"},
+    )
 
 
 class LayoutRefusedSchema(Schema):

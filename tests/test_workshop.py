@@ -339,6 +339,44 @@ def test_save_replaces_the_plots_and_records_the_decision(writable_client):
     assert len(listed) == 2 and listed[0]["option_name"] == second["name"]["th"]
 
 
+def test_plots_drawn_by_hand_are_listed_before_a_layout_replaces_them(writable_client):
+    """Issue 13: a save that would replace plots drawn on the case page asks first (the
+    refusal lists them, field confirm_replace); the saved decision records them."""
+    client = writable_client
+    login(client, "officer")
+    case = case_by_ref(client, SAMPLE_REF)
+    site = shapely.geometry.shape(client.get(f"/api/cases/{case['id']}").get_json()["site"])
+    x, y = site.representative_point().coords[0]
+    ring = [[x, y], [x + 0.00004, y], [x + 0.00004, y + 0.00004], [x, y + 0.00004], [x, y]]
+    drawn = client.post(
+        f"/api/cases/{case['id']}/plots",
+        json={"plot_no": "H-1", "geometry": {"type": "Polygon", "coordinates": [ring]}},
+    )
+    assert drawn.status_code == 201, drawn.get_data(as_text=True)
+    data = generate(client, case["id"], options=2).get_json()
+    option = data["options"][0]
+    url = f"/api/cases/{case['id']}/layout-decisions"
+    asked = assert_error(client.post(url, json=save_body(data, option)), 400)
+    assert asked["field"] == "confirm_replace"
+    assert asked["hand_drawn"] == [{"plot_no": "H-1", "kind": "plot"}]
+    assert "H-1" in asked["en"] and "H-1" in asked["th"] and "วาดด้วยมือ" in asked["th"]
+    plots = client.get(f"/api/cases/{case['id']}/plots").get_json()["features"]
+    assert [f["properties"]["plot_no"] for f in plots] == ["H-1"]  # nothing replaced yet
+
+    saved = client.post(url, json=save_body(data, option, confirm_replace=True))
+    assert saved.status_code == 201, saved.get_data(as_text=True)
+    decision = saved.get_json()["decision"]
+    assert decision["parameters"]["replaced_hand_drawn"] == [{"plot_no": "H-1", "kind": "plot"}]
+    plots = client.get(f"/api/cases/{case['id']}/plots").get_json()["features"]
+    assert "H-1" not in {f["properties"]["plot_no"] for f in plots}
+    # The layout's own plots are not drawn by hand: the next save replaces them unasked.
+    again = client.post(
+        url, json=save_body(data, data["options"][1], version=saved.get_json()["case"]["version"])
+    )
+    assert again.status_code == 201, again.get_data(as_text=True)
+    assert again.get_json()["decision"]["parameters"]["replaced_hand_drawn"] == []
+
+
 def test_a_broken_layout_is_refused_listing_its_problems(writable_client):
     client = writable_client
     login(client, "officer")

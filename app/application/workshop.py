@@ -1068,6 +1068,7 @@ def save_layout(uow, store, user, case_id: int, body: dict, labels=None):
             "edits": _edits(body.get("edits")),
         },
         problems=check(layout, ws, params["setback"], access),
+        confirm_replace=body.get("confirm_replace") is True,
     )
 
 

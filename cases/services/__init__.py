@@ -65,6 +65,7 @@ from cases.services.households import (
 from cases.services.layouts import (
     MAX_LAYOUT_FEATURES,
     LayoutRefused,
+    hand_drawn_plots,
     layout_context,
     list_layout_decisions,
     record_layout_decision,
@@ -139,6 +140,7 @@ __all__ = [
     "survey_progress",
     "add_household",
     "add_plot",
+    "hand_drawn_plots",
     "plot_problems",
     "validity_problem",
     "PlotProblem",
