@@ -425,7 +425,7 @@ def test_create_case_and_refuse_bad_geometry(writable_client):
     community = case_by_ref(client, "KPP-LS-03")["community_id"]
     new = {"community_id": community, "case_type": "canal_side", "title_th": HOSTILE}
     for bad, words in (
-        (BOWTIE, ["invalid", "Self-intersection"]),
+        (BOWTIE, ["edges cross each other"]),  # in words, not GEOS's "Self-intersection[...]"
         (PARIS, ["outside Thailand"]),
         (SWAPPED, ["outside Thailand", "swapped"]),
         ({"type": "Polygon", "coordinates": "nonsense"}, ["not a GeoJSON geometry"]),
@@ -433,6 +433,9 @@ def test_create_case_and_refuse_bad_geometry(writable_client):
     ):
         error = assert_error(client.post("/api/cases", json={**new, "site": bad}), 422)
         assert all(word in error["en"] for word in words), error
+        assert "Self-intersection" not in error["en"] + error["th"]
+    crossed = assert_error(client.post("/api/cases", json={**new, "site": BOWTIE}), 422)
+    assert crossed["spot"] == {"type": "Point", "coordinates": [100.5565, 13.8625]}
     error = assert_error(client.post("/api/cases", json={**new, "site": "POLYGON(...)"}), 422)
     assert "site" in error["fields"]
     assert client.get("/api/cases").get_json()["total"] == 38  # nothing was created

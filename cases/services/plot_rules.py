@@ -34,7 +34,7 @@ _TO_WGS84 = Transformer.from_crs(STORAGE_CRS, "EPSG:4326", always_xy=True)
 _REASONS = {
     "self-intersection": (
         "its edges cross each other; move the corners so that no two edges cross",
-        "เส้นขอบตัดกันเอง กรุณาย้ายมุมแปลงไม่ให้เส้นขอบไขว้กัน",
+        "เส้นขอบตัดกันเอง กรุณาย้ายมุมไม่ให้เส้นขอบไขว้กัน",
     ),
     "ring self-intersection": (
         "its outline touches itself at a corner; move that corner",
