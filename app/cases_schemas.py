@@ -77,6 +77,19 @@ class ErrorDetailSchema(Schema):
     current_version = fields.Integer(
         metadata={"description": "409: the record's version now; reload it"}
     )
+    rule = fields.String(
+        metadata={"description": "A drawing rule broken: invalid | outside_site | overlap"}
+    )
+    plot_no = fields.String(metadata={"description": "The plot refused"})
+    other_plot = fields.String(metadata={"description": "The plot it overlaps"})
+    spot = fields.Dict(
+        allow_none=True,
+        metadata={"description": "Where the problem is: a GeoJSON Point in lon/lat, to mark"},
+    )
+    problems = fields.List(
+        fields.Dict(),
+        metadata={"description": "Every drawing rule broken: rule, plot_no, en, th, spot"},
+    )
 
 
 class ErrorSchema(Schema):

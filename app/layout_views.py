@@ -322,6 +322,12 @@ class LayoutDecisionInSchema(LayoutCheckSchema):
         required=True, metadata={"description": "YYYY-MM-DD; a year from 2400 is Buddhist Era"}
     )
     note = fields.String()
+    confirm_replace = fields.Boolean(
+        metadata={
+            "description": "Replace the plots drawn by hand on the case page (listed "
+            "in a refusal without it)"
+        }
+    )
     edits = fields.Dict(
         keys=fields.String(),
         values=fields.Integer(),
@@ -337,10 +343,26 @@ class LayoutProblemSchema(Schema):
     field = fields.String(allow_none=True)
     layer = fields.String(allow_none=True)
     feature = fields.Raw(allow_none=True, metadata={"description": "The feature's index or id"})
+    rule = fields.String(
+        metadata={"description": "A plot's drawing rule broken: invalid | outside_site | overlap"}
+    )
+    other_plot = fields.String(allow_none=True, metadata={"description": "The plot overlapped"})
+    spot = fields.Dict(
+        allow_none=True, metadata={"description": "Where: a GeoJSON Point in lon/lat, to mark"}
+    )
+
+
+class HandDrawnPlotSchema(Schema):
+    plot_no = fields.String(required=True)
+    kind = fields.String(required=True)
 
 
 class LayoutRefusedDetailSchema(ErrorDetailSchema):
     problems = fields.List(fields.Nested(LayoutProblemSchema))
+    hand_drawn = fields.List(
+        fields.Nested(HandDrawnPlotSchema),
+        metadata={"description": "field confirm_replace: the plots drawn by hand it replaces"},
+    )
 
 
 class LayoutRefusedSchema(Schema):

@@ -328,6 +328,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "mapjs.delete_plot": {"th": "ลบแปลงนี้", "en": "Delete this plot"},
     "mapjs.confirm_delete": {"th": "ลบแปลง {no} ใช่หรือไม่", "en": "Delete plot {no}?"},
     "mapjs.deleted": {"th": "ลบแปลงแล้ว", "en": "Plot deleted."},
+    "mapjs.problem_here": {"th": "ปัญหาอยู่ตรงนี้", "en": "The problem is here"},
     "mapjs.expired": {
         "th": "หมดเวลาการเข้าสู่ระบบหรือแบบฟอร์มหมดอายุ กรุณาโหลดหน้าใหม่",
         "en": "Your session or the page expired; reload the page.",
@@ -850,6 +851,14 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "workshopjs.lane_none": {"th": "ยังไม่ได้เลือกซอย", "en": "No lane picked"},
     "workshopjs.undone": {"th": "ย้อนกลับแล้ว", "en": "Undone"},
+    "workshopjs.confirm_replace": {
+        "th": "การบันทึกผังนี้จะแทนที่แปลงที่วาดด้วยมือในหน้ากรณี {n} แปลง: {plots}\nบันทึกและแทนที่แปลงเหล่านี้ใช่หรือไม่",
+        "en": "Saving this layout replaces {n} plot(s) drawn by hand on the case page: {plots}\nSave and replace them?",
+    },
+    "workshopjs.not_replaced": {
+        "th": "ยังไม่ได้บันทึก: แปลงที่วาดด้วยมือยังอยู่",
+        "en": "Not saved: the plots drawn by hand are kept.",
+    },
     "workshopjs.need_agreed_by": {
         "th": "กรุณาระบุผู้ตกลง",
         "en": "Say who agreed",

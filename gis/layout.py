@@ -820,9 +820,17 @@ def layout_metrics(
 
 
 def layout_problems(
-    layout: Layout, site: Polygon, *, canal=None, setback: float = 0.0, access=None
+    layout: Layout,
+    site: Polygon,
+    *,
+    canal=None,
+    setback: float = 0.0,
+    access=None,
+    plot_rules: bool = True,
 ) -> list[Problem]:
     """Every broken invariant of a layout (an empty list when it is valid).
+    `plot_rules` False: the caller checks the plots against the site and each other with
+    its own rule set (the case tracker's drawing rules, as the workshop does).
 
     Computed about the site's centre: at UTM magnitudes GEOS's snap-rounded overlay
     can fail on shared edges (TopologyException)."""
@@ -844,7 +852,7 @@ def layout_problems(
         problems.append(Problem(en, th, layer="plots", feature=feature, field=fld))
 
     grown_site = site.buffer(EPS_DIST)
-    for i, g in enumerate(plots):
+    for i, g in enumerate(plots if plot_rules else []):
         if not grown_site.covers(g):
             bad("plot is not inside the site", "แปลงอยู่นอกพื้นที่โครงการ", nos[i])
     for g in lanes:
@@ -858,7 +866,7 @@ def layout_problems(
         for g in np.concatenate([lanes, spaces]):
             if _overlap_area(g, exclusion) > EPS_AREA:
                 bad("a lane or space is inside the setback", "ซอยหรือพื้นที่ส่วนกลางอยู่ในระยะถอยร่น")
-    if len(plots):
+    if len(plots) and plot_rules:
         tree = shapely.STRtree(plots)
         a, b = tree.query(plots, predicate="intersects")
         pairs = a < b

@@ -79,11 +79,19 @@ def test_an_edited_layout_is_checked_by_gis_layout(site):
     plot["geometry"] = shapely.geometry.mapping(moved)
     mine, _ = workshop.parse_layout(body, params)
     got = workshop.check(mine, site, params["setback"], access)
-    want = layout_problems(mine, site.site, canal=site.canal, setback=14.0, access=access)
-    assert [(p["en"], p["feature"]) for p in got] == [(p.message_en, p.feature) for p in want]
-    assert ("plot is not inside the site", str(plot["properties"]["plot_no"])) in [
-        (p["en"], p["feature"]) for p in got
+    # The plots' drawing rules are the plot API's (cases.services.plot_problems); the rest
+    # (lanes, frontage, setback, access) gis.layout's.
+    rules = workshop.plot_rule_problems(mine, site.site)
+    want = layout_problems(
+        mine, site.site, canal=site.canal, setback=14.0, access=access, plot_rules=False
+    )
+    assert [(p["en"], p["feature"]) for p in got] == [(p["en"], p["feature"]) for p in rules] + [
+        (p.message_en, p.feature) for p in want
     ]
+    no = str(plot["properties"]["plot_no"])
+    outside = next(p for p in got if p.get("rule") == "outside_site")
+    assert outside["feature"] == no and f"plot {no} lies outside the case's site" in outside["en"]
+    assert f"แปลง {no}" in outside["th"] and outside["spot"]["type"] == "Point"
 
 
 def test_a_layout_that_cannot_be_read_is_refused_with_every_problem(site):

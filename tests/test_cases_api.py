@@ -15,6 +15,7 @@ import re
 import threading
 
 import pytest
+from shapely.geometry import shape
 
 from app import create_app
 from cases.register import PERSONAL_FIELDS
@@ -424,7 +425,7 @@ def test_create_case_and_refuse_bad_geometry(writable_client):
     community = case_by_ref(client, "KPP-LS-03")["community_id"]
     new = {"community_id": community, "case_type": "canal_side", "title_th": HOSTILE}
     for bad, words in (
-        (BOWTIE, ["invalid", "Self-intersection"]),
+        (BOWTIE, ["edges cross each other"]),  # in words, not GEOS's "Self-intersection[...]"
         (PARIS, ["outside Thailand"]),
         (SWAPPED, ["outside Thailand", "swapped"]),
         ({"type": "Polygon", "coordinates": "nonsense"}, ["not a GeoJSON geometry"]),
@@ -432,6 +433,9 @@ def test_create_case_and_refuse_bad_geometry(writable_client):
     ):
         error = assert_error(client.post("/api/cases", json={**new, "site": bad}), 422)
         assert all(word in error["en"] for word in words), error
+        assert "Self-intersection" not in error["en"] + error["th"]
+    crossed = assert_error(client.post("/api/cases", json={**new, "site": BOWTIE}), 422)
+    assert crossed["spot"] == {"type": "Point", "coordinates": [100.5565, 13.8625]}
     error = assert_error(client.post("/api/cases", json={**new, "site": "POLYGON(...)"}), 422)
     assert "site" in error["fields"]
     assert client.get("/api/cases").get_json()["total"] == 38  # nothing was created
@@ -796,29 +800,31 @@ def test_plots_draw_redraw_delete_versioned(writable_client):
     case = case_by_ref(client, "KPP-LS-05")
     plots_url = f"{case['url']}/plots"
     assert client.get(plots_url).get_json() == {"type": "FeatureCollection", "features": []}
+    inner = shape(client.get(case["url"]).get_json()["site"]).representative_point()
+    plot = _square(inner.x, inner.y, 0.0001)  # inside the case's site
 
-    added = client.post(plots_url, json={"plot_no": "A-1", "geometry": SITE})
+    added = client.post(plots_url, json={"plot_no": "A-1", "geometry": plot})
     assert added.status_code == 201, added.get_data(as_text=True)
     feature = added.get_json()
     assert feature["type"] == "Feature" and feature["geometry"]["type"] == "Polygon"
     assert feature["properties"]["version"] == 1 and feature["properties"]["kind"] == "plot"
     url = feature["properties"]["url"]
     assert added.headers["Location"].endswith(url)
-    duplicate = client.post(plots_url, json={"plot_no": "A-1", "geometry": SITE})
+    duplicate = client.post(plots_url, json={"plot_no": "A-1", "geometry": plot})
     assert assert_error(duplicate, 422)["field"] == "plot_no"
     for bad in (BOWTIE, PARIS, SWAPPED):
         assert_error(client.post(plots_url, json={"plot_no": "B-1", "geometry": bad}), 422)
     assert_error(
-        client.post(plots_url, json={"plot_no": "B-1", "geometry": SITE, "kind": "x"}), 422
+        client.post(plots_url, json={"plot_no": "B-1", "geometry": plot, "kind": "x"}), 422
     )
 
     smaller = {
         "type": "Polygon",
-        "coordinates": [SITE["coordinates"][0][:2] + [[100.5560, 13.8632], [100.5560, 13.8620]]],
+        "coordinates": [plot["coordinates"][0][:2] + plot["coordinates"][0][3:]],
     }
     moved = client.patch(url, json={"version": 1, "geometry": smaller})
     assert moved.status_code == 200 and moved.get_json()["properties"]["version"] == 2
-    assert_error(client.patch(url, json={"version": 1, "geometry": SITE}), 409)
+    assert_error(client.patch(url, json={"version": 1, "geometry": plot}), 409)
     assert_error(client.patch(url, json={"version": 2, "geometry": BOWTIE}), 422)
     collection = client.get(plots_url).get_json()
     assert [f["properties"]["plot_no"] for f in collection["features"]] == ["A-1"]
@@ -832,9 +838,71 @@ def test_plots_draw_redraw_delete_versioned(writable_client):
     deleted = client.delete(url, headers={"If-Match": '"2"'})
     assert deleted.status_code == 204 and deleted.data == b""
     assert client.get(plots_url).get_json()["features"] == []
-    assert_error(client.patch(url, json={"version": 2, "geometry": SITE}), 404)
+    assert_error(client.patch(url, json={"version": 2, "geometry": plot}), 404)
     audit = client.get(f"/api/audit?entity=plot&entity_id={feature['id']}").get_json()["items"]
     assert [e["action"] for e in audit] == ["delete", "update", "create"]
+
+
+def _square(lon: float, lat: float, size: float = 0.00005) -> dict:
+    """A square plot (about 5.4 m a side) with its south-west corner at lon, lat."""
+    ring = [[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size]]
+    return {"type": "Polygon", "coordinates": [ring + [[lon, lat]]]}
+
+
+def test_plots_inside_the_site_not_overlapping_and_valid(writable_client):
+    """Issue 13: the drawing rules (cases.services.plot_rules), in Thai and English, each
+    refusal with the spot (lon, lat) the map marks."""
+    client = writable_client
+    login(client, "officer")
+    case = case_by_ref(client, "KPP-LS-05")
+    plots_url = f"{case['url']}/plots"
+    inner = shape(client.get(case["url"]).get_json()["site"]).representative_point()
+    x, y = inner.x, inner.y
+    first = client.post(plots_url, json={"plot_no": "1", "geometry": _square(x, y)})
+    assert first.status_code == 201, first.get_data(as_text=True)
+    beside = client.post(plots_url, json={"plot_no": "2", "geometry": _square(x + 0.00005, y)})
+    assert beside.status_code == 201, beside.get_data(as_text=True)  # a shared edge is fine
+
+    far = assert_error(
+        client.post(plots_url, json={"plot_no": "7", "geometry": _square(x + 0.04, y)}), 422
+    )
+    assert far["rule"] == "outside_site" and far["plot_no"] == "7" and far["field"] == "geometry"
+    assert "plot 7" in far["en"] and "outside the case's site" in far["en"]
+    assert "แปลง 7" in far["th"] and "นอกขอบเขตพื้นที่" in far["th"]
+    lon, lat = far["spot"]["coordinates"]
+    assert far["spot"]["type"] == "Point"
+    assert abs(lon - (x + 0.040025)) < 0.00003 and abs(lat - (y + 0.000025)) < 0.00003
+
+    on_top = assert_error(
+        client.post(plots_url, json={"plot_no": "3", "geometry": _square(x, y)}), 422
+    )
+    assert on_top["rule"] == "overlap" and on_top["other_plot"] == "1"
+    assert "plot 3 overlaps plot 1" in on_top["en"] and "แปลง 3 ทับซ้อนกับแปลง 1" in on_top["th"]
+    assert shape(on_top["spot"]).within(shape(_square(x, y)))
+
+    s = 0.00005
+    bowtie = {
+        "type": "Polygon",
+        "coordinates": [[[x, y], [x + s, y + s], [x + s, y], [x, y + s], [x, y]]],
+    }
+    crossed = assert_error(client.post(plots_url, json={"plot_no": "4", "geometry": bowtie}), 422)
+    assert crossed["rule"] == "invalid" and "Self-intersection" not in crossed["en"]
+    assert "edges cross each other" in crossed["en"] and "แปลง 4" in crossed["th"]
+    assert "เส้นขอบตัดกันเอง" in crossed["th"] and "[" not in crossed["th"]
+    lon, lat = crossed["spot"]["coordinates"]
+    assert abs(lon - (x + s / 2)) < 1e-6 and abs(lat - (y + s / 2)) < 1e-6
+
+    # Redrawn onto its neighbour: refused the same way, naming the neighbour; nothing changes.
+    url = first.get_json()["properties"]["url"]
+    moved = assert_error(
+        client.patch(url, json={"version": 1, "geometry": _square(x + 0.00004, y)}), 422
+    )
+    assert moved["rule"] == "overlap" and moved["plot_no"] == "1" and moved["other_plot"] == "2"
+    features = client.get(plots_url).get_json()["features"]
+    assert [(f["properties"]["plot_no"], f["properties"]["version"]) for f in features] == [
+        ("1", 1),
+        ("2", 1),
+    ]
 
 
 def test_budget_lines_create_update_versioned(writable_client):

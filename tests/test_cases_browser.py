@@ -310,9 +310,9 @@ def test_draw_plots_with_geoman_snapping_and_save(session):
     page.locator("#case-map").scroll_into_view_if_needed()
     session.shot("household-placed")
 
-    # Edit plot 1 (a corner moved, as the edit tool's drag does) and save: the map PATCHes the
-    # plot through the API at the version it read.
-    _move_corner(page, "1")
+    # Edit plot 1 (a corner moved a metre west, off plot 2, as the edit tool's drag does) and
+    # save: the map PATCHes the plot through the API at the version it read.
+    _move_corner(page, "1", east=-0.00001)
     expect(page.locator("#map-pending")).to_have_text("ยังไม่ได้บันทึก 1 รายการ")
     page.click("#map-save")
     expect(page.locator("#map-message")).to_have_text("บันทึกแผนที่แล้ว")
@@ -352,6 +352,32 @@ def test_draw_plots_with_geoman_snapping_and_save(session):
     session.check_clean(refused=(409, 422))
 
 
+def test_a_plot_drawn_outside_the_site_is_refused_and_its_spot_marked(session):
+    """Issue 13: the server's verdict (cases.services.plot_rules) in words, the spot marked."""
+    page = session.page
+    session.login("officer")
+    session.goto("/cases?q=KPP-LS-05")
+    page.click("a.case-ref:text('KPP-LS-05')")
+    session.wait_for_map()
+    # Beyond the site's east edge, at house-plot zoom.
+    outside = page.evaluate(
+        "() => { const b = window.caseMap.state.site.getBounds();"
+        " const c = [b.getCenter().lat, b.getEast() + 0.002];"
+        " window.caseMap.map.setView(c, 20, {animate: false}); return c; }"
+    )
+    _draw(page, "#tool-plot", outside, [(-30, -30), (30, -30), (30, 30), (-30, 30)])
+    expect(page.locator("#map-pending")).to_have_text("ยังไม่ได้บันทึก 1 รายการ")
+    page.click("#map-save")
+    expect(page.locator("#map-errors")).to_contain_text("อยู่นอกขอบเขตพื้นที่ของกรณีนี้")
+    spot = page.locator(".map-problem-spot")
+    expect(spot).to_have_count(1)
+    expect(page.locator(".leaflet-tooltip", has_text="ปัญหาอยู่ตรงนี้")).to_be_visible()
+    marked = page.evaluate("() => window.caseMap.state.spots.getLayers()[0].getLatLng()")
+    assert abs(marked["lat"] - outside[0]) < 0.0002 and abs(marked["lng"] - outside[1]) < 0.0002
+    session.shot("plot-outside-site-refused")
+    session.check_clean(refused=(422,))
+
+
 def _plots(page) -> dict:
     """The case's plots by number, as the API answers the map."""
     data = page.evaluate(
@@ -360,18 +386,19 @@ def _plots(page) -> dict:
     return {f["properties"]["plot_no"]: f for f in data["plots"]["features"]}
 
 
-def _move_corner(page, plot_no: str) -> None:
-    """Move a plot's second corner a metre east, as dragging it with the edit tool does."""
+def _move_corner(page, plot_no: str, east: float = 0.00001) -> None:
+    """Move a plot's second corner a metre east (`east` degrees), as dragging it with the
+    edit tool does."""
     page.evaluate(
-        """(no) => {
+        """([no, east]) => {
           const layer = window.caseMap.state.plots.getLayers()
             .find((l) => l.feature?.properties?.plot_no === no);
           const ring = layer.getLatLngs()[0];
-          ring[1] = L.latLng(ring[1].lat, ring[1].lng + 0.00001);
+          ring[1] = L.latLng(ring[1].lat, ring[1].lng + east);
           layer.setLatLngs([ring]);
           layer.fire("pm:edit");
         }""",
-        plot_no,
+        [plot_no, east],
     )
 
 

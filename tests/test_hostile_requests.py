@@ -10,6 +10,7 @@ import urllib.parse
 import urllib.request
 
 import pytest
+from shapely.geometry import shape
 
 from app import create_app
 from cases.sample import load_sample_cases
@@ -84,10 +85,14 @@ class Site:
     def plot_id(self) -> int:
         """A plot to attack (drawn once, before any state is taken)."""
         if not hasattr(self, "_plot"):
-            ring = [[100.556, 13.862], [100.557, 13.862], [100.557, 13.863], [100.556, 13.862]]
+            case_id = self.case_id("KPP-LS-02")
+            _, text = self.call("GET", f"/api/cases/{case_id}")
+            inner = shape(json.loads(text)["site"]).representative_point()  # inside its site
+            x, y = inner.x, inner.y
+            ring = [[x, y], [x + 0.0001, y], [x + 0.0001, y + 0.0001], [x, y]]
             status, text = self.call(
                 "POST",
-                f"/api/cases/{self.case_id('KPP-LS-02')}/plots",
+                f"/api/cases/{case_id}/plots",
                 {"plot_no": "hostile-1", "geometry": {"type": "Polygon", "coordinates": [ring]}},
             )
             assert status == 201, text

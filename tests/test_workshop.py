@@ -339,6 +339,44 @@ def test_save_replaces_the_plots_and_records_the_decision(writable_client):
     assert len(listed) == 2 and listed[0]["option_name"] == second["name"]["th"]
 
 
+def test_plots_drawn_by_hand_are_listed_before_a_layout_replaces_them(writable_client):
+    """Issue 13: a save that would replace plots drawn on the case page asks first (the
+    refusal lists them, field confirm_replace); the saved decision records them."""
+    client = writable_client
+    login(client, "officer")
+    case = case_by_ref(client, SAMPLE_REF)
+    site = shapely.geometry.shape(client.get(f"/api/cases/{case['id']}").get_json()["site"])
+    x, y = site.representative_point().coords[0]
+    ring = [[x, y], [x + 0.00004, y], [x + 0.00004, y + 0.00004], [x, y + 0.00004], [x, y]]
+    drawn = client.post(
+        f"/api/cases/{case['id']}/plots",
+        json={"plot_no": "H-1", "geometry": {"type": "Polygon", "coordinates": [ring]}},
+    )
+    assert drawn.status_code == 201, drawn.get_data(as_text=True)
+    data = generate(client, case["id"], options=2).get_json()
+    option = data["options"][0]
+    url = f"/api/cases/{case['id']}/layout-decisions"
+    asked = assert_error(client.post(url, json=save_body(data, option)), 400)
+    assert asked["field"] == "confirm_replace"
+    assert asked["hand_drawn"] == [{"plot_no": "H-1", "kind": "plot"}]
+    assert "H-1" in asked["en"] and "H-1" in asked["th"] and "วาดด้วยมือ" in asked["th"]
+    plots = client.get(f"/api/cases/{case['id']}/plots").get_json()["features"]
+    assert [f["properties"]["plot_no"] for f in plots] == ["H-1"]  # nothing replaced yet
+
+    saved = client.post(url, json=save_body(data, option, confirm_replace=True))
+    assert saved.status_code == 201, saved.get_data(as_text=True)
+    decision = saved.get_json()["decision"]
+    assert decision["parameters"]["replaced_hand_drawn"] == [{"plot_no": "H-1", "kind": "plot"}]
+    plots = client.get(f"/api/cases/{case['id']}/plots").get_json()["features"]
+    assert "H-1" not in {f["properties"]["plot_no"] for f in plots}
+    # The layout's own plots are not drawn by hand: the next save replaces them unasked.
+    again = client.post(
+        url, json=save_body(data, data["options"][1], version=saved.get_json()["case"]["version"])
+    )
+    assert again.status_code == 201, again.get_data(as_text=True)
+    assert again.get_json()["decision"]["parameters"]["replaced_hand_drawn"] == []
+
+
 def test_a_broken_layout_is_refused_listing_its_problems(writable_client):
     client = writable_client
     login(client, "officer")
@@ -353,8 +391,8 @@ def test_a_broken_layout_is_refused_listing_its_problems(writable_client):
     error = assert_error(refused, 400)
     messages = [p["en"] for p in error["problems"]]
     no1, no2 = plots[0]["properties"]["plot_no"], plots[1]["properties"]["plot_no"]
-    assert f"plots {no1} and {no2} overlap" in messages, messages
-    assert any("ซ้อนกัน" in p["th"] for p in error["problems"])
+    assert any(m.startswith(f"plot {no1} overlaps plot {no2}") for m in messages), messages
+    assert any(f"แปลง {no1} ทับซ้อนกับแปลง {no2}" in p["th"] for p in error["problems"])
     # A lane moved onto the plots: they overlap it and lose their frontage.
     body = save_body(data, option)
     lane = next(
@@ -411,8 +449,9 @@ def check_body(data: dict, option: dict) -> dict:
 
 
 def python_verdict(app, body: dict) -> list[tuple[str, str, str | None]]:
-    """`gis.layout.layout_problems` computed here, on the geometry a request sends."""
-    from app.application.workshop import parse_layout, parse_parameters
+    """The plot rules (`plot_rule_problems`, the plot API's) and `gis.layout.layout_problems`
+    computed here, on the geometry a request sends."""
+    from app.application.workshop import parse_layout, parse_parameters, plot_rule_problems
     from gis.layout import layout_problems
 
     with app.app_context():
@@ -421,9 +460,15 @@ def python_verdict(app, body: dict) -> list[tuple[str, str, str | None]]:
     layout, _ = parse_layout(body, params)
     access = [shapely.geometry.Point(body["access_point"])]
     problems = layout_problems(
-        layout, site.site, canal=site.canal, setback=params["setback"], access=access
+        layout,
+        site.site,
+        canal=site.canal,
+        setback=params["setback"],
+        access=access,
+        plot_rules=False,
     )
-    return [(p.message_th, p.message_en, p.feature) for p in problems]
+    rules = [(p["th"], p["en"], p["feature"]) for p in plot_rule_problems(layout, site.site)]
+    return rules + [(p.message_th, p.message_en, p.feature) for p in problems]
 
 
 def edited_layouts(data: dict, option: dict):
@@ -487,7 +532,7 @@ def test_the_check_answers_with_gis_layout_on_every_edit(client):
         seen |= {en for _, en, _ in got}
     # The edits broke the rules they should have.
     assert {"plot overlaps a lane", "plot does not front a lane"} <= seen, seen
-    assert "plot is not inside the site" in seen
+    assert any("outside the case's site" in en or "beyond the case's site" in en for en in seen)
     # The unedited option keeps every rule, with the generator's own numbers.
     answer = client.post(url, json=check_body(data, option)).get_json()
     assert answer["problems"] == []
@@ -865,11 +910,8 @@ def test_the_page_shows_the_servers_verdict_on_each_edit(workshop_session):
         page.evaluate("() => { window.workshop.state.response = null; }")
         page.click("#ws-generate")
         page.wait_for_function("() => window.workshop.state.response !== null")
-    assert {
-        "plot overlaps a lane",
-        "plot is not inside the site",
-        "plot is inside the canal setback",
-    } <= seen, seen
+    assert {"plot overlaps a lane", "plot is inside the canal setback"} <= seen, seen
+    assert any("outside the case's site" in en or "beyond the case's site" in en for en in seen)
     session.check_clean()
 
 

@@ -873,8 +873,29 @@ def parse_layout(body: dict, params: dict, *, spare: bool = False) -> tuple[Layo
 # ------------------------------------------------------------------ checking
 
 
+def plot_rule_problems(layout: Layout, site) -> list[dict]:
+    """The drawing rules every plot keeps (`cases.services.plot_problems`, the rule set the
+    plot API uses): valid, inside the site, no overlap with another plot."""
+    plots = list(zip(layout.plots["plot_no"].astype(str), layout.plots.geometry, strict=True))
+    return [
+        {
+            "en": p.en,
+            "th": p.th,
+            "layer": "plots",
+            "feature": p.plot_no or None,
+            "field": "geometry",
+            "rule": p.rule,
+            "other_plot": p.other_plot,
+            "spot": p.as_dict()["spot"],
+        }
+        for p in services.plot_problems(plots, site)
+    ]
+
+
 def check(layout: Layout, ws: LayoutSite, setback: float, access) -> list[dict]:
-    """`gis.layout.layout_problems` for a layout, as JSON-ready problems."""
+    """The plots' drawing rules (`plot_rule_problems`) and the layout's own invariants
+    (`gis.layout.layout_problems`: setback, lanes, frontage, access), as JSON-ready
+    problems."""
     try:
         problems = layout_problems(
             layout,
@@ -882,7 +903,9 @@ def check(layout: Layout, ws: LayoutSite, setback: float, access) -> list[dict]:
             canal=ws.canal if len(ws.canal) else None,
             setback=setback,
             access=list(access),
+            plot_rules=False,
         )
+        rules = plot_rule_problems(layout, ws.site)
     except shapely.errors.GEOSException as exc:
         return [
             {
@@ -893,7 +916,7 @@ def check(layout: Layout, ws: LayoutSite, setback: float, access) -> list[dict]:
                 "field": "geometry",
             }
         ]
-    return [_problem_dict(p) for p in problems]
+    return rules + [_problem_dict(p) for p in problems]
 
 
 def metrics(layout: Layout, ws: LayoutSite, params: dict) -> dict:
@@ -1046,6 +1069,7 @@ def save_layout(uow, store, user, case_id: int, body: dict, labels=None):
             "edits": _edits(body.get("edits")),
         },
         problems=check(layout, ws, params["setback"], access),
+        confirm_replace=body.get("confirm_replace") is True,
     )
 
 

@@ -1082,6 +1082,16 @@ async function save(event) {
   let result;
   try {
     result = await postJSON(DATA.urls.save, savePayload(opt));
+    // Plots drawn by hand on the case page would be replaced: list them and ask first.
+    const handDrawn = result.data?.error?.field === "confirm_replace" ? result.data.error.hand_drawn || [] : null;
+    if (handDrawn) {
+      const plots = handDrawn.map((p) => p.plot_no).join(", ");
+      if (window.confirm(tr("confirm_replace", { n: handDrawn.length, plots }))) {
+        result = await postJSON(DATA.urls.save, { ...savePayload(opt), confirm_replace: true });
+      } else {
+        result = { ok: false, status: 400, data: { error: { [lang]: tr("not_replaced"), en: tr("not_replaced") } } };
+      }
+    }
   } catch {
     result = { ok: false, data: null };
   }

@@ -65,10 +65,18 @@ from cases.services.households import (
 from cases.services.layouts import (
     MAX_LAYOUT_FEATURES,
     LayoutRefused,
+    hand_drawn_plots,
     layout_context,
     list_layout_decisions,
     record_layout_decision,
     require_layout_edit,
+)
+from cases.services.plot_rules import (
+    OVERLAP_TOLERANCE_M2,
+    SITE_TOLERANCE_M,
+    PlotProblem,
+    plot_problems,
+    validity_problem,
 )
 from cases.services.plots import (
     PLOT_KINDS,
@@ -150,6 +158,12 @@ __all__ = [
     "survey_progress",
     "add_household",
     "add_plot",
+    "hand_drawn_plots",
+    "plot_problems",
+    "validity_problem",
+    "PlotProblem",
+    "OVERLAP_TOLERANCE_M2",
+    "SITE_TOLERANCE_M",
     "add_user",
     "audit_log",
     "authenticate",

@@ -9,6 +9,7 @@ from shapely.geometry import shape
 
 from cases.errors import InvalidInput
 from cases.model import STORAGE_CRS, THAILAND_EXTENT
+from cases.services.plot_rules import validity_problem
 
 # Thailand's extent, generously (lon/lat): a drawn site outside it is a mistake.
 THAILAND = shapely.box(*THAILAND_EXTENT)
@@ -45,12 +46,11 @@ def geometry_from_geojson(geojson: dict | None, *, allowed: tuple[str, ...], wha
             f"{what['th']}: ต้องเป็น {' หรือ '.join(allowed)} ไม่ใช่ {geom.geom_type}",
             field="geometry",
         )
-    if not geom.is_valid:
-        reason = shapely.is_valid_reason(geom)
+    invalid = validity_problem(geom, "", lonlat=True, what=what)
+    if invalid is not None:
+        # In words, with the spot (lon, lat) for the map to mark.
         raise InvalidInput(
-            f"{what['en']}: the geometry is invalid ({reason})",
-            f"{what['th']}: รูปเรขาคณิตไม่ถูกต้อง ({reason})",
-            field="geometry",
+            invalid.en, invalid.th, field="geometry", rule="invalid", spot=invalid.as_dict()["spot"]
         )
     if not THAILAND.contains(geom):
         raise InvalidInput(

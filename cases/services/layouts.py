@@ -88,6 +88,7 @@ def record_layout_decision(
     metrics: dict | None = None,
     parameters: dict | None = None,
     problems: list[dict] | None = None,
+    confirm_replace: bool = False,
 ) -> LayoutDecision:
     """Save an agreed layout to a case, in one unit of work: the case's plots are replaced
     by `features` (dicts of plot_no, kind plot|lane|common and a shapely Polygon in
@@ -99,6 +100,11 @@ def record_layout_decision(
     the caller checks them (`gis.layout.layout_problems`) and passes what it found as
     `problems`: any problem refuses the save (LayoutRefused, 400), after the permission
     check, so that a viewer or another community's representative is told 403 first.
+
+    Plots drawn or redrawn by hand on the case page (`hand_drawn_plots`) are replaced only
+    with `confirm_replace`: without it the save is refused listing them (field
+    confirm_replace, `hand_drawn`), for the page to ask; the decision records them
+    (parameters["replaced_hand_drawn"]).
     """
     expected = _check_version(expected_version)
     with uow:
@@ -107,7 +113,20 @@ def record_layout_decision(
         agreed_by = (agreed_by or "").strip()
         _check_agreement(agreed_by, agreed_on, note, option_name)
         new_plots = _layout_plots(case, features)
-        before_plots = _plots_for_audit(uow.repo.list_plots(case.id))
+        current = uow.repo.list_plots(case.id)
+        by_hand = _hand_drawn(uow, case.id, current)
+        if by_hand and not confirm_replace:
+            listed = ", ".join(p["plot_no"] for p in by_hand)
+            raise LayoutRefused(
+                f"saving this layout replaces {len(by_hand)} plot(s) drawn by hand: {listed}; "
+                "confirm to replace them",
+                f"การบันทึกผังนี้จะแทนที่แปลงที่วาดด้วยมือ {len(by_hand)} แปลง: {listed} กรุณายืนยันการแทนที่",
+                field="confirm_replace",
+                hand_drawn=by_hand,
+                problems=[],
+            )
+        parameters = {**(parameters or {}), "replaced_hand_drawn": by_hand}
+        before_plots = _plots_for_audit(current)
         uow.repo.update_case(case, expected)
         uow.repo.delete_plots_of_case(case.id)
         uow.repo.add_plots(new_plots)
@@ -130,6 +149,30 @@ def record_layout_decision(
         _audit(uow, user, "record", "layout_decision", decision.id, before, after)
         uow.commit()
     return decision
+
+
+def _hand_drawn(uow: UnitOfWork, case_id: int, plots: list[Plot]) -> list[dict]:
+    """The plots drawn or redrawn by hand, as {plot_no, kind}: the plot API audits each,
+    a saved layout's plots are audited with their decision. Ids of deleted plots come back,
+    so only entries after the case's latest decision, naming the same plot, count."""
+    decisions = uow.repo.list_layout_decisions(case_id)
+    since = 0
+    if decisions:
+        recorded = uow.repo.list_audit(entity="layout_decision", entity_id=decisions[0].id, limit=1)
+        since = recorded[0].id if recorded else 0
+    out = []
+    for p in plots:
+        last = uow.repo.list_audit(entity="plot", entity_id=p.id, limit=1)
+        if last and last[0].id > since and (last[0].after or {}).get("plot_no") == p.plot_no:
+            out.append({"plot_no": p.plot_no, "kind": p.kind})
+    return out
+
+
+def hand_drawn_plots(uow: UnitOfWork, user: User, case_id: int) -> list[dict]:
+    """The case's plots a saved layout would replace that were drawn by hand."""
+    with uow:
+        case = _case_for(uow, user, case_id)
+        return _hand_drawn(uow, case.id, uow.repo.list_plots(case.id))
 
 
 def _refuse_problems(problems: list[dict] | None) -> None:

@@ -121,9 +121,10 @@ function measureText({ area, length }, { lengthOnly = false } = {}) {
 
 // -- talking to the server -------------------------------------------------------------------
 class RequestError extends Error {
-  constructor(message, status) {
+  constructor(message, status, spot = null) {
     super(message);
     this.status = status;
+    this.spot = spot; // where the server found the problem: a GeoJSON Point (lon, lat), or null
   }
 }
 
@@ -150,7 +151,8 @@ async function requestJSON(url, body, method = "POST") {
   if (!response.ok) {
     const error = data.error || {};
     const message = error[lang] || error.en || String(response.status);
-    throw new RequestError(response.status === 409 ? `${message} ${tr("stale")}` : message, response.status);
+    const spot = error.spot?.type === "Point" ? error.spot : null;
+    throw new RequestError(response.status === 409 ? `${message} ${tr("stale")}` : message, response.status, spot);
   }
   return data;
 }
@@ -243,7 +245,9 @@ function geoman(map) {
   map.pm.setGlobalOptions({
     snappable: true,
     snapDistance: 20,
-    allowSelfIntersection: false,
+    // Drawn as drawn (Geoman would otherwise drop the crossing corner and save a triangle):
+    // the server's verdict says what is wrong, in words, and the map marks the spot.
+    allowSelfIntersection: true,
     continueDrawing: false,
     markerStyle: { draggable: true },
   });
@@ -299,6 +303,7 @@ function casePage(element) {
     site: null,
     plots: L.featureGroup().addTo(map),
     households: L.featureGroup().addTo(map),
+    spots: L.featureGroup().addTo(map), // where the server found a problem
     pending: new Map(),
     tool: null,
     drawing: null,
@@ -526,10 +531,10 @@ function casePage(element) {
       return;
     }
     stopTools();
-    const drawOptions = { snappable: true, snapDistance: 20, allowSelfIntersection: false };
+    const drawOptions = { snappable: true, snapDistance: 20, allowSelfIntersection: true };
     if (tool === "site") {
       if (state.site) {
-        state.site.pm.enable({ snappable: true, allowSelfIntersection: false });
+        state.site.pm.enable({ snappable: true, allowSelfIntersection: true });
         setMessage(tr("editing"));
       } else {
         state.drawing = "site";
@@ -563,7 +568,7 @@ function casePage(element) {
       setMessage(tr("placing", { who: state.placing.label }));
     } else if (tool === "edit") {
       for (const layer of [state.site, ...state.plots.getLayers()]) {
-        layer?.pm.enable({ snappable: true, allowSelfIntersection: false });
+        layer?.pm.enable({ snappable: true, allowSelfIntersection: true });
       }
       for (const layer of state.households.getLayers()) layer.pm.enable({ draggable: true, snappable: false });
       setMessage(tr("editing"));
@@ -628,7 +633,26 @@ function casePage(element) {
     document.getElementById("map-tools").hidden = false;
   }
 
+  /** Mark where the server found a problem (a GeoJSON Point), with its message. */
+  function markSpot(spot, message) {
+    const [lng, lat] = spot.coordinates;
+    const marker = L.circleMarker([lat, lng], {
+      radius: 12,
+      color: "#b00020",
+      weight: 3,
+      fillColor: "#ffeb3b",
+      fillOpacity: 0.9,
+      pmIgnore: true,
+      snapIgnore: true,
+      className: "map-problem-spot",
+    });
+    marker.bindTooltip(() => textElement(`${tr("problem_here")}: ${message}`), { permanent: true, direction: "top" });
+    state.spots.addLayer(marker);
+    marker.openTooltip();
+  }
+
   function showErrors(messages) {
+    if (messages.length === 0) state.spots.clearLayers();
     const list = document.getElementById("map-errors");
     if (!list) return;
     list.replaceChildren(
@@ -671,18 +695,22 @@ function casePage(element) {
     setMessage(tr("saving"));
     showErrors([]);
     const errors = [];
+    const spots = [];
     for (const [key, item] of [...state.pending]) {
       try {
         await saveOne(item);
         state.pending.delete(key);
       } catch (error) {
         errors.push(named(describe(item.layer), error.message));
+        if (error.spot) spots.push([error.spot, error.message]);
       }
     }
     updatePending();
     if (errors.length) {
       setMessage(tr("save_failed"), { error: true });
       showErrors(errors);
+      for (const [spot, message] of spots) markSpot(spot, message);
+      if (spots.length) map.panTo([spots[0][0].coordinates[1], spots[0][0].coordinates[0]]);
       return;
     }
     for (const layer of [...state.plots.getLayers()]) if (layer._newPlot) state.plots.removeLayer(layer);
