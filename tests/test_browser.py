@@ -235,7 +235,7 @@ def test_map_page_offline(live_server, browser, browser_output):
     assert "ครัวเรือนที่ยินยอม" in popup_th, f"Thai field labels missing ({popup_png})"
 
     # English and back: the page, the layer switcher, the legend and the open pop-up.
-    page.locator(".lang-switch button[data-lang=en]").click()
+    page.locator(".lang-switch [data-lang=en]").click()
     page.wait_for_selector("html[lang=en]")
     en_png = browser_output / "switched-en.png"
     page.screenshot(path=en_png)
@@ -257,7 +257,7 @@ def test_map_page_offline(live_server, browser, browser_output):
     page.wait_for_selector('body[data-map-state="ready"]', timeout=LOAD_TIMEOUT_MS)
     assert page.get_attribute("html", "lang") == "en"
     assert page.inner_text("h1") == h1_en
-    page.locator(".lang-switch button[data-lang=th]").click()
+    page.locator(".lang-switch [data-lang=th]").click()
     page.wait_for_selector("html[lang=th]")
     assert page.inner_text("h1") == h1_th
     assert overlay_checkbox(page, catalog["communities"]["title"]["th"]).count() == 1
