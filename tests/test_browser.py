@@ -186,7 +186,7 @@ def test_map_page_offline(live_server, browser, browser_output):
     assert page.get_attribute("html", "lang") == "th"
     h1_th = page.inner_text("h1")
     assert THAI.search(h1_th), f"title {h1_th!r} is not in Thai (see {home_png})"
-    assert "คลองเปรมประชากร" in page.inner_text(".app-header"), home_png
+    assert "บ้านมั่นคง" in page.inner_text(".app-header"), home_png  # the programme (1de807f)
     assert page.evaluate("() => document.fonts.check('16px Sarabun', 'ชุมชน')")
     assert "ตัวอย่าง" in page.inner_text("#illustrative-banner")
     assert overlay_checkbox(page, catalog["communities"]["title"]["th"]).count() == 1
@@ -241,7 +241,7 @@ def test_map_page_offline(live_server, browser, browser_output):
     page.screenshot(path=en_png)
     h1_en = page.inner_text("h1")
     assert h1_en != h1_th and not THAI.search(h1_en), f"{h1_en!r} (see {en_png})"
-    assert "Khlong Prem" in page.inner_text(".app-header"), en_png
+    assert "Baan Mankong" in page.inner_text(".app-header"), en_png
     assert "Sample data" in page.inner_text("#illustrative-banner"), en_png
     assert overlay_checkbox(page, catalog["communities"]["title"]["en"]).count() == 1, en_png
     assert "Legend" in page.inner_text(".legend-control"), en_png
