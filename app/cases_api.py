@@ -69,7 +69,7 @@ from app.cases_schemas import (
     WorkflowsSchema,
 )
 from app.casestore import uow
-from app.errors import json_error
+from app.errors import http_error_page, http_title, json_error
 from app.request_guard import load_json
 from cases import register, services
 from cases.errors import InvalidInput, NotFound
@@ -133,11 +133,11 @@ class PlannerApi(Api):
 
         flask-smorest registers this for the whole app, replacing app/errors.py's
         handler; so it answers like that one: JSON `{"error": ...}` under /api/,
-        the plain exception elsewhere. Domain errors never come here: app/errors.py
+        the Thai and English error page elsewhere. Domain errors never come here: app/errors.py
         handles DomainError (and CSRFError) itself.
         """
         if not request.path.startswith("/api/"):
-            return error
+            return http_error_page(error)
         status = error.code or 500
         data = getattr(error, "data", None) or {}
         # Keep the exception's own headers (Allow on 405, ...), not its HTML body's type.
@@ -154,7 +154,9 @@ class PlannerApi(Api):
             )
         else:
             body, status = json_error(
-                status, error.description or error.name, _HTTP_TH.get(status, error.name)
+                status,
+                error.description or error.name,
+                _HTTP_TH.get(status) or http_title(status)["th"],
             )
         return body, status, headers
 

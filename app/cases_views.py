@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 from datetime import date
+from urllib.parse import urlencode
 
 from flask import (
     Blueprint,
@@ -28,7 +29,7 @@ from flask import (
 )
 
 from app.application.case_detail import case_detail
-from app.auth import login_required, roles_required
+from app.auth import local_target, login_required, roles_required
 from app.casestore import uow
 from app.i18n import LANGUAGES, STRINGS, current_language
 from app.request_guard import Refused, load_json
@@ -115,6 +116,10 @@ def _lang_switch_url(code: str) -> str:
         args = request.args.to_dict()
         args["lang"] = code
         return url_for(request.endpoint, **(request.view_args or {}), **args)
+    if request.method == "GET" and request.endpoint is None:
+        # An unknown address (its 404 page): the same address, if it stays on this site.
+        path = local_target(request.path) or "/"
+        return f"{request.script_root}{path}?{urlencode({'lang': code})}"
     fallback = g.get("page_url") or url_for("cases.case_list")
     return f"{fallback}{'&' if '?' in fallback else '?'}lang={code}"
 

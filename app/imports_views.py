@@ -26,7 +26,9 @@ from app.application import imports
 from app.auth import roles_required
 from app.cases_api import ApiBlueprint
 from app.cases_schemas import ErrorDetailSchema, ErrorSchema
+from app.errors import error_page, status_error
 from app.store import get_catalog, get_store
+from app.strings import text
 from cases import policy
 from cases.policy import OFFICERS
 from gis.errors import PlannerError, Problem, ValidationError
@@ -351,12 +353,12 @@ def api_export(layer):
 
 @bp.app_errorhandler(413)
 def too_large(exc):
+    """Any upload over MAX_CONTENT_LENGTH: JSON under /api/, else the error page."""
     limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
-    en = f"the upload is over the size limit of {limit // (1024 * 1024)} MB"
-    th = f"ไฟล์ที่อัปโหลดใหญ่เกินขีดจำกัด {limit // (1024 * 1024)} MB"
+    en, th = text("error.too_large", limit=limit // (1024 * 1024))
     if request.path.startswith("/api/"):
         return _error(413, en, th)
-    return render_template("imports/too_large.html", en=en, th=th), 413
+    return error_page(status_error(413, en, th))
 
 
 def init_app(app) -> None:

@@ -123,6 +123,13 @@ def allowed_roles(endpoint: str, method: str) -> frozenset[str] | None:
     return allowed.get(method)
 
 
+def may_open(endpoint: str, user=None, method: str = "GET") -> bool:
+    """Whether `user` (default: this request's) may call `endpoint`: the header shows a
+    link only to those who may follow it (app/templates/_header.html)."""
+    roles = allowed_roles(endpoint, method)
+    return roles is not None and role_of(user if user is not None else g.get("user")) in roles
+
+
 def _wants_json() -> bool:
     path = request.path
     return (
@@ -171,3 +178,4 @@ def check_route():
 def init_app(app: Flask) -> None:
     """Register the check; call after `auth.init_app`, whose `load_user` must run first."""
     app.before_request(check_route)
+    app.context_processor(lambda: {"may_open": may_open})

@@ -1191,6 +1191,67 @@ STRINGS: dict[str, dict[str, str]] = {
     "search.community_cases": {"th": "ดูกรณีของชุมชนนี้", "en": "This community's cases"},
     "search.district": {"th": "อำเภอ/เขต", "en": "District"},
     "search.community_filter": {"th": "ชุมชน", "en": "Community"},
+    # The header (app/templates/_header.html) and the error pages (app/errors.py).
+    "nav.menu": {"th": "เมนู", "en": "Menu"},
+    "nav.menu_close": {"th": "ปิดเมนู", "en": "Close menu"},
+    "nav.signed_in_as": {"th": "ผู้ใช้", "en": "Signed in as"},
+    "error.go_to_map": {"th": "ไปที่แผนที่", "en": "Go to the map"},
+    "error.in_other_language": {"th": "ภาษาไทย", "en": "In English"},
+    "error.too_large": {
+        "th": "ไฟล์ที่อัปโหลดใหญ่เกินขีดจำกัด {limit} MB",
+        "en": "the upload is over the size limit of {limit} MB",
+    },
+    "error.http.4xx": {"th": "คำขอไม่ถูกต้อง", "en": "The request was not accepted"},
+    "error.http.4xx.text": {
+        "th": "ระบบรับคำขอนี้ไม่ได้ ตรวจสอบที่อยู่เว็บหรือข้อมูลที่ส่ง แล้วลองอีกครั้ง",
+        "en": "The planner could not accept this request. Check the address or what was sent,"
+        " and try again.",
+    },
+    "error.http.5xx": {"th": "เกิดข้อผิดพลาดในระบบ", "en": "Something went wrong on the server"},
+    "error.http.5xx.text": {
+        "th": "ระบบทำรายการนี้ไม่สำเร็จ ข้อมูลของคุณไม่ได้ถูกเปลี่ยน กรุณาลองใหม่อีกครั้ง หากยังไม่ได้ โปรดแจ้งผู้ดูแลระบบ",
+        "en": "The planner could not finish this. Nothing was changed. Try again; if it keeps"
+        " happening, tell the administrator.",
+    },
+    "error.http.400": {"th": "คำขอไม่ถูกต้อง", "en": "Bad request"},
+    "error.http.401": {"th": "กรุณาเข้าสู่ระบบก่อน", "en": "Please log in"},
+    "error.http.401.text": {
+        "th": "หน้านี้ต้องเข้าสู่ระบบก่อนจึงจะเปิดได้",
+        "en": "This page needs you to log in first.",
+    },
+    "error.http.403": {"th": "ไม่มีสิทธิ์เข้าถึง", "en": "Not allowed"},
+    "error.http.403.text": {
+        "th": "บทบาทของคุณไม่มีสิทธิ์เปิดหน้านี้หรือทำรายการนี้",
+        "en": "Your role may not open this page or do this.",
+    },
+    "error.http.404": {"th": "ไม่พบหน้านี้", "en": "Page not found"},
+    "error.http.404.text": {
+        "th": "ไม่มีหน้านี้ในระบบ อาจพิมพ์ที่อยู่เว็บผิด หรือหน้านี้ถูกย้ายไปแล้ว",
+        "en": "There is no page at this address. It may be mistyped, or the page has moved.",
+    },
+    "error.http.405": {"th": "ไม่รองรับวิธีเรียกใช้นี้", "en": "Not allowed this way"},
+    "error.http.405.text": {
+        "th": "หน้านี้เปิดด้วยวิธีนี้ไม่ได้ (HTTP method) กรุณาใช้ลิงก์หรือแบบฟอร์มในหน้าเว็บ",
+        "en": "This address cannot be used this way (HTTP method). Use the links and forms"
+        " on the pages.",
+    },
+    "error.http.408": {"th": "หมดเวลารอคำขอ", "en": "The request took too long"},
+    "error.http.409": {"th": "ข้อมูลขัดแย้งกับการแก้ไขอื่น", "en": "Conflicting change"},
+    "error.http.413": {"th": "ไฟล์หรือคำขอใหญ่เกินกำหนด", "en": "Too large"},
+    "error.http.413.text": {
+        "th": "ไฟล์หรือข้อมูลที่ส่งมีขนาดใหญ่เกินกว่าที่ระบบรับได้",
+        "en": "The file or the data sent is larger than the planner accepts.",
+    },
+    "error.http.414": {"th": "ที่อยู่เว็บยาวเกินไป", "en": "The address is too long"},
+    "error.http.415": {"th": "ไม่รองรับชนิดข้อมูลที่ส่งมา", "en": "Unsupported data type"},
+    "error.http.422": {"th": "ข้อมูลที่ส่งมาไม่ถูกต้อง", "en": "The data sent is not valid"},
+    "error.http.429": {"th": "ส่งคำขอบ่อยเกินไป", "en": "Too many requests"},
+    "error.http.431": {"th": "ส่วนหัวของคำขอใหญ่เกินไป", "en": "Request headers too large"},
+    "error.http.500": {"th": "เกิดข้อผิดพลาดในระบบ", "en": "Something went wrong"},
+    "error.http.501": {"th": "ยังไม่รองรับรายการนี้", "en": "Not supported"},
+    "error.http.502": {"th": "ระบบปลายทางไม่ตอบสนอง", "en": "Bad gateway"},
+    "error.http.503": {"th": "ระบบไม่พร้อมให้บริการชั่วคราว", "en": "Temporarily unavailable"},
+    "error.http.504": {"th": "ระบบปลายทางตอบช้าเกินไป", "en": "Gateway timeout"},
 }
 
 # One label per layer status (gis.catalog.STATUS_LABELS), under the names pages use.

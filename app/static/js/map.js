@@ -736,8 +736,9 @@ function applyLanguage(map, lang, bases) {
   setLang(lang);
   relabel();
   document.title = `${t("map.label")} · ${t("app.title")}`;
-  for (const button of document.querySelectorAll(".lang-switch button[data-lang]")) {
-    button.setAttribute("aria-pressed", String(button.dataset.lang === lang));
+  for (const link of document.querySelectorAll(".lang-switch [data-lang]")) {
+    if (link.dataset.lang === lang) link.setAttribute("aria-current", "true");
+    else link.removeAttribute("aria-current");
   }
   map.attributionControl.setPrefix(esc(t("attribution.prefix")));
   const zoomIn = map.getContainer().querySelector(".leaflet-control-zoom-in");
@@ -829,8 +830,12 @@ async function main() {
   };
   window.plannerMap = api;
 
-  for (const button of document.querySelectorAll(".lang-switch button[data-lang]")) {
-    button.addEventListener("click", () => applyLanguage(map, button.dataset.lang, bases));
+  // The header's language links reload other pages; here they switch in place, keeping the view.
+  for (const link of document.querySelectorAll(".lang-switch [data-lang]")) {
+    link.addEventListener("click", (event) => {
+      event.preventDefault();
+      applyLanguage(map, link.dataset.lang, bases);
+    });
   }
   document.querySelector(".banner-close")?.addEventListener("click", () => {
     document.getElementById("illustrative-banner")?.remove();
