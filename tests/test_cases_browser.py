@@ -181,7 +181,7 @@ def test_officer_moves_a_stalled_case_and_the_dashboard_changes(session):
     session.shot("dashboard-after", full_page=True)
 
     # In English too.
-    page.click(".lang-links >> text=English")
+    page.click(".lang-switch >> text=English")
     expect(page.locator("#stalled-title")).to_have_text(f"Stalled cases ({stalled_total - 1})")
     expect(page.locator("#progress-table tr[data-district='Chatuchak']")).to_contain_text(
         "356 (5.57 %)"

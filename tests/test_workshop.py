@@ -824,7 +824,7 @@ def test_a_strip_too_thin_for_any_house_is_shown_plainly(workshop_session):
     page.locator("#ws-options").scroll_into_view_if_needed()
     session.shot("nothing-fits")
     # In English too.
-    page.click(".lang-links >> text=English")
+    page.click(".lang-switch >> text=English")
     page.wait_for_selector("#ws-root[data-ready=true]")
     expect(page.locator("h1")).to_contain_text("Community layout workshop")
     page.click("label[for=ws-options-2]")
