@@ -88,7 +88,39 @@ _HARMLESS = {".png", ".jpg", ".jpeg", ".gif", ".txt", ".pdf", ".xml", ".qml", ".
 _REFUSED_MEMBERS = {".vrt", ".ovr", ".aux", ".msk", ".xml.aux", ".lnk"}
 
 
+# What reading a damaged, truncated or encrypted zip member may raise.
+CORRUPT_ARCHIVE = (
+    zipfile.BadZipFile,
+    OSError,
+    ValueError,
+    EOFError,
+    zlib.error,
+    NotImplementedError,
+    RuntimeError,
+)
+
+
+def open_workbook(path: Path, *, label: str):
+    """An openpyxl workbook, read-only with values: refused in Thai and English when
+    openpyxl cannot open it (call `check_xlsx` first; the caller closes it)."""
+    import openpyxl
+
+    try:
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl parses lazily: any error is a damaged file
+        raise corrupt_workbook(label, exc) from None
+
+
+def corrupt_workbook(label: str, exc: Exception) -> ValidationError:
+    return refuse(
+        label,
+        f"the workbook cannot be read (corrupt or truncated): {str(exc)[:120]}",
+        "อ่านไฟล์ Excel ไม่ได้ (ไฟล์เสียหายหรือไม่สมบูรณ์)",
+    )
+
+
 def refuse(file: str, en: str, th: str, **kw) -> ValidationError:
+    """One problem that refuses the whole file."""
     return ValidationError([Problem(en, th, file=file, **kw)])
 
 
@@ -431,15 +463,7 @@ def check_xlsx(path: Path, *, label: str) -> None:
             try:
                 with zf.open(info) as fh:
                     head = fh.read(4096)
-            except (
-                zipfile.BadZipFile,
-                OSError,
-                ValueError,
-                EOFError,
-                zlib.error,
-                NotImplementedError,
-                RuntimeError,
-            ) as exc:
+            except CORRUPT_ARCHIVE as exc:
                 raise refuse(
                     label,
                     f"the workbook is corrupt ({exc})",

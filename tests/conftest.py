@@ -107,6 +107,29 @@ def store_config(tmp_path):
     _drop_schema(schema)
 
 
+@pytest.fixture(scope="session")
+def sample_layers(catalog):
+    """The sample's layers, read once (the case stores below are built from them)."""
+    from gis.layers import read_package
+
+    return read_package(catalog=catalog)
+
+
+@pytest.fixture
+def sample_cases_store(store_config, sample_layers):
+    """A case store of its own with the sample cases and demo users (no layers)."""
+    from cases.sample import load_sample_cases
+
+    store = CaseStore(
+        store_config["PLANNER_HOME"],
+        store_config["DATABASE_URL"],
+        schema=store_config["DATABASE_SCHEMA"],
+    )
+    load_sample_cases(store, sample_layers, demo_users=True)
+    yield store
+    store.dispose()
+
+
 @pytest.fixture
 def empty_store(store_config):
     return open_store(

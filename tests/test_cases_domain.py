@@ -24,10 +24,9 @@ import sqlalchemy as sa
 from cases import orm, services
 from cases.errors import StaleVersion
 from cases.model import User
-from cases.sample import build_sample_cases, load_sample_cases
+from cases.sample import build_sample_cases
 from cases.store import CaseStore
 from cases.workflow import default_workflows
-from gis.layers import read_package
 
 OFFICER = User(username="officer", role="officer")
 TODAY = date(2026, 11, 25)
@@ -39,22 +38,9 @@ PUBLISHED = {
 }
 
 
-@pytest.fixture(scope="module")
-def sample_layers(catalog):
-    return read_package(catalog=catalog)
-
-
 @pytest.fixture
-def store(store_config, sample_layers):
-    """A case store of its own with the sample cases (no layers: these tests need none)."""
-    store = CaseStore(
-        store_config["PLANNER_HOME"],
-        store_config["DATABASE_URL"],
-        schema=store_config["DATABASE_SCHEMA"],
-    )
-    load_sample_cases(store, sample_layers, demo_users=True)
-    yield store
-    store.dispose()
+def store(sample_cases_store):
+    return sample_cases_store
 
 
 @pytest.fixture(scope="module")

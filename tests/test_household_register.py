@@ -11,10 +11,7 @@ import pytest
 from cases import register, services
 from cases.errors import Forbidden, InvalidInput
 from cases.model import User
-from cases.sample import load_sample_cases
 from cases.services.surveys import SurveyRecord
-from cases.store import CaseStore
-from gis.layers import read_package
 
 OFFICER = User(username="officer", role="officer")
 VIEWER = User(username="viewer", role="viewer")
@@ -60,21 +57,9 @@ def test_every_register_field_is_classified_once():
     assert {"national_id", "monthly_income", "head_name"} <= register.PERSONAL_FIELDS
 
 
-@pytest.fixture(scope="module")
-def sample_layers(catalog):
-    return read_package(catalog=catalog)
-
-
 @pytest.fixture
-def store(store_config, sample_layers):
-    store = CaseStore(
-        store_config["PLANNER_HOME"],
-        store_config["DATABASE_URL"],
-        schema=store_config["DATABASE_SCHEMA"],
-    )
-    load_sample_cases(store, sample_layers, demo_users=True)
-    yield store
-    store.dispose()
+def store(sample_cases_store):
+    return sample_cases_store
 
 
 def _case(store):

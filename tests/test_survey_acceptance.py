@@ -19,9 +19,6 @@ from app.application.survey_form import survey_form_download
 from app.application.survey_import import import_survey_file
 from cases import register, services
 from cases.model import User
-from cases.sample import load_sample_cases
-from cases.store import CaseStore
-from gis.layers import read_package
 
 OFFICER = User(username="officer", role="officer")
 CASE = "KPP-LS-03"
@@ -218,15 +215,8 @@ def write_odk_zip(path: Path, form_id: str, main_cols, repeat_cols, subs) -> Non
 
 
 @pytest.fixture
-def store(store_config, catalog):
-    store = CaseStore(
-        store_config["PLANNER_HOME"],
-        store_config["DATABASE_URL"],
-        schema=store_config["DATABASE_SCHEMA"],
-    )
-    load_sample_cases(store, read_package(catalog=catalog), demo_users=True)
-    yield store
-    store.dispose()
+def store(sample_cases_store):
+    return sample_cases_store
 
 
 def register_state(store, case_id) -> list:

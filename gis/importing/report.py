@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from gis.errors import PlannerError, Problem, ValidationError
+from gis.errors import PlannerError, Problem
+from gis.formats import refuse  # noqa: F401  (one problem that refuses the whole file)
 from gis.store import private_dir, record_reports, write_json_atomic
 
 
@@ -78,11 +79,6 @@ class ImportReport:
 def item(p: Problem) -> dict[str, Any]:
     """A problem as the report keeps it."""
     return {**p.to_dict(), "where": p.where(), "en": p.message_en, "th": p.message_th}
-
-
-def refuse(file: str, en: str, th: str, **kw) -> ValidationError:
-    """One problem that refuses the whole file."""
-    return ValidationError([Problem(en, th, file=file, **kw)])
 
 
 def new_id() -> str:

@@ -29,7 +29,6 @@ import math
 import re
 import tempfile
 import zipfile
-import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path, PurePosixPath
@@ -66,15 +65,6 @@ _KOBO_GPS["accuracy"] = "precision"
 _INSTANCE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}$")
 MAX_INSTANCE_ID = 120  # with its "uuid:" prefix: the register keeps no longer one
 _JPEG, _PNG = b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n"
-_CORRUPT = (
-    zipfile.BadZipFile,
-    OSError,
-    ValueError,
-    EOFError,
-    zlib.error,
-    NotImplementedError,
-    RuntimeError,
-)
 
 
 @dataclass
@@ -308,18 +298,9 @@ def _check_cells(values: list[str], header: list[str], label: str, row: int) -> 
 
 def _read_xlsx(path: Path, label: str, limits, warnings: _Warnings):
     """The main (first) sheet and the repeat sheets (those with `_parent_index`)."""
-    import openpyxl
-
     formats.check_xlsx(path, label=label)
     max_submissions, max_repeat = limits
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:
-        raise _refuse(
-            label,
-            f"the workbook cannot be read (corrupt or truncated): {str(exc)[:120]}",
-            "อ่านไฟล์ Excel ไม่ได้ (ไฟล์เสียหายหรือไม่สมบูรณ์)",
-        ) from None
+    wb = formats.open_workbook(path, label=label)
     try:
         sheets = list(wb.worksheets)
         if not sheets:
@@ -332,11 +313,7 @@ def _read_xlsx(path: Path, label: str, limits, warnings: _Warnings):
     except ValidationError:
         raise
     except Exception as exc:  # openpyxl inflates and parses lazily: any error is corruption
-        raise _refuse(
-            label,
-            f"the workbook cannot be read (corrupt or truncated): {str(exc)[:120]}",
-            "อ่านไฟล์ Excel ไม่ได้ (ไฟล์เสียหายหรือไม่สมบูรณ์)",
-        ) from None
+        raise formats.corrupt_workbook(label, exc) from None
     finally:
         wb.close()
     repeats = []
@@ -605,7 +582,7 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, *, limi
     try:
         with zf.open(info) as fh:
             return fh.read(limit)
-    except _CORRUPT as exc:
+    except formats.CORRUPT_ARCHIVE as exc:
         raise _refuse(
             f"{label}/{info.filename}",
             f"the zip member cannot be read (corrupt, truncated or encrypted: {exc})",

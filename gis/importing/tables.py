@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from gis import formats
 from gis.errors import Problem, ValidationError
 from gis.importing.options import ReadNotes
 from gis.importing.report import refuse
@@ -161,25 +162,12 @@ def _infer_types(df: pd.DataFrame) -> pd.DataFrame:
 
 def read_xlsx(path: Path, label: str) -> pd.DataFrame:
     """The first sheet of a workbook, its first row the header."""
-    import openpyxl
-
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:
-        raise refuse(
-            label,
-            f"the workbook cannot be read (corrupt or truncated): {exc}",
-            "อ่านไฟล์ Excel ไม่ได้ (ไฟล์เสียหายหรือไม่สมบูรณ์)",
-        ) from None
+    wb = formats.open_workbook(path, label=label)
     try:
         ws = wb.worksheets[0]
         rows = list(ws.iter_rows(values_only=True))
     except Exception as exc:  # openpyxl inflates and parses lazily: any error is corruption
-        raise refuse(
-            label,
-            f"the workbook cannot be read (corrupt or truncated): {str(exc)[:120]}",
-            "อ่านไฟล์ Excel ไม่ได้ (ไฟล์เสียหายหรือไม่สมบูรณ์)",
-        ) from None
+        raise formats.corrupt_workbook(label, exc) from None
     finally:
         wb.close()
     if not rows:
