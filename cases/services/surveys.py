@@ -221,7 +221,7 @@ def _member_rows(members: list[Member]) -> list[dict]:
     return [{k: getattr(m, k) for k in ("name", "sex", "birth_year", "relation")} for m in members]
 
 
-def _add_photos(uow, user, case, household, photos, batch: _Batch, *, write: bool) -> int:
+def _add_photos(uow, user, case, household, photos, batch: _Import, *, write: bool) -> int:
     """The photos not yet on the household (`hashes`: household id → its documents'
     sha256, read once for the import); their files only when the import is applied (a
     preview leaves nothing behind)."""
@@ -273,13 +273,19 @@ def import_survey(
         case = _case_for(uow, user, case_id, edit=True)
         policy.require_personal_data(user)
         households = uow.repo.list_households(case.id)
-        base_values = uow.repo.last_survey_values(case.id)
-        members_now = uow.repo.members_of_case(case.id)
         ids = [r.instance_id for r in records if r.instance_id]
-        earlier = uow.repo.submitted_instance_ids(ids)
-        seen: dict[str, tuple[int, str]] = {}  # instance id → (row, content digest)
         # Read once, kept up to date here: no query per submission for these.
-        batch = _Batch(
+        run = _Import(
+            uow=uow,
+            user=user,
+            case=case,
+            workflows=workflows,
+            accuracy_m=accuracy_m,
+            apply=apply,
+            households=households,
+            base_values=uow.repo.last_survey_values(case.id),
+            members_now=uow.repo.members_of_case(case.id),
+            earlier=uow.repo.submitted_instance_ids(ids),
             next_no=uow.repo.next_household_no(case.id),
             hashes=uow.repo.household_document_hashes(case.id),
             index=_Index(households, structures),
@@ -290,62 +296,46 @@ def import_survey(
             )
             results.append(result)
             try:
-                _one(
-                    uow,
-                    user,
-                    case,
-                    record,
-                    result,
-                    households,
-                    base_values,
-                    members_now,
-                    earlier,
-                    seen,
-                    accuracy_m,
-                    structures,
-                    workflows,
-                    batch,
-                    apply,
-                )
+                _one(run, record, result)
             except _Refused as exc:
                 result.status = "refused"
                 result.reasons.append(exc.reason)
-        uow.repo.count_households(batch.added)
-        uow.repo.add_many(batch.pending)
+        uow.repo.count_households(run.added)
+        uow.repo.add_many(run.pending)
         if apply:
             uow.commit()
     return SurveyReport(case_ref=case.ref, applied=apply, results=results)
 
 
 @dataclass
-class _Batch:
-    """What one import keeps between submissions: the next household number, the new
-    households (counted in the tallies once, at the end) and the photos' hashes."""
+class _Import:
+    """One import: who, which case and how, what was read once at its start (households,
+    the last survey values, members, submissions already imported, the next household
+    number, the photos' hashes, the matching index), and what it gathers to write at its
+    end (new households for the tallies; members, documents, submissions, audits)."""
 
+    uow: UnitOfWork
+    user: User
+    case: Any
+    workflows: Workflows
+    accuracy_m: float
+    apply: bool
+    households: list[Household]
+    base_values: dict[int, dict]
+    members_now: dict[int, list[Member]]
+    earlier: dict[str, SurveySubmission]
     next_no: int
     hashes: dict[int, set[str]]
     index: _Index
+    seen: dict[str, tuple[int, str]] = field(default_factory=dict)  # id → (row, digest)
     added: list[Household] = field(default_factory=list)  # for the tallies, counted once
     pending: list = field(default_factory=list)  # members, documents, submissions, audits
 
 
-def _one(
-    uow,
-    user,
-    case,
-    record,
-    result,
-    households,
-    base_values,
-    members_now,
-    earlier,
-    seen,
-    accuracy_m,
-    structures,
-    workflows,
-    batch,
-    apply,
-) -> None:
+def _one(run: _Import, record: SurveyRecord, result: SubmissionResult) -> None:
+    uow, user, case, workflows, batch = run.uow, run.user, run.case, run.workflows, run
+    households, base_values, members_now = run.households, run.base_values, run.members_now
+    earlier, seen, accuracy_m, apply = run.earlier, run.seen, run.accuracy_m, run.apply
     if not record.instance_id:
         raise _Refused(
             "the submission has no instance id (meta/instanceID); it cannot be imported safely",
