@@ -71,6 +71,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app import security_headers  # CSP with nonce, no framing, no-store on personal data
 
     security_headers.init_app(app)
+    from app import compress  # gzip of static JS, CSS and HTML for browsers that take it
+
+    compress.init_app(app)
     from app import route_policy  # route × role table; after auth: load_user runs first
 
     route_policy.init_app(app)

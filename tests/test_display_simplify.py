@@ -7,6 +7,8 @@ are those of the full layer.
 
 from __future__ import annotations
 
+import gzip
+
 import geopandas as gpd
 import pytest
 import shapely
@@ -135,6 +137,35 @@ def test_gzipped_simplified_districts_are_small(client):
     response = client.get("/api/layers/districts?simplify=20", headers={"Accept-Encoding": "gzip"})
     assert response.headers["Content-Encoding"] == "gzip"
     assert len(response.data) < 60_000  # 596 KB at full detail
+
+
+def test_static_text_is_gzipped_with_its_own_etag(client):
+    """Leaflet and our scripts and styles: gzipped when the browser takes it (app/compress.py)."""
+    url = "/static/vendor/leaflet/leaflet.js"
+    plain = client.get(url)
+    assert plain.status_code == 200 and "Content-Encoding" not in plain.headers
+    assert "Accept-Encoding" in plain.headers["Vary"]
+    packed = client.get(url, headers={"Accept-Encoding": "gzip, deflate"})
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed.headers["Vary"]
+    assert packed.headers["Cache-Control"] == plain.headers["Cache-Control"]
+    assert gzip.decompress(packed.data) == plain.data
+    assert int(packed.headers["Content-Length"]) == len(packed.data) < len(plain.data) / 2
+    # Each form has its own ETag, and each is answered with 304 when the browser has it.
+    assert packed.headers["ETag"] != plain.headers["ETag"]
+    for response, accept in ((packed, "gzip"), (plain, "identity")):
+        again = client.get(
+            url, headers={"Accept-Encoding": accept, "If-None-Match": response.headers["ETag"]}
+        )
+        assert again.status_code == 304 and again.data == b"", accept
+        assert again.headers["ETag"] == response.headers["ETag"]
+    # The cached gzip is served again, the same bytes.
+    assert client.get(url, headers={"Accept-Encoding": "gzip"}).data == packed.data
+    # A style sheet too; rendered pages and small files are left as they are.
+    css = client.get("/static/vendor/leaflet/leaflet.css", headers={"Accept-Encoding": "gzip"})
+    assert css.headers["Content-Encoding"] == "gzip"
+    page = client.get("/", headers={"Accept-Encoding": "gzip"})
+    assert page.status_code == 200 and "Content-Encoding" not in page.headers
 
 
 def test_plain_layers_are_served_whole(client):

@@ -21,6 +21,11 @@ import {
 // Layers that start hidden (they cover the others); a user can switch them on. They are
 // fetched the first time they are switched on, not with the page.
 const DEFAULT_OFF = new Set(["tenure_parcels", "flood_depth"]);
+// A layer whose catalogue style has `min_zoom` (the house outlines: dots below ~15) is
+// drawn only from that zoom on, and fetched only when the map first gets there while it is on.
+function minZoomOf(meta) {
+  return Number(meta?.style?.min_zoom) || 0;
+}
 // Display simplification, in metres: the steps of gis/layers.SIMPLIFY_STEPS. Lines and
 // polygons are asked for at the coarsest step under half a pixel at the current zoom; the
 // server says what it sent (X-Simplified-Metres, 0 for full detail) and a layer is fetched
@@ -385,7 +390,7 @@ export function buildVectorLayer(map, meta, data = null) {
  * near the view, and the check costs ~1 ms a move. Canvas was faster too, but its <canvas>
  * would swallow the clicks meant for the SVG layers drawn below it (communities, zoning).
  */
-function cullLayer(map, layer, data) {
+function cullLayer(map, meta, layer, data) {
   const store = L.geoJSON(data, layer.options.plannerOptions);
   const items = store.getLayers().map((sub) => {
     if (!sub.getBounds) {
@@ -401,10 +406,11 @@ function cullLayer(map, layer, data) {
     if (!map.hasLayer(layer)) return;
     const minSize = (CULL_MIN_PX * 360) / (256 * 2 ** map.getZoom()); // degrees
     const view = map.getBounds().pad(0.3);
+    const zoomedIn = map.getZoom() >= minZoomOf(meta);
     let smallHidden = false;
     for (const { sub, bounds, size } of items) {
       const near = view.intersects(bounds);
-      const big = size >= minSize;
+      const big = zoomedIn && size >= minSize;
       if (near && !big) smallHidden = true;
       const want = near && big;
       const has = layer.hasLayer(sub);
@@ -449,7 +455,7 @@ async function loadVector(map, meta, layer) {
   const response = await fetchResponse(layerUrl(meta, asked));
   const data = await response.json();
   const count = data.features?.length ?? 0;
-  if (count > CULL_MIN_FEATURES) cullLayer(map, layer, data);
+  if (count > CULL_MIN_FEATURES || minZoomOf(meta)) cullLayer(map, meta, layer, data);
   else {
     layer.addData(data);
     // Only what the server did simplify needs finer shapes later (see refineVector).
@@ -647,7 +653,8 @@ const LegendControl = L.Control.extend({
       else if (!shown) h.append(" ", el("span", "legend-hidden", t("legend.hidden")));
       section.append(h);
       const culled = entry?.layer?.plannerCulled;
-      if (culled && shown && culled.smallHidden) {
+      const belowMin = map.getZoom() < minZoomOf(meta);
+      if (shown && (belowMin || culled?.smallHidden)) {
         section.append(el("p", "legend-note", t("legend.zoomIn")));
       }
       const list = el("ul", "legend-items");
@@ -887,36 +894,46 @@ async function main() {
   const all = unionBounds(state.metas);
   if (focus || all) map.fitBounds(focus || all, { ...fitOptions(map), animate: false });
 
-  // Fetched now, at the detail the first view needs: the layers that are on. A layer that
-  // starts off is fetched the first time it is switched on.
+  // Fetched now, at the detail the first view needs: the layers that are on (and, for a
+  // layer with a minimum zoom, only once the map is zoomed in that far). A layer that starts
+  // off is fetched the first time it is switched on; one with a minimum zoom, the first time
+  // it is on at that zoom.
   const load = (entry) => {
     entry.loading ??= loadVector(map, entry.meta, entry.layer);
     return entry.loading;
   };
+  const wanted = ({ meta, layer }) =>
+    map.hasLayer(layer) && map.getZoom() >= minZoomOf(meta);
+  const loadLater = (entry) => {
+    const { meta } = entry;
+    if (entry.loading || !wanted(entry)) return;
+    setMessage(`layer-${meta.name}`, "info", () => t("status.loading"));
+    load(entry)
+      .then(() => {
+        setMessage(`layer-${meta.name}`, "info", null);
+        state.zoomTo?.render();
+        state.legend?.render();
+      })
+      .catch((error) => {
+        console.error(`could not load layer ${meta.name}`, error);
+        entry.loading = null; // switching it on or zooming in again tries again
+        setMessage(`layer-${meta.name}`, "error", () =>
+          t("status.layerFailed", { layer: pick(meta.title), error: error.message }),
+        );
+      });
+  };
   const loads = [];
+  const later = [];
   for (const entry of vectors) {
-    const { meta, layer } = entry;
-    if (map.hasLayer(layer)) {
-      loads.push({ meta, promise: load(entry) });
+    if (wanted(entry)) {
+      loads.push({ meta: entry.meta, promise: load(entry) });
       continue;
     }
-    layer.on("add", () => {
-      if (entry.loading) return;
-      setMessage(`layer-${meta.name}`, "info", () => t("status.loading"));
-      load(entry)
-        .then(() => {
-          setMessage(`layer-${meta.name}`, "info", null);
-          state.zoomTo?.render();
-        })
-        .catch((error) => {
-          console.error(`could not load layer ${meta.name}`, error);
-          entry.loading = null; // switching it on again tries again
-          setMessage(`layer-${meta.name}`, "error", () =>
-            t("status.layerFailed", { layer: pick(meta.title), error: error.message }),
-          );
-        });
-    });
+    later.push(entry);
+    entry.layer.on("add", () => loadLater(entry));
   }
+  const zoomed = later.filter((entry) => minZoomOf(entry.meta));
+  if (zoomed.length) map.on("zoomend", () => zoomed.forEach(loadLater));
   // Finer shapes for the simplified layers when a zoom in needs them.
   const refine = () => {
     for (const { meta, layer, loading } of vectors) {
