@@ -59,6 +59,14 @@ class FieldSpec:
     profile: str = CORE_PROFILE
     aliases: tuple[str, ...] = ()
     generated: str | None = None
+    # Stored codes in words: code -> {th, en}. A pop-up, legend or report shows these words,
+    # never the code itself.
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def value_label(self, value: Any, lang: str) -> str:
+        """The words for a stored value in `lang` ("th" or "en"); the value itself if it has none."""
+        words = self.values.get(str(value))
+        return words[lang] if words else str(value)
 
 
 @dataclass(frozen=True)
@@ -103,6 +111,7 @@ class LayerEntry:
                     "label": f.label,
                     "required": f.required,
                     "profile": f.profile,
+                    **({"values": f.values} if f.values else {}),
                 }
                 for f in self.fields.values()
             },
@@ -147,6 +156,18 @@ def _bilingual(value: Any, where: str, problems: list[str]) -> dict[str, str]:
         problems.append(f"{where}: needs both 'th' and 'en'")
         return {"th": "", "en": ""}
     return {"th": str(value["th"]), "en": str(value["en"])}
+
+
+def _values(raw: Any, where: str, problems: list[str]) -> dict[str, dict[str, str]]:
+    """A field's `values`: each stored code with its words in Thai and English."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        problems.append(f"{where}: must map each value to its words in 'th' and 'en'")
+        return {}
+    return {
+        str(code): _bilingual(words, f"{where}: {code}", problems) for code, words in raw.items()
+    }
 
 
 _ENTRY_KEYS = {
@@ -230,7 +251,18 @@ def load_catalog(path: str | Path = CATALOG_PATH) -> Catalog:
                 profile=fprofile,
                 aliases=tuple(str(a) for a in fspec.get("aliases") or ()),
                 generated=generated,
+                values=_values(fspec.get("values"), f"{where}: field {fname}: values", problems),
             )
+        classify = (spec.get("style") or {}).get("classify") or {}
+        coded = fields.get(classify.get("field"))
+        if coded is not None and coded.values:
+            for cls in classify.get("classes") or ():
+                for value in cls.get("values") or ():
+                    if str(value) not in coded.values:
+                        problems.append(
+                            f"{where}: field {coded.name}: class value {value!r} has no words "
+                            "in its values"
+                        )
         access = spec.get("access")
         if access not in ACCESS_LEVELS:
             problems.append(

@@ -273,8 +273,10 @@ export function buildPopup(meta, feature) {
     const row = el("tr");
     row.dataset.field = name;
     row.append(el("th", null, pick(spec.label) || name));
-    const cell = el("td", null, formatValue(props[name], spec.type));
-    if (classify && classify.field === name) {
+    // A stored code is shown as its words (the catalogue's `values`), never as the code.
+    const words = spec.values?.[String(props[name])];
+    const cell = el("td", null, words ? pick(words) : formatValue(props[name], spec.type));
+    if (!words && classify && classify.field === name) {
       const i = classIndex.get(String(props[name]));
       if (i !== undefined) {
         cell.append(el("span", "popup-class", ` — ${pick(classify.classes[i].label)}`));
