@@ -5,6 +5,7 @@ catalogue gives each coded field its words in Thai and English (`values`), the A
 them to the map, and the map's pop-up shows only the words in the page's language.
 """
 
+import io
 import re
 from pathlib import Path
 
@@ -107,3 +108,80 @@ def test_map_popups_show_words_from_the_api_not_codes(client, auth):
     for (layer, field), langs in expected.items():
         for lang, words in langs.items():
             assert words <= shown[(layer, field, lang)], (layer, field, lang)
+
+
+# --- the import report ------------------------------------------------------------------
+
+IMPORT_CORPUS = Path(__file__).parent / "data" / "corpus" / "good"
+PROJ_STEP_NAMES = ("axis order change", "UTM zone 47N", "Inverse of", "(None)", "None")
+
+
+def test_transformation_in_words_never_proj_step_names():
+    from pyproj import Transformer
+
+    from gis.importing.crs import INDIAN_1975_TRANSFORMATION, transformation_words
+
+    for source in ("EPSG:4326", "EPSG:32648", "EPSG:3857"):
+        name = Transformer.from_crs(source, "EPSG:32647", always_xy=True).description
+        words = transformation_words({"code": None, "name": name})
+        assert THAI.search(words["th"]) and "UTM โซน 47 เหนือ" in words["th"], (source, words)
+        for step in ("axis order change", "Inverse of", "Popular Visualisation"):
+            assert step not in words["th"] and step not in words["en"], (source, words)
+    axis = transformation_words({"code": None, "name": "axis order change (2D)"})
+    assert axis == {
+        "th": "สลับลำดับแกนละติจูด/ลองจิจูด",
+        "en": "Latitude and longitude axes swapped",
+    }
+    same = transformation_words({"code": None, "name": "none (already in the layer CRS)"})
+    assert same["th"].startswith("ไม่ต้องแปลง")
+    indian = transformation_words(INDIAN_1975_TRANSFORMATION)
+    assert indian["th"].startswith("EPSG:1304") and THAI.search(indian["th"])
+
+
+def _report_text(page: str) -> str:
+    start = page.index('class="card report"')
+    return page[start : page.index("</div>", start)]
+
+
+def test_import_report_page_is_in_words(writable_client, writable_auth):
+    writable_auth.login("officer")
+    path = IMPORT_CORPUS / "communities.geojson"  # EPSG:4326: PROJ says "axis order change"
+    res = writable_client.post(
+        "/api/imports",
+        data={"file": (io.BytesIO(path.read_bytes()), path.name), "layer": "communities"},
+        content_type="multipart/form-data",
+    )
+    assert res.status_code == 201, res.get_data(as_text=True)
+    report_id = res.get_json()["id"]
+    th = _report_text(writable_client.get(f"/imports/{report_id}?lang=th").get_data(as_text=True))
+    en = _report_text(writable_client.get(f"/imports/{report_id}?lang=en").get_data(as_text=True))
+    for text in (th, en):
+        for raw in PROJ_STEP_NAMES:
+            assert raw not in text, (raw, text)
+        assert not re.search(r"<dd[^>]*>\s*(written|refused|validated)\s*</dd>", text), text
+        for code in ("· replace", "(geojson)", "communities ·"):
+            assert code not in text, (code, text)
+    assert "สลับลำดับแกนละติจูด/ลองจิจูด แล้วฉายลง UTM โซน 47 เหนือ" in th
+    assert "บันทึกแล้ว" in th and "แทนที่ทั้งชั้น" in th and "ชุมชน ·" in th
+    assert "(GeoJSON)" in th and "Communities · Replace the whole layer" in en
+
+
+def test_import_report_without_a_format_says_so(writable_app):
+    from flask import render_template
+
+    report = {
+        "id": "r1",
+        "file": "x.dat",
+        "format": None,
+        "layer": "structures",
+        "mode": "append",
+        "status": "refused",
+        "features_read": 0,
+        "features_written": 0,
+        "transformation": None,
+    }
+    for lang, words in (("th", "ไม่ทราบรูปแบบ"), ("en", "format not recognised")):
+        with writable_app.test_request_context(f"/imports?lang={lang}"):
+            html = render_template("imports/_report.html", report=report)
+        assert "(None)" not in html and f"({words})" in html, html
+        assert ">refused<" not in html and "append" not in html
