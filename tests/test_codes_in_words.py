@@ -185,3 +185,35 @@ def test_import_report_without_a_format_says_so(writable_app):
             html = render_template("imports/_report.html", report=report)
         assert "(None)" not in html and f"({words})" in html, html
         assert ">refused<" not in html and "append" not in html
+
+
+# --- the site-check report --------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def site_check(sample_store, catalog):
+    from gis.check import CHECKS, inputs_from_store, run_checks, sites_from_store
+    from gis.rules import load_rules
+
+    sites, info = sites_from_store(sample_store, "communities", ids=["KPP-CC-01", "KPP-DM-03"])
+    inputs = inputs_from_store(sample_store, list(CHECKS), catalog=catalog)
+    return run_checks(sites, inputs, rules=load_rules(), against=list(CHECKS), sites_info=info)
+
+
+def _cover(html: str) -> str:
+    return html[html.index('<header class="cover">') : html.index("</header>")]
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_site_check_cover_names_the_rule_set_and_layer_in_words(site_check, catalog, lang):
+    from gis.report.html import render_html
+
+    html = render_html(site_check, lang=lang)
+    cover = _cover(html)
+    rules = site_check.rules
+    assert rules.name not in cover, cover  # "bangkok_baan_mankong"
+    assert rules.title[lang] in cover
+    assert not re.search(r"\d+ · communities\b", cover), cover  # "3 · communities"
+    assert f"2 · {catalog['communities'].title[lang]}" in cover
+    assert rules.file not in cover  # the rule file's path stays in the notes
+    assert rules.file in html[html.index('<section class="notes">') :]

@@ -366,7 +366,7 @@ def report_context(report, *, lang: str = "th", print_mode: bool = False) -> dic
         "rules": _rules_rows(report),
         "skipped": _skipped_rows(report),
         "inputs": inputs,
-        "sites_info": _sites_info(prov.get("sites") or {}),
+        "sites_info": _sites_info(prov.get("sites") or {}, catalog),
         "methods": {
             "crs": METHODS["crs"],
             "area": {**METHODS["area"], "en": prov.get("area_method") or METHODS["area"]["en"]},
@@ -633,13 +633,11 @@ def _skipped_rows(report) -> list[dict[str, Any]]:
     return out
 
 
-def _transformation(value) -> str:
-    if not value:
-        return ""
-    if isinstance(value, dict):
-        code = f"{value['code']} " if value.get("code") else ""
-        return f"{code}{value.get('name', '')}".strip()
-    return str(value)
+def _transformation(value) -> dict[str, str]:
+    """How a file was moved to the storage CRS, in words (not PROJ's step names)."""
+    from gis.importing.crs import transformation_words
+
+    return transformation_words(value)
 
 
 def _input_rows(report, catalog) -> list[dict[str, Any]]:
@@ -686,12 +684,15 @@ def _source_row(label: dict[str, str], info: dict[str, Any], catalog) -> dict[st
     }
 
 
-def _sites_info(info: dict[str, Any]) -> dict[str, Any]:
+def _sites_info(info: dict[str, Any], catalog=None) -> dict[str, Any]:
     """How the sites were chosen (the 'where the sites come from' paragraph)."""
     written = info.get("written_at")
+    layer = info.get("layer") or ""
+    entry = catalog.layers.get(layer) if catalog is not None and layer else None
     return {
         "count": info.get("count"),
-        "layer": info.get("layer") or "",
+        "layer": layer,
+        "layer_title": entry.title if entry else {"th": layer, "en": layer},
         "version": info.get("version"),
         "written": {
             "th": thai_date(_run_at(written)) if written else "",
