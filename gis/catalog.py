@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -80,8 +81,8 @@ class LayerEntry:
     status_note: dict[str, str]
     fields: dict[str, FieldSpec]
     style: dict[str, Any]
-    source: dict[str, Any]
-    licence: str
+    source: dict[str, Any]  # name {th, en} is shown; file, licence_file, detail are not
+    licence: dict[str, str]
     access: str = "personal"  # the catalogue always sets it; the default is the safe one
     draw_order: int = 0
     file: str | None = None  # rasters: file name inside the store
@@ -156,6 +157,22 @@ def _bilingual(value: Any, where: str, problems: list[str]) -> dict[str, str]:
         problems.append(f"{where}: needs both 'th' and 'en'")
         return {"th": "", "en": ""}
     return {"th": str(value["th"]), "en": str(value["en"])}
+
+
+# A file path in text shown to users ("gis/sample.py", "layers/sources/x.LICENSE").
+_PATH_IN_TEXT = re.compile(r"(?:^|[\s(])[\w.-]+/[\w./-]*\.[A-Za-z]{2,}\b|\.py\b")
+
+
+def _shown_words(value: Any, where: str, problems: list[str]) -> dict[str, str]:
+    """Words a page shows (a source's name, a licence): Thai and English, no file paths."""
+    words = _bilingual(value, where, problems)
+    for lang, text in words.items():
+        if _PATH_IN_TEXT.search(text):
+            problems.append(
+                f"{where} ({lang}): no file paths in text a user sees; "
+                "keep them in source.file, source.licence_file or source.detail"
+            )
+    return words
 
 
 def _values(raw: Any, where: str, problems: list[str]) -> dict[str, dict[str, str]]:
@@ -270,6 +287,15 @@ def load_catalog(path: str | Path = CATALOG_PATH) -> Catalog:
             )
         if not spec.get("source") or not spec.get("licence"):
             problems.append(f"{where}: needs a source and a licence")
+        source = spec.get("source") or {}
+        if not isinstance(source, dict):
+            problems.append(f"{where}: source must be a mapping with a name in 'th' and 'en'")
+            source = {}
+        source = {
+            **source,
+            "name": _shown_words(source.get("name"), f"{where}: source name", problems),
+        }
+        licence = _shown_words(spec.get("licence"), f"{where}: licence", problems)
         if kind == "raster" and not spec.get("file"):
             problems.append(f"{where}: a raster layer needs a file")
         layers[name] = LayerEntry(
@@ -282,8 +308,8 @@ def load_catalog(path: str | Path = CATALOG_PATH) -> Catalog:
             status_note=_bilingual(spec.get("status_note"), f"{where}: status_note", problems),
             fields=fields,
             style=spec.get("style") or {},
-            source=spec.get("source") or {},
-            licence=str(spec.get("licence", "")),
+            source=source,
+            licence=licence,
             access=access if access in ACCESS_LEVELS else "personal",
             draw_order=int(spec.get("draw_order", 0)),
             file=spec.get("file"),

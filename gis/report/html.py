@@ -655,6 +655,13 @@ def _input_rows(report, catalog) -> list[dict[str, Any]]:
     return rows
 
 
+def _words(value) -> dict[str, str]:
+    """Catalogue words {th, en}; a bare string (an older run's provenance) in both."""
+    if isinstance(value, dict):
+        return {"th": str(value.get("th") or ""), "en": str(value.get("en") or "")}
+    return {"th": str(value or ""), "en": str(value or "")}
+
+
 def _source_row(label: dict[str, str], info: dict[str, Any], catalog) -> dict[str, Any]:
     layer = info.get("layer") or ""
     entry = catalog.layers.get(layer) if catalog is not None and layer else None
@@ -670,9 +677,10 @@ def _source_row(label: dict[str, str], info: dict[str, Any], catalog) -> dict[st
         "status": status,
         "status_label": STATUS_LABELS.get(status, {"th": status, "en": status}),
         "status_note": entry.status_note if entry and not uploaded else {},
-        "source": info.get("source")
-        or (entry.source.get("name", "") if entry and not uploaded else ""),
-        "licence": info.get("licence") or (entry.licence if entry and not uploaded else ""),
+        "source": _words(
+            info.get("source") or (entry.source.get("name") if entry and not uploaded else "")
+        ),
+        "licence": _words(info.get("licence") or (entry.licence if entry and not uploaded else "")),
         "version": info.get("version"),
         "written": {"th": thai_date(written) if written else "", "en": english_date(written)},
         "features": info.get("features"),

@@ -288,11 +288,14 @@ export function buildPopup(meta, feature) {
   table.append(tbody);
   root.append(table);
 
-  const sourceName = meta.source?.name;
-  if (sourceName || meta.licence) {
+  // Source and licence in the page's language ({th, en} from the catalogue); the
+  // catalogue keeps file paths in source.file / source.detail, which are not shown.
+  const sourceName = pick(meta.source?.name);
+  const licence = pick(meta.licence);
+  if (sourceName || licence) {
     const foot = el("p", "popup-source");
     if (sourceName) foot.append(el("span", null, `${t("popup.source")}: ${sourceName}`));
-    if (meta.licence) foot.append(el("span", null, `${t("popup.licence")}: ${meta.licence}`));
+    if (licence) foot.append(el("span", null, `${t("popup.licence")}: ${licence}`));
     root.append(foot);
   }
   return root;
