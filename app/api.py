@@ -98,6 +98,10 @@ def list_layers():
     return response
 
 
+# The licence of data a user imported: whatever came with the file.
+_AS_SUPPLIED = {"th": "ตามที่มากับไฟล์ที่นำเข้า", "en": "As supplied with the imported file"}
+
+
 def _imported_status(provenance: dict) -> dict:
     file = str(provenance.get("file") or "")
     day = format_date(provenance.get("imported_at"), "th")
@@ -108,8 +112,8 @@ def _imported_status(provenance: dict) -> dict:
             "th": f"นำเข้าจากไฟล์ {file} เมื่อ {day}".strip(),
             "en": f"Imported from {file} on {day_en}".strip(),
         },
-        "source": {"name": file},
-        "licence": "",
+        "source": {"name": {"th": file, "en": file}},
+        "licence": dict(_AS_SUPPLIED),
     }
 
 
@@ -150,8 +154,11 @@ def _user_layer_entry(name: str, info) -> dict:
             "fill_opacity": 0.35,
             "radius": 6,
         },
-        "source": info.provenance or {"name": "import"},
-        "licence": "as supplied",
+        "source": {
+            **(info.provenance or {}),
+            "name": {"th": "นำเข้าโดยผู้ใช้", "en": "Imported by a user"},
+        },
+        "licence": dict(_AS_SUPPLIED),
         "access": layer_access.layer_access(name),
         "draw_order": 100,
         "feature_count": info.feature_count,

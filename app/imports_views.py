@@ -33,8 +33,20 @@ from cases import policy
 from cases.policy import OFFICERS
 from gis.errors import PlannerError, Problem, ValidationError
 from gis.exporting import EXPORT_FORMATS
+from gis.importing.crs import transformation_words
 
 bp = Blueprint("imports", __name__)
+bp.add_app_template_global(transformation_words, "transformation_words")
+
+
+@bp.app_template_global()
+def layer_title(name: str | None, lang: str) -> str:
+    """A layer's title in `lang` from the catalogue; a user's own layer keeps its name."""
+    catalog = get_catalog()
+    if name and name in catalog:
+        return catalog[name].title[lang]
+    return name or ""
+
 
 _SUFFIXES = {".gpkg", ".zip", ".shp", ".geojson", ".json", ".kml", ".kmz", ".csv", ".xlsx"}
 _MIME = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,14 @@ class FieldSpec:
     profile: str = CORE_PROFILE
     aliases: tuple[str, ...] = ()
     generated: str | None = None
+    # Stored codes in words: code -> {th, en}. A pop-up, legend or report shows these words,
+    # never the code itself.
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def value_label(self, value: Any, lang: str) -> str:
+        """The words for a stored value in `lang` ("th" or "en"); the value itself if it has none."""
+        words = self.values.get(str(value))
+        return words[lang] if words else str(value)
 
 
 @dataclass(frozen=True)
@@ -72,8 +81,8 @@ class LayerEntry:
     status_note: dict[str, str]
     fields: dict[str, FieldSpec]
     style: dict[str, Any]
-    source: dict[str, Any]
-    licence: str
+    source: dict[str, Any]  # name {th, en} is shown; file, licence_file, detail are not
+    licence: dict[str, str]
     access: str = "personal"  # the catalogue always sets it; the default is the safe one
     draw_order: int = 0
     file: str | None = None  # rasters: file name inside the store
@@ -103,6 +112,7 @@ class LayerEntry:
                     "label": f.label,
                     "required": f.required,
                     "profile": f.profile,
+                    **({"values": f.values} if f.values else {}),
                 }
                 for f in self.fields.values()
             },
@@ -147,6 +157,34 @@ def _bilingual(value: Any, where: str, problems: list[str]) -> dict[str, str]:
         problems.append(f"{where}: needs both 'th' and 'en'")
         return {"th": "", "en": ""}
     return {"th": str(value["th"]), "en": str(value["en"])}
+
+
+# A file path in text shown to users ("gis/sample.py", "layers/sources/x.LICENSE").
+_PATH_IN_TEXT = re.compile(r"(?:^|[\s(])[\w.-]+/[\w./-]*\.[A-Za-z]{2,}\b|\.py\b")
+
+
+def _shown_words(value: Any, where: str, problems: list[str]) -> dict[str, str]:
+    """Words a page shows (a source's name, a licence): Thai and English, no file paths."""
+    words = _bilingual(value, where, problems)
+    for lang, text in words.items():
+        if _PATH_IN_TEXT.search(text):
+            problems.append(
+                f"{where} ({lang}): no file paths in text a user sees; "
+                "keep them in source.file, source.licence_file or source.detail"
+            )
+    return words
+
+
+def _values(raw: Any, where: str, problems: list[str]) -> dict[str, dict[str, str]]:
+    """A field's `values`: each stored code with its words in Thai and English."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        problems.append(f"{where}: must map each value to its words in 'th' and 'en'")
+        return {}
+    return {
+        str(code): _bilingual(words, f"{where}: {code}", problems) for code, words in raw.items()
+    }
 
 
 _ENTRY_KEYS = {
@@ -230,7 +268,18 @@ def load_catalog(path: str | Path = CATALOG_PATH) -> Catalog:
                 profile=fprofile,
                 aliases=tuple(str(a) for a in fspec.get("aliases") or ()),
                 generated=generated,
+                values=_values(fspec.get("values"), f"{where}: field {fname}: values", problems),
             )
+        classify = (spec.get("style") or {}).get("classify") or {}
+        coded = fields.get(classify.get("field"))
+        if coded is not None and coded.values:
+            for cls in classify.get("classes") or ():
+                for value in cls.get("values") or ():
+                    if str(value) not in coded.values:
+                        problems.append(
+                            f"{where}: field {coded.name}: class value {value!r} has no words "
+                            "in its values"
+                        )
         access = spec.get("access")
         if access not in ACCESS_LEVELS:
             problems.append(
@@ -238,6 +287,15 @@ def load_catalog(path: str | Path = CATALOG_PATH) -> Catalog:
             )
         if not spec.get("source") or not spec.get("licence"):
             problems.append(f"{where}: needs a source and a licence")
+        source = spec.get("source") or {}
+        if not isinstance(source, dict):
+            problems.append(f"{where}: source must be a mapping with a name in 'th' and 'en'")
+            source = {}
+        source = {
+            **source,
+            "name": _shown_words(source.get("name"), f"{where}: source name", problems),
+        }
+        licence = _shown_words(spec.get("licence"), f"{where}: licence", problems)
         if kind == "raster" and not spec.get("file"):
             problems.append(f"{where}: a raster layer needs a file")
         layers[name] = LayerEntry(
@@ -250,8 +308,8 @@ def load_catalog(path: str | Path = CATALOG_PATH) -> Catalog:
             status_note=_bilingual(spec.get("status_note"), f"{where}: status_note", problems),
             fields=fields,
             style=spec.get("style") or {},
-            source=spec.get("source") or {},
-            licence=str(spec.get("licence", "")),
+            source=source,
+            licence=licence,
             access=access if access in ACCESS_LEVELS else "personal",
             draw_order=int(spec.get("draw_order", 0)),
             file=spec.get("file"),

@@ -216,7 +216,7 @@ def test_html_notes_give_sources_methods_timings_and_the_rule_file(three):
     notes = html[html.index('<section class="notes">') :]
     for info in three.provenance["inputs"].values():
         assert info["layer"] in notes
-        assert str(escape(info["licence"])) in notes
+        assert str(escape(info["licence"]["th"])) in notes
     assert "ข้อมูลตัวอย่าง (ไม่ใช่ข้อมูลจริง)" in notes  # status of the sample layers
     assert "ไม่ใช่ข้อมูลจริง" in html[: html.index('<section class="map-section')]
     assert "EPSG:32647 (WGS 84 / UTM โซน 47 เหนือ)" in notes

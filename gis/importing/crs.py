@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import re
+
 import geopandas as gpd
 import numpy as np
 import shapely
@@ -78,6 +80,84 @@ def resolve_crs(
     transformer = Transformer.from_crs(source, target_crs, always_xy=True)
     report.transformation = {"code": None, "name": transformer.description}
     return gdf.to_crs(target_crs)
+
+
+# PROJ's words for the steps of a transformation, in Thai and English. A step PROJ
+# names otherwise is described by its CRSs (see transformation_words).
+_STEP_WORDS: list[tuple[re.Pattern[str], str, str]] = [
+    (
+        re.compile(r"^axis order change \(2D\)$"),
+        "สลับลำดับแกนละติจูด/ลองจิจูด",
+        "latitude and longitude axes swapped",
+    ),
+    (
+        re.compile(r"^Inverse of UTM zone (\d+)([NS])$"),
+        "ถอดค่าพิกัดจาก UTM โซน {0} {hemi_th}",
+        "from UTM zone {0} {hemi_en} to latitude and longitude",
+    ),
+    (
+        re.compile(r"^UTM zone (\d+)([NS])$"),
+        "ฉายลง UTM โซน {0} {hemi_th}",
+        "projected to UTM zone {0} {hemi_en}",
+    ),
+    (
+        re.compile(r"^Inverse of Popular Visualisation Pseudo-Mercator$"),
+        "ถอดค่าพิกัดจาก Web Mercator (แผนที่บนเว็บ)",
+        "from Web Mercator (web maps) to latitude and longitude",
+    ),
+    (
+        re.compile(r"^Ballpark geographic offset from (.+) to (.+)$"),
+        "เลื่อนพิกัดโดยประมาณจาก {0} เป็น {1} (ไม่มีค่าแปลงที่แม่นยำ)",
+        "approximate offset from {0} to {1} (no exact transformation known)",
+    ),
+    (
+        re.compile(r"^Null geographic offset from (.+) to (.+)$"),
+        "{0} และ {1} ใช้ค่าพิกัดเดียวกัน",
+        "{0} and {1} share coordinates",
+    ),
+]
+_HEMISPHERE = {"N": ("เหนือ", "north"), "S": ("ใต้", "south")}
+
+
+def _step_words(step: str) -> tuple[str, str] | None:
+    for pattern, th, en in _STEP_WORDS:
+        match = pattern.match(step.strip())
+        if match:
+            groups = match.groups()
+            hemi = _HEMISPHERE.get(groups[1] if len(groups) > 1 else "", ("", ""))
+            return (
+                th.format(*groups, hemi_th=hemi[0]).strip(),
+                en.format(*groups, hemi_en=hemi[1]).strip(),
+            )
+    return None
+
+
+def transformation_words(value: dict | str | None) -> dict[str, str]:
+    """A report's transformation in words, Thai and English, never PROJ's bare step names.
+
+    `value` is the report's `transformation` ({code, name, ...}); an EPSG code stays in the
+    words (it is how a surveyor finds the transformation), PROJ's step names do not."""
+    if not value:
+        return {"th": "", "en": ""}
+    if isinstance(value, str):
+        value = {"code": None, "name": value}
+    code = value.get("code")
+    name = str(value.get("name") or "")
+    if not code and (not name or name.startswith("none")):
+        return {"th": "ไม่ต้องแปลง (ระบบพิกัดเดียวกับชั้นข้อมูล)", "en": "None: already in the layer's CRS"}
+    if code == INDIAN_1975_TRANSFORMATION["code"]:
+        return {
+            "th": f"{code} จาก Indian 1975 เป็น WGS 84 (เลื่อนศูนย์กลางโลก 210, 814, 289 ม.)",
+            "en": f"{code} {name} (geocentric translation 210, 814, 289 m)",
+        }
+    steps = [_step_words(step) for step in name.split(" + ")] if name else []
+    if steps and all(steps):
+        th = " แล้ว".join(words[0] for words in steps)
+        en = ", then ".join(words[1] for words in steps)
+    else:
+        th, en = "แปลงด้วยวิธีมาตรฐานของ PROJ", f"PROJ's standard transformation ({name})"
+    prefix = f"{code} " if code else ""
+    return {"th": prefix + th, "en": prefix + en[:1].upper() + en[1:]}
 
 
 def _from_indian_1975(gdf, source: CRS, target: CRS, report: ImportReport):

@@ -366,7 +366,7 @@ def report_context(report, *, lang: str = "th", print_mode: bool = False) -> dic
         "rules": _rules_rows(report),
         "skipped": _skipped_rows(report),
         "inputs": inputs,
-        "sites_info": _sites_info(prov.get("sites") or {}),
+        "sites_info": _sites_info(prov.get("sites") or {}, catalog),
         "methods": {
             "crs": METHODS["crs"],
             "area": {**METHODS["area"], "en": prov.get("area_method") or METHODS["area"]["en"]},
@@ -633,13 +633,11 @@ def _skipped_rows(report) -> list[dict[str, Any]]:
     return out
 
 
-def _transformation(value) -> str:
-    if not value:
-        return ""
-    if isinstance(value, dict):
-        code = f"{value['code']} " if value.get("code") else ""
-        return f"{code}{value.get('name', '')}".strip()
-    return str(value)
+def _transformation(value) -> dict[str, str]:
+    """How a file was moved to the storage CRS, in words (not PROJ's step names)."""
+    from gis.importing.crs import transformation_words
+
+    return transformation_words(value)
 
 
 def _input_rows(report, catalog) -> list[dict[str, Any]]:
@@ -657,6 +655,13 @@ def _input_rows(report, catalog) -> list[dict[str, Any]]:
     return rows
 
 
+def _words(value) -> dict[str, str]:
+    """Catalogue words {th, en}; a bare string (an older run's provenance) in both."""
+    if isinstance(value, dict):
+        return {"th": str(value.get("th") or ""), "en": str(value.get("en") or "")}
+    return {"th": str(value or ""), "en": str(value or "")}
+
+
 def _source_row(label: dict[str, str], info: dict[str, Any], catalog) -> dict[str, Any]:
     layer = info.get("layer") or ""
     entry = catalog.layers.get(layer) if catalog is not None and layer else None
@@ -672,9 +677,10 @@ def _source_row(label: dict[str, str], info: dict[str, Any], catalog) -> dict[st
         "status": status,
         "status_label": STATUS_LABELS.get(status, {"th": status, "en": status}),
         "status_note": entry.status_note if entry and not uploaded else {},
-        "source": info.get("source")
-        or (entry.source.get("name", "") if entry and not uploaded else ""),
-        "licence": info.get("licence") or (entry.licence if entry and not uploaded else ""),
+        "source": _words(
+            info.get("source") or (entry.source.get("name") if entry and not uploaded else "")
+        ),
+        "licence": _words(info.get("licence") or (entry.licence if entry and not uploaded else "")),
         "version": info.get("version"),
         "written": {"th": thai_date(written) if written else "", "en": english_date(written)},
         "features": info.get("features"),
@@ -686,12 +692,15 @@ def _source_row(label: dict[str, str], info: dict[str, Any], catalog) -> dict[st
     }
 
 
-def _sites_info(info: dict[str, Any]) -> dict[str, Any]:
+def _sites_info(info: dict[str, Any], catalog=None) -> dict[str, Any]:
     """How the sites were chosen (the 'where the sites come from' paragraph)."""
     written = info.get("written_at")
+    layer = info.get("layer") or ""
+    entry = catalog.layers.get(layer) if catalog is not None and layer else None
     return {
         "count": info.get("count"),
-        "layer": info.get("layer") or "",
+        "layer": layer,
+        "layer_title": entry.title if entry else {"th": layer, "en": layer},
         "version": info.get("version"),
         "written": {
             "th": thai_date(_run_at(written)) if written else "",

@@ -278,8 +278,10 @@ export function buildPopup(meta, feature) {
     const row = el("tr");
     row.dataset.field = name;
     row.append(el("th", null, pick(spec.label) || name));
-    const cell = el("td", null, formatValue(props[name], spec.type));
-    if (classify && classify.field === name) {
+    // A stored code is shown as its words (the catalogue's `values`), never as the code.
+    const words = spec.values?.[String(props[name])];
+    const cell = el("td", null, words ? pick(words) : formatValue(props[name], spec.type));
+    if (!words && classify && classify.field === name) {
       const i = classIndex.get(String(props[name]));
       if (i !== undefined) {
         cell.append(el("span", "popup-class", ` — ${pick(classify.classes[i].label)}`));
@@ -291,11 +293,14 @@ export function buildPopup(meta, feature) {
   table.append(tbody);
   root.append(table);
 
-  const sourceName = meta.source?.name;
-  if (sourceName || meta.licence) {
+  // Source and licence in the page's language ({th, en} from the catalogue); the
+  // catalogue keeps file paths in source.file / source.detail, which are not shown.
+  const sourceName = pick(meta.source?.name);
+  const licence = pick(meta.licence);
+  if (sourceName || licence) {
     const foot = el("p", "popup-source");
     if (sourceName) foot.append(el("span", null, `${t("popup.source")}: ${sourceName}`));
-    if (meta.licence) foot.append(el("span", null, `${t("popup.licence")}: ${meta.licence}`));
+    if (licence) foot.append(el("span", null, `${t("popup.licence")}: ${licence}`));
     root.append(foot);
   }
   return root;
