@@ -51,7 +51,7 @@ def test_new_case_from_a_drawn_site(store):
                     ]
                 ],
             },
-            "Self-intersection",
+            "edges cross each other",
         ),
         (
             {
