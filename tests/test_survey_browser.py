@@ -262,6 +262,12 @@ def test_a_new_officer_runs_a_khon_kaen_survey_and_the_viewer_sees_counts(sessio
     by_hand = page.locator(f"#households-table tbody tr:has-text('{BY_HAND}')")
     expect(by_hand).to_contain_text("12,000")
     session.shot("conflict-resolved", full_page=True)
+    # The surveyed household's register: its consent date in the Buddhist Era, and the
+    # members table scrolls in its own box on a phone.
+    page.locator("#households-table tbody tr", has_text=SURVEYED[0]).locator("a").first.click()
+    expect(page.locator("#hh-consent_on-be")).to_have_text(re.compile(r"= \d+ \S+ 25\d\d"))
+    _fits_a_phone(session, "household")
+    page.go_back()
 
     # 8. The province on the dashboard.
     page.click("nav.page-nav >> text=ภาพรวมความคืบหน้า")
