@@ -21,30 +21,17 @@ from click.testing import CliRunner
 from app import create_app
 from app.cli import main, refuse_demo_on_network
 from cases import orm, services
-from cases.sample import DEMO_USERS, load_sample_cases
+from cases.sample import DEMO_USERS
 from cases.store import CaseStore
-from gis.layers import read_package
 from tests.conftest import serve
 
 PASSWORDS = {name: password for name, password, _, _ in DEMO_USERS}
 
 
-@pytest.fixture(scope="module")
-def layers(catalog):
-    return read_package(catalog=catalog)
-
-
 @pytest.fixture
-def store(store_config, layers):
-    """A case store of its own with the sample cases and the demo users."""
-    store = CaseStore(
-        store_config["PLANNER_HOME"],
-        store_config["DATABASE_URL"],
-        schema=store_config["DATABASE_SCHEMA"],
-    )
-    load_sample_cases(store, layers, demo_users=True)
-    yield store
-    store.dispose()
+def store(sample_cases_store):
+    """A case store of its own with the sample cases and the demo users (conftest)."""
+    return sample_cases_store
 
 
 @pytest.fixture
