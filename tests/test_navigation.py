@@ -337,5 +337,26 @@ def test_the_header_fits_a_phone_and_its_menu_opens(browser, live_server):
         page.locator('.page-nav a[data-endpoint="imports.imports_page"]').click()
         page.wait_for_url(f"{live_server}/imports")
         assert page.evaluate("() => document.getElementById('app-header').scrollWidth") <= 390
+        # The officer's open menu holds every control in one column on the screen: the search
+        # box and its button, the language links and "log out" (a wrapping column once put
+        # them in a second column, off the right edge, and the search button was blue on blue).
+        page.locator(".nav-toggle").click()
+        for selector in (
+            "#header-search",
+            ".search-box button",
+            '.lang-switch a[data-lang="en"]',
+            ".logout-form button",
+        ):
+            control = page.locator(f".app-menu {selector}")
+            assert control.is_visible(), selector
+            box = control.bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= 390, (selector, box)
+            assert box["y"] + box["height"] <= 844, (selector, box)
+        colours = page.evaluate(
+            """() => { const s = getComputedStyle(document.querySelector('.search-box button'));
+                        return [s.color, getComputedStyle(document.querySelector('.app-header'))
+                                .backgroundColor]; }"""
+        )
+        assert colours[0] != colours[1], colours
     finally:
         page.close()
