@@ -166,6 +166,8 @@ def test_officer_moves_a_stalled_case_and_the_dashboard_changes(session):
     )
     page.click("#move-form button[type=submit]")
     expect(page.locator(".flash")).to_have_text("ย้ายขั้นตอนแล้ว")
+    # The page lands on #stage: the message is there, under the stage heading, not at the top.
+    expect(page.locator("#stage .flashes .flash")).to_have_text("ย้ายขั้นตอนแล้ว")
     expect(page.locator("#current-stage")).to_have_text("บ้านพักชั่วคราวและรื้อถอนสิ่งปลูกสร้างที่รุกล้ำ")
     expect(page.locator(".timeline .event").first).to_contain_text(
         "บันทึกการรื้อถอน: demolition-record.pdf"

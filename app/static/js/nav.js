@@ -23,3 +23,22 @@
     if (header.classList.contains("menu-open") && !header.contains(event.target)) setOpen(false);
   });
 })();
+
+// A form that lands on a section of its page (/cases/7#stage) shows its message in that
+// section, under its heading, where the eye is: at the top of the page a phone never sees it.
+(function () {
+  const flashes = document.querySelector(".flashes");
+  const id = window.location.hash.slice(1);
+  if (!flashes || !id) return;
+  let section;
+  try {
+    section = document.getElementById(decodeURIComponent(id));
+  } catch (e) {
+    return; // a malformed address: leave the message where it is
+  }
+  if (!section || !/^(SECTION|DIV|ARTICLE)$/.test(section.tagName)) return; // not into a row
+  if (section.contains(flashes) || section.closest(".app-header")) return;
+  const heading = section.querySelector("h2, h3");
+  if (heading) heading.insertAdjacentElement("afterend", flashes);
+  else section.insertAdjacentElement("afterbegin", flashes);
+})();
