@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test test-unit install install-dev system-deps bench lint format sample clean fuzz wheel-smoke
+.PHONY: run test test-unit install install-dev system-deps screenshots bench lint format sample clean fuzz wheel-smoke
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ test-unit: install-dev
 ## folder `planner sample` and `planner serve`, and fetch the map, Leaflet and /api/layers
 wheel-smoke:
 	$(PYTHON) scripts/wheel_smoke.py
+
+## The README's phone screenshots of the map and a case page (docs/screenshot-phone-*.png)
+screenshots: install-dev system-deps
+	$(BIN)/python scripts/phone_screenshots.py
 
 ## Run every benchmark and write benchmarks/results/latest.json
 bench: install-dev
