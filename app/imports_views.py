@@ -9,17 +9,12 @@ catalogue's, and links exports. The API: `POST /api/imports` (multipart),
 from __future__ import annotations
 
 import io
-import re
-import secrets
-import shutil
-import time
 from dataclasses import fields as dataclass_fields
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, jsonify, render_template, request, send_file
+from flask import Blueprint, abort, current_app, g, jsonify, render_template, request, send_file
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
-from werkzeug.utils import secure_filename
 
 from app import cases_api, layer_access
 from app.application import imports
@@ -29,6 +24,7 @@ from app.cases_schemas import ErrorDetailSchema, ErrorSchema
 from app.errors import error_page, status_error
 from app.store import get_catalog, get_store
 from app.strings import text
+from app.uploads import KeptUpload, KeptUploads, suffix_of
 from cases import policy
 from cases.policy import OFFICERS
 from gis.errors import PlannerError, Problem, ValidationError
@@ -74,23 +70,22 @@ def _field_map(form) -> dict[str, str]:
     return out
 
 
-_PENDING = re.compile(r"[0-9a-f]{32}")
-_PENDING_HOURS = 24
+KEEP_UPLOAD_HOURS = 24  # a file waits this long for its field mapping
 
 
-def _pending_root() -> Path:
-    return Path(get_store().home) / "uploads" / "pending"
+def _uploads() -> KeptUploads:
+    return KeptUploads(Path(get_store().home) / "uploads" / "pending", hours=KEEP_UPLOAD_HOURS)
 
 
-def _save_pending(upload) -> tuple[str, Path, str]:
-    """Keep an upload until it is imported (the mapping form names it by a token):
-    (token, path, the file's own name). Uploads kept over a day are removed."""
+def _owner() -> str:
+    return f"user {g.user.id}"
+
+
+def _keep_upload(upload) -> KeptUpload:
+    """Keep a new upload until it is imported (the mapping form names it by its token)."""
     if upload is None or not upload.filename:
         raise PlannerError("choose a file to upload / โปรดเลือกไฟล์")
-    suffix = Path(upload.filename).suffix.lower()[:10]
-    # A name the file system takes: ASCII, no folders, and short (a 10,000-character
-    # name once gave ENAMETOOLONG); the original name is kept for messages.
-    name = (secure_filename(upload.filename) or "upload")[-100:]
+    suffix = suffix_of(upload.filename)
     if suffix not in _SUFFIXES:
         raise ValidationError(
             [
@@ -101,33 +96,23 @@ def _save_pending(upload) -> tuple[str, Path, str]:
                 )
             ]
         )
-    if not name.lower().endswith(suffix):
-        name = f"upload{suffix}"
-    root = _pending_root()
-    root.mkdir(parents=True, exist_ok=True)
-    for old in root.iterdir():
-        if old.stat().st_mtime < time.time() - _PENDING_HOURS * 3600:
-            shutil.rmtree(old, ignore_errors=True)
-    token = secrets.token_hex(16)
-    folder = root / token
-    folder.mkdir()
-    path = folder / name
-    upload.save(path)
-    (folder / "label.txt").write_text(upload.filename[:500], encoding="utf-8")
-    return token, path, upload.filename
+    return _uploads().keep(upload, owner=_owner())
 
 
-def _pending(token: str) -> tuple[Path, str]:
-    """The kept upload of `token` and its own name; PlannerError when there is none."""
-    folder = _pending_root() / (token or "-")
-    label_file = folder / "label.txt"
-    if not _PENDING.fullmatch(token or "") or not label_file.is_file():
-        raise PlannerError(
-            "the uploaded file is no longer kept; choose it again"
-            " / ไม่พบไฟล์ที่อัปโหลดไว้แล้ว โปรดเลือกไฟล์อีกครั้ง"
+def _kept(token: str | None, *, claim: bool) -> KeptUpload:
+    """The user's kept upload of `token`; a refusal in words when there is none."""
+    found = (_uploads().claim if claim else _uploads().find)(token, owner=_owner())
+    if found is None:
+        raise ValidationError(
+            [
+                Problem(
+                    "the uploaded file is no longer kept; choose it again",
+                    "ไม่พบไฟล์ที่อัปโหลดไว้แล้ว โปรดเลือกไฟล์อีกครั้ง",
+                    field="file",
+                )
+            ]
         )
-    path = next(p for p in folder.iterdir() if p.name != "label.txt")
-    return path, label_file.read_text(encoding="utf-8")
+    return found
 
 
 def _options(form, label: str) -> imports.ImportOptions:
@@ -146,37 +131,37 @@ def _options(form, label: str) -> imports.ImportOptions:
     )
 
 
-def _source(form, upload) -> tuple[str, Path, str]:
-    """(token, path, name) of the file to import: a new upload, or the one kept."""
+def _source(form, upload, *, claim: bool) -> KeptUpload:
+    """The file to import: a new upload, or the one kept (claimed when it is to be imported)."""
     if upload is not None and upload.filename:
-        return _save_pending(upload)
-    token = (form.get("pending") or "").strip()
-    return (token, *_pending(token))
+        return _keep_upload(upload)
+    return _kept((form.get("pending") or "").strip(), claim=claim)
 
 
 def _run_import(form, upload, *, keep: bool = False):
     """Import the upload, or the kept one the mapping form names. After a refusal the
     file is kept when `keep` (exc.pending), so fields can be mapped without re-sending."""
-    token, path, label = _source(form, upload)
+    kept = _source(form, upload, claim=True)
     try:
-        report = imports.import_into(get_store(), get_catalog(), path, _options(form, label))
+        report = imports.import_into(
+            get_store(), get_catalog(), kept.path, _options(form, kept.label)
+        )
     except ValidationError as exc:
-        exc.pending = token if keep else None
-        if not keep:
-            shutil.rmtree(path.parent, ignore_errors=True)
+        exc.pending = kept.token if keep else None
+        _uploads().put_back(kept) if keep else _uploads().discard(kept)
         raise
-    except Exception:
-        shutil.rmtree(path.parent, ignore_errors=True)
+    except BaseException:
+        _uploads().discard(kept)
         raise
-    shutil.rmtree(path.parent, ignore_errors=True)
+    _uploads().discard(kept)
     return report
 
 
 def _choices(token: str, form) -> dict:
     """The mapping form for the kept upload `token`: file fields, layer fields, suggestions."""
-    path, label = _pending(token)
-    choices = imports.field_choices(get_catalog(), path, _options(form, label))
-    return {"pending": token, "file": label, **vars(choices)}
+    kept = _kept(token, claim=False)
+    choices = imports.field_choices(get_catalog(), kept.path, _options(form, kept.label))
+    return {"pending": token, "file": kept.label, **vars(choices)}
 
 
 @bp.route("/imports", methods=("GET", "POST"))
@@ -188,8 +173,8 @@ def imports_page():
     if request.method == "POST":
         try:
             if request.form.get("action") == "fields":
-                token, _, _ = _source(request.form, request.files.get("file"))
-                mapping = _choices(token, request.form)
+                kept = _source(request.form, request.files.get("file"), claim=False)
+                mapping = _choices(kept.token, request.form)
             else:
                 imported = _run_import(request.form, request.files.get("file"), keep=True)
                 report = imported.to_dict()

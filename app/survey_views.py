@@ -16,9 +16,6 @@ cases/services/surveys.py.
 from __future__ import annotations
 
 import io
-import re
-import secrets
-import time
 from pathlib import Path
 
 from flask import (
@@ -40,6 +37,7 @@ from app.auth import login_required
 from app.casestore import get_case_store, uow
 from app.i18n import current_language
 from app.store import get_store
+from app.uploads import KeptUpload, KeptUploads, suffix_of
 from cases import services
 from cases.errors import DomainError, Forbidden, NotFound
 from gis.errors import ValidationError
@@ -66,51 +64,28 @@ def survey_form(case_id: int):
 
 
 _SUFFIXES = (".xlsx", ".csv", ".zip")
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
-KEEP_UPLOAD_S = 3600  # an upload waits this long for its confirmation
+KEEP_UPLOAD_HOURS = 1  # an upload waits this long for its confirmation
 
 
-def _uploads() -> Path:
-    folder = Path(get_case_store().home) / "uploads" / "surveys"
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    cutoff = time.time() - KEEP_UPLOAD_S
-    for old in folder.iterdir():
-        if old.stat().st_mtime < cutoff:
-            old.unlink(missing_ok=True)
-    return folder
+def _uploads() -> KeptUploads:
+    return KeptUploads(Path(get_case_store().home) / "uploads" / "surveys", hours=KEEP_UPLOAD_HOURS)
 
 
-_CLAIMED = "confirming-"  # an upload being confirmed: the token no longer finds it
+def _owner(case_id: int) -> str:
+    """An upload is confirmed by the user who sent it, for the case it was sent for."""
+    return f"user {g.user.id}, case {case_id}"
 
 
-def _pending(case_id: int, token: str) -> Path | None:
-    """The upload waiting for confirmation: this user's, for this case, claimed by this
-    request (renamed, so that a second confirmation at the same time finds nothing)."""
-    if not _TOKEN.match(token or ""):
-        return None
-    for match in _uploads().glob(f"{case_id}-{g.user.id}-{token}.*"):
-        claimed = match.with_name(_CLAIMED + match.name)
-        try:
-            match.rename(claimed)
-        except FileNotFoundError:
-            continue  # another request claimed it first
-        return claimed
-    return None
-
-
-def _save_upload(case_id: int, upload) -> tuple[Path, str]:
+def _keep_upload(case_id: int, upload) -> KeptUpload:
     if upload is None or not upload.filename:
         raise DomainError("choose the survey export to upload", "โปรดเลือกไฟล์ผลสำรวจ")
-    suffix = Path(upload.filename).suffix.lower()
+    suffix = suffix_of(upload.filename)
     if suffix not in _SUFFIXES:
         raise DomainError(
-            f"{upload.filename}: a survey export is .xlsx, .csv or .zip, not {suffix[:10]!r}",
+            f"{upload.filename}: a survey export is .xlsx, .csv or .zip, not {suffix!r}",
             f"{upload.filename}: ไฟล์ผลสำรวจต้องเป็น .xlsx .csv หรือ .zip",
         )
-    token = secrets.token_urlsafe(24)
-    path = _uploads() / f"{case_id}-{g.user.id}-{token}{suffix}"
-    upload.save(path)
-    return path, token
+    return _uploads().keep(upload, owner=_owner(case_id))
 
 
 @bp.route("/<int:case_id>/survey-import", methods=("GET", "POST"))
@@ -126,48 +101,47 @@ def survey_import(case_id: int):
         token = request.form.get("token", "")
         confirm = request.form.get("confirm") == "1"
         filename = (request.form.get("filename") or "")[:200]
-        path = None
+        kept = None
         try:
             if confirm:
-                path = _pending(case_id, token)
-                if path is None:
+                kept = _uploads().claim(token, owner=_owner(case_id))
+                if kept is None:
                     raise DomainError(
                         "the upload has expired or was already imported; upload the file again",
                         "ไฟล์ที่อัปโหลดหมดอายุหรือนำเข้าไปแล้ว กรุณาอัปโหลดใหม่",
                     )
             else:
-                upload = request.files.get("file")
-                path, token = _save_upload(case_id, upload)
-                filename = upload.filename[:200]
+                kept = _keep_upload(case_id, request.files.get("file"))
+                token, filename = kept.token, kept.label[:200]
             report, warnings = import_survey_file(
                 uow(),
                 g.user,
                 case_id,
-                path,
+                kept.path,
                 apply=confirm,
-                filename=secure_filename(filename) or path.name,
+                filename=secure_filename(filename) or kept.path.name,
                 layer_store=get_store(),
             )
         except ValidationError as exc:
             context["problems"] = exc.problems
             status = 422
-            _discard(path)  # refused: nothing of the file stays behind
+            _uploads().discard(kept)  # refused: nothing of the file stays behind
         except (Forbidden, NotFound):
-            _discard(path)
+            _uploads().discard(kept)
             raise
         except DomainError as exc:
             context["error"] = exc
             status = exc.status
-            if confirm and path is not None:  # e.g. a stale version: may be confirmed again
-                path.rename(path.with_name(path.name.removeprefix(_CLAIMED)))
+            if confirm and kept is not None:  # e.g. a stale version: may be confirmed again
+                _uploads().put_back(kept)
             else:
-                _discard(path)
+                _uploads().discard(kept)
         except BaseException:
-            _discard(path)
+            _uploads().discard(kept)
             raise
         else:
             if confirm:
-                path.unlink(missing_ok=True)
+                _uploads().discard(kept)
             context.update(
                 report=report,
                 rows=report_rows(report, lang),
@@ -177,11 +151,6 @@ def survey_import(case_id: int):
                 counts=report.counts(),
             )
     return render_template("cases/survey_import.html", **context), status
-
-
-def _discard(path: Path | None) -> None:
-    if path is not None:
-        path.unlink(missing_ok=True)
 
 
 @bp.post("/<int:case_id>/survey-conflicts/<int:conflict_id>")
