@@ -2,12 +2,15 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 
 import pytest
 
 PUBLISHED_LENGTH_M = 50_800
+
+THAI = re.compile("[\u0e00-\u0e7f]")
 
 
 def planner(*args, config, check=True):
@@ -132,7 +135,7 @@ def test_user_add_creates_a_login(store_config):
         "long-enough-1",
         config=store_config,
     ).stdout
-    assert "created user somsri (officer)" in out
+    assert "created user somsri (officer)" in out and "สร้างผู้ใช้ somsri" in out
     again = planner(
         "user",
         "add",
@@ -145,6 +148,7 @@ def test_user_add_creates_a_login(store_config):
         check=False,
     )
     assert again.returncode == 1 and "exists already" in again.stderr
+    assert THAI.search(again.stderr.split("/", 1)[1]), again.stderr  # and in Thai
     bad = planner(
         "user",
         "add",

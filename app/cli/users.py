@@ -33,7 +33,7 @@ def user() -> None:
 )
 @click.option("--display-name", default="")
 def user_add(name, role, community, password, display_name) -> None:
-    """Create a user NAME with a role."""
+    """Create a user NAME with a role (สร้างผู้ใช้)."""
     from cases import services
     from cases.errors import DomainError
 
@@ -47,8 +47,11 @@ def user_add(name, role, community, password, display_name) -> None:
             display_name=display_name,
         )
     except DomainError as exc:
-        _fail(exc)
-    click.echo(f"created user {created.username} ({created.role})")
+        _fail_both(exc)
+    click.echo(
+        f"created user {created.username} ({created.role})"
+        f" / สร้างผู้ใช้ {created.username} ({created.role}) แล้ว"
+    )
 
 
 def _fail_both(exc) -> None:
