@@ -1166,6 +1166,164 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "extra (optional)",
     },
     "imports.map_none": {"th": "— ไม่มี —", "en": "— none —"},
+    # -- backups (app/application/backup.py, `planner backup` and `planner restore`) --
+    "backup.out_exists": {
+        "th": "มีไฟล์ {path} อยู่แล้ว กรุณาตั้งชื่อไฟล์ใหม่ (การสำรองข้อมูลไม่เขียนทับไฟล์เดิม)",
+        "en": "{path} already exists; choose a new file name (a backup never overwrites a file)",
+    },
+    "backup.no_folder": {
+        "th": "เขียนไฟล์ {path} ไม่ได้ เพราะไม่มีโฟลเดอร์นี้",
+        "en": "cannot write {path}: no such folder",
+    },
+    "backup.no_instance": {
+        "th": "ไม่พบข้อมูลของระบบที่ {home} ที่จะสำรอง",
+        "en": "there is no planner instance at {home} to back up",
+    },
+    "backup.bad_schema": {
+        "th": "ชื่อสคีมา {schema} ใช้ไม่ได้ (ใช้ได้เฉพาะอักษรภาษาอังกฤษตัวเล็ก ตัวเลข และ _)",
+        "en": "the schema name {schema} cannot be used (lower-case letters, digits and _ only)",
+    },
+    "backup.passphrase_short": {
+        "th": "รหัสผ่านสำหรับเข้ารหัสต้องยาวอย่างน้อย {n} ตัวอักษร",
+        "en": "the passphrase must have at least {n} characters",
+    },
+    "backup.passphrase_both": {
+        "th": "ระบุรหัสผ่านเพียงวิธีเดียว: --passphrase-file หรือ --passphrase-stdin",
+        "en": "give the passphrase one way only: --passphrase-file or --passphrase-stdin",
+    },
+    "backup.passphrase_unreadable": {
+        "th": "อ่านไฟล์รหัสผ่าน {path} ไม่ได้: {reason}",
+        "en": "cannot read the passphrase file {path}: {reason}",
+    },
+    "backup.missing_documents": {
+        "th": "เอกสารที่ฐานข้อมูลอ้างถึงหายไปหรือเสียหายในโฟลเดอร์ {folder} จำนวน {n} ไฟล์"
+        " (เช่น {names}) จึงไม่ได้สร้างไฟล์สำรอง",
+        "en": "documents the database refers to are missing or damaged in {folder}: {n}"
+        " (e.g. {names}); no backup was written",
+    },
+    "backup.changed_during": {
+        "th": "ไฟล์ {name} ถูกเปลี่ยนระหว่างสำรองข้อมูล จึงไม่ได้สร้างไฟล์สำรอง กรุณาลองอีกครั้ง",
+        "en": "{name} changed while it was being backed up; no backup was written, try again",
+    },
+    "backup.no_pg_tool": {
+        "th": "ไม่พบโปรแกรม {tool} ของ PostgreSQL (ค้นใน PATH และ /usr/lib/postgresql/*/bin)"
+        " กรุณาติดตั้ง postgresql-client",
+        "en": "{tool} (PostgreSQL client) is not on PATH nor in /usr/lib/postgresql/*/bin;"
+        " install postgresql-client",
+    },
+    "backup.no_database": {
+        "th": "เชื่อมต่อฐานข้อมูลไม่ได้ (DATABASE_URL): {detail}",
+        "en": "cannot connect to the database (DATABASE_URL): {detail}",
+    },
+    "backup.pg_dump_failed": {
+        "th": "pg_dump ทำงานไม่สำเร็จ ไม่ได้สร้างไฟล์สำรอง: {detail}",
+        "en": "pg_dump failed; no backup was written: {detail}",
+    },
+    "backup.written": {
+        "th": "สร้างไฟล์สำรองข้อมูล {path} แล้ว ({size} ใน {members} ไฟล์: {cases} กรณี"
+        " {households} ครัวเรือน {documents} เอกสาร {layers} ชั้นข้อมูล) ใช้เวลา {seconds} วินาที",
+        "en": "backup written: {path} ({size} in {members} files: {cases} cases,"
+        " {households} households, {documents} documents, {layers} layers) in {seconds} s",
+    },
+    "backup.encrypted_note": {
+        "th": "เข้ารหัสด้วยรหัสผ่านแล้ว (AES-256-GCM) หากไม่มีรหัสผ่านจะกู้คืนไม่ได้",
+        "en": "encrypted with the passphrase (AES-256-GCM); it cannot be restored without it",
+    },
+    "backup.plain_note": {
+        "th": "ไม่ได้เข้ารหัส ไฟล์นี้มีข้อมูลส่วนบุคคล เก็บรักษาให้ปลอดภัยเท่ากับเครื่องแม่ข่าย หรือใช้ --passphrase-file",
+        "en": "not encrypted: it holds personal data; keep it as safe as the server,"
+        " or use --passphrase-file",
+    },
+    "backup.left_out": {
+        "th": "ไม่ได้รวมไว้ในไฟล์สำรอง: {names} (หลังกู้คืน ระบบสร้างกุญแจเซสชันใหม่ ผู้ใช้ทุกคนต้องเข้าสู่ระบบใหม่)",
+        "en": "not in the backup: {names} (a restored instance makes a new session key:"
+        " everyone logs in again)",
+    },
+    "backup.no_archive": {
+        "th": "ไม่พบไฟล์สำรองข้อมูล {path}",
+        "en": "no such backup file: {path}",
+    },
+    "backup.not_a_backup": {
+        "th": "ไฟล์นี้ไม่ใช่ไฟล์สำรองข้อมูลของระบบ (หรือเสียหายตั้งแต่ต้นไฟล์) ไม่ได้กู้คืนข้อมูลใด",
+        "en": "this file is not a planner backup (or is damaged from its start);"
+        " nothing was restored",
+    },
+    "backup.target_not_folder": {
+        "th": "{home} เป็นไฟล์ ไม่ใช่โฟลเดอร์",
+        "en": "{home} is a file, not a folder",
+    },
+    "backup.target_not_empty": {
+        "th": "โฟลเดอร์ {home} ไม่ว่าง ({entries}) กู้คืนได้เฉพาะในโฟลเดอร์ว่างหรือโฟลเดอร์ใหม่"
+        " ไม่ได้เปลี่ยนแปลงข้อมูลใด",
+        "en": "{home} is not empty ({entries}); a backup is restored only into an empty or"
+        " new folder. Nothing was changed",
+    },
+    "backup.schema_not_empty": {
+        "th": "สคีมา {schema} ในฐานข้อมูลมีตารางอยู่แล้ว {n} ตาราง กู้คืนได้เฉพาะในสคีมาว่าง"
+        " (ใช้ฐานข้อมูลอื่น หรือ PLANNER_DATABASE_SCHEMA ชื่อใหม่) ไม่ได้เปลี่ยนแปลงข้อมูลใด",
+        "en": "the database schema {schema} already holds tables ({n}); a backup is restored"
+        " only into empty schemas (use another database, or a new PLANNER_DATABASE_SCHEMA)."
+        " Nothing was changed",
+    },
+    "backup.schema_taken": {
+        "th": "สคีมา {schema} ของไฟล์สำรองนี้มีอยู่แล้วในฐานข้อมูลปลายทาง จึงกู้คืนเป็นสคีมา {target}"
+        " ไม่ได้ ให้กู้คืนลงฐานข้อมูลอื่น หรือกู้คืนเป็นสคีมา {schema} เมื่อไม่มีสคีมานั้นแล้ว",
+        "en": "this backup's schema {schema} exists in the target database, so it cannot be"
+        " restored as {target}; restore into another database, or as {schema} once it is gone",
+    },
+    "backup.needs_passphrase": {
+        "th": "ไฟล์สำรองนี้เข้ารหัสไว้ กรุณาระบุรหัสผ่านด้วย --passphrase-file หรือ --passphrase-stdin",
+        "en": "this backup is encrypted; give its passphrase with --passphrase-file"
+        " or --passphrase-stdin",
+    },
+    "backup.wrong_passphrase": {
+        "th": "รหัสผ่านไม่ถูกต้อง (หรือส่วนหัวของไฟล์สำรองเสียหาย) ไม่ได้กู้คืนข้อมูลใด",
+        "en": "wrong passphrase (or the backup's header is damaged); nothing was restored",
+    },
+    "backup.damaged": {
+        "th": "ไฟล์สำรองเสียหายหรือถูกแก้ไข ({detail}) ไม่ได้กู้คืนข้อมูลใด",
+        "en": "the backup is damaged or was changed ({detail}); nothing was restored",
+    },
+    "backup.newer_format": {
+        "th": "ไฟล์สำรองนี้เป็นรูปแบบรุ่น {version} ใหม่กว่าที่ระบบนี้อ่านได้ (รุ่น {supported}) กรุณาปรับรุ่นระบบก่อน",
+        "en": "this backup is of format version {version}, newer than this planner reads"
+        " ({supported}); update the planner first",
+    },
+    "backup.kind_is_sqlite": {
+        "th": "ไฟล์สำรองนี้มาจากระบบที่ใช้ฐานข้อมูลในเครื่อง (SQLite) ให้ยกเลิก DATABASE_URL ก่อนกู้คืน",
+        "en": "this backup is of an embedded (SQLite) instance; unset DATABASE_URL to restore it",
+    },
+    "backup.kind_is_postgis": {
+        "th": "ไฟล์สำรองนี้มาจากระบบที่ใช้ PostGIS ให้กำหนด DATABASE_URL เป็นฐานข้อมูลที่จะกู้คืนลงไป",
+        "en": "this backup is of a PostGIS instance; set DATABASE_URL to the database"
+        " to restore into",
+    },
+    "backup.needs_schema": {
+        "th": "ตารางของไฟล์สำรองนี้อยู่ในสคีมา {schema} ให้กำหนด PLANNER_DATABASE_SCHEMA"
+        " เป็นสคีมาที่จะกู้คืนลงไป",
+        "en": "this backup's tables are in schema {schema}; set PLANNER_DATABASE_SCHEMA to"
+        " the schema to restore into",
+    },
+    "backup.no_schema_wanted": {
+        "th": "ตารางของไฟล์สำรองนี้อยู่ในสคีมา public และ planner_layers ให้ยกเลิก"
+        " PLANNER_DATABASE_SCHEMA ก่อนกู้คืน",
+        "en": "this backup's tables are in the schemas public and planner_layers;"
+        " unset PLANNER_DATABASE_SCHEMA to restore it",
+    },
+    "backup.pg_restore_failed": {
+        "th": "กู้คืนฐานข้อมูลไม่สำเร็จ และได้ยกเลิกทั้งหมดแล้ว: {detail}",
+        "en": "the database restore failed and was undone: {detail}",
+    },
+    "backup.restored": {
+        "th": "กู้คืน {path} ลงใน {home} แล้ว ({cases} กรณี {households} ครัวเรือน {documents} เอกสาร"
+        " {layers} ชั้นข้อมูล ข้อมูล ณ {created}) ใช้เวลา {seconds} วินาที",
+        "en": "restored {path} into {home} ({cases} cases, {households} households,"
+        " {documents} documents, {layers} layers, as of {created}) in {seconds} s",
+    },
+    "backup.restored_next": {
+        "th": "ต่อไป: ตั้งค่า PLANNER_HOME={home} แล้วเริ่มระบบ ผู้ใช้ทุกคนต้องเข้าสู่ระบบใหม่",
+        "en": "next: start the planner with PLANNER_HOME={home}; everyone logs in again",
+    },
     # -- search (app/search_views.py, templates search.html and _search_box.html) --
     "search.title": {"th": "ค้นหา", "en": "Search"},
     "search.label": {

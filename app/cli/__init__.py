@@ -5,6 +5,7 @@ from __future__ import annotations
 
 # Each feature's module registers its commands on `main` when imported.
 from app.cli import (
+    backup,
     cases,
     imports,
     layers,
@@ -29,6 +30,7 @@ from app.cli.serve import (
 __all__ = [
     "BODY_SLACK_BYTES",
     "MAX_HEADER_BYTES",
+    "backup",
     "cases",
     "imports",
     "is_loopback",
