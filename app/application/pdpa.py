@@ -37,7 +37,7 @@ from cases.services.consent import (
 )
 from cases.services.reads import VIA
 from cases.unit_of_work import UnitOfWork
-from gis.thaidate import BUDDHIST_ERA_OFFSET, format_date
+from gis.thaidate import format_date, parse_form_date
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 # How long each retention class is kept, in years after a case closes: an instance
@@ -98,7 +98,7 @@ def format_time(value: datetime | None, lang: str = "th") -> str:
     return f"{format_date(local.date(), lang)} {local:%H:%M}{_t('pdpa.time_suffix', lang)}"
 
 
-_LOCAL = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2}))?\s*$")
+_LOCAL = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})(?:[ T](\d{1,2}):(\d{2}))?\s*$")
 
 
 def parse_local_time(text: str) -> datetime:
@@ -108,10 +108,9 @@ def parse_local_time(text: str) -> datetime:
     raw = (text or "").strip()
     match = _LOCAL.match(raw)
     if match:
-        year, month, day, hour, minute = (int(g) if g else 0 for g in match.groups())
-        if year >= 2400:
-            year -= BUDDHIST_ERA_OFFSET
-        return datetime(year, month, day, hour, minute, tzinfo=BANGKOK)
+        day = parse_form_date(match.group(1))  # a Buddhist Era year taken back to C.E.
+        hour, minute = int(match.group(2) or 0), int(match.group(3) or 0)
+        return datetime(day.year, day.month, day.day, hour, minute, tzinfo=BANGKOK)
     try:
         value = datetime.fromisoformat(raw)
     except ValueError:

@@ -85,18 +85,14 @@ def consent_date_problem(on: date, today: date) -> tuple[str, str] | None:
     if on > today:
         return (
             f"the consent's date {on} is in the future",
-            f"วันที่ให้หรือถอนความยินยอม ({_be(on)}) ต้องไม่เป็นวันในอนาคต",
+            "วันที่ให้หรือถอนความยินยอมต้องไม่เป็นวันในอนาคต",
         )
     if on < PDPA_START:
         return (
             f"the consent's date {on} is before the PDPA was passed (2019)",
-            f"วันที่ให้หรือถอนความยินยอม ({_be(on)}) ต้องไม่ก่อน พ.ร.บ. คุ้มครองข้อมูลส่วนบุคคล (พ.ศ. 2562)",
+            "วันที่ให้หรือถอนความยินยอมต้องไม่ก่อน พ.ร.บ. คุ้มครองข้อมูลส่วนบุคคล (พ.ศ. 2562)",
         )
     return None
-
-
-def _be(day: date) -> str:
-    return f"{day.day}/{day.month}/{day.year + 543}"
 
 
 def _check_on(on: Any, *, field: str = "on") -> date:
