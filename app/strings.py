@@ -501,6 +501,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "th": "จนกว่าจะถอนความยินยอม และไม่เกิน {years} ปีนับจากปิดกรณี",
         "en": "Until consent is withdrawn, and at most {years} years after the case closes",
     },
+    "pdpa.ropa.col.rejected": {
+        "th": "คำขอของเจ้าของข้อมูลที่ถูกปฏิเสธ (จำนวน)",
+        "en": "Data subjects' requests rejected (count)",
+    },
+    "pdpa.ropa.rejected_other": {
+        "th": "คำขอที่ถูกปฏิเสธโดยไม่ระบุวัตถุประสงค์: {n} (รายละเอียด: planner pdpa request list)",
+        "en": "Requests rejected naming no purpose: {n} (details: planner pdpa request list)",
+    },
     "pdpa.breach.deadline": {"th": "กำหนดแจ้ง สคส.", "en": "PDPC deadline"},
     "pdpa.breach.overdue": {"th": "เกินกำหนด ยังไม่แจ้ง สคส.", "en": "OVERDUE, PDPC not told"},
     "pdpa.breach.open": {"th": "ยังไม่แจ้ง สคส. (ยังไม่เกินกำหนด)", "en": "PDPC not told yet (in time)"},

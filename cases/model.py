@@ -472,6 +472,30 @@ class Breach:
         return self.pdpc_notified_at is not None and self.pdpc_notified_at > self.deadline
 
 
+REQUEST_KINDS = ("access", "rectification", "erasure", "restriction", "objection", "portability")
+REQUEST_STATUSES = ("open", "fulfilled", "rejected")
+
+
+@dataclass
+class SubjectRequest:
+    """A data subject's request under the PDPA (s30-s36): access, rectification, erasure,
+    restriction, objection or portability; when it came, for which household and purpose
+    (when it names one), and its outcome. A rejection keeps its reason: s39 asks for the
+    rejected requests in the record of processing."""
+
+    kind: str
+    received_on: date
+    recorded_by: str
+    recorded_at: datetime
+    household_id: int | None = None
+    purpose: str | None = None  # a key of cases.privacy.PURPOSES
+    status: str = "open"
+    decided_on: date | None = None
+    reason: str = ""
+    note: str = ""
+    id: int | None = None
+
+
 def snapshot(obj) -> dict[str, Any]:
     """A JSON-friendly copy of a domain object, for the audit log."""
     out = {}

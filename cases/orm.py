@@ -339,6 +339,23 @@ breaches = sa.Table(
     sa.Column("recorded_at", sa.DateTime, nullable=False),
 )
 
+# Data subjects' requests (s30-s36) and their outcome; the rejected ones feed the s39 record.
+pdpa_requests = sa.Table(
+    "pdpa_requests",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("received_on", sa.Date, nullable=False),
+    sa.Column("household_id", sa.ForeignKey("households.id"), index=True),
+    sa.Column("purpose", sa.String(40)),
+    sa.Column("status", sa.String(20), nullable=False, server_default="open"),
+    sa.Column("decided_on", sa.Date),
+    sa.Column("reason", sa.Text, nullable=False, server_default=""),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+    sa.Column("recorded_by", sa.String(80), nullable=False),
+    sa.Column("recorded_at", sa.DateTime, nullable=False),
+)
+
 # Covering indexes for the dashboard: counts by case, status and agreement, and by finish date.
 sa.Index(
     "ix_households_status",

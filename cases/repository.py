@@ -29,6 +29,7 @@ from cases.model import (
     Plot,
     ReadEntry,
     StageEvent,
+    SubjectRequest,
     SurveyConflict,
     SurveySubmission,
     User,
@@ -898,6 +899,29 @@ class Repository:
         t = orm.breaches
         rows = self.conn.execute(sa.select(t).order_by(t.c.detected_at.desc(), t.c.id.desc()))
         return [_row_to(Breach, r) for r in rows]
+
+    def add_request(self, item: SubjectRequest) -> SubjectRequest:
+        item.id = self.conn.execute(orm.pdpa_requests.insert(), _values(item)).inserted_primary_key[
+            0
+        ]
+        return item
+
+    def get_request(self, request_id: int) -> SubjectRequest:
+        t = orm.pdpa_requests
+        row = self.conn.execute(sa.select(t).where(t.c.id == request_id)).first()
+        if row is None:
+            raise NotFound(f"no request {request_id}", f"ไม่มีคำขอหมายเลข {request_id}")
+        return _row_to(SubjectRequest, row)
+
+    def update_request(self, item: SubjectRequest) -> None:
+        t = orm.pdpa_requests
+        self.conn.execute(t.update().where(t.c.id == item.id).values(**_values(item)))
+
+    def list_requests(self) -> list[SubjectRequest]:
+        """Every request, the latest received first."""
+        t = orm.pdpa_requests
+        rows = self.conn.execute(sa.select(t).order_by(t.c.received_on.desc(), t.c.id.desc()))
+        return [_row_to(SubjectRequest, r) for r in rows]
 
     # -- dashboard aggregates -------------------------------------------------
     def progress_rows(self, *, programme: str | None = None, community_id: str | None = None):

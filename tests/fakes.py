@@ -31,6 +31,7 @@ from cases.model import (
     Plot,
     ReadEntry,
     StageEvent,
+    SubjectRequest,
     User,
 )
 
@@ -56,6 +57,7 @@ class FakeData:
                 "consent_events",
                 "reads",
                 "breaches",
+                "requests",
             )
         }
         self.programmes: dict[int, str] = {}
@@ -393,6 +395,19 @@ class FakeRepository:
     def list_breaches(self) -> list[Breach]:
         rows = [copy.deepcopy(b) for b in self.t["breaches"].values()]
         return sorted(rows, key=lambda b: (b.detected_at, b.id), reverse=True)
+
+    def add_request(self, item: SubjectRequest) -> SubjectRequest:
+        return self._add("requests", item)
+
+    def get_request(self, request_id: int) -> SubjectRequest:
+        return self._get("requests", request_id, "request", "คำขอหมายเลข")
+
+    def update_request(self, item: SubjectRequest) -> None:
+        self.t["requests"][item.id] = copy.deepcopy(item)
+
+    def list_requests(self) -> list[SubjectRequest]:
+        rows = [copy.deepcopy(r) for r in self.t["requests"].values()]
+        return sorted(rows, key=lambda r: (r.received_on, r.id), reverse=True)
 
     # -- dashboard aggregates ------------------------------------------------------
     def _households_with_place(self, community_id=None, programme=None):

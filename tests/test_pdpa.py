@@ -227,6 +227,33 @@ def test_planner_pdpa_ropa_writes_the_s39_record_in_thai(store, store_config, tm
 
     out = tmp_path / "ropa.xlsx"
     env = {**_env(store_config), "PLANNER_RETENTION_SENSITIVE_YEARS": "3"}
+    runner = CliRunner()
+    for purpose in ("vulnerability_support", None):
+        extra = ["--purpose", purpose] if purpose else []
+        added = runner.invoke(
+            main,
+            ["pdpa", "request", "add", "--kind", "erasure", "--received", "2569-11-20", *extra],
+            env=env,
+        )
+        assert added.exit_code == 0, added.output
+    for request_id in (1, 2):
+        decided = runner.invoke(
+            main,
+            [
+                "pdpa",
+                "request",
+                "decide",
+                str(request_id),
+                "--status",
+                "rejected",
+                "--reason",
+                "ต้องเก็บไว้ตามสัญญาเงินกู้",
+            ],
+            env=env,
+        )
+        assert decided.exit_code == 0, decided.output
+    listed = runner.invoke(main, ["pdpa", "request", "list"], env=env)
+    assert "ขอให้ลบหรือทำลาย (มาตรา 33)" in listed.output and "ปฏิเสธ" in listed.output
     result = CliRunner().invoke(main, ["pdpa", "ropa", "--out", str(out)], env=env)
     assert result.exit_code == 0, result.output
     book = load_workbook(out)
@@ -240,12 +267,15 @@ def test_planner_pdpa_ropa_writes_the_s39_record_in_thai(store, store_config, tm
         "เจ้าของข้อมูลส่วนบุคคล",
     ]
     body = rows[rows.index(header) + 1 :]
-    assert len(body) == len(privacy.PURPOSES)
     programme = next(r for r in body if r[2].startswith("มาตรา 24 (4)"))
     assert "ชื่อหัวหน้าครัวเรือน" in programme[3] and "10 ปี" in programme[6]
     health = next(r for r in body if r[2].startswith("มาตรา 26"))
     assert "3 ปี" in health[6] and "ข้อมูลอ่อนไหว" in health[3]
+    body, footer = body[: len(privacy.PURPOSES)], body[len(privacy.PURPOSES) :]
     assert all(r[8].startswith("ไม่มี") for r in body)  # no transfer abroad
+    assert header[9] == "คำขอของเจ้าของข้อมูลที่ถูกปฏิเสธ (จำนวน)"
+    assert health[9] == 1 and programme[9] == 0
+    assert "ไม่ระบุวัตถุประสงค์: 1" in footer[-1][0]
     assert book.worksheets[1].title == "Record s39"
     bad = CliRunner().invoke(
         main,

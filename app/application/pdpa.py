@@ -285,11 +285,18 @@ ROPA_COLUMNS = (
     "retention",
     "security",
     "transfer",
+    "rejected",
 )
 
 
-def ropa_rows(retention: Mapping[str, int], lang: str = "th") -> list[dict[str, str]]:
-    """One row per purpose of processing, from the classification, in `lang`."""
+def ropa_rows(
+    retention: Mapping[str, int],
+    lang: str = "th",
+    rejected: Mapping[str | None, int] | None = None,
+) -> list[dict[str, str]]:
+    """One row per purpose of processing, from the classification, in `lang`; with the
+    rejected requests that named each purpose (`rejected`, from the requests register)."""
+    rejected = rejected or {}
     rows = []
     for no, purpose in enumerate(privacy.PURPOSES.values(), start=1):
         basis = purpose.lawful_basis
@@ -319,6 +326,7 @@ def ropa_rows(retention: Mapping[str, int], lang: str = "th") -> list[dict[str, 
                 ),
                 "security": _t("pdpa.security_measures", lang),
                 "transfer": _t("pdpa.ropa.no_transfer", lang),
+                "rejected": rejected.get(purpose.key, 0),
             }
         )
     return rows
@@ -330,8 +338,10 @@ def write_ropa(
     retention: Mapping[str, int] | None = None,
     controller: str | None = None,
     today: date | None = None,
+    rejected: Mapping[str | None, int] | None = None,
 ) -> Path:
-    """The record of processing (s39) as an .xlsx: a Thai sheet first, an English one."""
+    """The record of processing (s39) as an .xlsx: a Thai sheet first, an English one.
+    `rejected`: rejected requests by purpose (`cases.services.rejected_counts`)."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
@@ -340,6 +350,7 @@ def write_ropa(
     today = today or services.today_in_thailand()
     book = Workbook()
     widths = {"no": 6, "purpose": 40, "basis": 28, "categories": 40, "subjects": 28}
+    widths["rejected"] = 16
     for index, lang in enumerate(("th", "en")):
         sheet = book.active if index == 0 else book.create_sheet()
         sheet.title = _t("pdpa.ropa.sheet", lang)
@@ -354,10 +365,12 @@ def write_ropa(
         for cell in sheet[header_row]:
             cell.font = Font(bold=True)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-        for row in ropa_rows(retention, lang):
+        for row in ropa_rows(retention, lang, rejected):
             sheet.append([row[c] for c in ROPA_COLUMNS])
             for cell in sheet[sheet.max_row]:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.append([])
+        sheet.append([_t("pdpa.ropa.rejected_other", lang, n=(rejected or {}).get(None, 0))])
         for i, column in enumerate(ROPA_COLUMNS):
             letter = chr(ord("A") + i)
             sheet.column_dimensions[letter].width = widths.get(column, 34)

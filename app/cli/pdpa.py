@@ -3,6 +3,8 @@
 - `planner pdpa ropa --out ropa.xlsx`: the record of processing activities (s39), in Thai.
 - `planner pdpa reads --household ID`: who was shown a household's personal data, when.
 - `planner pdpa breach add|list|notified`: the breach register and its 72-hour deadline.
+- `planner pdpa request add|decide|list`: data subjects' requests and their outcome (the
+  rejected ones are counted in the ropa).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import json
 import click
 
 from app.cli.common import _cli_user, _fail, _open_case_store, main
+from cases.model import BREACH_RISKS, REQUEST_KINDS
 
 
 def _fail_both(exc) -> None:
@@ -32,13 +35,16 @@ def ropa_command(out) -> None:
     PLANNER_RETENTION_SENSITIVE_YEARS (default 10 and 2 years after a case closes);
     the controller's name from PLANNER_CONTROLLER_NAME."""
     from app.application.pdpa import retention_years, write_ropa
+    from cases import services
 
     if not out.lower().endswith(".xlsx"):
         _fail("--out must be an .xlsx file / ไฟล์ผลลัพธ์ต้องเป็น .xlsx")
     try:
-        path = write_ropa(out, retention=retention_years())
+        retention = retention_years()
     except ValueError as exc:
         _fail(exc)
+    rejected = services.rejected_counts(_open_case_store().uow(), _cli_user())
+    path = write_ropa(out, retention=retention, rejected=rejected)
     click.echo(f"wrote {path} / เขียนบันทึกรายการแล้ว")
 
 
@@ -92,7 +98,7 @@ def _time(value: str | None, what: str):
 )
 @click.option("--description", required=True, help="What happened.")
 @click.option("--households", required=True, type=click.IntRange(0, 10_000_000))
-@click.option("--risk", required=True, type=click.Choice(["low", "high"]))
+@click.option("--risk", required=True, type=click.Choice(BREACH_RISKS))
 @click.option("--pdpc-notified", default=None, help="When the PDPC was told (same form).")
 @click.option("--subjects-notified", default=None, help="When the people were told.")
 def breach_add(detected, description, households, risk, pdpc_notified, subjects_notified):
@@ -175,3 +181,113 @@ def breach_list(as_json):
             click.echo(f"    แจ้ง สคส. {row['pdpc_notified_at']}")
         if row["subjects_notified_at"]:
             click.echo(f"    แจ้งเจ้าของข้อมูล {row['subjects_notified_at']}")
+
+
+@pdpa.group()
+def request() -> None:
+    """Data subjects' requests and their outcome (คำขอของเจ้าของข้อมูล)."""
+
+
+def _day(value: str | None, what: str):
+    from gis.thaidate import parse_form_date
+
+    if value is None:
+        return None
+    try:
+        return parse_form_date(value)
+    except ValueError:
+        _fail(f"{what}: give a date like 2569-12-01 / ใส่วันที่แบบ 2569-12-01")
+
+
+@request.command("add")
+@click.option(
+    "--kind",
+    required=True,
+    type=click.Choice(REQUEST_KINDS),
+)
+@click.option("--received", required=True, help="The day it came: 2569-12-01 (B.E.) or 2026-12-01.")
+@click.option("--household", "household_id", type=click.IntRange(1, 2**31 - 1), default=None)
+@click.option("--purpose", default=None, help="The purpose it names, e.g. contact.")
+@click.option("--note", default="")
+def request_add(kind, received, household_id, purpose, note):
+    """Record a request (บันทึกคำขอ)."""
+    from cases import services
+    from cases.errors import DomainError
+
+    try:
+        item = services.record_request(
+            _open_case_store().uow(),
+            _cli_user(),
+            kind=kind,
+            received_on=_day(received, "--received"),
+            household_id=household_id,
+            purpose=purpose,
+            note=note,
+        )
+    except DomainError as exc:
+        _fail_both(exc)
+    click.echo(f"recorded request {item.id} / บันทึกคำขอที่ {item.id} แล้ว")
+
+
+@request.command("decide")
+@click.argument("request_id", type=click.IntRange(1, 2**31 - 1))
+@click.option("--status", required=True, type=click.Choice(["fulfilled", "rejected"]))
+@click.option("--reason", default="", help="Why it is rejected (required for a rejection).")
+@click.option("--on", "decided_on", default=None, help="The day of the decision (default today).")
+def request_decide(request_id, status, reason, decided_on):
+    """Fulfil or reject a request (บันทึกผลคำขอ)."""
+    from cases import services
+    from cases.errors import DomainError
+
+    try:
+        services.decide_request(
+            _open_case_store().uow(),
+            _cli_user(),
+            request_id,
+            status=status,
+            reason=reason,
+            decided_on=_day(decided_on, "--on"),
+        )
+    except DomainError as exc:
+        _fail_both(exc)
+    click.echo(f"request {request_id}: {status} / บันทึกผลคำขอแล้ว")
+
+
+@request.command("list")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document, for machines.")
+def request_list(as_json):
+    """Every request, the latest first (รายการคำขอ)."""
+    from cases import services
+    from cases.errors import DomainError
+    from cases.services.subject_requests import KIND_LABELS, STATUS_LABELS
+    from gis.thaidate import format_date
+
+    try:
+        items = services.list_requests(_open_case_store().uow(), _cli_user())
+    except DomainError as exc:
+        _fail_both(exc)
+    if as_json:
+        rows = [
+            {
+                "id": r.id,
+                "kind": r.kind,
+                "received_on": r.received_on.isoformat(),
+                "household_id": r.household_id,
+                "purpose": r.purpose,
+                "status": r.status,
+                "decided_on": r.decided_on.isoformat() if r.decided_on else None,
+                "reason": r.reason,
+            }
+            for r in items
+        ]
+        click.echo(json.dumps({"requests": rows}, ensure_ascii=False))
+        return
+    if not items:
+        click.echo("no request recorded / ยังไม่มีคำขอ")
+    for r in items:
+        household = f" ครัวเรือน {r.household_id}" if r.household_id else ""
+        click.echo(
+            f"#{r.id} {format_date(r.received_on, 'th')} {KIND_LABELS[r.kind]['th']}{household}"
+            f" · {STATUS_LABELS[r.status]['th']} / {STATUS_LABELS[r.status]['en']}"
+            + (f" · {r.reason}" if r.reason else "")
+        )

@@ -118,6 +118,12 @@ from cases.services.sessions import (
 from cases.services.stages import (
     move_stage,
 )
+from cases.services.subject_requests import (
+    decide_request,
+    list_requests,
+    record_request,
+    rejected_counts,
+)
 from cases.services.surveys import (
     SurveyRecord,
     SurveyReport,
@@ -143,6 +149,10 @@ from cases.services.users import (
 )
 
 __all__ = [
+    "decide_request",
+    "list_requests",
+    "record_request",
+    "rejected_counts",
     "breach_notified",
     "consent_ledger",
     "list_breaches",

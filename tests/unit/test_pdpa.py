@@ -315,3 +315,34 @@ def test_a_breach_that_cannot_be_is_refused(store, changes, message):
         services.record_breach(store.uow(), OFFICER, **values)
     with pytest.raises(Forbidden):
         services.list_breaches(store.uow(), REP)
+
+
+# -- data subjects' requests ----------------------------------------------------------------------
+def test_requests_and_their_rejections_are_counted_by_purpose(store):
+    household = _household(store)
+    first = services.record_request(
+        store.uow(),
+        OFFICER,
+        kind="erasure",
+        received_on=TODAY,
+        household_id=household.id,
+        purpose="contact",
+    )
+    second = services.record_request(store.uow(), ADMIN, kind="access", received_on=TODAY)
+    with pytest.raises(InvalidInput, match="say why"):
+        services.decide_request(store.uow(), OFFICER, first.id, status="rejected")
+    services.decide_request(
+        store.uow(), OFFICER, first.id, status="rejected", reason="ยังอยู่ระหว่างสัญญาเงินกู้"
+    )
+    services.decide_request(store.uow(), OFFICER, second.id, status="fulfilled")
+    assert services.rejected_counts(store.uow(), ADMIN) == {"contact": 1}
+    with pytest.raises(InvalidInput, match="not a purpose"):
+        services.record_request(
+            store.uow(), OFFICER, kind="access", received_on=TODAY, purpose="marketing"
+        )
+    with pytest.raises(InvalidInput, match="in the future"):
+        services.record_request(
+            store.uow(), OFFICER, kind="access", received_on=TODAY + timedelta(days=1)
+        )
+    with pytest.raises(Forbidden):
+        services.list_requests(store.uow(), REP)

@@ -1,4 +1,5 @@
-"""PDPA records: the consent ledger, the read log and the breach register
+"""PDPA records: the consent ledger, the read log, the breach register and data subjects'
+requests
 
 The households' consent columns become the current state of the ledger: every household
 that already has consent on record gets the ledger line that says so (source `register`,
@@ -69,6 +70,23 @@ def upgrade() -> None:
         sa.Column("recorded_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
+    op.create_table(
+        "pdpa_requests",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("received_on", sa.Date(), nullable=False),
+        sa.Column("household_id", sa.Integer(), nullable=True),
+        sa.Column("purpose", sa.String(length=40), nullable=True),
+        sa.Column("status", sa.String(length=20), server_default="open", nullable=False),
+        sa.Column("decided_on", sa.Date(), nullable=True),
+        sa.Column("reason", sa.Text(), server_default="", nullable=False),
+        sa.Column("note", sa.Text(), server_default="", nullable=False),
+        sa.Column("recorded_by", sa.String(length=80), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["household_id"], ["households.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index(op.f("ix_pdpa_requests_household_id"), "pdpa_requests", ["household_id"])
     _backfill(consent_events)
 
 
@@ -118,6 +136,8 @@ def _backfill(consent_events) -> None:
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_pdpa_requests_household_id"), table_name="pdpa_requests")
+    op.drop_table("pdpa_requests")
     op.drop_table("breaches")
     op.drop_index(op.f("ix_read_log_household_id"), table_name="read_log")
     op.drop_index(op.f("ix_read_log_username"), table_name="read_log")
