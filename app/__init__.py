@@ -105,4 +105,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app import search_views  # one box: cases, communities, households; /api/search
 
     search_views.init_app(app)
+    from app import pdpa_views  # PDPA: a household's consent ledger, page forms and API
+
+    pdpa_views.init_app(app)
     return app

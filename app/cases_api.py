@@ -31,6 +31,7 @@ from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.http import parse_options_header
 
 from app.application.case_detail import case_detail
+from app.application.pdpa import household_reads
 from app.auth import NotLoggedIn, current_user
 from app.cases_schemas import (
     AuditListSchema,
@@ -494,7 +495,11 @@ def list_households(case_id):
     Officers, admins and the case's own community representative; municipality
     viewers get 403 (they see counts, in the case).
     """
-    households = services.list_households(uow(), current_user(), case_id)
+    user = current_user()
+    households = services.list_households(uow(), user, case_id)
+    services.log_reads(
+        uow(), user, "households_api", [(h.id, household_reads(h)) for h in households]
+    )
     return {"items": households, "total": len(households)}
 
 
@@ -521,7 +526,10 @@ def add_household(body, case_id):
 @errors(401, 403, 404)
 def get_household(household_id):
     """One household"""
-    return services.get_household(uow(), current_user(), household_id)
+    user = current_user()
+    household = services.get_household(uow(), user, household_id)
+    services.log_reads(uow(), user, "household_api", [(household.id, household_reads(household))])
+    return household
 
 
 @blp.route("/households/<int:household_id>", methods=["PATCH"], tags=["households"])
@@ -550,8 +558,11 @@ def _member_list(household, members) -> dict:
 @errors(401, 403, 404)
 def list_members(household_id):
     """A household's members (birth years in the Buddhist Era)"""
-    household = services.get_household(uow(), current_user(), household_id)
-    members = services.list_members(uow(), current_user(), household_id)
+    user = current_user()
+    household = services.get_household(uow(), user, household_id)
+    members = services.list_members(uow(), user, household_id)
+    shown = household_reads(household, members=members, names=())
+    services.log_reads(uow(), user, "members_api", [(household.id, shown)])
     return _member_list(household, members)
 
 

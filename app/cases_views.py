@@ -29,6 +29,7 @@ from flask import (
 )
 
 from app.application.case_detail import case_detail
+from app.application.pdpa import case_page_reads, household_privacy, household_reads
 from app.auth import local_target, login_required, roles_required
 from app.casestore import uow
 from app.i18n import LANGUAGES, STRINGS, current_language
@@ -203,6 +204,7 @@ def case_list():
 def _render_case(case_id: int, *, status: int = 200, form: str | None = None, error=None):
     """The case page; after a refused form, with its error and the values typed in."""
     detail = case_detail(uow(), g.user, case_id)
+    services.log_reads(uow(), g.user, "case_page", case_page_reads(detail))
     g.page_url = url_for("cases.case_page", case_id=case_id)
     lang = _lang()
     case = detail["case"]
@@ -536,6 +538,11 @@ def household(household_id: int):
     revealed = None
     if request.method == "GET" and request.args.get("reveal") == "national_id":
         revealed = services.reveal_national_id(uow(), g.user, household_id)
+        services.log_reads(uow(), g.user, "national_id", [(item.id, ["national_id"])])
+    shown = household_reads(item, members=members, photos=photos)
+    services.log_reads(uow(), g.user, "household_page", [(item.id, shown)])
+    lang = _lang()
+    withdraw = request.args.get("withdraw")
     values = request.form if error else {}
     if error and request.form.get("member_rows"):
         member_rows = _member_form_rows(request.form) or []
@@ -564,13 +571,15 @@ def household(household_id: int):
         revealed_id=revealed,
         may_reveal=g.user.role in OFFICER_ROLES and bool(item.national_id),
         member_rows=member_rows,
-        options=_choice_options(_lang()),
+        options=_choice_options(lang),
         photos=photos,
         lonlat=services.geometry_to_geojson(item.location)["coordinates"]
         if item.location
         else None,
         dopa=_dopa_lists(province, district),
         dopa_names=register.dopa_names,
+        pdpa=household_privacy(uow, g.user, item, lang),
+        withdraw_scope=withdraw if withdraw in ("general", "sensitive") else None,
     ), (error.status if error else 200)
 
 

@@ -110,6 +110,11 @@ POLICY: dict[str, Allowed] = {
     # (viewers never find households, representatives only their community).
     "search.search_page": USERS,
     "search_api.api_search": {"GET": USERS},
+    # PDPA: a household's consent ledger (personal data: not for municipality viewers).
+    "pdpa.record_consent": EDITORS,
+    "pdpa.withdraw_consent": EDITORS,
+    "pdpa_api.get_consent": {"GET": EDITORS},
+    "pdpa_api.post_consent": {"POST": EDITORS},
 }
 
 

@@ -48,6 +48,19 @@ def _hit_dict(hit) -> dict:
     return out
 
 
+def _log_household_hits(user, results: services.SearchResults) -> None:
+    """The households a search showed (head's name, house code) go in the read log."""
+    services.log_reads(
+        uow(),
+        user,
+        "search",
+        [
+            (hit.id, ["head_name"] + (["structure_id"] if hit.structure_id else []))
+            for hit in results.households
+        ],
+    )
+
+
 def results_dict(results: services.SearchResults) -> dict:
     """The answer of `GET /api/search` (and what the page shows)."""
     return {
@@ -69,6 +82,7 @@ def search_page():
     error, status = None, 200
     try:
         results = services.search(uow(), g.user, text)
+        _log_household_hits(g.user, results)
     except InvalidInput as exc:
         error, status = exc, 422
         results = services.SearchResults(text="")
@@ -172,7 +186,9 @@ def api_search(query):
     gets `households: []` and `households_searched: false`. `%` and `_` match
     themselves. A text over the limit is refused (422, Thai and English).
     """
-    results = services.search(uow(), current_user(), query["q"], limit=query["limit"])
+    user = current_user()
+    results = services.search(uow(), user, query["q"], limit=query["limit"])
+    _log_household_hits(user, results)
     return results_dict(results)
 
 

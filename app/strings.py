@@ -368,6 +368,157 @@ STRINGS: dict[str, dict[str, str]] = {
     "mapjs.gm_finish": {"th": "เสร็จ", "en": "Finish"},
     "mapjs.gm_cancel": {"th": "ยกเลิก", "en": "Cancel"},
     "mapjs.gm_removeLastVertex": {"th": "ลบจุดล่าสุด", "en": "Remove last corner"},
+    # -- PDPA -- (issue 14: consent ledger, read log, records of processing, breaches;
+    # app/pdpa_views.py, app/application/pdpa.py, app/cli/pdpa.py, cases/_consent.html)
+    "pdpa.consent_title": {
+        "th": "ความยินยอมและการแจ้งวัตถุประสงค์ (พ.ร.บ. คุ้มครองข้อมูลส่วนบุคคล)",
+        "en": "Consent and notice (PDPA)",
+    },
+    "pdpa.consent_lead": {
+        "th": "ข้อมูลส่วนใหญ่ของโครงการประมวลผลตามภารกิจของรัฐ (มาตรา 24 (4)) "
+        "ส่วนที่ต้องขอความยินยอมแสดงไว้ด้านล่าง การถอนความยินยอมทำได้ง่ายเท่ากับการให้",
+        "en": "Most of the programme's data is processed as a public task (s24(4)); what "
+        "needs consent is below. Withdrawing is as easy as giving.",
+    },
+    "pdpa.state": {"th": "สถานะปัจจุบัน", "en": "Now"},
+    "pdpa.state_given": {"th": "ให้ความยินยอมแล้ว", "en": "Given"},
+    "pdpa.state_withdrawn": {"th": "ไม่ให้หรือถอนแล้ว", "en": "Refused or withdrawn"},
+    "pdpa.state_none": {"th": "ยังไม่ได้บันทึก", "en": "Not recorded"},
+    "pdpa.ledger": {"th": "ทะเบียนความยินยอม", "en": "Consent ledger"},
+    "pdpa.no_events": {"th": "ยังไม่มีการบันทึกความยินยอม", "en": "No consent recorded yet."},
+    "pdpa.col.on": {"th": "วันที่", "en": "Date"},
+    "pdpa.col.action": {"th": "รายการ", "en": "What"},
+    "pdpa.col.scope": {"th": "ประเภท", "en": "Scope"},
+    "pdpa.col.purposes": {"th": "วัตถุประสงค์", "en": "Purposes"},
+    "pdpa.col.recorded_by": {"th": "ผู้บันทึก", "en": "Recorded by"},
+    "pdpa.col.taken_by": {"th": "ผู้รับความยินยอม", "en": "Taken by"},
+    "pdpa.col.document": {"th": "เอกสาร", "en": "Form"},
+    "pdpa.col.note": {"th": "หมายเหตุ", "en": "Note"},
+    "pdpa.source.page": {"th": "หน้าครัวเรือน", "en": "household page"},
+    "pdpa.source.api": {"th": "API", "en": "API"},
+    "pdpa.source.survey": {"th": "แบบสำรวจ", "en": "survey"},
+    "pdpa.source.register": {"th": "แก้ไขทะเบียน", "en": "register edit"},
+    "pdpa.source.cli": {"th": "บรรทัดคำสั่ง", "en": "command line"},
+    "pdpa.record": {"th": "บันทึกความยินยอม", "en": "Record consent"},
+    "pdpa.scope": {"th": "ประเภทความยินยอม", "en": "Scope of the consent"},
+    "pdpa.on": {"th": "วันที่ให้ความยินยอม", "en": "Date given"},
+    "pdpa.purposes": {"th": "วัตถุประสงค์ที่ยินยอม", "en": "Purposes agreed"},
+    "pdpa.taken_by": {
+        "th": "ผู้รับความยินยอม (เช่น อาสาสมัครสำรวจ)",
+        "en": "Taken by (e.g. the survey volunteer)",
+    },
+    "pdpa.document": {"th": "หนังสือให้ความยินยอมที่ลงนามแล้ว", "en": "The signed consent form"},
+    "pdpa.document_none": {"th": "— ไม่มี —", "en": "— none —"},
+    "pdpa.upload_form": {"th": "หรืออัปโหลดหนังสือที่ลงนามแล้ว", "en": "or upload the signed form"},
+    "pdpa.note": {"th": "หมายเหตุ", "en": "Note"},
+    "pdpa.withdraw": {"th": "ถอนความยินยอม", "en": "Withdraw"},
+    "pdpa.withdraw_title": {"th": "ยืนยันการถอนความยินยอม", "en": "Withdraw this consent?"},
+    "pdpa.withdraw_clears": {
+        "th": "ข้อมูลต่อไปนี้ของครัวเรือนจะถูกลบ เพราะไม่มีฐานทางกฎหมายให้ประมวลผลต่อ:",
+        "en": "These fields of the household will be cleared, since they may no longer be "
+        "processed:",
+    },
+    "pdpa.withdraw_clears_nothing": {
+        "th": "ครัวเรือนนี้ไม่มีข้อมูลที่ต้องลบ",
+        "en": "The household has nothing stored that must be cleared.",
+    },
+    "pdpa.withdraw_yes": {"th": "ยืนยัน ถอนความยินยอม", "en": "Yes, withdraw"},
+    "pdpa.cancel": {"th": "ยกเลิก", "en": "Cancel"},
+    "pdpa.flash_recorded": {"th": "บันทึกความยินยอมแล้ว", "en": "Consent recorded."},
+    "pdpa.flash_withdrawn": {"th": "ถอนความยินยอมแล้ว", "en": "Consent withdrawn."},
+    "pdpa.flash_cleared": {"th": "ลบข้อมูลแล้ว: {fields}", "en": "Cleared: {fields}"},
+    "pdpa.reads_title": {
+        "th": "บันทึกการเข้าดูข้อมูลส่วนบุคคลของครัวเรือนนี้",
+        "en": "Reads of this household's personal data",
+    },
+    "pdpa.reads_lead": {
+        "th": "ทุกครั้งที่ผู้ใช้เปิดดูข้อมูลส่วนบุคคลของครัวเรือนนี้ (มาตรา 39) รายการล่าสุดก่อน "
+        "ผู้ดูข้อมูลของเขต/เทศบาลไม่เห็นข้อมูลส่วนบุคคล จึงไม่มีในบันทึกนี้",
+        "en": "Every time a user was shown this household's personal data (s39), the latest "
+        "first. Municipality viewers never see personal data, so never appear here.",
+    },
+    "pdpa.no_reads": {"th": "ยังไม่มีการเข้าดู", "en": "No reads yet."},
+    "pdpa.col.when": {"th": "เวลา", "en": "When"},
+    "pdpa.col.who": {"th": "ผู้ใช้", "en": "User"},
+    "pdpa.col.role": {"th": "บทบาท", "en": "Role"},
+    "pdpa.col.fields": {"th": "ข้อมูลที่เห็น", "en": "Fields shown"},
+    "pdpa.col.via": {"th": "ผ่านทาง", "en": "Through"},
+    "pdpa.time_suffix": {"th": " น.", "en": ""},
+    "pdpa.security_measures": {
+        "th": "ผู้ใช้ทุกคนมีบัญชีและบทบาทของตนเอง (เจ้าหน้าที่ ผู้แทนชุมชนเห็นเฉพาะชุมชนของตน "
+        "ผู้ดูข้อมูลของเขต/เทศบาลเห็นเฉพาะจำนวน) ตรวจสิทธิ์ทุกเส้นทางก่อนแสดงผล "
+        "เซสชันหมดอายุเมื่อไม่ใช้งาน 2 ชั่วโมง และจำกัดการเข้าสู่ระบบผิดซ้ำ "
+        "บันทึกการแก้ไขทุกครั้ง (audit log) และบันทึกการเข้าดูข้อมูลส่วนบุคคลทุกครั้ง (read log) "
+        "แสดงเลขประจำตัวประชาชนแบบปิดบังเหลือ 3 หลักท้าย การแสดงเลขเต็มบันทึกไว้ "
+        "เก็บข้อมูลอ่อนไหวเฉพาะเมื่อได้รับความยินยอมโดยชัดแจ้ง และลบเมื่อถอนความยินยอม "
+        "ไฟล์และฐานข้อมูลเปิดได้เฉพาะเจ้าของระบบ และสำรองข้อมูลตามรอบ",
+        "en": "Every user has their own login and role (officers; community representatives "
+        "see their own community only; municipality viewers see counts only), checked on "
+        "every route before anything is shown. Sessions end after 2 hours idle; repeated "
+        "failed logins are limited. Every change is in the audit log and every read of "
+        "personal data in the read log. National ID numbers are shown masked to the last 3 "
+        "digits; showing one in full is logged. Sensitive data is kept only with explicit "
+        "consent and cleared when it is withdrawn. Files and the database are readable by "
+        "the planner's owner only, and backed up on schedule.",
+    },
+    "pdpa.ropa.sheet": {"th": "บันทึกรายการ ม.39", "en": "Record s39"},
+    "pdpa.ropa.title": {
+        "th": "บันทึกรายการกิจกรรมการประมวลผลข้อมูลส่วนบุคคล (มาตรา 39 "
+        "พ.ร.บ. คุ้มครองข้อมูลส่วนบุคคล พ.ศ. 2562)",
+        "en": "Record of processing activities (PDPA B.E. 2562, s39)",
+    },
+    "pdpa.ropa.controller": {"th": "ผู้ควบคุมข้อมูลส่วนบุคคล", "en": "Data controller"},
+    "pdpa.ropa.generated": {"th": "จัดทำเมื่อ", "en": "Generated on"},
+    "pdpa.ropa.system": {
+        "th": "ระบบวางแผนที่อยู่อาศัยชุมชน (โครงการบ้านมั่นคงและที่อยู่อาศัยชุมชน)",
+        "en": "Community housing planner (Baan Mankong and community housing)",
+    },
+    "pdpa.ropa.col.no": {"th": "ลำดับ", "en": "No."},
+    "pdpa.ropa.col.purpose": {"th": "วัตถุประสงค์ของการประมวลผล", "en": "Purpose of processing"},
+    "pdpa.ropa.col.basis": {"th": "ฐานทางกฎหมาย", "en": "Lawful basis"},
+    "pdpa.ropa.col.categories": {"th": "ประเภทข้อมูลส่วนบุคคล", "en": "Categories of personal data"},
+    "pdpa.ropa.col.subjects": {"th": "เจ้าของข้อมูลส่วนบุคคล", "en": "Data subjects"},
+    "pdpa.ropa.col.recipients": {"th": "ผู้มีสิทธิ์เข้าถึงและผู้รับข้อมูล", "en": "Who may access; recipients"},
+    "pdpa.ropa.col.retention": {"th": "ระยะเวลาการเก็บรักษา", "en": "Retention"},
+    "pdpa.ropa.col.security": {
+        "th": "มาตรการรักษาความมั่นคงปลอดภัย",
+        "en": "Security measures",
+    },
+    "pdpa.ropa.col.transfer": {
+        "th": "การส่งหรือโอนข้อมูลไปต่างประเทศ",
+        "en": "Transfer outside Thailand",
+    },
+    "pdpa.ropa.no_transfer": {
+        "th": "ไม่มี (ระบบทำงานในเครื่องของหน่วยงาน ไม่ใช้บริการภายนอก)",
+        "en": "None (the planner runs on the office's own machine, with no outside service)",
+    },
+    "pdpa.ropa.sensitive": {"th": "ข้อมูลอ่อนไหว", "en": "sensitive"},
+    "pdpa.ropa.retention.personal": {
+        "th": "{years} ปีนับจากปิดกรณี (ครัวเรือนย้ายเข้าอยู่และสัญญาสิ้นสุด)",
+        "en": "{years} years after the case closes (moved in, contracts ended)",
+    },
+    "pdpa.ropa.retention.sensitive": {
+        "th": "จนกว่าจะถอนความยินยอม และไม่เกิน {years} ปีนับจากปิดกรณี",
+        "en": "Until consent is withdrawn, and at most {years} years after the case closes",
+    },
+    "pdpa.ropa.col.rejected": {
+        "th": "คำขอของเจ้าของข้อมูลที่ถูกปฏิเสธ (จำนวน)",
+        "en": "Data subjects' requests rejected (count)",
+    },
+    "pdpa.ropa.rejected_other": {
+        "th": "คำขอที่ถูกปฏิเสธโดยไม่ระบุวัตถุประสงค์: {n} (รายละเอียด: planner pdpa request list)",
+        "en": "Requests rejected naming no purpose: {n} (details: planner pdpa request list)",
+    },
+    "pdpa.breach.deadline": {"th": "กำหนดแจ้ง สคส.", "en": "PDPC deadline"},
+    "pdpa.breach.overdue": {"th": "เกินกำหนด ยังไม่แจ้ง สคส.", "en": "OVERDUE, PDPC not told"},
+    "pdpa.breach.open": {"th": "ยังไม่แจ้ง สคส. (ยังไม่เกินกำหนด)", "en": "PDPC not told yet (in time)"},
+    "pdpa.breach.notified": {"th": "แจ้ง สคส. แล้ว", "en": "PDPC told"},
+    "pdpa.breach.notified_late": {"th": "แจ้ง สคส. ล่าช้า", "en": "PDPC told late"},
+    "pdpa.breach.subjects": {"th": "แจ้งเจ้าของข้อมูล", "en": "People told"},
+    "pdpa.breach.detected": {"th": "ตรวจพบ", "en": "Detected"},
+    "pdpa.breach.households": {"th": "ครัวเรือนที่ได้รับผลกระทบ", "en": "Households affected"},
+    "pdpa.breach.none": {"th": "ไม่มีเหตุละเมิดที่บันทึกไว้", "en": "No breach recorded."},
+    # -- end of PDPA --
     # -- the municipal site check (app/overlap_views.py, templates/overlap/, static/overlap.js) --
     "nav.overlap": {"th": "ตรวจสอบพื้นที่", "en": "Site check"},
     "overlap.title": {"th": "ตรวจสอบพื้นที่โครงการ", "en": "Check project sites"},

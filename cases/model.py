@@ -7,7 +7,7 @@ Geometries are shapely objects in the storage CRS (`STORAGE_CRS`, metres).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from shapely.geometry.base import BaseGeometry
@@ -395,6 +395,104 @@ class LayoutDecision:
     parameters: dict[str, Any] = field(default_factory=dict)
     note: str = ""
     version: int = 1
+    id: int | None = None
+
+
+# -- PDPA records (docs/decisions/0025) -------------------------------------------------
+# The Personal Data Protection Act B.E. 2562 was passed in 2019: no consent under it, and
+# no breach of it, is dated earlier.
+PDPA_START = date(2019, 1, 1)
+CONSENT_ACTIONS = ("given", "withdrawn")
+CONSENT_SCOPES = ("general", "sensitive")  # PDPA s19 and s26 (cases.privacy.SCOPES)
+BREACH_RISKS = ("low", "high")
+BREACH_DEADLINE = timedelta(hours=72)  # PDPA s37(4): tell the PDPC within 72 hours
+
+
+@dataclass
+class ConsentEvent:
+    """One line of a household's consent and notice ledger: consent of a scope given or
+    withdrawn, for which purposes (keys of cases.privacy.PURPOSES), on which day, who
+    recorded it in the planner (`recorded_by`, a user) and who took it in the field
+    (`taken_by`, e.g. a volunteer), with the signed form (a case document) when there is
+    one. `source`: page, api, survey or register (an edit of the consent fields)."""
+
+    household_id: int
+    action: str
+    scope: str
+    purposes: list[str]
+    on: date
+    recorded_by: str
+    recorded_at: datetime
+    taken_by: str = ""
+    document_id: int | None = None
+    source: str = "page"
+    note: str = ""
+    id: int | None = None
+
+
+@dataclass
+class ReadEntry:
+    """One read of a household's personal data by a user: which household, which fields
+    (rows of cases.privacy.FIELDS), when (UTC) and through what (`via`)."""
+
+    at: datetime
+    username: str
+    role: str
+    household_id: int
+    fields: list[str]
+    via: str
+    id: int | None = None
+
+
+@dataclass
+class Breach:
+    """A personal data breach as the register records it (times UTC). The PDPC must be
+    told within 72 hours of its detection (s37(4)) unless it is unlikely to put anyone's
+    rights at risk; a high risk is told to the people affected too."""
+
+    detected_at: datetime
+    description: str
+    households_affected: int
+    risk: str
+    recorded_by: str
+    recorded_at: datetime
+    pdpc_notified_at: datetime | None = None
+    subjects_notified_at: datetime | None = None
+    id: int | None = None
+
+    @property
+    def deadline(self) -> datetime:
+        return self.detected_at + BREACH_DEADLINE
+
+    def overdue(self, now: datetime) -> bool:
+        """Not yet told to the PDPC and past the 72 hours."""
+        return self.pdpc_notified_at is None and now > self.deadline
+
+    def notified_late(self) -> bool:
+        return self.pdpc_notified_at is not None and self.pdpc_notified_at > self.deadline
+
+
+REQUEST_KINDS = ("access", "rectification", "erasure", "restriction", "objection", "portability")
+REQUEST_STATUSES = ("open", "fulfilled", "rejected")
+
+
+@dataclass
+class SubjectRequest:
+    """A data subject's request under the PDPA (s30-s36): access, rectification, erasure,
+    restriction, objection or portability; when it came, for which household and purpose
+    (when it names one), and its outcome. A rejection keeps its reason: s39 asks for the
+    rejected requests in the record of processing."""
+
+    kind: str
+    received_on: date
+    recorded_by: str
+    recorded_at: datetime
+    household_id: int | None = None
+    purpose: str | None = None  # a key of cases.privacy.PURPOSES
+    status: str = "open"
+    decided_on: date | None = None
+    reason: str = ""
+    note: str = ""
     id: int | None = None
 
 

@@ -289,6 +289,73 @@ audit_log = sa.Table(
     sa.Column("after", sa.JSON),
 )
 
+# -- PDPA records (docs/decisions/0025-pdpa-classification-consent-and-read-log.md) -----
+# A household's consent and notice ledger; the household's consent_* columns are its
+# current state, kept in step by cases/services/consent.py in the same transaction.
+consent_events = sa.Table(
+    "consent_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("household_id", sa.ForeignKey("households.id"), nullable=False, index=True),
+    sa.Column("action", sa.String(20), nullable=False),  # given | withdrawn
+    sa.Column("scope", sa.String(20), nullable=False),  # general (s19) | sensitive (s26)
+    sa.Column("purposes", sa.JSON, nullable=False),  # keys of cases.privacy.PURPOSES
+    sa.Column("on", sa.Date, nullable=False),
+    sa.Column("recorded_by", sa.String(80), nullable=False),
+    sa.Column("recorded_at", sa.DateTime, nullable=False),
+    sa.Column("taken_by", sa.Text, nullable=False, server_default=""),
+    sa.Column("document_id", sa.ForeignKey("documents.id")),
+    sa.Column("source", sa.String(20), nullable=False, server_default="page"),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+)
+
+# Every read of a household's personal data by a user, apart from the audit log (which
+# records changes): who, which household, which fields (privacy rows), when, through what.
+# No foreign key: the log outlives what it names.
+read_log = sa.Table(
+    "read_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("at", sa.DateTime, nullable=False, index=True),
+    sa.Column("username", sa.String(80), nullable=False, index=True),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("household_id", sa.Integer, nullable=False, index=True),
+    sa.Column("fields", sa.JSON, nullable=False),
+    sa.Column("via", sa.String(40), nullable=False),
+)
+
+# The breach register (PDPA s37(4)): times in UTC.
+breaches = sa.Table(
+    "breaches",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("detected_at", sa.DateTime, nullable=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("households_affected", sa.Integer, nullable=False),
+    sa.Column("risk", sa.String(10), nullable=False),
+    sa.Column("pdpc_notified_at", sa.DateTime),
+    sa.Column("subjects_notified_at", sa.DateTime),
+    sa.Column("recorded_by", sa.String(80), nullable=False),
+    sa.Column("recorded_at", sa.DateTime, nullable=False),
+)
+
+# Data subjects' requests (s30-s36) and their outcome; the rejected ones feed the s39 record.
+pdpa_requests = sa.Table(
+    "pdpa_requests",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("received_on", sa.Date, nullable=False),
+    sa.Column("household_id", sa.ForeignKey("households.id"), index=True),
+    sa.Column("purpose", sa.String(40)),
+    sa.Column("status", sa.String(20), nullable=False, server_default="open"),
+    sa.Column("decided_on", sa.Date),
+    sa.Column("reason", sa.Text, nullable=False, server_default=""),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+    sa.Column("recorded_by", sa.String(80), nullable=False),
+    sa.Column("recorded_at", sa.DateTime, nullable=False),
+)
+
 # Covering indexes for the dashboard: counts by case, status and agreement, and by finish date.
 sa.Index(
     "ix_households_status",

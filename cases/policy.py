@@ -121,8 +121,11 @@ def redact(record: dict) -> dict:
 
 def may_open_document(user: User, kind: str, workflows) -> bool:
     """Viewers never open documents about identifiable households (survey forms,
-    agreements, loan contracts, photos...)."""
-    personal = bool(workflows.document_kinds.get(kind, {}).get("personal"))
+    agreements, loan contracts, photos...): a kind classified in cases/privacy.py, or
+    marked `personal` in the workflows."""
+    personal = privacy.document_class(kind) is not None or bool(
+        workflows.document_kinds.get(kind, {}).get("personal")
+    )
     return sees_personal_data(user) or not personal
 
 

@@ -365,7 +365,38 @@ FIELDS_BY_NAME = {f.name: f for f in HOUSEHOLD_FIELDS}
 # is the count of the members repeat.
 PERSONAL_FIELDS = frozenset({f.name for f in HOUSEHOLD_FIELDS if f.cls} | {"members"})
 MEMBER_FIELDS_BY_NAME = {f.name: f for f in MEMBER_FIELDS}
-EXPLICIT_CONSENT_FIELDS = tuple(f.name for f in HOUSEHOLD_FIELDS if f.explicit_consent)
+# The fields stored only with explicit consent: those whose privacy row rests on PDPA s26
+# (a test holds the `explicit_consent` flags equal to this).
+EXPLICIT_CONSENT_FIELDS = tuple(
+    f.name
+    for f in HOUSEHOLD_FIELDS
+    if f.privacy and privacy.FIELD_CLASSES[f.privacy].basis == privacy.EXPLICIT_CONSENT
+)
+# The fields that rest on the household's general consent (PDPA s19): they may not be
+# stored once the household has refused or withdrawn it.
+CONSENT_FIELDS = tuple(
+    f.name
+    for f in HOUSEHOLD_FIELDS
+    if f.privacy and privacy.FIELD_CLASSES[f.privacy].basis == privacy.CONSENT
+)
+# Every household column that holds personal data, with its privacy row: the register's
+# fields, the member count and the agreement to move. The read log names these rows.
+HOUSEHOLD_PRIVACY: dict[str, str] = {
+    **{f.name: f.privacy for f in HOUSEHOLD_FIELDS if f.privacy},
+    "members": "members",
+    "agreed_to_move": "agreed_to_move",
+}
+MEMBER_PRIVACY: dict[str, str] = {f.name: f.privacy for f in MEMBER_FIELDS if f.privacy}
+
+
+def privacy_rows(
+    values: dict[str, Any], names=None, *, table: dict[str, str] = HOUSEHOLD_PRIVACY
+) -> list[str]:
+    """The privacy rows (keys of cases.privacy.FIELDS) of the personal fields of `values`
+    that hold something, limited to `names` when given: what a reader was shown."""
+    shown = table.keys() if names is None else [n for n in names if n in table]
+    rows = {table[n] for n in shown if values.get(n) not in (None, "", [])}
+    return sorted(rows)
 
 
 # -- national ID ---------------------------------------------------------------
@@ -576,7 +607,9 @@ def check_address(values: dict[str, Any]) -> None:
 
 
 def check_consent(values: dict[str, Any]) -> None:
-    """Health and disability need explicit consent (PDPA s26): refuse them without it."""
+    """Health and disability need explicit consent (PDPA s26): refuse them without it. The
+    fields resting on general consent (s19) are refused once it was refused or withdrawn
+    (consent_given False; None is "not recorded yet")."""
     given = [n for n in EXPLICIT_CONSENT_FIELDS if values.get(n) not in (None, "", 0)]
     if given and values.get("consent_sensitive") is not True:
         names_en = ", ".join(FIELDS_BY_NAME[n].en for n in given)
@@ -587,6 +620,17 @@ def check_consent(values: dict[str, Any]) -> None:
             f"{names_th}: บันทึกข้อมูลสุขภาพและความพิการได้เฉพาะเมื่อครัวเรือนให้ความยินยอมโดยชัดแจ้ง "
             "(พ.ร.บ. คุ้มครองข้อมูลส่วนบุคคล มาตรา 26) กรุณาบันทึกความยินยอมก่อน",
             field=given[0],
+        )
+    refused = [n for n in CONSENT_FIELDS if values.get(n) not in (None, "")]
+    if refused and values.get("consent_given") is False:
+        names_en = ", ".join(FIELDS_BY_NAME[n].en for n in refused)
+        names_th = ", ".join(FIELDS_BY_NAME[n].th for n in refused)
+        raise InvalidInput(
+            f"{names_en}: the household has refused or withdrawn its consent (PDPA s19), so "
+            "this cannot be stored; record the consent again first",
+            f"{names_th}: ครัวเรือนไม่ให้หรือถอนความยินยอมแล้ว (พ.ร.บ. คุ้มครองข้อมูลส่วนบุคคล "
+            "มาตรา 19) จึงบันทึกข้อมูลนี้ไม่ได้ กรุณาบันทึกความยินยอมใหม่ก่อน",
+            field=refused[0],
         )
 
 

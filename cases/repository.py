@@ -16,16 +16,20 @@ from cases import orm
 from cases.errors import NotFound, StaleVersion
 from cases.model import (
     AuditEntry,
+    Breach,
     BudgetLine,
     Case,
     Community,
+    ConsentEvent,
     Document,
     Household,
     LayoutDecision,
     LoginSession,
     Member,
     Plot,
+    ReadEntry,
     StageEvent,
+    SubjectRequest,
     SurveyConflict,
     SurveySubmission,
     User,
@@ -819,6 +823,8 @@ class Repository:
             Document: orm.documents,
             SurveySubmission: orm.survey_submissions,
             AuditEntry: orm.audit_log,
+            ConsentEvent: orm.consent_events,
+            ReadEntry: orm.read_log,
         }
         by_table: dict = {}
         for item in items:
@@ -836,6 +842,86 @@ class Repository:
         if entity_id is not None:
             query = query.where(a.c.entity_id == str(entity_id))
         return [_row_to(AuditEntry, r) for r in self.conn.execute(query)]
+
+    # -- PDPA: the consent ledger, the read log, the breach register ------------
+    def add_consent_event(self, event: ConsentEvent) -> ConsentEvent:
+        event.id = self.conn.execute(
+            orm.consent_events.insert(), _values(event)
+        ).inserted_primary_key[0]
+        return event
+
+    def list_consent_events(self, household_id: int) -> list[ConsentEvent]:
+        """A household's ledger in the order it happened (day, then as recorded)."""
+        t = orm.consent_events
+        rows = self.conn.execute(
+            sa.select(t).where(t.c.household_id == household_id).order_by(t.c.on, t.c.id)
+        )
+        return [_row_to(ConsentEvent, r) for r in rows]
+
+    def add_reads(self, entries: list[ReadEntry]) -> None:
+        """Many reads in one statement."""
+        if entries:
+            self.conn.execute(orm.read_log.insert(), [_values(e) for e in entries])
+
+    def list_reads(
+        self, *, household_id: int | None = None, username: str | None = None, limit: int = 200
+    ) -> list[ReadEntry]:
+        """Reads of personal data, the latest first."""
+        t = orm.read_log
+        query = sa.select(t).order_by(t.c.id.desc()).limit(limit)
+        if household_id is not None:
+            query = query.where(t.c.household_id == household_id)
+        if username is not None:
+            query = query.where(t.c.username == username)
+        return [_row_to(ReadEntry, r) for r in self.conn.execute(query)]
+
+    def add_breach(self, breach: Breach) -> Breach:
+        breach.id = self.conn.execute(orm.breaches.insert(), _values(breach)).inserted_primary_key[
+            0
+        ]
+        return breach
+
+    def get_breach(self, breach_id: int) -> Breach:
+        row = self.conn.execute(
+            sa.select(orm.breaches).where(orm.breaches.c.id == breach_id)
+        ).first()
+        if row is None:
+            raise NotFound(f"no breach {breach_id}", f"ไม่มีเหตุละเมิดหมายเลข {breach_id}")
+        return _row_to(Breach, row)
+
+    def update_breach(self, breach: Breach) -> None:
+        self.conn.execute(
+            orm.breaches.update().where(orm.breaches.c.id == breach.id).values(**_values(breach))
+        )
+
+    def list_breaches(self) -> list[Breach]:
+        """Every breach, the latest detected first."""
+        t = orm.breaches
+        rows = self.conn.execute(sa.select(t).order_by(t.c.detected_at.desc(), t.c.id.desc()))
+        return [_row_to(Breach, r) for r in rows]
+
+    def add_request(self, item: SubjectRequest) -> SubjectRequest:
+        item.id = self.conn.execute(orm.pdpa_requests.insert(), _values(item)).inserted_primary_key[
+            0
+        ]
+        return item
+
+    def get_request(self, request_id: int) -> SubjectRequest:
+        t = orm.pdpa_requests
+        row = self.conn.execute(sa.select(t).where(t.c.id == request_id)).first()
+        if row is None:
+            raise NotFound(f"no request {request_id}", f"ไม่มีคำขอหมายเลข {request_id}")
+        return _row_to(SubjectRequest, row)
+
+    def update_request(self, item: SubjectRequest) -> None:
+        t = orm.pdpa_requests
+        self.conn.execute(t.update().where(t.c.id == item.id).values(**_values(item)))
+
+    def list_requests(self) -> list[SubjectRequest]:
+        """Every request, the latest received first."""
+        t = orm.pdpa_requests
+        rows = self.conn.execute(sa.select(t).order_by(t.c.received_on.desc(), t.c.id.desc()))
+        return [_row_to(SubjectRequest, r) for r in rows]
 
     # -- dashboard aggregates -------------------------------------------------
     def progress_rows(self, *, programme: str | None = None, community_id: str | None = None):

@@ -19,15 +19,19 @@ from types import SimpleNamespace
 from cases.errors import NotFound, StaleVersion
 from cases.model import (
     AuditEntry,
+    Breach,
     BudgetLine,
     Case,
     Community,
+    ConsentEvent,
     Document,
     Household,
     LayoutDecision,
     LoginSession,
     Plot,
+    ReadEntry,
     StageEvent,
+    SubjectRequest,
     User,
 )
 
@@ -50,6 +54,10 @@ class FakeData:
                 "sessions",
                 "audit",
                 "layout_decisions",
+                "consent_events",
+                "reads",
+                "breaches",
+                "requests",
             )
         }
         self.programmes: dict[int, str] = {}
@@ -349,6 +357,57 @@ class FakeRepository:
             and (entity_id is None or a.entity_id == str(entity_id))
         ]
         return sorted(rows, key=lambda a: -a.id)[:limit]
+
+    # -- PDPA: consent ledger, read log, breach register ----------------------------
+    def add_consent_event(self, event: ConsentEvent) -> ConsentEvent:
+        return self._add("consent_events", event)
+
+    def list_consent_events(self, household_id: int) -> list[ConsentEvent]:
+        rows = [
+            copy.deepcopy(e)
+            for e in self.t["consent_events"].values()
+            if e.household_id == household_id
+        ]
+        return sorted(rows, key=lambda e: (e.on, e.id))
+
+    def add_reads(self, entries: list[ReadEntry]) -> None:
+        for entry in entries:
+            self._add("reads", replace(entry))
+
+    def list_reads(self, *, household_id=None, username=None, limit: int = 200):
+        rows = [
+            copy.deepcopy(r)
+            for r in self.t["reads"].values()
+            if (household_id is None or r.household_id == household_id)
+            and (username is None or r.username == username)
+        ]
+        return sorted(rows, key=lambda r: -r.id)[:limit]
+
+    def add_breach(self, breach: Breach) -> Breach:
+        return self._add("breaches", breach)
+
+    def get_breach(self, breach_id: int) -> Breach:
+        return self._get("breaches", breach_id, "breach", "เหตุละเมิดหมายเลข")
+
+    def update_breach(self, breach: Breach) -> None:
+        self.t["breaches"][breach.id] = copy.deepcopy(breach)
+
+    def list_breaches(self) -> list[Breach]:
+        rows = [copy.deepcopy(b) for b in self.t["breaches"].values()]
+        return sorted(rows, key=lambda b: (b.detected_at, b.id), reverse=True)
+
+    def add_request(self, item: SubjectRequest) -> SubjectRequest:
+        return self._add("requests", item)
+
+    def get_request(self, request_id: int) -> SubjectRequest:
+        return self._get("requests", request_id, "request", "คำขอหมายเลข")
+
+    def update_request(self, item: SubjectRequest) -> None:
+        self.t["requests"][item.id] = copy.deepcopy(item)
+
+    def list_requests(self) -> list[SubjectRequest]:
+        rows = [copy.deepcopy(r) for r in self.t["requests"].values()]
+        return sorted(rows, key=lambda r: (r.received_on, r.id), reverse=True)
 
     # -- dashboard aggregates ------------------------------------------------------
     def _households_with_place(self, community_id=None, programme=None):

@@ -8,6 +8,11 @@ of the modules is re-exported here.
 
 from __future__ import annotations
 
+from cases.services.breaches import (
+    breach_notified,
+    list_breaches,
+    record_breach,
+)
 from cases.services.budget import (
     BUDGET_DEFAULTS_PATH,
     budget_rate,
@@ -32,6 +37,12 @@ from cases.services.common import (
     MAX_INT,
     MAX_PAGE,
     today_in_thailand,
+)
+from cases.services.consent import (
+    consent_ledger,
+    record_consent,
+    withdraw_consent,
+    withdrawal_effect,
 )
 from cases.services.dashboard import (
     STATUS_COLUMNS,
@@ -85,6 +96,10 @@ from cases.services.plots import (
     list_plots,
     update_plot,
 )
+from cases.services.reads import (
+    log_reads,
+    read_log,
+)
 from cases.services.search import (
     MAX_SEARCH,
     CaseHit,
@@ -102,6 +117,12 @@ from cases.services.sessions import (
 )
 from cases.services.stages import (
     move_stage,
+)
+from cases.services.subject_requests import (
+    decide_request,
+    list_requests,
+    record_request,
+    rejected_counts,
 )
 from cases.services.surveys import (
     SurveyRecord,
@@ -128,6 +149,19 @@ from cases.services.users import (
 )
 
 __all__ = [
+    "decide_request",
+    "list_requests",
+    "record_request",
+    "rejected_counts",
+    "breach_notified",
+    "consent_ledger",
+    "list_breaches",
+    "log_reads",
+    "read_log",
+    "record_breach",
+    "record_consent",
+    "withdraw_consent",
+    "withdrawal_effect",
     "BANGKOK",
     "BUDGET_DEFAULTS_PATH",
     "FIELD_NAMES_TH",

@@ -23,6 +23,7 @@ from cases.services.common import (
     _th,
     today_in_thailand,
 )
+from cases.services.consent import copy_for_consent, follow_consent
 from cases.services.geometry import geometry_from_geojson
 from cases.unit_of_work import UnitOfWork
 from cases.workflow import Workflows, default_workflows
@@ -88,6 +89,7 @@ def add_household(
     values: dict[str, Any],
     *,
     workflows: Workflows | None = None,
+    source: str = "register",
 ) -> Household:
     workflows = workflows or default_workflows()
     values = _household_values(values, workflows)
@@ -98,11 +100,20 @@ def add_household(
             case_id=case.id, household_no=uow.repo.next_household_no(case.id), **values
         )
         household.set_house_status(status, today_in_thailand())
+        events = follow_consent(None, household, user, source=source)
         _check_register(household)
         uow.repo.add_household(household)
         _audit(uow, user, "create", "household", household.id, None, snapshot(household))
+        _add_consent_events(uow, household, events)
         uow.commit()
     return household
+
+
+def _add_consent_events(uow: UnitOfWork, household: Household, events) -> None:
+    """The consent ledger's lines for a change of the consent columns (services/consent.py)."""
+    for event in events:
+        event.household_id = household.id
+        uow.repo.add_consent_event(event)
 
 
 def get_household(uow: UnitOfWork, user: User, household_id: int) -> Household:
@@ -129,9 +140,12 @@ def update_household(
     *,
     members: list[dict[str, Any]] | None = None,
     workflows: Workflows | None = None,
+    source: str = "register",
 ) -> Household:
     """Change a household by version; with `members` (the page's form), its member list
-    too, in the same change: replaced when it differs, and then it sets the count."""
+    too, in the same change: replaced when it differs, and then it sets the count.
+    A change of the consent fields is a line of the consent ledger too (withdrawing one
+    clears the fields that rested on it, unless the change sets them: then refused)."""
     workflows = workflows or default_workflows()
     expected = _check_version(expected_version)
     values = _household_values(changes, workflows)
@@ -140,11 +154,14 @@ def update_household(
         household = uow.repo.get_household(household_id)
         _case_for(uow, user, household.case_id, edit=True)
         before = snapshot(household)
+        old = copy_for_consent(household)
         status = values.pop("house_status", None)
         for name, value in values.items():
             setattr(household, name, value)
         if status:
             household.set_house_status(status, today_in_thailand())
+        changed = {n for n, v in values.items() if getattr(old, n) != v}
+        events = follow_consent(old, household, user, source=source, changed=changed)
         _check_register(household)
         after_extra = {}
         if rows is not None:
@@ -156,6 +173,7 @@ def update_household(
         uow.repo.update_household(household, expected)
         if "member_list" in after_extra:
             uow.repo.replace_members(household.id, [Member(household.id, 0, **r) for r in rows])
+        _add_consent_events(uow, household, events)
         after = {**snapshot(household), **after_extra}
         _audit(uow, user, "update", "household", household.id, before, after)
         uow.commit()

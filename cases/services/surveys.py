@@ -30,6 +30,7 @@ from cases.model import (
     snapshot,
 )
 from cases.services.common import _audit, _audit_entry, _case_for, _now, today_in_thailand
+from cases.services.consent import follow_consent
 from cases.services.documents import MAX_DOCUMENT_BYTES, safe_document_name, store_document_file
 from cases.services.geometry import geometry_from_geojson
 from cases.unit_of_work import UnitOfWork
@@ -416,9 +417,13 @@ def _one(run: _Import, record: SurveyRecord, result: SubmissionResult) -> None:
         household.location = location
         household.surveyed_on = surveyed_on
         household.members = len(members) or None
+        consents = _consents(None, household, user, record)
         _check(household)
         household.set_house_status("not_started", today_in_thailand())
         uow.repo.add_household(household, tallies=batch.added)
+        for event in consents:  # the consent the survey carries, on the ledger
+            event.household_id = household.id
+        batch.pending.extend(consents)
         batch.next_no += 1
         households.append(household)
         batch.index.add(household)
@@ -514,6 +519,20 @@ def _surveyed_on(record: SurveyRecord) -> date:
     return day
 
 
+def _consents(before, household: Household, user, record: SurveyRecord) -> list:
+    """The consent ledger's lines for what this submission changes (services/consent.py)."""
+    try:
+        return follow_consent(
+            before,
+            household,
+            user,
+            source="survey",
+            note=f"survey {record.instance_id}"[:200],
+        )
+    except InvalidInput as exc:
+        raise _Refused(exc.message_en, exc.message_th) from None
+
+
 def _check(household: Household) -> None:
     try:
         register.check_address(vars(household))
@@ -578,10 +597,12 @@ def _merge(
         else:
             conflicts.append(("members", ours_members, members))
     household.surveyed_on = surveyed_on
+    consents = _consents(original, household, user, record)
     _check(household)  # refused here: nothing of this submission was written
     if take_members:
         uow.repo.replace_members(household.id, [Member(household.id, 0, **m) for m in members])
     uow.repo.update_household(household, household.version)
+    uow.repo.add_many(consents)
     vars(original).update(vars(household))
     _audit(uow, user, "survey", "household", household.id, before, snapshot(household))
     result.fields = changed + [c[0] for c in conflicts]
@@ -685,6 +706,7 @@ def resolve_conflict(
             raise DomainError("this conflict was already resolved", "ข้อขัดแย้งนี้ได้รับการแก้ไขแล้ว")
         household = uow.repo.get_household(conflict.household_id)
         before = snapshot(household)
+        old = replace(household)
         if keep == "survey":
             if conflict.field == "members":
                 rows = [register.clean_member(m) for m in conflict.survey_value or []]
@@ -697,8 +719,10 @@ def resolve_conflict(
                     {conflict.field: conflict.survey_value}, tenure_kinds=workflows.tenure_kinds
                 )
                 setattr(household, conflict.field, cleaned[conflict.field])
+            events = follow_consent(old, household, user, source="survey", changed={conflict.field})
             register.check_consent(vars(household))
             uow.repo.update_household(household, household.version)
+            uow.repo.add_many(events)
         conflict.resolved, conflict.resolved_by, conflict.resolved_at = keep, user.username, _now()
         uow.repo.resolve_conflict(conflict)
         _audit(uow, user, f"resolve:{keep}", "household", household.id, before, snapshot(household))
