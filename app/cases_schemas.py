@@ -26,6 +26,7 @@ from marshmallow import (
 from shapely.geometry.base import BaseGeometry
 from werkzeug.datastructures import FileStorage
 
+from app.application import words
 from cases import register, services
 from cases.model import (
     EARLIEST_DATE,
@@ -53,6 +54,7 @@ class MissingSchema(Schema):
     kind = fields.String(
         metadata={"description": "document | field | budget | households_agreed | transition"}
     )
+    kind_label = fields.Nested(LabelSchema)
     code = fields.String()
     label = fields.Nested(LabelSchema)
 
@@ -164,19 +166,8 @@ class UploadField(Upload):
         return value
 
 
-def _label(table: str, code: str | None) -> dict | None:
-    if code is None:
-        return None
-    return getattr(default_workflows(), table).get(code, {"th": code, "en": code})
-
-
 def _stage_label(case_type: str, stage: str | None) -> dict | None:
-    if stage is None:
-        return None
-    try:
-        return default_workflows().case_type(case_type).stage(stage).label
-    except KeyError:
-        return {"th": stage, "en": stage}
+    return words.stage_words(case_type, stage)
 
 
 def _programme(case_type: str) -> str | None:
@@ -184,6 +175,27 @@ def _programme(case_type: str) -> str | None:
         return default_workflows().case_type(case_type).programme
     except KeyError:
         return None
+
+
+def _words(vocabulary: str, field: str, *, nullable: bool = False, source=None):
+    """`<field>_label`: the stored code of `field` in words, {th, en}, from the one list
+    of its words (app/application/words.py)."""
+    get = source or (lambda d: d.get(field))
+    note = "; null when it is null" if nullable else ""
+    return fields.Function(
+        lambda d: words.words(vocabulary, get(d)),
+        allow_none=nullable,
+        metadata={"type": "object", "description": f"`{field}` in words: {{th, en}}{note}"},
+    )
+
+
+def _dopa_words(field: str):
+    """A DOPA code's area name in Thai and English (geothai); null without a code."""
+    return fields.Function(
+        lambda d: register.dopa_names(d.get(field)) if d.get(field) else None,
+        allow_none=True,
+        metadata={"type": "object", "description": f"`{field}`'s area in words: {{th, en}}"},
+    )
 
 
 class IfMatchSchema(Schema):
@@ -292,10 +304,21 @@ class CaseSchema(Record):
     ref = fields.String()
     community_id = fields.String()
     case_type = fields.String()
+    case_type_label = _words("case_type", "case_type")
     programme = fields.Function(
         lambda d: d.get("programme") or _programme(d["case_type"]), metadata={"type": "string"}
     )
+    programme_label = _words(
+        "programme", "programme", source=lambda d: d.get("programme") or _programme(d["case_type"])
+    )
     variant = fields.String(allow_none=True)
+    variant_label = fields.Function(
+        lambda d: words.variant_words(
+            d.get("programme") or _programme(d["case_type"]), d["variant"]
+        ),
+        allow_none=True,
+        metadata={"type": "object", "description": "`variant` in words: {th, en}; null when null"},
+    )
     title_th = fields.String()
     title_en = fields.String()
     stage = fields.String()
@@ -305,7 +328,7 @@ class CaseSchema(Record):
     stage_entered_on = fields.Date()
     hold_reason = fields.String(allow_none=True)
     hold_reason_label = fields.Function(
-        lambda d: _label("hold_reasons", d["hold_reason"]),
+        lambda d: words.words("hold_reason", d["hold_reason"]),
         allow_none=True,
         metadata={"type": "object", "description": "null when not on hold"},
     )
@@ -326,8 +349,15 @@ class CaseSummarySchema(Record):
     district_en = fields.String()
     district_th = fields.String()
     case_type = fields.String()
+    case_type_label = _words("case_type", "case_type")
     programme = fields.String()
+    programme_label = _words("programme", "programme")
     variant = fields.String(allow_none=True)
+    variant_label = fields.Function(
+        lambda d: words.variant_words(d.get("programme"), d.get("variant")),
+        allow_none=True,
+        metadata={"type": "object", "description": "`variant` in words: {th, en}; null when null"},
+    )
     title_th = fields.String()
     title_en = fields.String()
     stage = fields.String()
@@ -339,7 +369,7 @@ class CaseSummarySchema(Record):
     stalled = fields.Boolean()
     hold_reason = fields.String(allow_none=True)
     hold_reason_label = fields.Function(
-        lambda d: _label("hold_reasons", d["hold_reason"]),
+        lambda d: words.words("hold_reason", d["hold_reason"]),
         allow_none=True,
         metadata={"type": "object", "description": "null when not on hold"},
     )
@@ -415,7 +445,9 @@ class CommunitySchema(Record):
 class StageEventSchema(Schema):
     id = fields.Integer()
     kind = fields.String(metadata={"description": "move | hold | release"})
+    kind_label = fields.Nested(LabelSchema)
     from_stage = fields.String(allow_none=True)
+    from_stage_label = fields.Nested(LabelSchema, allow_none=True)
     to_stage = fields.String()
     to_stage_label = fields.Nested(LabelSchema)
     on = fields.Date()
@@ -430,9 +462,7 @@ class DocumentSchema(Record):
     id = fields.Integer()
     case_id = fields.Integer()
     kind = fields.String()
-    kind_label = fields.Function(
-        lambda d: _label("document_kinds", d["kind"]), metadata={"type": "object"}
-    )
+    kind_label = _words("document_kind", "kind")
     filename = fields.String()
     content_type = fields.String()
     size = fields.Integer()
@@ -449,9 +479,7 @@ class BudgetLineSchema(Record):
     id = fields.Integer()
     case_id = fields.Integer()
     kind = fields.String()
-    kind_label = fields.Function(
-        lambda d: _label("budget_kinds", d["kind"]), metadata={"type": "object"}
-    )
+    kind_label = _words("budget_kind", "kind")
     planned = fields.Integer(metadata={"description": "baht"})
     approved = fields.Integer(metadata={"description": "baht"})
     disbursed = fields.Integer(metadata={"description": "baht"})
@@ -464,6 +492,7 @@ class PlotPropertiesSchema(Schema):
     case_id = fields.Integer()
     plot_no = fields.String()
     kind = fields.String(metadata={"description": "plot | lane | common"})
+    kind_label = fields.Nested(LabelSchema)
     area_m2 = fields.Float(metadata={"description": "Area in square metres (EPSG:32647), 0.1 m²"})
     version = fields.Integer()
     url = fields.String()
@@ -487,6 +516,7 @@ class PlotFeatureSchema(Schema):
                 "case_id": plot.case_id,
                 "plot_no": plot.plot_no,
                 "kind": plot.kind,
+                "kind_label": words.words("plot_kind", plot.kind),
                 "area_m2": round(plot.geometry.area, 1),
                 "version": plot.version,
                 "url": url_for("cases_api.update_plot", plot_id=plot.id),
@@ -507,7 +537,8 @@ class PlotCollectionSchema(Schema):
 
 class AllowedMoveSchema(Schema):
     stage = fields.String()
-    label = fields.Nested(LabelSchema)
+    stage_label = fields.Nested(LabelSchema)
+    label = fields.Nested(LabelSchema, metadata={"description": "The same as `stage_label`"})
     missing = fields.List(
         fields.Nested(MissingSchema),
         metadata={"description": "What must be added before this move (empty: ready)"},
@@ -542,9 +573,16 @@ class CaseDetailSchema(CaseSchema):
         moves = [
             {
                 "stage": move.stage,
+                "stage_label": _stage_label(case.case_type, move.stage),
                 "label": _stage_label(case.case_type, move.stage),
                 "missing": [
-                    {"kind": m.kind, "code": m.code, "label": m.label} for m in move.missing
+                    {
+                        "kind": m.kind,
+                        "kind_label": words.words("requirement", m.kind),
+                        "code": m.code,
+                        "label": m.label,
+                    }
+                    for m in move.missing
                 ],
             }
             for move in detail["moves"]
@@ -552,8 +590,10 @@ class CaseDetailSchema(CaseSchema):
         timeline = [
             {
                 **_record(e),
+                "kind_label": words.words("event_kind", e.kind),
+                "from_stage_label": _stage_label(case.case_type, e.from_stage),
                 "to_stage_label": _stage_label(case.case_type, e.to_stage),
-                "hold_reason_label": _label("hold_reasons", e.hold_reason),
+                "hold_reason_label": words.words("hold_reason", e.hold_reason),
             }
             for e in detail["events"]
         ]
@@ -617,9 +657,11 @@ class HouseholdSchema(Record):
     monthly_income = fields.Integer(allow_none=True, metadata={"description": "baht"})
     phone = fields.String()
     tenure = fields.String()
+    tenure_label = _words("tenure", "tenure", nullable=True)
     agreed_to_move = fields.Boolean()
     plot_no = fields.String(allow_none=True)
     house_status = fields.String()
+    house_status_label = _words("house_status", "house_status")
     status_changed_on = fields.Date(allow_none=True)
     finished_on = fields.Date(allow_none=True)
     structure_id = fields.String(allow_none=True)
@@ -631,11 +673,16 @@ class HouseholdSchema(Record):
     )
     address_no = fields.String()
     province_code = fields.String(allow_none=True, metadata={"description": "DOPA, 2 digits"})
+    province_code_label = _dopa_words("province_code")
     district_code = fields.String(allow_none=True, metadata={"description": "DOPA, 4 digits"})
+    district_code_label = _dopa_words("district_code")
     subdistrict_code = fields.String(allow_none=True, metadata={"description": "DOPA, 6 digits"})
+    subdistrict_code_label = _dopa_words("subdistrict_code")
     occupation = fields.String(allow_none=True)
+    occupation_label = _words("occupation", "occupation", nullable=True)
     years_here = fields.Integer(allow_none=True)
     house_condition = fields.String(allow_none=True)
+    house_condition_label = _words("house_condition", "house_condition", nullable=True)
     savings_member = fields.Boolean(allow_none=True)
     monthly_saving = fields.Integer(allow_none=True, metadata={"description": "baht"})
     elderly = fields.Integer(allow_none=True)
@@ -701,8 +748,10 @@ class MemberSchema(Record):
     member_no = fields.Integer()
     name = fields.String()
     sex = fields.String(allow_none=True)
+    sex_label = _words("sex", "sex", nullable=True)
     birth_year = fields.Integer(allow_none=True, metadata={"description": "Buddhist Era"})
     relation = fields.String(allow_none=True)
+    relation_label = _words("relation", "relation", nullable=True)
 
 
 class MemberListSchema(Schema):
@@ -789,6 +838,10 @@ class ProgressRowSchema(Schema):
     district_en = fields.String()
     district_th = fields.String()
     programmes = fields.List(fields.String())
+    programmes_labels = fields.Function(
+        lambda d: [words.words("programme", p) for p in d.get("programmes") or ()],
+        metadata={"type": "array", "items": {"type": "object"}, "description": "in words"},
+    )
     households = fields.Integer()
     households_agreed = fields.Integer()
     finished = fields.Integer(metadata={"description": "Houses finished, moved-in included"})
@@ -801,6 +854,7 @@ class ProgressRowSchema(Schema):
 
 class ProgressSchema(Schema):
     programme = fields.String(allow_none=True)
+    programme_label = _words("programme", "programme", nullable=True)
     districts = fields.List(fields.Nested(ProgressRowSchema))
     total = fields.Nested(ProgressRowSchema)
 
@@ -809,7 +863,9 @@ class StalledCaseSchema(Record):
     id = fields.Integer()
     ref = fields.String()
     case_type = fields.String()
+    case_type_label = _words("case_type", "case_type")
     programme = fields.String()
+    programme_label = _words("programme", "programme")
     title_th = fields.String()
     title_en = fields.String()
     district_en = fields.String()
@@ -821,7 +877,7 @@ class StalledCaseSchema(Record):
     stall_days = fields.Integer()
     hold_reason = fields.String(allow_none=True)
     hold_reason_label = fields.Function(
-        lambda d: _label("hold_reasons", d["hold_reason"]),
+        lambda d: words.words("hold_reason", d["hold_reason"]),
         allow_none=True,
         metadata={"type": "object", "description": "null when not on hold"},
     )
@@ -841,6 +897,7 @@ class FinishedMonthSchema(Schema):
 
 class FinishedOverTimeSchema(Schema):
     programme = fields.String(allow_none=True)
+    programme_label = _words("programme", "programme", nullable=True)
     months = fields.List(fields.Nested(FinishedMonthSchema))
 
 
@@ -855,7 +912,9 @@ class AuditEntrySchema(Record):
     at = LocalDateTime()
     username = fields.String()
     action = fields.String()
+    action_label = _words("audit_action", "action")
     entity = fields.String()
+    entity_label = _words("audit_entity", "entity")
     entity_id = fields.String()
     before = fields.Dict(allow_none=True)
     after = fields.Dict(allow_none=True)
@@ -876,6 +935,7 @@ class StageSpecSchema(Schema):
 class CaseTypeSpecSchema(Schema):
     id = fields.String()
     programme = fields.String()
+    programme_label = _words("programme", "programme")
     label = fields.Nested(LabelSchema)
     stages = fields.List(fields.Nested(StageSpecSchema))
 
@@ -897,6 +957,7 @@ class WorkflowsSchema(Schema):
     tenure_kinds = _label_table()
     budget_kinds = _label_table()
     plot_kinds = fields.List(fields.String())
+    plot_kind_labels = _label_table()
     roles = _label_table()
 
     @pre_dump
@@ -933,5 +994,6 @@ class WorkflowsSchema(Schema):
             "tenure_kinds": wf.tenure_kinds,
             "budget_kinds": wf.budget_kinds,
             "plot_kinds": list(services.PLOT_KINDS),
+            "plot_kind_labels": words.table("plot_kind"),
             "roles": ROLE_LABELS,
         }

@@ -28,6 +28,7 @@ from flask import (
     url_for,
 )
 
+from app.application import words
 from app.application.case_detail import case_detail
 from app.application.pdpa import case_page_reads, household_privacy, household_reads
 from app.auth import local_target, login_required, roles_required
@@ -108,6 +109,8 @@ def _map_strings(lang: str) -> dict[str, str]:
     }
     for code, label in default_workflows().house_statuses.items():
         out[f"status.{code}"] = label[lang]
+    for code, label in words.table("plot_kind").items():
+        out[f"kind.{code}"] = label[lang]
     return out
 
 
@@ -265,15 +268,12 @@ def _conflict_value(name: str, value, lang: str) -> str:
         return f"{len(value)}: {names}"
     if name == "location":
         return STRINGS["survey.gps_point"][lang]
+    said = words.register_value_words(name, value)
+    if said is not None:
+        return said[lang]
     field = register.FIELDS_BY_NAME.get(name)
     if field is not None and field.kind == "bool":
         return STRINGS["cases.yes" if value else "cases.no"][lang]
-    if field is not None and field.choices:
-        for choice in field.choices:
-            if choice.value == value:
-                return getattr(choice, lang)
-    if name == "tenure":
-        return default_workflows().tenure_kinds.get(value, {}).get(lang, str(value))
     if field is not None and field.kind == "national_id":
         return register.mask_national_id(str(value))
     if isinstance(value, int):

@@ -14,6 +14,7 @@ from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException, TooManyRequests
 
+from app.application import words
 from app.strings import STRINGS
 from cases.errors import DomainError
 from gis.errors import CatalogError, PlannerError, ValidationError
@@ -53,9 +54,22 @@ def planner_error(exc: PlannerError):
     return json_error(400, str(exc), "คำขอไม่ถูกต้อง")
 
 
+def _details_in_words(details: dict) -> dict:
+    """A refused stage move's `missing` items with each kind in words (`kind_label`)."""
+    missing = details.get("missing")
+    if not isinstance(missing, list):
+        return details
+    said = [
+        {**m, "kind_label": words.words("requirement", m.get("kind"))} if isinstance(m, dict) else m
+        for m in missing
+    ]
+    return {**details, "missing": said}
+
+
 def domain_error(exc: DomainError):
     if _wants_json():
-        return json_error(exc.status, exc.message_en, exc.message_th, **exc.details)
+        details = _details_in_words(exc.details)
+        return json_error(exc.status, exc.message_en, exc.message_th, **details)
     return render_template("error.html", error=exc), exc.status
 
 

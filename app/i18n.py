@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from flask import Flask, request
 
-from app.strings import DEFAULT_LANGUAGE, LANGUAGES, STRINGS  # noqa: F401
+from app.strings import DEFAULT_LANGUAGE, LANGUAGES, STRINGS, count_text  # noqa: F401
 from gis import thaidate
 
 
@@ -46,4 +46,6 @@ def init_app(app: Flask) -> None:
             "strings": STRINGS,
             "dates": thaidate.date_table(),
             "t": lambda key: STRINGS[key][lang],
+            # A count in words: `key_one` for 1 ("1 case"), else `key` ("{n} cases").
+            "tn": lambda key, n, **values: count_text(key, n, lang, **values),
         }

@@ -237,9 +237,30 @@ class ImportFormSchema(Schema):
     source_layer = fields.String(metadata={"description": "Layer inside a GeoPackage"})
 
 
-# The import report, field for field as gis.importing.ImportReport keeps it.
+def _label_field(what: str):
+    return fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        allow_none=True,
+        metadata={"description": f"{what} in words: {{th, en}}"},
+    )
+
+
+# The import report, field for field as gis.importing.ImportReport keeps it, and its
+# codes in words beside them (app/application/imports.report_in_words).
 ImportReportSchema = Schema.from_dict(
-    {f.name: fields.Raw(allow_none=True) for f in dataclass_fields(imports.ImportReport)},
+    {
+        **{f.name: fields.Raw(allow_none=True) for f in dataclass_fields(imports.ImportReport)},
+        "status_label": _label_field("`status`"),
+        "mode_label": _label_field("`mode`"),
+        "format_label": _label_field("`format` (null: not recognised)"),
+        "layer_label": _label_field("`layer`: its title in the catalogue"),
+        "transformation_label": _label_field("`transformation`; null when none"),
+        "missing_fields_labels": fields.List(
+            _label_field("A missing field"),
+            metadata={"description": "`missing_fields` in words (a catalogue layer's)"},
+        ),
+    },
     name="ImportReportSchema",
 )
 
@@ -269,6 +290,10 @@ _SCHEMAS = {
 }
 
 
+def _in_words(report: dict) -> dict:
+    return imports.report_in_words(report, get_catalog())
+
+
 @api_bp.route("/imports", methods=["POST"], tags=["imports"])
 @api_bp.doc(
     requestBody={
@@ -296,11 +321,11 @@ def api_import():
             "ไม่นำเข้า ไม่มีการเขียนข้อมูล: "
             + "; ".join(f"{p.where()}: {p.message_th}" for p in exc.problems),
             problems=[p.to_dict() for p in exc.problems],
-            report=refused.to_dict() if refused is not None else None,
+            report=_in_words(refused.to_dict()) if refused is not None else None,
         )
     except PlannerError as exc:
         return _error(400, str(exc), "คำขอไม่ถูกต้อง")
-    return jsonify(report.to_dict()), 201
+    return jsonify(_in_words(report.to_dict())), 201
 
 
 @api_bp.route("/imports/<report_id>", methods=["GET"], tags=["imports"])
@@ -310,7 +335,7 @@ def api_import():
 def api_import_report(report_id):
     """An import report, kept after the import"""
     try:
-        return jsonify(imports.import_report(get_store(), report_id))
+        return jsonify(_in_words(imports.import_report(get_store(), report_id)))
     except PlannerError:
         return _error(404, f"no import report {report_id!r}", "ไม่พบรายงานการนำเข้า")
 

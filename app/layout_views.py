@@ -222,6 +222,8 @@ def _decision_json(decision, lang: str) -> dict:
         "id": decision.id,
         "case_id": decision.case_id,
         "option_name": decision.option_name,
+        # The option's name as the workshop showed it, in both languages (null: unknown).
+        "option_name_label": (decision.parameters.get("option") or {}).get("name") or None,
         "agreed_by": decision.agreed_by,
         "agreed_on": decision.agreed_on.isoformat(),
         "agreed_on_text": format_date(decision.agreed_on, lang),
@@ -446,6 +448,12 @@ class LayoutDecisionSchema(Schema):
     id = fields.Integer(required=True)
     case_id = fields.Integer(required=True)
     option_name = fields.String(required=True)
+    option_name_label = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        allow_none=True,
+        metadata={"description": "The option's name in words: {th, en}; null when unknown"},
+    )
     agreed_by = fields.String(required=True)
     agreed_on = fields.String(required=True, metadata={"description": "ISO date"})
     agreed_on_text = fields.String(required=True, metadata={"description": "As the user reads it"})

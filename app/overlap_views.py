@@ -49,7 +49,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
 from app import cases_api
-from app.application import site_check
+from app.application import site_check, words
 from app.application.site_check import RUN_DAYS, SITES_LAYER, SiteCheck, prune_runs
 from app.auth import login_required
 from app.cases_api import ApiBlueprint
@@ -264,9 +264,7 @@ def _request_problems(req: CheckRequest) -> tuple[list[Problem], RuleSet | None]
     problems: list[Problem] = []
     unknown = [c for c in req.against if c not in CHECKS]
     if unknown:
-        problems.append(
-            _problem("overlap.err_unknown_check", field="against", checks=", ".join(unknown))
-        )
+        problems.append(_unknown_checks(unknown))
     if not any(c in CHECKS for c in req.against) and not unknown:
         problems.append(_problem("overlap.err_no_checks", field="against"))
     rules_path, rules = rule_sets().get(req.rules), None
@@ -284,6 +282,20 @@ def _request_problems(req: CheckRequest) -> tuple[list[Problem], RuleSet | None]
     if req.source == "file" and not _uploaded(req.sites_file):
         problems.append(_problem("overlap.err_no_sites_file", field="sites_file"))
     return problems, rules
+
+
+def _unknown_checks(unknown: list[str]) -> Problem:
+    """Checks asked for by a name the page does not know: the names given, and the checks
+    there are, in words ("flood depth", not "flood")."""
+    key = "overlap.err_unknown_check" + ("_many" if len(unknown) > 1 else "")
+    names = ", ".join(f"“{name[:40]}”" for name in unknown[:10])
+    said = {
+        lang: STRINGS[key][lang].format(
+            checks=names, known=", ".join(CHECK_TITLES[c][lang] for c in CHECKS)
+        )
+        for lang in ("th", "en")
+    }
+    return Problem(said["en"], said["th"], field="against")
 
 
 def _site_check(req: CheckRequest, rules, work: Path, problems: list[Problem]) -> SiteCheck:
@@ -796,13 +808,33 @@ class RuleSetNameSchema(Schema):
     title = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
 
 
+class WordsSchema(Schema):
+    th = fields.String(required=True)
+    en = fields.String(required=True)
+
+
+class ReasonSchema(Schema):
+    """Why a site got its verdict: one rule that held, in Thai and English."""
+
+    rule = fields.String(required=True, metadata={"description": "The rule's id"})
+    check = fields.String(required=True)
+    check_label = fields.Nested(WordsSchema, required=True)
+    severity = fields.String(required=True)
+    severity_label = fields.Nested(WordsSchema, required=True)
+    th = fields.String(required=True)
+    en = fields.String(required=True)
+    action_th = fields.String()
+    action_en = fields.String()
+
+
 class SiteVerdictSchema(Schema):
     site_id = fields.String(required=True)
     name = fields.String(required=True)
     verdict = fields.String(required=True, validate=validate.OneOf(list(VERDICT_LABELS)))
+    verdict_label = fields.Nested(WordsSchema, required=True)
     verdict_th = fields.String(required=True)
     verdict_en = fields.String(required=True)
-    reasons = fields.List(fields.Dict(), required=True)
+    reasons = fields.List(fields.Nested(ReasonSchema), required=True)
 
 
 class OverlapResultSchema(Schema):
@@ -811,6 +843,9 @@ class OverlapResultSchema(Schema):
     run_id = fields.String(required=True)
     counts = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
     against = fields.List(fields.String(), required=True)
+    against_labels = fields.List(
+        fields.Nested(WordsSchema), required=True, metadata={"description": "`against` in words"}
+    )
     rule_set = fields.Nested(RuleSetNameSchema, required=True)
     verdicts = fields.List(fields.Nested(SiteVerdictSchema), required=True)
     links = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
@@ -847,15 +882,20 @@ def _api_result(data: dict) -> dict:
         "run_id": data["id"],
         "counts": data["counts"],
         "against": data["against"],
+        "against_labels": [words.words("check", c) for c in data["against"]],
         "rule_set": {"name": data["rule_set"]["name"], "title": data["rule_set"]["title"]},
         "verdicts": [
             {
                 "site_id": s["site_id"],
                 "name": s["name"],
                 "verdict": s["verdict"],
+                "verdict_label": words.words("verdict", s["verdict"]),
                 "verdict_th": VERDICT_LABELS[s["verdict"]]["th"],
                 "verdict_en": VERDICT_LABELS[s["verdict"]]["en"],
-                "reasons": s["reasons"],
+                "reasons": [
+                    words.labelled(r, {"check": "check", "severity": "severity"})
+                    for r in s["reasons"]
+                ],
             }
             for s in data["sites"]
         ],

@@ -17,6 +17,7 @@ from app.auth import current_user, login_required
 from app.cases_api import ApiBlueprint
 from app.cases_schemas import ErrorSchema
 from app.casestore import uow
+from app.i18n import STRINGS
 from cases import services
 from cases.errors import InvalidInput
 from cases.services.search import DEFAULT_LIMIT, MAX_LIMIT
@@ -70,6 +71,11 @@ def results_dict(results: services.SearchResults) -> dict:
         "households": [_hit_dict(h) for h in results.households],
         "households_searched": results.households_searched,
         "more": sorted(results.more),
+        # The groups with more matches in words, from the search page's own headings.
+        "more_labels": [
+            {lang: STRINGS[f"search.{group}"][lang] for lang in ("th", "en")}
+            for group in sorted(results.more)
+        ],
         "total": results.total,
     }
 
@@ -167,6 +173,11 @@ class SearchResultsSchema(Schema):
     )
     more = fields.List(
         fields.String(), required=True, metadata={"description": "Groups with more matches"}
+    )
+    more_labels = fields.List(
+        fields.Dict(keys=fields.String(), values=fields.String()),
+        required=True,
+        metadata={"description": "`more` in words: {th, en} each"},
     )
     total = fields.Integer(required=True)
 

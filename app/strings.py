@@ -528,7 +528,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "การตรวจนี้ไม่แก้ไขหรือบันทึกชั้นข้อมูลใดๆ ในระบบ",
         "en": "Check community sites or planned plots against the zoning plan, land tenure, "
         "the canal setback, flood depth and past disasters, and see whether each one passes, "
-        "needs care (warning) or conflicts. Nothing in the planner's layers is changed.",
+        "needs care (a warning) or conflicts. Nothing in the planner's layers is changed.",
     },
     "overlap.step_sites": {"th": "1. เลือกพื้นที่ที่จะตรวจ", "en": "1. Choose the sites"},
     "overlap.source_store": {
@@ -637,8 +637,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "No check ticked: tick at least one thing to check.",
     },
     "overlap.err_unknown_check": {
-        "th": "ไม่รู้จักเรื่องที่จะตรวจ: {checks}",
-        "en": "unknown check(s): {checks}",
+        "th": "ไม่มีเรื่องที่จะตรวจชื่อ {checks} เลือกได้จาก: {known}",
+        "en": "There is no check named {checks}; choose from: {known}",
+    },
+    "overlap.err_unknown_check_many": {
+        "th": "ไม่มีเรื่องที่จะตรวจชื่อ {checks} เลือกได้จาก: {known}",
+        "en": "There are no checks named {checks}; choose from: {known}",
     },
     "overlap.err_rules": {"th": "ไม่มีชุดเกณฑ์ชื่อ {name}", "en": "no rule set named {name}"},
     "overlap.err_crs_choice": {
@@ -1014,7 +1018,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "workshopjs.undone": {"th": "ย้อนกลับแล้ว", "en": "Undone"},
     "workshopjs.confirm_replace": {
         "th": "การบันทึกผังนี้จะแทนที่แปลงที่วาดด้วยมือในหน้ากรณี {n} แปลง: {plots}\nบันทึกและแทนที่แปลงเหล่านี้ใช่หรือไม่",
-        "en": "Saving this layout replaces {n} plot(s) drawn by hand on the case page: {plots}\nSave and replace them?",
+        "en": "Saving this layout replaces {n} plots drawn by hand on the case page: {plots}\nSave and replace them?",
+    },
+    "workshopjs.confirm_replace_one": {
+        "th": "การบันทึกผังนี้จะแทนที่แปลงที่วาดด้วยมือในหน้ากรณี 1 แปลง: {plots}\nบันทึกและแทนที่แปลงนี้ใช่หรือไม่",
+        "en": "Saving this layout replaces 1 plot drawn by hand on the case page: {plots}\nSave and replace it?",
     },
     "workshopjs.not_replaced": {
         "th": "ยังไม่ได้บันทึก: แปลงที่วาดด้วยมือยังอยู่",
@@ -1278,15 +1286,19 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "A feature with its own province, district or subdistrict code keeps it.",
     },
     "layer_cases.preview": {"th": "ดูว่าจะเปิดกี่กรณี", "en": "Preview"},
-    "layer_cases.confirm": {"th": "ยืนยันเปิด {n} กรณี", "en": "Open {n} case(s)"},
+    "layer_cases.confirm": {"th": "ยืนยันเปิด {cases}", "en": "Open {cases}"},
     "layer_cases.will_open": {
-        "th": "จะเปิด {n} กรณี จาก {features} ชุมชน",
-        "en": "{n} case(s) will be opened from {features} feature(s)",
+        "th": "จะเปิด {cases} จาก {features}",
+        "en": "{cases} will be opened from {features}",
     },
     "layer_cases.opened": {
-        "th": "เปิดแล้ว {n} กรณี จาก {features} ชุมชน",
-        "en": "{n} case(s) opened from {features} feature(s)",
+        "th": "เปิดแล้ว {cases} จาก {features}",
+        "en": "{cases} opened from {features}",
     },
+    "layer_cases.cases": {"th": "{n} กรณี", "en": "{n} cases"},
+    "layer_cases.cases_one": {"th": "1 กรณี", "en": "1 case"},
+    "layer_cases.features": {"th": "{n} ชุมชน", "en": "{n} features"},
+    "layer_cases.features_one": {"th": "1 ชุมชน", "en": "1 feature"},
     "layer_cases.existing": {
         "th": "ชุมชนที่มีกรณีอยู่แล้ว: {n}",
         "en": "Communities that already have a case: {n}",
@@ -1571,6 +1583,39 @@ STRINGS: dict[str, dict[str, str]] = {
     "error.http.502": {"th": "ระบบปลายทางไม่ตอบสนอง", "en": "Bad gateway"},
     "error.http.503": {"th": "ระบบไม่พร้อมให้บริการชั่วคราว", "en": "Temporarily unavailable"},
     "error.http.504": {"th": "ระบบปลายทางตอบช้าเกินไป", "en": "Gateway timeout"},
+    # -- codes in words (app/application/words.py): the API's *_label fields --------------
+    "words.event.move": {"th": "ย้ายขั้นตอน", "en": "Stage move"},
+    "words.requirement.document": {"th": "เอกสาร", "en": "Document"},
+    "words.requirement.field": {"th": "ข้อมูลของกรณี", "en": "Case field"},
+    "words.requirement.budget": {"th": "งบประมาณที่อนุมัติ", "en": "Approved budget"},
+    "words.requirement.households_agreed": {
+        "th": "ครัวเรือนที่ยินยอมย้าย",
+        "en": "Households agreed to move",
+    },
+    "words.requirement.transition": {"th": "การย้ายขั้นตอน", "en": "Stage move"},
+    "words.audit.create": {"th": "สร้าง", "en": "Created"},
+    "words.audit.update": {"th": "แก้ไข", "en": "Changed"},
+    "words.audit.delete": {"th": "ลบ", "en": "Deleted"},
+    "words.audit.move_stage": {"th": "ย้ายขั้นตอน", "en": "Moved to another stage"},
+    "words.audit.members": {"th": "แก้ไขรายชื่อสมาชิกในครัวเรือน", "en": "Household members changed"},
+    "words.audit.reveal": {"th": "เปิดดูเลขประจำตัวประชาชน", "en": "National ID number shown"},
+    "words.audit.record": {"th": "บันทึก", "en": "Recorded"},
+    "words.audit.upload": {"th": "แนบไฟล์", "en": "Uploaded"},
+    "words.audit.survey": {"th": "นำเข้าจากแบบสำรวจ", "en": "Imported from a survey"},
+    "words.audit.resolve:officer": {
+        "th": "ตัดสินข้อขัดแย้ง: ใช้ค่าของเจ้าหน้าที่",
+        "en": "Conflict resolved: the officer's value kept",
+    },
+    "words.audit.resolve:survey": {
+        "th": "ตัดสินข้อขัดแย้ง: ใช้ค่าจากแบบสำรวจ",
+        "en": "Conflict resolved: the survey's value kept",
+    },
+    "words.entity.case": {"th": "กรณี", "en": "Case"},
+    "words.entity.household": {"th": "ครัวเรือน", "en": "Household"},
+    "words.entity.plot": {"th": "แปลง", "en": "Plot"},
+    "words.entity.document": {"th": "เอกสาร", "en": "Document"},
+    "words.entity.budget_line": {"th": "รายการงบประมาณ", "en": "Budget line"},
+    "words.entity.layout_decision": {"th": "มติผังชุมชน", "en": "Layout decision"},
 }
 
 # One label per layer status (gis.catalog.STATUS_LABELS), under the names pages use.
@@ -1583,3 +1628,10 @@ def text(key: str, **values) -> tuple[str, str]:
     """(en, th) of `key`, with `values` filled in."""
     entry = STRINGS[key]
     return entry["en"].format(**values), entry["th"].format(**values)
+
+
+def count_text(key: str, n: int, lang: str, **values) -> str:
+    """`key` for a count `n` in `lang`: its singular `<key>_one` when `n` is 1 and the
+    catalogue has one ("1 case", not "1 case(s)"), with `n` and `values` filled in."""
+    entry = STRINGS.get(f"{key}_one") if n == 1 else None
+    return (entry or STRINGS[key])[lang].format(n=n, **values)

@@ -96,6 +96,20 @@ class LayerEntry:
     def required_fields(self) -> list[str]:
         return [f.name for f in self.fields.values() if f.required]
 
+    def word_columns(self) -> dict[str, tuple[str, str]]:
+        """The columns a spreadsheet export adds beside each coded field (one with
+        `values`): `<field>_th` and `<field>_en` -> (field, language). A name the layer
+        already has as a field of its own is never one of them."""
+        out: dict[str, tuple[str, str]] = {}
+        for spec in self.fields.values():
+            if not spec.values:
+                continue
+            for lang in ("th", "en"):
+                name = f"{spec.name}_{lang}"
+                if name not in self.fields:
+                    out[name] = (spec.name, lang)
+        return out
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly form for the API and the map."""
         return {

@@ -105,6 +105,13 @@ def _frames(store, catalog, names, open_data, drop_fields) -> dict[str, gpd.GeoD
     return out
 
 
+def _for_people(frames: dict, catalog: Catalog, fmt: str) -> dict:
+    """The frames with their codes' words, for the formats people read (WORDS_FORMATS)."""
+    if fmt not in WORDS_FORMATS:
+        return frames
+    return {name: with_words(gdf, catalog.layers.get(name)) for name, gdf in frames.items()}
+
+
 def _rgb(color: str) -> str:
     c = color.lstrip("#")
     return f"{int(c[0:2], 16)},{int(c[2:4], 16)},{int(c[4:6], 16)},255"
@@ -219,6 +226,40 @@ def write_layer_styles(gpkg: Path, catalog: Catalog, names: list[str]) -> None:
         con.close()
 
 
+# Formats read by people rather than by GIS software: each coded field (catalogue
+# `values`) is followed by its words, `<field>_th` and `<field>_en`, and the code stays
+# (an import drops the word columns again). GeoPackages show the words in QGIS through
+# the QML's value map (gis/qml.py); GeoJSON and shapefiles carry the codes only.
+WORDS_FORMATS = ("csv", "xlsx", "kml")
+
+
+def with_words(gdf: gpd.GeoDataFrame, entry) -> gpd.GeoDataFrame:
+    """`gdf` with the words of each coded field beside it (`entry.word_columns()`); a
+    value the catalogue has no words for keeps itself as its words."""
+    if entry is None or entry.kind != "vector":
+        return gdf
+    added = entry.word_columns()
+    order: list[str] = []
+    out = gdf.copy()
+    for col in gdf.columns:
+        order.append(col)
+        spec = entry.fields.get(col)
+        if spec is None or not spec.values:
+            continue
+        for name, (field, lang) in added.items():
+            if field != col or name in gdf.columns:
+                continue
+            out[name] = gdf[col].map(
+                lambda v, lang=lang, spec=spec: None if _missing(v) else spec.value_label(v, lang)
+            )
+            order.append(name)
+    return out[order]
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
 def _tabular(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
     """Attributes plus WKT geometry (WGS 84), formulas neutralised."""
     geo = gdf.to_crs("EPSG:4326") if gdf.crs is not None else gdf
@@ -248,6 +289,7 @@ def export_layers(
         raise PlannerError(f"unknown export format {fmt!r}; choose one of {EXPORT_FORMATS}")
     out = Path(out)
     frames = _frames(store, catalog, list(names), open_data, frozenset(drop_fields))
+    frames = _for_people(frames, catalog, fmt)
     if not frames:
         raise PlannerError("nothing to export")
     out.parent.mkdir(parents=True, exist_ok=True)

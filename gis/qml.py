@@ -2,7 +2,8 @@
 
 `style_qml(entry)` gives the QML document of one vector layer: a categorized renderer
 (`categorizedSymbol`) on the catalogue's `classify` field, or a single symbol, with
-legend labels "ไทย / English" and field aliases from the catalogue. Leaflet sizes (px)
+legend labels "ไทย / English", field aliases from the catalogue, and a value map that
+shows each stored code of a coded field in words. Leaflet sizes (px)
 become millimetres at 96 dpi, as QGIS draws them on screen and in print.
 """
 
@@ -176,6 +177,23 @@ def _renderer_flags(renderer: ET.Element) -> None:
         renderer.set(key, value)
 
 
+def _value_maps(root: ET.Element, entry) -> None:
+    """A value-map widget for each coded field (catalogue `values`): QGIS's attribute
+    table and forms show "ไทย / English" where the stored code is, and keep the code."""
+    coded = [spec for spec in entry.fields.values() if spec.values]
+    if not coded:
+        return
+    config = ET.SubElement(root, "fieldConfiguration")
+    for spec in coded:
+        field = ET.SubElement(config, "field", name=spec.name, configurationFlags="None")
+        widget = ET.SubElement(field, "editWidget", type="ValueMap")
+        options = ET.SubElement(ET.SubElement(widget, "config"), "Option", type="Map")
+        items = ET.SubElement(options, "Option", name="map", type="List")
+        for code, words in spec.values.items():
+            item = ET.SubElement(items, "Option", type="Map")
+            ET.SubElement(item, "Option", name=legend_label(words), value=str(code), type="QString")
+
+
 def style_qml(entry) -> str:
     """The QML document of a vector layer's catalogue entry (`gis.catalog.LayerEntry`)."""
     if entry.geometry_type not in _GEOMETRY:
@@ -183,6 +201,7 @@ def style_qml(entry) -> str:
     root = ET.Element("qgis", version="3.22.0", styleCategories="Symbology|Fields|Legend")
     _renderer(root, entry.geometry_type, entry.style or {})
     ET.SubElement(root, "legend", type="default-vector", showLabelLegend="0")
+    _value_maps(root, entry)
     aliases = ET.SubElement(root, "aliases")
     for i, spec in enumerate(entry.fields.values()):
         ET.SubElement(

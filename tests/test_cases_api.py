@@ -576,6 +576,7 @@ def test_refused_stage_moves_name_what_is_missing_and_change_nothing(writable_cl
     assert error["missing"] == [
         {
             "kind": "document",
+            "kind_label": {"th": "เอกสาร", "en": "Document"},
             "code": "savings_record",
             "label": {"th": "บัญชีกลุ่มออมทรัพย์", "en": "Savings group record"},
         }

@@ -289,3 +289,73 @@ def test_site_check_page_shows_the_source_in_the_page_language(app):
         source = {"th": "ข้อมูลตัวอย่าง", "en": "Sample"}
         html = render_template_string(template, inputs=[{"source": source}], lang="th")
     assert html == "ข้อมูลตัวอย่าง"
+
+
+def test_site_check_csv_puts_each_code_beside_its_words(site_check):
+    import csv
+
+    from gis.check import FLOOD_STATUS_LABELS, SETBACK_LABELS
+    from gis.report import report_csv
+    from gis.rules import VERDICT_LABELS
+
+    rows = list(csv.DictReader(io.StringIO(report_csv(site_check).decode("utf-8-sig"))))
+    header = list(rows[0])
+    for coded, words in (
+        ("verdict", VERDICT_LABELS),
+        ("setback_status", SETBACK_LABELS),
+        ("flood_status", FLOOD_STATUS_LABELS),
+    ):
+        assert f"{coded}_th" in header and f"{coded}_en" in header, coded
+        assert header.count(f"{coded}_th") == 1, coded
+        for row in rows:
+            assert row[f"{coded}_th"] == words[row[coded]]["th"], (coded, row[coded])
+            assert row[f"{coded}_en"] == words[row[coded]]["en"], (coded, row[coded])
+    assert rows[0]["setback_status"] == "partly_inside"  # the code stays, for other software
+    assert rows[0]["setback_status_th"] == "อยู่ในระยะถอยร่นบางส่วน"
+    kinds = [r["nearest_disaster_kind_th"] for r in rows if r["nearest_disaster_kind"]]
+    assert kinds and all(THAI.search(k) for k in kinds)
+
+
+# --- small strings ------------------------------------------------------------------------
+
+
+def test_no_string_counts_with_an_s_in_brackets():
+    from app.strings import STRINGS
+
+    bracketed = {k: v["en"] for k, v in STRINGS.items() if "(s)" in v.get("en", "")}
+    assert bracketed == {}
+
+
+def test_a_count_of_one_is_said_in_the_singular():
+    from app.strings import count_text
+
+    assert count_text("layer_cases.cases", 1, "en") == "1 case"
+    assert count_text("layer_cases.cases", 3, "en") == "3 cases"
+    assert count_text("layer_cases.features", 1, "en") == "1 feature"
+    assert count_text("layer_cases.cases", 2, "th") == "2 กรณี"
+
+
+def test_layer_cases_page_says_one_case(app):
+    from flask import render_template_string
+
+    with app.test_request_context("/?lang=en"):
+        html = render_template_string(
+            "{{ t('layer_cases.will_open').format(cases=tn('layer_cases.cases', 1),"
+            " features=tn('layer_cases.features', 1)) }}"
+        )
+    assert html == "1 case will be opened from 1 feature"
+
+
+def test_an_unknown_check_is_answered_with_the_checks_in_words(app):
+    from app.overlap_views import _unknown_checks
+    from gis.check import CHECK_TITLES
+
+    with app.test_request_context("/"):
+        one = _unknown_checks(["floods"])
+        two = _unknown_checks(["floods", "fire"])
+    assert one.message_en.startswith("There is no check named “floods”")
+    assert two.message_en.startswith("There are no checks named “floods”, “fire”")
+    for lang, message in (("en", one.message_en), ("th", one.message_th)):
+        assert all(CHECK_TITLES[c][lang] in message for c in CHECK_TITLES), message
+        assert "zoning, tenure" not in message and "(s)" not in message
+    assert one.field == "against"

@@ -133,6 +133,58 @@ def test_round_trip_keeps_features_attributes_and_geometry(
             assert [v.encode() for v in back[col]] == [v.encode() for v in original[col]]
     dist = shapely.hausdorff_distance(back.geometry.values, original.geometry.values)
     assert (dist <= 0.001).all(), dist.max()
+    # A spreadsheet's words beside a code are dropped again: the code is what is kept.
+    assert not {"bank_th", "bank_en"} & set(back.columns)
+
+
+# -- codes in words (issue 13, item 6) ----------------------------------------------------
+def _exported_table(fmt, sample_store, catalog, tmp_path, layer) -> pd.DataFrame:
+    out = export_layers(sample_store, catalog, [layer], fmt=fmt, out=tmp_path / f"w.{fmt}")
+    if fmt == "csv":
+        return pd.read_csv(out, encoding="utf-8-sig", dtype=str)
+    if fmt == "xlsx":
+        return pd.read_excel(out, dtype=str)
+    import geopandas as gpd
+
+    return gpd.read_file(out)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "kml"])
+def test_spreadsheets_carry_each_code_with_its_words(fmt, sample_store, catalog, tmp_path):
+    table = _exported_table(fmt, sample_store, catalog, tmp_path, "structures")
+    columns = list(table.columns)
+    at = columns.index("encroachment")
+    assert columns[at + 1 : at + 3] == ["encroachment_th", "encroachment_en"]
+    spec = catalog["structures"].fields["encroachment"]
+    for code, th, en in table[["encroachment", "encroachment_th", "encroachment_en"]].values:
+        assert (th, en) == (spec.values[code]["th"], spec.values[code]["en"]), code
+    assert set(table["encroachment"]) <= set(spec.values)  # the codes stay, for re-import
+    assert "none" in set(table["encroachment"]) and "ไม่รุกล้ำ" in set(table["encroachment_th"])
+
+
+def test_machine_formats_keep_the_codes_only_and_qgis_shows_the_words(
+    sample_store, catalog, tmp_path
+):
+    table = _exported_table("geojson", sample_store, catalog, tmp_path, "communities")
+    assert "bank" in table.columns and "bank_th" not in table.columns
+    out = export_layers(sample_store, catalog, ["communities"], fmt="gpkg", out=tmp_path / "c.gpkg")
+    with sqlite3.connect(out) as con:
+        qml = con.execute("SELECT styleQML FROM layer_styles").fetchone()[0]
+    assert '<editWidget type="ValueMap">' in qml
+    assert 'name="ฝั่งตะวันตก / West bank" value="west"' in qml
+
+
+def test_personal_coded_fields_get_no_words_when_hidden(sample_store, catalog, tmp_path):
+    out = export_layers(
+        sample_store,
+        catalog,
+        ["structures"],
+        fmt="csv",
+        out=tmp_path / "s.csv",
+        drop_fields={"encroachment"},
+    )
+    header = pd.read_csv(out, encoding="utf-8-sig", nrows=0).columns
+    assert not {"encroachment", "encroachment_th", "encroachment_en"} & set(header)
 
 
 def test_cli_export_all(sample_config, tmp_path):

@@ -58,6 +58,13 @@ for name in names:
         "feature_count": layer.featureCount(),
         "renderer": renderer.type() if renderer else None,
         "aliases": {f.name(): f.alias() for f in layer.fields()},
+        "widgets": {
+            f.name(): {
+                "type": layer.editorWidgetSetup(i).type(),
+                "config": layer.editorWidgetSetup(i).config(),
+            }
+            for i, f in enumerate(layer.fields())
+        },
     }
     def symbol_info(symbol):
         return {
@@ -257,3 +264,21 @@ def test_qgis_renders_the_plan_colours_and_encroachment_classes(qgis_report, cat
         assert pixels > 50, (cls["values"], pixels)
     # the zoning plan, hatch and all: many colours, not one random fill
     assert len(renders["overview"]["colours"]) > 30
+
+
+def test_qgis_shows_each_stored_code_in_words(qgis_report, catalog):
+    """A coded field opens with a value map: the attribute table shows "ไทย / English" and
+    the stored code stays (issue 13, item 6)."""
+    checked = 0
+    for name in LAYERS:
+        entry = catalog[name]
+        widgets = qgis_report["layers"][name]["widgets"]
+        for spec in entry.fields.values():
+            if not spec.values or spec.name not in widgets:
+                continue
+            widget = widgets[spec.name]
+            assert widget["type"] == "ValueMap", (name, spec.name, widget)
+            shown = {v: k for item in widget["config"]["map"] for k, v in item.items()}
+            assert shown == {code: legend_label(w) for code, w in spec.values.items()}
+            checked += 1
+    assert checked >= 4  # bank, encroachment, kind, owner_class at least

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app.application import words
 from cases import privacy
 from gis.errors import PlannerError, Problem, ValidationError
 from gis.exporting import EXPORT_FORMATS, export_layers
@@ -26,6 +27,7 @@ from gis.importing import (
     read_fields,
     suggest_field_map,
 )
+from gis.importing.crs import transformation_words
 
 MODES = ("replace", "append")
 
@@ -161,6 +163,27 @@ def import_reports(store) -> list[dict[str, Any]]:
 def import_report(store, report_id: str) -> dict[str, Any]:
     """One kept import report; PlannerError when there is none by that id."""
     return load_report(store, report_id)
+
+
+def report_in_words(data: dict[str, Any], catalog) -> dict[str, Any]:
+    """A report as the API answers it: every coded field with its words beside it
+    (`status_label`, `mode_label`, `format_label`, `layer_label`, `transformation_label`,
+    `missing_fields_labels`), each {th, en}; the codes stay as they are kept."""
+    out = words.labelled(data, {"status": "import_status", "mode": "import_mode"})
+    out["format_label"] = words.words("import_format", data.get("format") or "unknown")
+    layer = data.get("layer")
+    entry = catalog.layers.get(layer) if layer else None
+    # A user's own layer has no title: its name is its words.
+    own = {"th": layer, "en": layer} if layer else None
+    out["layer_label"] = dict(entry.title) if entry is not None else own
+    transformation = data.get("transformation")
+    out["transformation_label"] = transformation_words(transformation) if transformation else None
+    if entry is not None and "missing_fields" in data:
+        out["missing_fields_labels"] = [
+            dict(entry.fields[f].label) if f in entry.fields else {"th": f, "en": f}
+            for f in data["missing_fields"]
+        ]
+    return out
 
 
 def report_summary(data: dict[str, Any]) -> str:

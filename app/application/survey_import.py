@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from app.application import words
 from cases import register, services
 from cases.model import User
 from cases.services.surveys import SurveyRecord, SurveyReport
@@ -151,8 +152,12 @@ def survey_map(uow: UnitOfWork, user: User, case_id: int, *, layer_store=None) -
             "id": c.id,
             "household_id": c.household_id,
             "field": c.field,
+            "field_label": words.words("register_field", c.field),
             "officer_value": c.officer_value,
+            # A coded value (a choice, the tenure, yes or no) in words; null otherwise.
+            "officer_value_label": words.register_value_words(c.field, c.officer_value),
             "survey_value": c.survey_value,
+            "survey_value_label": words.register_value_words(c.field, c.survey_value),
         }
         for c in services.list_conflicts(uow, user, case_id)
     ]

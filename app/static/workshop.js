@@ -1086,7 +1086,8 @@ async function save(event) {
     const handDrawn = result.data?.error?.field === "confirm_replace" ? result.data.error.hand_drawn || [] : null;
     if (handDrawn) {
       const plots = handDrawn.map((p) => p.plot_no).join(", ");
-      if (window.confirm(tr("confirm_replace", { n: handDrawn.length, plots }))) {
+      const ask = handDrawn.length === 1 ? "confirm_replace_one" : "confirm_replace";
+      if (window.confirm(tr(ask, { n: handDrawn.length, plots }))) {
         result = await postJSON(DATA.urls.save, { ...savePayload(opt), confirm_replace: true });
       } else {
         result = { ok: false, status: 400, data: { error: { [lang]: tr("not_replaced"), en: tr("not_replaced") } } };

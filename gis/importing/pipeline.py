@@ -77,6 +77,7 @@ def _stages(path, layer, catalog, store, opts: ImportOptions, label, report) -> 
     report.new_layer = entry is None
     field_map = orient_field_map(opts.field_map, gdf, entry, label)
     gdf = apply_field_map(gdf, field_map, label, report)
+    gdf = without_word_columns(gdf, entry)
     gdf = fill_generated(gdf, entry, label, report)
     target = entry.crs if entry is not None else catalog.storage_crs
     gdf = resolve_crs(gdf, crs=opts.crs, target=target, label=label, report=report)
@@ -100,6 +101,20 @@ def _stages(path, layer, catalog, store, opts: ImportOptions, label, report) -> 
     if errors:
         raise ValidationError(errors)
     return gdf
+
+
+def without_word_columns(gdf: gpd.GeoDataFrame, entry) -> gpd.GeoDataFrame:
+    """A spreadsheet export carries each code's words beside it (`bank_th`, `bank_en`:
+    `LayerEntry.word_columns`); the code is what is kept, so an import of that file
+    drops the words again, beside a code column only."""
+    if entry is None:
+        return gdf
+    drop = [
+        name
+        for name, (field, _lang) in entry.word_columns().items()
+        if name in gdf.columns and field in gdf.columns
+    ]
+    return gdf.drop(columns=drop) if drop else gdf
 
 
 def _read(path, opts: ImportOptions, label: str, report: ImportReport) -> gpd.GeoDataFrame:

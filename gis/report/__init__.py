@@ -46,9 +46,44 @@ def write_report(report: CheckReport, out: str | Path, *, lang: str = "th") -> P
     return out
 
 
+def _csv_words() -> dict[str, dict[str, dict[str, str]]]:
+    """The coded columns of a site check's summary and their words."""
+    from gis.check import DISASTER_KINDS, FLOOD_STATUS_LABELS, SETBACK_LABELS
+    from gis.rules import VERDICT_LABELS
+
+    return {
+        "verdict": VERDICT_LABELS,
+        "setback_status": SETBACK_LABELS,
+        "flood_status": FLOOD_STATUS_LABELS,
+        "nearest_disaster_kind": DISASTER_KINDS,
+    }
+
+
+def summary_in_words(summary):
+    """The summary with each coded column followed by its words, `<column>_th` and
+    `<column>_en` (those it has already are kept); the codes stay, for other software."""
+    table = summary.copy()
+    order: list[str] = []
+    for col in summary.columns:
+        order.append(col)
+        labels = _csv_words().get(col)
+        if labels is None:
+            continue
+        for lang in ("th", "en"):
+            name = f"{col}_{lang}"
+            if name not in summary.columns:
+                table[name] = summary[col].map(
+                    lambda v, lang=lang, labels=labels: labels[v][lang] if v in labels else v
+                )
+                order.append(name)
+    return table[order]
+
+
 def report_csv(report: CheckReport) -> bytes:
-    """One row per site; UTF-8 with a byte-order mark so Excel shows Thai."""
-    return report.summary.to_csv(index=False, float_format="%.6g").encode("utf-8-sig")
+    """One row per site, each code with its words; UTF-8 with a byte-order mark so Excel
+    shows Thai."""
+    table = summary_in_words(report.summary)
+    return table.to_csv(index=False, float_format="%.6g").encode("utf-8-sig")
 
 
 def report_geojson(report: CheckReport) -> str:

@@ -934,7 +934,11 @@ def _compare_rows(layouts, lang: str) -> list[dict[str, Any]]:
             "by_type",
             T["plots_by_type"],
             lambda m, lay: (
-                ", ".join(f"{k} {v}" for k, v in (m.get("plots_by_type") or {}).items()) or "–"
+                ", ".join(
+                    f"{_type_label(str(k), None, None)[lang]} {v}"
+                    for k, v in (m.get("plots_by_type") or {}).items()
+                )
+                or "–"
             ),
             None,
             str,
@@ -1077,9 +1081,8 @@ def _compare_context(layouts, site, exclusion, canal_lines, colors, lang) -> dic
 def _parameter_rows(layouts, params, setback, plot_types, lang) -> list[dict[str, Any]]:
     u = {k: UNITS[k][lang] for k in UNITS}
     sizes = _type_sizes(layouts, plot_types)
-    types = [
-        _type_label(name, w, d)[lang] + f" ({name})" for name, (w, d) in sizes.items() if w
-    ] or ["–"]
+    # The house types in words with their sizes, not their codes ("row", "twin").
+    types = [_type_label(name, w, d)[lang] for name, (w, d) in sizes.items() if w] or ["–"]
     lanes = [lay.lanes for lay in layouts if len(lay.lanes)]
     main_w = params.get("main_lane_width")
     lane_w = params.get("lane_width")

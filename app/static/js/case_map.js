@@ -320,7 +320,12 @@ function casePage(element) {
     if (layer.feature?.properties?.household_no !== undefined) {
       return tr("household", { no: layer.feature.properties.household_no });
     }
-    return tr("plot", { no: layer.feature?.properties?.plot_no ?? layer._newPlot?.plot_no ?? "?" });
+    const props = layer.feature?.properties;
+    const no = props?.plot_no ?? layer._newPlot?.plot_no ?? "?";
+    // A lane or common space is named by its kind in words, never "plot" nor the code.
+    const kind = props?.kind ?? layer._newPlot?.kind;
+    if (kind && kind !== "plot") return `${props?.kind_label?.[lang] || tr(`kind.${kind}`)} ${no}`;
+    return tr("plot", { no });
   }
 
   function showLayerMeasure(layer) {
