@@ -196,6 +196,9 @@ def _beside_its_words(token: str, text: str, vocab: Vocabulary) -> bool:
         vocab.beside[token] = [
             re.compile(rf"(?<![\w-]){t}\W{{1,4}}{re.escape(w)}|{re.escape(w)}\W{{1,4}}{t}(?![\w-])")
             for w in vocab.words_of.get(token, ())
+            # A code that is its own English word ("household" / "Household") is not one
+            # beside its words in "head of household, Household members".
+            if w.lower() != token.replace("_", " ")
         ]
     return any(pattern.search(text) for pattern in vocab.beside[token])
 
