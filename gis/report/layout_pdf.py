@@ -138,10 +138,10 @@ T: dict[str, dict[str, str]] = {
     "cost_total": {"th": "รวม", "en": "Total"},
     "cost_per_household": {"th": "ต่อครัวเรือน", "en": "Per household"},
     "cost_note": {
-        "th": "ราคาต่อหน่วยเป็นค่าสมมติเพื่อใช้เปรียบเทียบ ไม่ใช่ราคากลาง แก้ไขได้ตามข้อมูลของชุมชน "
-        "(planner layout --unit-cost ชื่อ=บาท)",
+        "th": "ราคาต่อหน่วยเป็นค่าสมมติเพื่อใช้เปรียบเทียบ ไม่ใช่ราคากลาง "
+        "แก้เป็นตัวเลขของชุมชนเองได้ที่ “ค่าก่อสร้างต่อหน่วย” ในหน้าประชุมวางผัง",
         "en": "Unit costs are illustrative, for comparing options, not published rates; "
-        "edit them to the community's own figures (planner layout --unit-cost NAME=BAHT).",
+        "change them to the community's own figures under “Unit costs” on the workshop page.",
     },
     "parameters": {"th": "ค่าที่ใช้ออกแบบ", "en": "Parameters"},
     "plot_types": {"th": "แบบแปลง (กว้าง × ลึก)", "en": "Plot types (width × depth)"},
