@@ -6,6 +6,9 @@
   page's confirmation (`?withdraw=<scope>#consent` shows what it will clear).
 - `GET|POST /api/households/<id>/consent`: the ledger and the current state; a consent
   given or withdrawn.
+- `GET /cases/households/<id>/pdpa-export.pdf` and `.json`: everything held about the
+  household (subject access, s30 and s31), for officers and admins; each download is an
+  export, audited and in the read log (app/application/pdpa.py `subject_access`).
 
 The household page shows the ledger and, for officers and admins, the read log
 (app/cases_views.py, templates/cases/_consent.html). The rules are cases/services/
@@ -14,11 +17,17 @@ consent.py's; what was shown is logged by cases/services/reads.py.
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, request, url_for
+from flask import Blueprint, Response, flash, g, redirect, request, url_for
 from marshmallow import Schema, fields, validate
 
 from app import cases_api
-from app.application.pdpa import consent_answer, field_labels
+from app.application.pdpa import (
+    consent_answer,
+    field_labels,
+    subject_access,
+    subject_access_json,
+    subject_access_pdf,
+)
 from app.auth import current_user, login_required
 from app.cases_api import ApiBlueprint, edit_permission, errors
 from app.cases_schemas import LabelSchema
@@ -115,6 +124,35 @@ def withdraw_consent(household_id: int):
             message += " " + STRINGS["pdpa.flash_cleared"][lang].format(fields=words)
         flash(message, "ok")
     return _back(household_id)
+
+
+def _export(household_id: int, ext: str) -> Response:
+    """One subject access export as a download: never cached (it holds the full
+    national ID number)."""
+    access = subject_access(uow(), g.user, household_id)
+    if ext == "pdf":
+        body, mimetype = subject_access_pdf(access), "application/pdf"
+    else:
+        body, mimetype = subject_access_json(access), "application/json"
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{access.filename(ext)}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.get("/households/<int:household_id>/pdpa-export.pdf")
+@login_required
+def export_pdf(household_id: int):
+    """The family's copy: a Thai A4 PDF of everything held about the household."""
+    return _export(household_id, "pdf")
+
+
+@bp.get("/households/<int:household_id>/pdpa-export.json")
+@login_required
+def export_json(household_id: int):
+    """The same as JSON, for machines (s31)."""
+    return _export(household_id, "json")
 
 
 # -- the API ------------------------------------------------------------------------------

@@ -115,6 +115,9 @@ POLICY: dict[str, Allowed] = {
     "pdpa.withdraw_consent": EDITORS,
     "pdpa_api.get_consent": {"GET": EDITORS},
     "pdpa_api.post_consent": {"POST": EDITORS},
+    # Subject access exports hold the full national ID and the logs: officers and admins.
+    "pdpa.export_pdf": STAFF,
+    "pdpa.export_json": STAFF,
 }
 
 

@@ -435,3 +435,414 @@ def breach_rows(uow: UnitOfWork, user: User, *, now: datetime | None = None) -> 
             }
         )
     return rows
+
+
+# -- subject access (s30, s31): everything held about a household ----------------------------
+# The household's own columns beside the register's fields, with their labels (the
+# register's fields carry their own: cases/register.py).
+PROGRAMME_FIELDS = {
+    "members": "survey.members",
+    "agreed_to_move": "cases.agreed",
+    "plot_no": "cases.plot_no",
+    "house_status": "cases.house_status",
+    "surveyed_on": "household.surveyed_on",
+}
+# Audit columns that are bookkeeping, not a change of the family's data.
+# (`cleared`: what a withdrawal cleared, which the entry shows as changed columns too.)
+_NOT_CHANGES = {"version", "id", "status_changed_on", "cleared"}
+SUBJECT_ACCESS_FORMAT = "planner.subject_access/1"
+SUBJECT_ACCESS_TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "pdpa"
+
+
+def controller_name() -> str:
+    return os.environ.get("PLANNER_CONTROLLER_NAME") or DEFAULT_CONTROLLER
+
+
+@dataclass
+class SubjectAccess:
+    """A subject access export: `data` is the JSON document (English keys, ISO dates,
+    codes with their words); the PDF is rendered from it (`subject_access_pdf`)."""
+
+    household_id: int
+    exported_on: date  # Thailand's date
+    data: dict
+
+    def filename(self, ext: str) -> str:
+        return f"household-{self.household_id}-pdpa-export-{self.exported_on.isoformat()}.{ext}"
+
+
+def _both(key: str, **values) -> dict[str, str]:
+    return {lang: _t(key, lang, **values) for lang in ("th", "en")}
+
+
+def _pair(obj) -> dict[str, str]:
+    return {"th": obj.th, "en": obj.en}
+
+
+def _iso(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return aware.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return value.isoformat()
+
+
+def _time_words(value: datetime | None) -> dict[str, str]:
+    return {lang: format_time(value, lang) for lang in ("th", "en")}
+
+
+def _date_words(value) -> dict[str, str] | None:
+    return {lang: format_date(value, lang) for lang in ("th", "en")} if value else None
+
+
+def _privacy_of(row: str | None) -> dict | None:
+    """A privacy row's class, purpose and lawful basis, codes with their words."""
+    if not row:
+        return None
+    cls = privacy.FIELD_CLASSES[row]
+    purpose = privacy.PURPOSES[cls.purpose]
+    basis = purpose.lawful_basis
+    return {
+        "row": row,
+        "row_label": _pair(cls),
+        "class": cls.cls,
+        "class_label": _both(f"pdpa.access.class.{cls.cls}"),
+        "purpose": purpose.key,
+        "purpose_label": _pair(purpose),
+        "basis": basis.key,
+        "basis_label": {
+            "th": f"{basis.section_th} {basis.th}",
+            "en": f"{basis.section_en} {basis.en}",
+        },
+    }
+
+
+def _value_words(name: str, kind: str, value) -> dict[str, str] | None:
+    """A stored value in words: choices, yes or no, DOPA areas, dates, a point; None for a
+    value that is its own words (a name, a number)."""
+    from app.application.words import register_value_words, words
+
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return _both("cases.yes" if value else "cases.no")
+    if kind in ("province", "district", "subdistrict"):
+        return register.dopa_names(value)
+    if name == "house_status":
+        return words("house_status", value)
+    if kind == "date":
+        return _date_words(value)
+    if kind == "point":
+        lon, lat = value["lon"], value["lat"]
+        return {lang: f"{lat:.6f}, {lon:.6f}" for lang in ("th", "en")}
+    return register_value_words(name, value)
+
+
+def _field_rows(household: Household) -> list[dict]:
+    """Every register field and programme column of the household, in words."""
+    rows = []
+    kinds = {"members": "int", "agreed_to_move": "bool", "plot_no": "text"}
+    kinds |= {"house_status": "choice", "surveyed_on": "date"}
+    specs = [
+        (f.name, f.kind, _pair(f), f.section, dict(register.SECTIONS[f.section]), f.privacy)
+        for f in register.HOUSEHOLD_FIELDS
+    ]
+    programme = _both("pdpa.access.section.programme")
+    specs += [
+        (
+            name,
+            kinds[name],
+            _both(key),
+            "programme",
+            programme,
+            register.HOUSEHOLD_PRIVACY.get(name),
+        )
+        for name, key in PROGRAMME_FIELDS.items()
+    ]
+    for name, kind, label, section, section_label, row in specs:
+        value = getattr(household, name)
+        if kind == "point" and value is not None:
+            from cases.services import geometry_to_geojson
+
+            lon, lat = geometry_to_geojson(value)["coordinates"][:2]
+            value = {"lon": round(lon, 7), "lat": round(lat, 7)}
+        elif isinstance(value, date):
+            value = value.isoformat()
+        rows.append(
+            {
+                "name": name,
+                "label": label,
+                "section": section,
+                "section_label": section_label,
+                "value": value,
+                "value_label": _value_words(name, kind, value),
+                "privacy": _privacy_of(row),
+            }
+        )
+    return rows
+
+
+def _member_rows(members: Iterable[Member]) -> list[dict]:
+    from app.application.words import register_value_words
+
+    return [
+        {
+            "member_no": m.member_no,
+            "name": m.name,
+            "sex": m.sex,
+            "sex_label": register_value_words("sex", m.sex),
+            "birth_year_be": m.birth_year,
+            "relation": m.relation,
+            "relation_label": register_value_words("relation", m.relation),
+        }
+        for m in members
+    ]
+
+
+def _document_rows(documents) -> list[dict]:
+    from app.application.words import words
+
+    return [
+        {
+            "id": d.id,
+            "kind": d.kind,
+            "kind_label": words("document_kind", d.kind),
+            "filename": d.filename,
+            "content_type": d.content_type,
+            "size_bytes": d.size,
+            "uploaded_at": _iso(d.uploaded_at),
+            "uploaded_at_label": _time_words(d.uploaded_at),
+            "uploaded_by": d.uploaded_by,
+            "privacy": _privacy_of(privacy.DOCUMENT_KINDS.get(d.kind)),
+        }
+        for d in documents
+    ]
+
+
+def _consent_rows(ledger: Iterable[ConsentEvent]) -> list[dict]:
+    return [
+        {
+            "id": e.id,
+            "on": _iso(e.on),
+            "on_label": _date_words(e.on),
+            "action": e.action,
+            "action_label": dict(ACTION_LABELS[e.action]),
+            "scope": e.scope,
+            "scope_label": dict(SCOPE_LABELS[e.scope]),
+            "purposes": list(e.purposes),
+            "purpose_labels": [
+                {"th": purpose_label(p, "th"), "en": purpose_label(p, "en")} for p in e.purposes
+            ],
+            "recorded_by": e.recorded_by,
+            "recorded_at": _iso(e.recorded_at),
+            "recorded_at_label": _time_words(e.recorded_at),
+            "taken_by": e.taken_by,
+            "document_id": e.document_id,
+            "source": e.source,
+            "source_label": _both(f"pdpa.source.{e.source}")
+            if f"pdpa.source.{e.source}" in STRINGS
+            else {"th": e.source, "en": e.source},
+            "note": e.note,
+        }
+        for e in ledger
+    ]
+
+
+def _audit_action_words(action: str) -> dict[str, str]:
+    from app.application.words import AUDIT_ACTIONS, words
+
+    if action.startswith("consent:") and action[8:] in ACTION_LABELS:
+        return dict(ACTION_LABELS[action[8:]])
+    if action == "subject_access":
+        return _both("pdpa.access.audit_export")
+    if action in AUDIT_ACTIONS:
+        return words("audit_action", action)
+    return {"th": action, "en": action}
+
+
+def _changed(before: dict | None, after: dict | None) -> list[str]:
+    """The columns an audit entry changed (all of them for a creation, none for a read)."""
+    if not before or not after:
+        return []
+    names = (set(before) | set(after)) - _NOT_CHANGES
+    return sorted(n for n in names if before.get(n) != after.get(n))
+
+
+def _column_words(name: str) -> dict[str, str]:
+    from app.application.words import words
+
+    if name == "member_list":
+        return _both("survey.members")
+    if name == "consent_event":
+        return _both("pdpa.ledger")
+    if name in PROGRAMME_FIELDS:
+        return _both(PROGRAMME_FIELDS[name])
+    if name in register.FIELDS_BY_NAME:
+        return words("register_field", name)
+    return _both("pdpa.access.other_column")
+
+
+def _audit_rows(entries) -> list[dict]:
+    from app.application.words import words
+
+    rows = []
+    for e in entries:
+        changed = _changed(e.before, e.after)
+        if e.action == "reveal":
+            changed = []
+        rows.append(
+            {
+                "at": _iso(e.at),
+                "at_label": _time_words(e.at),
+                "username": e.username,
+                "action": e.action,
+                "action_label": _audit_action_words(e.action),
+                "entity": e.entity,
+                "entity_label": words("audit_entity", e.entity),
+                "entity_id": e.entity_id,
+                "fields_changed": changed,
+                "fields_changed_labels": [_column_words(n) for n in changed],
+            }
+        )
+    return rows
+
+
+def _read_rows(entries: Iterable[ReadEntry]) -> list[dict]:
+    return [
+        {
+            "at": _iso(e.at),
+            "at_label": _time_words(e.at),
+            "username": e.username,
+            "role": e.role,
+            "role_label": dict(ROLE_LABELS.get(e.role, {"th": e.role, "en": e.role})),
+            "fields": list(e.fields),
+            "field_labels": [
+                _pair(privacy.FIELD_CLASSES[f]) for f in e.fields if f in privacy.FIELD_CLASSES
+            ],
+            "via": e.via,
+            "via_label": dict(VIA.get(e.via, {"th": e.via, "en": e.via})),
+        }
+        for e in entries
+    ]
+
+
+def subject_access(
+    uow: UnitOfWork, user: User, household_id: int, *, controller: str | None = None
+) -> SubjectAccess:
+    """Everything the planner holds about a household (PDPA s30 access, s31 in a
+    machine-readable form), for an officer or admin: the register fields with their
+    class, purpose and lawful basis, the national ID in full (the family's own data),
+    members, the case and community, documents (listed), the consent ledger, the audit
+    entries and the read log. The export is audited (`subject_access`) and logged in the
+    read log. `uow` is entered once per step (a fresh transaction each)."""
+    records = services.subject_access_records(uow, user, household_id)
+    household, case = records.household, records.case
+    shown = set(household_reads(household, members=records.members))
+    shown |= {
+        privacy.DOCUMENT_KINDS[d.kind]
+        for d in records.documents
+        if d.kind in privacy.DOCUMENT_KINDS
+    }
+    if records.consent:
+        shown.add("consent")
+    services.log_reads(uow, user, "subject_access", [(household.id, sorted(shown))])
+    from app.application.words import stage_words, words
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    today = now.astimezone(BANGKOK).date()
+    community = records.community
+    data = {
+        "format": SUBJECT_ACCESS_FORMAT,
+        "law": _both("pdpa.access.law"),
+        "controller": controller or controller_name(),
+        "exported_at": _iso(now),
+        "exported_on": today.isoformat(),
+        "exported_on_label": _date_words(today),
+        "exported_by": {
+            "username": user.username,
+            "role": user.role,
+            "role_label": dict(ROLE_LABELS.get(user.role, {"th": user.role, "en": user.role})),
+        },
+        "confidential": True,
+        "household": {
+            "id": household.id,
+            "household_no": household.household_no,
+            "version": household.version,
+        },
+        "case": {
+            "id": case.id,
+            "ref": case.ref,
+            "title": {"th": case.title_th, "en": case.title_en},
+            "case_type": case.case_type,
+            "case_type_label": words("case_type", case.case_type),
+            "stage": case.stage,
+            "stage_label": stage_words(case.case_type, case.stage),
+        },
+        "community": {
+            "id": community.id,
+            "name": {"th": community.name_th, "en": community.name_en},
+            "district": {"th": community.district_th, "en": community.district_en},
+            "province_th": community.province_th,
+        },
+        "fields": _field_rows(household),
+        "members": _member_rows(records.members),
+        "documents": _document_rows(records.documents),
+        "consent": _consent_rows(records.consent),
+        "audit": _audit_rows(records.audit),
+        "reads": _read_rows(records.reads),
+    }
+    return SubjectAccess(household_id=household.id, exported_on=today, data=data)
+
+
+def subject_access_json(access: SubjectAccess) -> bytes:
+    """The export as UTF-8 JSON, Thai as itself (s31: a machine-readable form)."""
+    import json
+
+    return (json.dumps(access.data, ensure_ascii=False, indent=2, sort_keys=False) + "\n").encode(
+        "utf-8"
+    )
+
+
+def subject_access_html(access: SubjectAccess) -> str:
+    """The family's copy as one HTML page for print: Thai first, A4, Sarabun inline."""
+    import jinja2
+
+    from gis.report.html import FONT_STACK, font_css
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(SUBJECT_ACCESS_TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    labels = {
+        key[len("pdpa.access.") :]: value
+        for key, value in STRINGS.items()
+        if key.startswith("pdpa.access.")
+    }
+    return env.get_template("subject_access_pdf.html").render(
+        d=access.data,
+        T=labels,
+        font_faces=font_css(sfnt=True),
+        font_stack=FONT_STACK,
+    )
+
+
+def subject_access_pdf(access: SubjectAccess) -> bytes:
+    """The family's copy as an A4 PDF with the Thai font embedded (gis/report)."""
+    from gis.report.html import html_to_pdf
+
+    return html_to_pdf(subject_access_html(access))
+
+
+def write_subject_access(access: SubjectAccess, out_dir: str | Path) -> tuple[Path, Path]:
+    """Both files into `out_dir` (made when missing): (the JSON, the PDF)."""
+    folder = Path(out_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    json_path = folder / access.filename("json")
+    pdf_path = folder / access.filename("pdf")
+    json_path.write_bytes(subject_access_json(access))
+    pdf_path.write_bytes(subject_access_pdf(access))
+    return json_path, pdf_path

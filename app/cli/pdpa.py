@@ -2,6 +2,8 @@
 
 - `planner pdpa ropa --out ropa.xlsx`: the record of processing activities (s39), in Thai.
 - `planner pdpa reads --household ID`: who was shown a household's personal data, when.
+- `planner pdpa export --household ID --out DIR`: everything held about a household
+  (subject access, s30 and s31): a JSON file and a Thai PDF for the family.
 - `planner pdpa breach add|list|notified`: the breach register and its 72-hour deadline.
 - `planner pdpa request add|decide|list`: data subjects' requests and their outcome (the
   rejected ones are counted in the ropa).
@@ -72,6 +74,36 @@ def reads_command(household_id, limit, as_json) -> None:
             f"{row['at']}  {row['username']} ({row['role']})  {row['via_th']}: "
             f"{', '.join(row['fields_th'])}"
         )
+
+
+@pdpa.command("export")
+@click.option("--household", "household_id", required=True, type=click.IntRange(1, 2**31 - 1))
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="The folder to write both files into (made when missing).",
+)
+def export_command(household_id, out_dir) -> None:
+    """Everything held about a household, s30 and s31 (ส่งออกข้อมูลตามคำขอของเจ้าของข้อมูล).
+
+    Writes household-ID-pdpa-export-DATE.json (for machines) and .pdf (Thai, for the
+    family; it holds the full national ID number). The export is audited and logged in
+    the read log; the controller's name comes from PLANNER_CONTROLLER_NAME."""
+    from app.application.pdpa import subject_access, write_subject_access
+    from app.strings import STRINGS
+    from cases.errors import DomainError
+
+    try:
+        access = subject_access(_open_case_store().uow(), _cli_user(), household_id)
+    except DomainError as exc:
+        _fail_both(exc)
+    json_path, pdf_path = write_subject_access(access, out_dir)
+    words = STRINGS["pdpa.access.cli_wrote"]
+    click.echo(f"{words['th'].format(id=household_id)} / {words['en'].format(id=household_id)}:")
+    click.echo(f"  JSON: {json_path}")
+    click.echo(f"  PDF:  {pdf_path}")
 
 
 @pdpa.group()

@@ -118,6 +118,10 @@ from cases.services.sessions import (
 from cases.services.stages import (
     move_stage,
 )
+from cases.services.subject_access import (
+    SubjectRecords,
+    subject_access_records,
+)
 from cases.services.subject_requests import (
     decide_request,
     list_requests,
@@ -149,6 +153,8 @@ from cases.services.users import (
 )
 
 __all__ = [
+    "SubjectRecords",
+    "subject_access_records",
     "decide_request",
     "list_requests",
     "record_request",

@@ -28,6 +28,10 @@ VIA = {
     "national_id": {"th": "แสดงเลขประจำตัวประชาชนเต็ม", "en": "Full national ID shown"},
     "search": {"th": "ผลการค้นหา", "en": "Search results"},
     "cli": {"th": "บรรทัดคำสั่ง", "en": "Command line"},
+    "subject_access": {
+        "th": "ส่งออกข้อมูลตามคำขอของเจ้าของข้อมูล (มาตรา 30)",
+        "en": "Subject access export (PDPA s30)",
+    },
 }
 MAX_READS = 1000  # a page of the log
 

@@ -230,6 +230,16 @@ def render_pdf(report, *, lang: str = "th") -> bytes:
     return weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf()
 
 
+def html_to_pdf(html: str) -> bytes:
+    """A self-contained HTML page (fonts inline, see `font_css(sfnt=True)`) as PDF:
+    the page's own @page rules set its size; only data: URIs load. For documents
+    rendered elsewhere from plain values (the PDPA subject access export, app/)."""
+    import weasyprint
+
+    fetcher = weasyprint.URLFetcher(allowed_protocols={"data"})
+    return weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf()
+
+
 # ------------------------------------------------------------------ rendering
 
 
