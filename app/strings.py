@@ -535,6 +535,7 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "pdpa.access.controller": {"th": "ผู้ควบคุมข้อมูลส่วนบุคคล", "en": "Data controller"},
     "pdpa.access.exported_on": {"th": "วันที่ส่งออก", "en": "Exported on"},
+    "pdpa.access.request": {"th": "วันที่รับคำขอ", "en": "Request received"},
     "pdpa.access.exported_by": {"th": "ผู้ส่งออก", "en": "Exported by"},
     "pdpa.access.household": {"th": "ครัวเรือนที่", "en": "Household no."},
     "pdpa.access.case": {"th": "กรณี", "en": "Case"},

@@ -228,6 +228,9 @@ def test_planner_pdpa_export_writes_both_files(store, store_config, household, t
     services.log_reads(
         store.uow(), OFFICER, "household_page", [(household.id, ["head_name", "vulnerability"])]
     )
+    services.record_request(
+        store.uow(), ADMIN, kind="access", received_on=TODAY, household_id=household.id
+    )
     out = tmp_path / "exports"
     result = CliRunner().invoke(
         main, ["pdpa", "export", "--household", str(household.id), "--out", str(out)], env=env
@@ -240,8 +243,10 @@ def test_planner_pdpa_export_writes_both_files(store, store_config, household, t
     data = json.loads(json_path.read_text(encoding="utf-8"))
     _check_json(data, household)
     assert data["controller"] == "พอช. ภาคกลาง"
+    assert data["request"]["kind"] == "access" and data["request"]["status"] == "open"
     text = _check_pdf(pdf_path.read_bytes())
     assert _flat("พอช. ภาคกลาง") in text
+    assert _flat("วันที่รับคำขอ") in text and _flat("ขอเข้าถึงและขอรับสำเนา (มาตรา 30)") in text
     missing = CliRunner().invoke(
         main, ["pdpa", "export", "--household", "999999", "--out", str(out)], env=env
     )

@@ -727,6 +727,25 @@ def _read_rows(entries: Iterable[ReadEntry]) -> list[dict]:
     ]
 
 
+def _request_rows(requests) -> list[dict]:
+    from cases.services.subject_requests import KIND_LABELS, STATUS_LABELS
+
+    return [
+        {
+            "id": r.id,
+            "kind": r.kind,
+            "kind_label": dict(KIND_LABELS[r.kind]),
+            "received_on": _iso(r.received_on),
+            "received_on_label": _date_words(r.received_on),
+            "status": r.status,
+            "status_label": dict(STATUS_LABELS[r.status]),
+            "decided_on": _iso(r.decided_on),
+            "reason": r.reason,
+        }
+        for r in requests
+    ]
+
+
 def subject_access(
     uow: UnitOfWork, user: User, household_id: int, *, controller: str | None = None
 ) -> SubjectAccess:
@@ -759,6 +778,7 @@ def subject_access(
         "exported_at": _iso(now),
         "exported_on": today.isoformat(),
         "exported_on_label": _date_words(today),
+        "exported_at_label": _time_words(now),
         "exported_by": {
             "username": user.username,
             "role": user.role,
@@ -791,7 +811,10 @@ def subject_access(
         "consent": _consent_rows(records.consent),
         "audit": _audit_rows(records.audit),
         "reads": _read_rows(records.reads),
+        "requests": _request_rows(records.requests),
     }
+    access_requests = [r for r in data["requests"] if r["kind"] in ("access", "portability")]
+    data["request"] = access_requests[-1] if access_requests else None
     return SubjectAccess(household_id=household.id, exported_on=today, data=data)
 
 

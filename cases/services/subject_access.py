@@ -28,6 +28,7 @@ from cases.model import (
     Household,
     Member,
     ReadEntry,
+    SubjectRequest,
     User,
 )
 from cases.services.common import _audit, _case_for
@@ -48,6 +49,7 @@ class SubjectRecords:
     consent: list[ConsentEvent] = field(default_factory=list)  # oldest first
     audit: list[AuditEntry] = field(default_factory=list)  # oldest first
     reads: list[ReadEntry] = field(default_factory=list)  # oldest first
+    requests: list[SubjectRequest] = field(default_factory=list)  # naming it, oldest first
 
 
 def subject_access_records(uow: UnitOfWork, user: User, household_id: int) -> SubjectRecords:
@@ -81,6 +83,10 @@ def subject_access_records(uow: UnitOfWork, user: User, household_id: int) -> Su
             audit=sorted(audit, key=lambda e: (e.at, e.id or 0)),
             reads=list(
                 reversed(uow.repo.list_reads(household_id=household.id, limit=MAX_LOG_LINES))
+            ),
+            requests=sorted(
+                (r for r in uow.repo.list_requests() if r.household_id == household.id),
+                key=lambda r: (r.received_on, r.id or 0),
             ),
         )
         _audit(uow, user, "subject_access", "household", household.id, None, {"export": True})
