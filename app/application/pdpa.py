@@ -528,7 +528,8 @@ def _value_words(name: str, kind: str, value) -> dict[str, str] | None:
     if isinstance(value, bool):
         return _both("cases.yes" if value else "cases.no")
     if kind in ("province", "district", "subdistrict"):
-        return register.dopa_names(value)
+        names = register.dopa_names(value)
+        return names if names["th"] else None  # an unknown code stays as itself
     if name == "house_status":
         return words("house_status", value)
     if kind == "date":
