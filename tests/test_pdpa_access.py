@@ -239,6 +239,8 @@ def test_planner_pdpa_export_writes_both_files(store, store_config, household, t
     stem = f"household-{household.id}-pdpa-export-{TODAY.isoformat()}"
     json_path, pdf_path = out / f"{stem}.json", out / f"{stem}.pdf"
     assert str(json_path) in result.output and str(pdf_path) in result.output
+    # A family's data with its full national ID: readable by the officer's account only.
+    assert {json_path.stat().st_mode & 0o777, pdf_path.stat().st_mode & 0o777} == {0o600}
     assert "เขียนข้อมูลของครัวเรือน" in result.output and "wrote household" in result.output
     data = json.loads(json_path.read_text(encoding="utf-8"))
     _check_json(data, household)

@@ -862,11 +862,19 @@ def subject_access_pdf(access: SubjectAccess) -> bytes:
 
 
 def write_subject_access(access: SubjectAccess, out_dir: str | Path) -> tuple[Path, Path]:
-    """Both files into `out_dir` (made when missing): (the JSON, the PDF)."""
+    """Both files into `out_dir` (made when missing): (the JSON, the PDF). They hold a
+    family's personal data and full national ID: readable by their owner only (0600)."""
     folder = Path(out_dir)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     json_path = folder / access.filename("json")
     pdf_path = folder / access.filename("pdf")
-    json_path.write_bytes(subject_access_json(access))
-    pdf_path.write_bytes(subject_access_pdf(access))
+    _write_private(json_path, subject_access_json(access))
+    _write_private(pdf_path, subject_access_pdf(access))
     return json_path, pdf_path
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    os.chmod(path, 0o600)  # an existing file keeps its mode through O_CREAT
