@@ -1188,6 +1188,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "value.empty": {"th": "—", "en": "—"},
     "map.label": {"th": "แผนที่", "en": "Map"},
     "attribution.prefix": {"th": "Leaflet", "en": "Leaflet"},
+    # Phones, tablets and keyboards (issue 13, items 2 and 7): Leaflet's own controls.
+    "layers.toggle": {"th": "ชั้นข้อมูลและแผนที่ฐาน", "en": "Layers and basemap"},
     # -- the site check's own messages (app/application/site_check.py) --
     "site_check.empty_file": {"th": "ไฟล์ไม่มีพื้นที่ใดเลย", "en": "the file holds no sites"},
     "site_check.no_sites_layer": {

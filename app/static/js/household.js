@@ -63,6 +63,8 @@ if (addMember && rowsInput && table) {
     row.cells[0].textContent = String(index + 1);
     for (const input of row.querySelectorAll("input, select")) {
       input.name = input.name.replace(/^m-\d+-/, `m-${index}-`);
+      const label = input.getAttribute("aria-label");
+      if (label) input.setAttribute("aria-label", label.replace(/\d+$/, String(index + 1)));
       if (input.type === "checkbox") input.checked = false;
       else input.value = "";
     }

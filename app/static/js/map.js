@@ -40,6 +40,8 @@ const CULL_MIN_PX = 1.5;
 const OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
 const OSM_ATTRIBUTION =
   '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors';
+// A phone held upright (css/header.css folds the header's links at the same width).
+const PHONE = window.matchMedia("(max-width: 760px)");
 const STATUSES_MARKED = new Set(["approximate", "illustrative", "imported"]);
 const SVG_NS = "http://www.w3.org/2000/svg";
 
@@ -539,7 +541,14 @@ function buildLayerControl(map, bases) {
     if (entry?.layer) overlays[overlayName(meta)] = entry.layer;
   }
   const collapsed = window.matchMedia("(max-width: 1100px), (max-height: 650px)").matches;
-  return L.control.layers(baseLayers, overlays, { collapsed, position: "topleft" }).addTo(map);
+  const position = PHONE.matches ? "bottomright" : "topleft";
+  const control = L.control.layers(baseLayers, overlays, { collapsed, position }).addTo(map);
+  // Named in the page's language (js/leaflet_keys.js names it on first paint; this follows a
+  // switch of language).
+  const toggle = control.getContainer().querySelector(".leaflet-control-layers-toggle");
+  toggle?.setAttribute("title", t("layers.toggle"));
+  toggle?.setAttribute("aria-label", t("layers.toggle"));
+  return control;
 }
 
 /** A small SVG sample of a layer's (or a class's) symbol. */
@@ -643,6 +652,10 @@ const LegendControl = L.Control.extend({
     div.append(head);
     if (!this._open) return;
     const body = el("div", "legend-body");
+    // It scrolls when the map is short: a keyboard reaches it (WCAG 2.1.1).
+    body.tabIndex = 0;
+    body.setAttribute("role", "region");
+    body.setAttribute("aria-label", t("legend.title"));
     for (const meta of [...state.metas].reverse()) {
       const entry = state.entries.get(meta.name);
       const shown = entry?.layer ? map.hasLayer(entry.layer) : false;
@@ -650,7 +663,7 @@ const LegendControl = L.Control.extend({
         "section",
         `legend-layer legend-${meta.name}${shown ? "" : " legend-off"}`,
       );
-      const h = el("h4", "legend-layer-title", pick(meta.title));
+      const h = el("h2", "legend-layer-title", pick(meta.title)); // under the page's <h1>
       if (STATUSES_MARKED.has(meta.status)) {
         h.append(" ", el("span", `status-tag status-${meta.status}`, statusLabel(meta.status)));
       }
@@ -821,6 +834,8 @@ async function main() {
     tileErrorShown = true;
     setMessage("tiles", "warn", () => t("status.onlineTilesFailed"));
   });
+  // On a phone the zoom buttons and the layer list sit bottom right, under the thumb.
+  if (PHONE.matches) map.zoomControl.setPosition("bottomright");
   L.control.scale({ metric: true, imperial: false, maxWidth: 160 }).addTo(map);
   map.on("popupopen", (e) => {
     state.openPopup = e.popup;
@@ -893,7 +908,8 @@ async function main() {
 
   state.zoomTo = new ZoomToControl().addTo(map);
   state.layerControl = buildLayerControl(map, bases);
-  state.legend = new LegendControl().addTo(map);
+  // On a phone the legend's button sits bottom left: the top row is the "zoom to" control's.
+  state.legend = new LegendControl(PHONE.matches ? { position: "bottomleft" } : {}).addTo(map);
 
   const focus = unionBounds(state.metas.filter((m) => FOCUS_LAYERS.includes(m.name)));
   const all = unionBounds(state.metas);
