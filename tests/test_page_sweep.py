@@ -1,6 +1,6 @@
 """Every page, for every role, on a phone and on a laptop (issue 13, items 2 and 7).
 
-For each role (a visitor, the municipality's viewer, a community representative, an officer)
+For each role (a visitor, the municipality's viewer, a community representative, an officer, an admin)
 and each HTML page that role may open, at 390 × 844 (a phone) and 1366 × 768 (a laptop):
 
 - the page itself does not scroll sideways (a table may scroll inside its own box);
@@ -56,7 +56,7 @@ SMALL_PHONE = {"width": 360, "height": 740}
 TABLET_UPRIGHT = {"width": 768, "height": 1024}
 TEN_INCH = [{"width": 800, "height": 1280}, {"width": 1280, "height": 800}]
 
-USERS = ("viewer", "rep.cc01", "officer")
+USERS = ("viewer", "rep.cc01", "officer", "admin")
 ROLES = ("anonymous", *USERS)
 ROLE_OF = {username: role for username, _, role, _ in DEMO_USERS} | {"anonymous": ANONYMOUS}
 STAFF_CASE = "KPP-DM-02"  # officers and viewers open this case; the representative their own
@@ -96,6 +96,8 @@ NOT_PAGES = {
     "survey.survey_form": "the case's XLSForm, sent as a file",
     "survey.survey_api": "survey progress for the case map (JSON)",
     "overlap.download": "a site check's report as a file (PDF, CSV, GeoPackage, HTML attachment)",
+    "pdpa.export_pdf": "a household's subject-access copy, sent as a PDF file",
+    "pdpa.export_json": "a household's subject-access copy, sent as a JSON file",
 }
 
 
