@@ -1518,6 +1518,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "this backup's schema {schema} exists in the target database, so it cannot be"
         " restored as {target}; restore into another database, or as {schema} once it is gone",
     },
+    "backup.not_encrypted": {
+        "th": "ไฟล์สำรองนี้ไม่ได้เข้ารหัส แต่ได้ระบุรหัสผ่านไว้: ไฟล์ที่ไม่เข้ารหัสตรวจสอบแหล่งที่มาไม่ได้"
+        " อาจถูกสับเปลี่ยน จึงไม่กู้คืน",
+        "en": "this backup is not encrypted, yet a passphrase was given: a plain archive cannot"
+        " be authenticated and may have been swapped, so it is not restored",
+    },
     "backup.needs_passphrase": {
         "th": "ไฟล์สำรองนี้เข้ารหัสไว้ กรุณาระบุรหัสผ่านด้วย --passphrase-file หรือ --passphrase-stdin",
         "en": "this backup is encrypted; give its passphrase with --passphrase-file"
@@ -1694,12 +1700,23 @@ STRINGS: dict[str, dict[str, str]] = {
         "th": "ตัดสินข้อขัดแย้ง: ใช้ค่าจากแบบสำรวจ",
         "en": "Conflict resolved: the survey's value kept",
     },
+    "words.audit.consent:given": {"th": "บันทึกการให้ความยินยอม", "en": "Consent recorded"},
+    "words.audit.consent:withdrawn": {"th": "บันทึกการถอนความยินยอม", "en": "Consent withdrawn"},
+    "words.audit.subject_access": {
+        "th": "ส่งออกข้อมูลให้เจ้าของข้อมูล (มาตรา 30)",
+        "en": "Data exported for the data subject (s30)",
+    },
+    "words.audit.notified": {"th": "บันทึกการแจ้งเหตุ", "en": "Notification recorded"},
+    "words.audit.fulfilled": {"th": "ดำเนินการตามคำขอแล้ว", "en": "Request fulfilled"},
+    "words.audit.rejected": {"th": "ปฏิเสธคำขอ", "en": "Request rejected"},
     "words.entity.case": {"th": "กรณี", "en": "Case"},
     "words.entity.household": {"th": "ครัวเรือน", "en": "Household"},
     "words.entity.plot": {"th": "แปลง", "en": "Plot"},
     "words.entity.document": {"th": "เอกสาร", "en": "Document"},
     "words.entity.budget_line": {"th": "รายการงบประมาณ", "en": "Budget line"},
     "words.entity.layout_decision": {"th": "มติผังชุมชน", "en": "Layout decision"},
+    "words.entity.breach": {"th": "เหตุละเมิดข้อมูลส่วนบุคคล", "en": "Personal data breach"},
+    "words.entity.pdpa request": {"th": "คำขอของเจ้าของข้อมูล", "en": "Data subject's request"},
 }
 
 # One label per layer status (gis.catalog.STATUS_LABELS), under the names pages use.

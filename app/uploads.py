@@ -14,6 +14,7 @@ mapping to fix). Uploads older than `hours` are removed whenever a new one is ke
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
 import shutil
@@ -40,6 +41,11 @@ class KeptUpload:
         return self.path.parent
 
 
+def _private(path: Path):
+    """A new file only its owner reads (0600): an upload may hold a survey's personal data."""
+    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
+
+
 def suffix_of(filename: str | None) -> str:
     """The file name's extension, lower case and at most 10 characters ('' for none)."""
     return Path(filename or "").suffix.lower()[:10]
@@ -55,6 +61,7 @@ class KeptUploads:
     def keep(self, upload, *, owner: str) -> KeptUpload:
         """Save the werkzeug FileStorage `upload` (its suffix already checked by the caller)."""
         self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(self.root.parent, 0o700)  # uploads/: made with the default mode by mkdir -p
         self._prune()
         suffix = suffix_of(upload.filename)
         # A name the file system takes: ASCII, no folders, short (a 10,000-character name
@@ -66,9 +73,12 @@ class KeptUploads:
         folder = self.root / token
         folder.mkdir(mode=0o700)
         path = folder / name
-        upload.save(path)
-        (folder / _LABEL).write_text((upload.filename or name)[:500], encoding="utf-8")
-        (folder / _OWNER).write_text(owner, encoding="utf-8")
+        with _private(path) as out:
+            upload.save(out)
+        with _private(folder / _LABEL) as out:
+            out.write((upload.filename or name)[:500].encode("utf-8"))
+        with _private(folder / _OWNER) as out:
+            out.write(owner.encode("utf-8"))
         return KeptUpload(token, path, (upload.filename or name)[:500])
 
     def find(self, token: str | None, *, owner: str) -> KeptUpload | None:

@@ -470,9 +470,53 @@ def test_a_changed_or_foreign_plain_archive_is_refused(small_config, target, tmp
     newer = dict(manifest, format_version=99)
     assert refused("newer.tar", rebuilt(newer, {})).key == "backup.newer_format"
 
+    # A plain archive offered with a passphrase: not taken for an authenticated one.
+    with pytest.raises(BackupRefused) as caught:
+        restore_backup(made.path, instance(target), passphrase=PASSPHRASE)
+    assert caught.value.key == "backup.not_encrypted" and caught.value.message_th
+    _nothing_left(tmp_path, target)
+
+    # A GNU sparse member: a few bytes in the archive that would expand to 50 MB on disk.
+    # Refused as a member of the wrong kind, before a byte of it is written.
+    sparse_dir = tmp_path / "sparse"
+    sparse_dir.mkdir()
+    with open(sparse_dir / "planner.sqlite", "wb") as f:
+        f.truncate(50 * 1024 * 1024)
+    size = 50 * 1024 * 1024
+    bomb_manifest = dict(
+        manifest, members=[{"name": "planner.sqlite", "size": size, "sha256": _sha(b"")}]
+    )
+    body = json.dumps(bomb_manifest).encode()
+    (sparse_dir / "manifest.json").write_bytes(body)
+    bomb = tmp_path / "bomb.tar"
+    subprocess.run(
+        ["tar", "--sparse", "--format=gnu", "-cf", str(bomb), "manifest.json", "planner.sqlite"],
+        cwd=sparse_dir,
+        check=True,
+    )
+    assert bomb.stat().st_size < 1 << 20
+    with pytest.raises(BackupRefused) as caught:
+        restore_backup(bomb, instance(target))
+    assert caught.value.key == "backup.damaged" and "unexpected member" in caught.value.message_en
+    _nothing_left(tmp_path, target)
+
     # Untouched, it restores.
     restore_backup(made.path, instance(target))
     assert table_counts(target)["documents"] == 2
+
+
+def test_an_encrypted_header_cannot_ask_for_gigabytes():
+    """scrypt's cost is in the header, read before the passphrase is checked: a made-up
+    one asking for 16 GiB (N = 2^22, r = 32) is refused as damaged, at once."""
+    from app.application import backup_archive as ba
+
+    salt, prefix = b"s" * 16, b"p" * 7
+    fields = (ba.MAGIC, ba.CONTAINER_VERSION, ba.KDF_SCRYPT)
+    header = ba._HEAD.pack(*fields, 22, 32, 16, 1 << 20, salt, prefix)
+    header += b"\0" * (ba.HEADER_BYTES - len(header))
+    with pytest.raises(BackupRefused) as caught:
+        ba.DecryptingReader(io.BytesIO(header), PASSPHRASE)
+    assert caught.value.key == "backup.damaged"
 
 
 def test_only_an_empty_target_is_restored_into(small_config, target, tmp_path):

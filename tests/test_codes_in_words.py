@@ -359,3 +359,23 @@ def test_an_unknown_check_is_answered_with_the_checks_in_words(app):
         assert all(CHECK_TITLES[c][lang] in message for c in CHECK_TITLES), message
         assert "zoning, tenure" not in message and "(s)" not in message
     assert one.field == "against"
+
+
+def test_the_pdpa_audit_entries_have_words():
+    """The audit log's consent, subject-access, breach and request entries (issue 14) are
+    shown in words in /api/audit's `action_label` and `entity_label`, not as their codes."""
+    from app.application.words import words
+
+    for action in (
+        "consent:given",
+        "consent:withdrawn",
+        "subject_access",
+        "notified",
+        "fulfilled",
+        "rejected",
+    ):
+        label = words("audit_action", action)
+        assert label and THAI.search(label["th"]) and label["en"] != action, action
+    for entity in ("breach", "pdpa request"):
+        label = words("audit_entity", entity)
+        assert label and THAI.search(label["th"]) and label["en"] != entity, entity

@@ -398,6 +398,19 @@ def test_the_household_page_shows_the_ledger_and_the_read_log(web, store):
     bad = officer.post(f"{url}/consent", data={"scope": "general", "on": "2018-01-01"})
     assert bad.status_code == 302
     assert "ก่อน พ.ร.บ." in officer.get(url).get_data(as_text=True)
+    # A signed-form number no document could have: refused in words, not a 500.
+    for number in ("99999999999999999999", "-1", "0"):
+        huge = officer.post(
+            f"{url}/consent",
+            data={
+                "scope": "general",
+                "on": f"{TODAY.year + 543}-{TODAY.month:02d}-{TODAY.day:02d}",
+                "purposes": "contact",
+                "document_id": number,
+            },
+        )
+        assert huge.status_code == 302, number
+        assert "ต้องระบุหมายเลขเอกสาร" in officer.get(url).get_data(as_text=True)
 
     assert viewer.get(url).status_code == 403
     assert viewer.post(f"{url}/consent", data={"scope": "general"}).status_code == 403

@@ -24,6 +24,9 @@ def test_only_the_sender_finds_an_upload_and_a_claim_takes_it_once(tmp_path):
     kept = uploads.keep(_file("ผลสำรวจ ชุมชน 1.csv"), owner="user 1, case 7")
     assert kept.label == "ผลสำรวจ ชุมชน 1.csv" and kept.path.read_bytes() == b"a,b\n1,2\n"
     assert kept.path.suffix == ".csv" and kept.path.name.isascii()
+    # A survey export holds personal data: only the app's account reads what is kept.
+    assert {p.stat().st_mode & 0o777 for p in kept.folder.iterdir()} == {0o600}
+    assert kept.folder.stat().st_mode & 0o777 == 0o700
     assert uploads.find(kept.token, owner="user 2, case 7") is None
     assert uploads.find(kept.token, owner="user 1, case 8") is None
     assert uploads.claim(kept.token, owner="user 2, case 7") is None

@@ -447,6 +447,10 @@ def _restore_backup(archive, target: Instance, passphrase) -> RestoreResult:
                 if not passphrase:
                     raise BackupRefused("backup.needs_passphrase")
                 stream = DecryptingReader(raw, passphrase)
+            elif passphrase:
+                # Only an encrypted archive is authenticated: a plain one in its place
+                # (checksums anyone can recompute) must not pass for it.
+                raise BackupRefused("backup.not_encrypted")
 
             def dest_for(name: str) -> Path:
                 return work / PG_DUMP_FILE if name == PG_DUMP_FILE else staged_home / name
@@ -517,12 +521,15 @@ def _check_target(manifest: dict, target: Instance) -> None:
 
 def _check_sqlite_counts(home: Path, manifest: dict) -> None:
     counts = manifest.get("counts") or {}
-    found = {
-        "database": _sqlite_counts(home / DATABASE_FILE),
-        "layers": {
-            p.stem: _gpkg_count(p, p.stem) for p in sorted((home / "layers").glob("*.gpkg"))
-        },
-    }
+    try:
+        found = {
+            "database": _sqlite_counts(home / DATABASE_FILE),
+            "layers": {
+                p.stem: _gpkg_count(p, p.stem) for p in sorted((home / "layers").glob("*.gpkg"))
+            },
+        }
+    except sqlite3.DatabaseError as exc:  # a member that is not the database it claims
+        raise BackupRefused("backup.damaged", detail=f"the stores: {exc}"[:200]) from None
     for part in ("database", "layers"):
         if found[part] != (counts.get(part) or {}):
             raise BackupRefused("backup.damaged", detail=f"row counts of the {part}")

@@ -47,6 +47,7 @@ MAGIC = b"PLNRBKUP"
 CONTAINER_VERSION = 1
 KDF_SCRYPT = 1
 SCRYPT_LOG2_N, SCRYPT_R, SCRYPT_P = 17, 8, 1  # 128 MiB, about 0.3 s here
+MAX_SCRYPT_BYTES = 256 * 1024 * 1024  # what a header may ask for (twice what we write)
 CHUNK_BYTES = 1 << 20
 TAG_BYTES = 16
 _HEAD = struct.Struct(">8sBBBBBI16s7s")
@@ -193,8 +194,15 @@ class DecryptingReader(io.RawIOBase):
         magic, version, kdf, log2_n, r, p, chunk, salt, prefix = _HEAD.unpack(header[: _HEAD.size])
         if version != CONTAINER_VERSION or kdf != KDF_SCRYPT:
             raise BackupRefused("backup.newer_format", version=version, supported=1)
-        # Bounds, so a made-up header cannot ask for gigabytes of memory.
-        if not (14 <= log2_n <= 22 and 1 <= r <= 32 and 1 <= p <= 16 and 4096 <= chunk <= 1 << 26):
+        # Bounds, so a made-up header cannot ask for gigabytes of memory or hours of work:
+        # scrypt needs 128·r·N bytes per lane; version 1 writes 128 MiB, one lane.
+        scrypt_bytes = 128 * r * (1 << log2_n) if 14 <= log2_n <= 22 else 1 << 40
+        if not (
+            1 <= r <= 32
+            and 1 <= p <= 2
+            and scrypt_bytes <= MAX_SCRYPT_BYTES
+            and 4096 <= chunk <= 1 << 26
+        ):
             raise damaged("header")
         key, check_key = _keys(passphrase, salt, log2_n, r, p)
         expected = hmac.new(check_key, header[: _HEAD.size], hashlib.sha256).digest()
@@ -352,7 +360,11 @@ def read_archive(
         with tar:
             for info in tar:
                 if manifest is None:
-                    if info.name != MANIFEST or not info.isfile() or info.size > MAX_MANIFEST_BYTES:
+                    if (
+                        info.name != MANIFEST
+                        or not _plain_file(info)
+                        or info.size > MAX_MANIFEST_BYTES
+                    ):
                         raise BackupRefused("backup.not_a_backup")
                     try:
                         manifest = check_manifest(json.loads(tar.extractfile(info).read()))
@@ -362,7 +374,7 @@ def read_archive(
                     on_manifest(manifest)
                     continue
                 want = expected.pop(info.name, None)
-                if want is None or not info.isfile() or info.size != want["size"]:
+                if want is None or not _plain_file(info) or info.size != want["size"]:
                     raise damaged(f"unexpected member {info.name[:120]}")
                 _extract(tar.extractfile(info), dest_for(info.name), want)
     except (tarfile.TarError, EOFError):
@@ -374,6 +386,12 @@ def read_archive(
     while stream.read(COPY_BYTES):  # to the end: the last sealed chunk is checked too
         pass
     return manifest
+
+
+def _plain_file(info: tarfile.TarInfo) -> bool:
+    """A regular member only: a GNU sparse one "isfile()" too, but holds a few bytes that
+    expand to its whole size on extraction (a disk bomb)."""
+    return info.type in (tarfile.REGTYPE, tarfile.AREGTYPE) and not info.sparse
 
 
 def _extract(source: BinaryIO, target: Path, want: dict) -> None:

@@ -56,9 +56,24 @@ AUDIT_ACTIONS = (
     "survey",
     "resolve:officer",
     "resolve:survey",
+    "consent:given",
+    "consent:withdrawn",
+    "subject_access",
+    "notified",
+    "fulfilled",
+    "rejected",
 )
 REQUIREMENTS = ("document", "field", "budget", "households_agreed", "transition")
-AUDIT_ENTITIES = ("case", "household", "plot", "document", "budget_line", "layout_decision")
+AUDIT_ENTITIES = (
+    "case",
+    "household",
+    "plot",
+    "document",
+    "budget_line",
+    "layout_decision",
+    "breach",
+    "pdpa request",
+)
 
 
 def _pair(entry: Mapping[str, Any]) -> Words:

@@ -28,6 +28,7 @@ from cases.errors import InvalidInput
 from cases.model import (
     CONSENT_ACTIONS,
     CONSENT_SCOPES,
+    MAX_ID,
     MAX_TEXT,
     PDPA_START,
     ConsentEvent,
@@ -182,6 +183,8 @@ def _document_for(
         return None
     try:
         number = int(document_id)
+        if not 1 <= number <= MAX_ID:
+            raise ValueError(number)  # a number no document has: a 500 on the database
     except (TypeError, ValueError):
         raise InvalidInput(
             "the signed form must be a document's number",
