@@ -316,6 +316,14 @@ def test_planner_pdpa_breach_and_reads(store, store_config):
     assert told.exit_code == 0, told.output
     listed = runner.invoke(main, ["pdpa", "breach", "list"], env=env)
     assert "แจ้ง สคส. แล้ว" in listed.output and "!!" not in listed.output
+    assert "ความเสี่ยงต่ำ / Low risk" in listed.output and " low risk" not in listed.output
+    no_such_hour = runner.invoke(
+        main,
+        ["pdpa", "breach", "add", "--detected", "2569-11-28 25:00", "--description", "x"]
+        + ["--households", "1", "--risk", "low"],
+        env=env,
+    )
+    assert no_such_hour.exit_code == 1 and "ไม่มีเวลานี้" in no_such_hour.output
     future = runner.invoke(
         main,
         [
@@ -339,7 +347,7 @@ def test_planner_pdpa_breach_and_reads(store, store_config):
     services.log_reads(store.uow(), OFFICER, "household_page", [(households[0].id, ["head_name"])])
     reads = runner.invoke(main, ["pdpa", "reads", "--household", str(households[0].id)], env=env)
     assert reads.exit_code == 0, reads.output
-    assert "officer" in reads.output and "หน้าครัวเรือน" in reads.output
+    assert "officer (เจ้าหน้าที่)" in reads.output and "หน้าครัวเรือน" in reads.output
     assert "ชื่อหัวหน้าครัวเรือน" in reads.output
 
 

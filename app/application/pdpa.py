@@ -110,6 +110,8 @@ def parse_local_time(text: str) -> datetime:
     if match:
         day = parse_form_date(match.group(1))  # a Buddhist Era year taken back to C.E.
         hour, minute = int(match.group(2) or 0), int(match.group(3) or 0)
+        if hour > 23 or minute > 59:
+            raise ValueError(f"{raw[:40]!r}: no such time of day / {raw[:40]!r}: ไม่มีเวลานี้ในหนึ่งวัน")
         return datetime(day.year, day.month, day.day, hour, minute, tzinfo=BANGKOK)
     try:
         value = datetime.fromisoformat(raw)
@@ -390,6 +392,7 @@ def read_rows(uow: UnitOfWork, user: User, household_id: int, *, limit: int = 20
             "at": format_time(e.at, "th"),
             "username": e.username,
             "role": e.role,
+            "role_th": ROLE_LABELS.get(e.role, {}).get("th", e.role),
             "fields": e.fields,
             "fields_th": row_labels(e.fields, "th"),
             "fields_en": row_labels(e.fields, "en"),
@@ -427,6 +430,8 @@ def breach_rows(uow: UnitOfWork, user: User, *, now: datetime | None = None) -> 
                 "status_en": STRINGS[f"pdpa.breach.{status}"]["en"],
                 "overdue": status == "overdue",
                 "risk": b.risk,
+                "risk_th": services.RISK_LABELS.get(b.risk, {}).get("th", b.risk),
+                "risk_en": services.RISK_LABELS.get(b.risk, {}).get("en", b.risk),
                 "households_affected": b.households_affected,
                 "description": b.description,
                 "pdpc_notified_at": format_time(b.pdpc_notified_at, "th"),

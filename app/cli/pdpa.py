@@ -71,7 +71,7 @@ def reads_command(household_id, limit, as_json) -> None:
         return
     for row in rows:
         click.echo(
-            f"{row['at']}  {row['username']} ({row['role']})  {row['via_th']}: "
+            f"{row['at']}  {row['username']} ({row['role_th']})  {row['via_th']}: "
             f"{', '.join(row['fields_th'])}"
         )
 
@@ -206,8 +206,8 @@ def breach_list(as_json):
             f"{row['status_th']} / {row['status_en']}"
         )
         click.echo(
-            f"    {row['risk']} risk, {row['households_affected']:,} household(s): "
-            f"{row['description']}"
+            f"    {row['risk_th']} / {row['risk_en']} · ครัวเรือนที่ได้รับผลกระทบ"
+            f" {row['households_affected']:,} households affected: {row['description']}"
         )
         if row["pdpc_notified_at"]:
             click.echo(f"    แจ้ง สคส. {row['pdpc_notified_at']}")

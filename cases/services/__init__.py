@@ -9,6 +9,7 @@ of the modules is re-exported here.
 from __future__ import annotations
 
 from cases.services.breaches import (
+    RISK_LABELS,
     breach_notified,
     list_breaches,
     record_breach,
@@ -162,6 +163,7 @@ __all__ = [
     "breach_notified",
     "consent_ledger",
     "list_breaches",
+    "RISK_LABELS",
     "log_reads",
     "read_log",
     "record_breach",
