@@ -711,6 +711,7 @@ def download_document(document_id):
             f"the file of document {document_id} is missing from the document store",
             f"ไม่พบไฟล์ของเอกสารหมายเลข {document_id} ในที่เก็บเอกสาร",
         )
+    services.log_document_read(uow(), current_user(), document)
     response = send_file(
         path,
         mimetype="application/octet-stream",

@@ -589,6 +589,7 @@ def document(document_id: int):
     item, path = services.get_document(uow(), g.user, document_id)
     if not path.exists():
         abort(404)
+    services.log_document_read(uow(), g.user, item)
     response = send_file(
         path,
         mimetype=item.content_type or "application/octet-stream",

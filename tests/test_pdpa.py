@@ -468,3 +468,42 @@ def test_the_consent_api_and_the_reads_of_the_household_api(web, store):
     everyone = services.read_log(store.uow(), ADMIN, limit=1000)
     assert len([r for r in everyone if r.via == "households_api"]) == len(households)
     assert "viewer" not in {r.username for r in everyone}
+
+
+def test_a_personal_document_downloaded_is_in_the_read_log(web, store):
+    """A signed consent form (a household's own document) downloaded from the page or the
+    API is a read of that household's personal data; a layout plan is no one's."""
+    case, households = _households(store)
+    household = households[2]
+    _, event = services.record_consent(
+        store.uow(),
+        OFFICER,
+        household.id,
+        scope="general",
+        on=TODAY,
+        purposes=["contact"],
+        taken_by="ก",
+        new_document={
+            "filename": "ใบยินยอม.pdf",
+            "content_type": "application/pdf",
+            "data": b"%PDF-1.4 signed consent",
+        },
+    )
+    plan = services.upload_document(
+        store.uow(),
+        OFFICER,
+        case.id,
+        kind="layout_plan",
+        filename="ผัง.pdf",
+        content_type="application/pdf",
+        data=b"%PDF-1.4 layout plan",
+    )
+    officer = _client(web, "officer")
+    assert officer.get(f"/cases/documents/{event.document_id}").status_code == 200
+    assert officer.get(f"/api/documents/{event.document_id}").status_code == 200
+    assert officer.get(f"/cases/documents/{plan.id}").status_code == 200
+    reads = services.read_log(store.uow(), ADMIN, household_id=household.id)
+    downloads = [r for r in reads if r.via == "document"]
+    assert len(downloads) == 2 and all(r.fields == ["consent"] for r in downloads)
+    everyone = services.read_log(store.uow(), ADMIN, limit=1000)
+    assert len([r for r in everyone if r.via == "document"]) == 2  # not the layout plan

@@ -98,6 +98,7 @@ from cases.services.plots import (
     update_plot,
 )
 from cases.services.reads import (
+    log_document_read,
     log_reads,
     read_log,
 )
@@ -164,6 +165,7 @@ __all__ = [
     "consent_ledger",
     "list_breaches",
     "RISK_LABELS",
+    "log_document_read",
     "log_reads",
     "read_log",
     "record_breach",

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from cases import policy, privacy
 from cases.errors import Forbidden, InvalidInput
-from cases.model import ReadEntry, User
+from cases.model import Document, ReadEntry, User
 from cases.services.common import _case_for, _now
 from cases.unit_of_work import UnitOfWork
 
@@ -27,6 +27,7 @@ VIA = {
     "consent_api": {"th": "API ทะเบียนความยินยอม", "en": "Consent ledger API"},
     "national_id": {"th": "แสดงเลขประจำตัวประชาชนเต็ม", "en": "Full national ID shown"},
     "search": {"th": "ผลการค้นหา", "en": "Search results"},
+    "document": {"th": "ดาวน์โหลดเอกสารส่วนบุคคล", "en": "Personal document downloaded"},
     "cli": {"th": "บรรทัดคำสั่ง", "en": "Command line"},
     "subject_access": {
         "th": "ส่งออกข้อมูลตามคำขอของเจ้าของข้อมูล (มาตรา 30)",
@@ -75,6 +76,21 @@ def log_reads(
         uow.repo.add_reads(entries)
         uow.commit()
     return len(entries)
+
+
+def log_document_read(uow: UnitOfWork, user: User | None, document: Document) -> int:
+    """A personal document (an ID card copy, a consent form, a photo...) was downloaded:
+    logged against its household, or against every household of its case when it names
+    none (a community's survey forms). Documents of no personal kind are not logged."""
+    row = privacy.document_class(document.kind)
+    if row is None:
+        return 0
+    if document.household_id is not None:
+        ids = [document.household_id]
+    else:
+        with uow:
+            ids = [h.id for h in uow.repo.list_households(document.case_id)]
+    return log_reads(uow, user, "document", [(i, [row.field]) for i in ids])
 
 
 def read_log(
