@@ -239,8 +239,8 @@ def get_consent(household_id):
     """A household's consent and notice ledger, and its current state (PDPA s19, s26)"""
     user = current_user()
     household, ledger = _ledger(household_id, user)
-    if ledger:
-        services.log_reads(uow(), user, "consent_api", [(household.id, ["consent"])])
+    # The answer always carries the household's consent state: a read, even of "none yet".
+    services.log_reads(uow(), user, "consent_api", [(household.id, ["consent"])])
     return consent_answer(household, ledger)
 
 
@@ -278,6 +278,7 @@ def post_consent(body, household_id):
             uow(), user, household_id, on=body["on"], **common
         )
     household, ledger = _ledger(household_id, user)
+    services.log_reads(uow(), user, "consent_api", [(household.id, ["consent"])])
     answer = consent_answer(household, ledger)
     answer["cleared"] = cleared
     return answer, 201

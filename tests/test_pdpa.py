@@ -435,6 +435,11 @@ def test_the_consent_api_and_the_reads_of_the_household_api(web, store):
     url = f"/api/households/{household.id}/consent"
     empty = officer.get(url)
     assert empty.status_code == 200 and empty.get_json()["items"] == []
+    # Even "nothing recorded yet" is the household's consent state, read by this officer.
+    first = services.read_log(store.uow(), ADMIN, household_id=household.id)
+    assert [(r.username, r.via, r.fields) for r in first] == [
+        ("officer", "consent_api", ["consent"])
+    ]
     given = officer.post(
         url, json={"action": "given", "scope": "general", "on": TODAY.isoformat(), "taken_by": "ก"}
     )
