@@ -541,7 +541,11 @@ def get_household(household_id):
 def update_household(body, headers, household_id):
     """Change a household (send the version you read)"""
     version = _version_from(body.pop("version", None), headers)
-    return services.update_household(uow(), current_user(), household_id, body, version)
+    user = current_user()
+    household = services.update_household(uow(), user, household_id, body, version)
+    # The answer is the whole household: a read of it, like GET.
+    services.log_reads(uow(), user, "household_api", [(household.id, household_reads(household))])
+    return household
 
 
 def _member_list(household, members) -> dict:
@@ -578,13 +582,16 @@ def put_members(body, headers, household_id):
     Each member is checked by the register (name required; sex and relation from their
     choices; birth year in the Buddhist Era). The household's `members` count follows.
     """
+    user = current_user()
     household, members = services.set_members(
         uow(),
-        current_user(),
+        user,
         household_id,
         body["members"],
         _version_from(body.get("version"), headers),
     )
+    shown = household_reads(household, members=members, names=())
+    services.log_reads(uow(), user, "members_api", [(household.id, shown)])
     return _member_list(household, members)
 
 

@@ -450,10 +450,21 @@ def test_the_consent_api_and_the_reads_of_the_household_api(web, store):
         json={"action": "given", "scope": "general", "on": (TODAY + timedelta(days=1)).isoformat()},
     )
     assert future.status_code == 422 and future.get_json()["error"]["th"]
-    officer.patch(
+    patched = officer.patch(
         f"/api/households/{household.id}",
         json={"version": given.get_json()["version"], "phone": "0811111111"},
     )
+    assert patched.status_code == 200
+    # A write's answer is the whole household: read, and logged as GET's would be.
+    vias = [r.via for r in services.read_log(store.uow(), ADMIN, household_id=household.id)]
+    assert "household_api" in vias
+    members = officer.put(
+        f"/api/households/{household.id}/members",
+        json={"version": patched.get_json()["version"], "members": [{"name": "สมาชิก ก"}]},
+    )
+    assert members.status_code == 200, members.get_data(as_text=True)
+    vias = [r.via for r in services.read_log(store.uow(), ADMIN, household_id=household.id)]
+    assert "members_api" in vias
     withdrawn = officer.post(url, json={"action": "withdrawn", "scope": "general"})
     body = withdrawn.get_json()
     assert withdrawn.status_code == 201 and body["cleared"] == ["phone"]
