@@ -17,7 +17,7 @@ consent.py's; what was shown is logged by cases/services/reads.py.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, g, redirect, request, url_for
+from flask import Blueprint, Response, abort, flash, g, redirect, request, url_for
 from marshmallow import Schema, fields, validate
 
 from app import cases_api
@@ -128,7 +128,10 @@ def withdraw_consent(household_id: int):
 
 def _export(household_id: int, ext: str) -> Response:
     """One subject access export as a download: never cached (it holds the full
-    national ID number)."""
+    national ID number). Only from the planner's own pages or a typed address: each export
+    is audited and read-logged, so another site's link or script must not make one."""
+    if request.headers.get("Sec-Fetch-Site") not in (None, "same-origin", "none"):
+        abort(403)
     access = subject_access(uow(), g.user, household_id)
     if ext == "pdf":
         body, mimetype = subject_access_pdf(access), "application/pdf"

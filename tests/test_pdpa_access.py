@@ -185,6 +185,13 @@ def test_export_on_the_page_json_and_pdf_logged_and_refused_to_others(web, store
         for ext in ("json", "pdf"):
             assert client.get(f"{url}.{ext}").status_code == 403, ext
 
+    # Another site's link or script cannot make an export (each one is audited and logged).
+    for site in ("cross-site", "same-site"):
+        forged = officer.get(f"{url}.pdf", headers={"Sec-Fetch-Site": site})
+        assert forged.status_code == 403, site
+    clicked = officer.get(f"{url}.json", headers={"Sec-Fetch-Site": "same-origin"})
+    assert clicked.status_code == 200
+
     got = officer.get(f"{url}.json")
     assert got.status_code == 200 and got.mimetype == "application/json"
     # The view says "private, no-store"; app/security_headers.py sets every logged-in
@@ -202,12 +209,12 @@ def test_export_on_the_page_json_and_pdf_logged_and_refused_to_others(web, store
     text = _check_pdf(got.get_data())
     assert _flat("ส่งออกข้อมูลตามคำขอของเจ้าของข้อมูล") in text  # the JSON export, in the PDF's logs
 
-    # Both exports were audited and logged as reads of the household.
+    # The three exports were audited and logged as reads of the household.
     audit = services.audit_log(store.uow(), ADMIN, entity="household", entity_id=household.id)
-    assert [a.action for a in audit].count("subject_access") == 2
+    assert [a.action for a in audit].count("subject_access") == 3  # not the forged two
     reads = services.read_log(store.uow(), ADMIN, household_id=household.id)
     exports = [r for r in reads if r.via == "subject_access"]
-    assert len(exports) == 2 and {"national_id", "vulnerability", "consent"} <= set(
+    assert len(exports) == 3 and {"national_id", "vulnerability", "consent"} <= set(
         exports[0].fields
     )
 
