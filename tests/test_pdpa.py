@@ -144,6 +144,32 @@ def _survey_record(n: int, **values) -> SurveyRecord:
     )
 
 
+def test_a_consent_given_again_is_not_dated_before_its_withdrawal(store):
+    from cases.errors import InvalidInput
+
+    _, households = _households(store)
+    hid = households[3].id
+    day = TODAY - timedelta(days=10)
+    services.record_consent(
+        store.uow(), OFFICER, hid, scope="general", on=day, purposes=["contact"]
+    )
+    services.withdraw_consent(store.uow(), OFFICER, hid, scope="general", on=day + timedelta(5))
+    with pytest.raises(InvalidInput) as refused:
+        services.record_consent(
+            store.uow(), OFFICER, hid, scope="general", on=day + timedelta(3), purposes=["contact"]
+        )
+    assert refused.value.details["field"] == "on" and "ถอนความยินยอม" in refused.value.message_th
+    assert [e.action for e in services.consent_ledger(store.uow(), OFFICER, hid)] == [
+        "given",
+        "withdrawn",
+    ]  # nothing written
+    services.record_consent(
+        store.uow(), OFFICER, hid, scope="general", on=day + timedelta(5), purposes=["contact"]
+    )
+    # The other scope has its own history.
+    services.record_consent(store.uow(), OFFICER, hid, scope="sensitive", on=day)
+
+
 def test_a_survey_carrying_consent_writes_the_ledger(store):
     case, before = _households(store, "KPP-LS-03")
     report = services.import_survey(store.uow(), OFFICER, case.id, [_survey_record(1)], apply=True)

@@ -237,6 +237,7 @@ def record_consent(
         household = uow.repo.get_household(household_id)
         case = _case_for(uow, user, household.case_id, edit=True)
         policy.require_personal_data(user)
+        _check_after_withdrawal(uow, household.id, scope, on)
         document = _document_for(uow, user, case, household, document_id, new_document, workflows)
         before = snapshot(household)
         event = ConsentEvent(
@@ -256,6 +257,25 @@ def record_consent(
         _write(uow, user, household, event, before, [])
         uow.commit()
     return household, event
+
+
+def _check_after_withdrawal(uow: UnitOfWork, household_id: int, scope: str, on: date) -> None:
+    """A consent given again is dated on or after its scope's last withdrawal: the ledger
+    is evidence, and a consent dated before a withdrawal would read as already withdrawn."""
+    withdrawals = [
+        e.on
+        for e in uow.repo.list_consent_events(household_id)
+        if e.scope == scope and e.action == "withdrawn" and e.on is not None
+    ]
+    if withdrawals and on < max(withdrawals):
+        last = max(withdrawals)
+        raise InvalidInput(
+            f"the consent is dated {on.isoformat()}, before it was withdrawn on"
+            f" {last.isoformat()}; give the day it was given again",
+            f"วันที่ให้ความยินยอม ({on.day}/{on.month}/{on.year + 543}) อยู่ก่อนวันที่ถอนความยินยอม"
+            f" ({last.day}/{last.month}/{last.year + 543}) กรุณาระบุวันที่ให้ความยินยอมครั้งใหม่",
+            field="on",
+        )
 
 
 def withdraw_consent(
