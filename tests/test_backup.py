@@ -671,3 +671,34 @@ def test_the_commands_back_up_and_restore_in_thai_and_english(small_config, tmp_
     assert right.exit_code == 0, right.output
     assert "restored" in right.stdout and "กู้คืน" in right.stdout
     assert table_counts(dict(small_config, PLANNER_HOME=str(home)))["documents"] == 2
+
+
+@pytest.mark.parametrize(
+    "url, uri, password",
+    [
+        # The socket, as CI and Debian's peer auth use it: no host part, host in the query.
+        (
+            "postgresql:///planner_test?host=/var/run/postgresql",
+            "postgresql:///planner_test?host=%2Fvar%2Frun%2Fpostgresql",
+            None,
+        ),
+        (
+            "postgresql://postgres:s3cr%40t@127.0.0.1:5432/db",
+            "postgresql://postgres@127.0.0.1:5432/db",
+            "s3cr@t",
+        ),
+        (
+            "postgresql+psycopg://u@h/db?password=x&sslmode=require",
+            "postgresql://u@h/db?sslmode=require",
+            "x",
+        ),
+    ],
+)
+def test_the_database_url_reaches_pg_dump_without_its_password(url, uri, password, monkeypatch):
+    """pg_dump and psql get a libpq URI that keeps `//` (else libpq reads the rest as an
+    option) and never the password, which goes in PGPASSWORD, out of `ps`."""
+    from app.application.backup import _libpq
+
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    got, env = _libpq(url)
+    assert got == uri and env.get("PGPASSWORD") == password

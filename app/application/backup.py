@@ -37,7 +37,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 
@@ -751,18 +751,31 @@ def _pg_tool(name: str) -> str:
 
 def _libpq(url: str) -> tuple[str, dict[str, str]]:
     """DATABASE_URL as a libpq URI for the client programs, its password in PGPASSWORD
-    (never on a command line, where `ps` shows it)."""
-    scheme, rest = url.split(":", 1)
+    (never on a command line, where `ps` shows it), from the user part or the query
+    (`?password=`). A URL with no host part (`postgresql:///db?host=/var/run/postgresql`,
+    the socket) keeps its `//`: without it libpq reads the rest as an option."""
+    from urllib.parse import parse_qsl, unquote, urlencode
+
+    _, rest = url.split(":", 1)
     parts = urlsplit("postgresql:" + rest)
     env = dict(os.environ)
     netloc = parts.netloc
     if parts.password is not None:
-        from urllib.parse import unquote
-
         env["PGPASSWORD"] = unquote(parts.password)
         userinfo, host = netloc.rsplit("@", 1)
         netloc = f"{userinfo.split(':', 1)[0]}@{host}"
-    return urlunsplit(("postgresql", netloc, parts.path, parts.query, parts.fragment)), env
+    query = []
+    for key, value in parse_qsl(parts.query, keep_blank_values=True):
+        if key == "password":
+            env["PGPASSWORD"] = value
+        elif key == "sslpassword":
+            env["PGSSLPASSWORD"] = value
+        else:
+            query.append((key, value))
+    uri = f"postgresql://{netloc}{parts.path}"
+    if query:
+        uri += "?" + urlencode(query)
+    return uri, env
 
 
 def _tail(stderr: str, lines: int = 3) -> str:
