@@ -272,8 +272,7 @@ def _check_after_withdrawal(uow: UnitOfWork, household_id: int, scope: str, on: 
         raise InvalidInput(
             f"the consent is dated {on.isoformat()}, before it was withdrawn on"
             f" {last.isoformat()}; give the day it was given again",
-            f"วันที่ให้ความยินยอม ({on.day}/{on.month}/{on.year + 543}) อยู่ก่อนวันที่ถอนความยินยอม"
-            f" ({last.day}/{last.month}/{last.year + 543}) กรุณาระบุวันที่ให้ความยินยอมครั้งใหม่",
+            "วันที่ให้ความยินยอมอยู่ก่อนวันที่ถอนความยินยอมครั้งล่าสุด กรุณาระบุวันที่ให้ความยินยอมครั้งใหม่",
             field="on",
         )
 
