@@ -600,6 +600,44 @@ STRINGS: dict[str, dict[str, str]] = {
         "th": "เขียนข้อมูลของครัวเรือน {id} แล้ว",
         "en": "wrote household {id}'s data",
     },
+    "pdpa.erase.cli_done": {
+        "th": "ลบข้อมูลส่วนบุคคลของครัวเรือน {id} แล้ว: {fields} ช่อง สมาชิก {members} คน เอกสาร {documents} ฉบับ บันทึกประวัติ {audit} รายการ",
+        "en": "erased household {id}'s personal data: {fields} fields, {members} members, {documents} documents, {audit} audit entries",
+    },
+    "pdpa.erase.cli_already": {
+        "th": "ข้อมูลส่วนบุคคลของครัวเรือน {id} ถูกลบไปแล้ว",
+        "en": "household {id}'s personal data was already erased",
+    },
+    "pdpa.restrict.cli_done": {
+        "th": "ระงับการใช้ข้อมูลของครัวเรือน {id} แล้ว",
+        "en": "household {id}'s processing is held back",
+    },
+    "pdpa.restrict.cli_lifted": {
+        "th": "ยกเลิกการระงับการใช้ข้อมูลของครัวเรือน {id} แล้ว",
+        "en": "household {id}'s processing is no longer held back",
+    },
+    "pdpa.retention.cli_none": {
+        "th": "ไม่มีข้อมูลที่เกินระยะเวลาเก็บรักษา",
+        "en": "nothing is past its retention period",
+    },
+    "pdpa.retention.cli_dry_run": {
+        "th": "ทดลองดูเท่านั้น (dry run): ยังไม่ลบ ใช้ --apply เพื่อลบ {n} ครัวเรือน",
+        "en": "dry run: nothing erased; --apply erases these {n} households",
+    },
+    "pdpa.retention.cli_line": {
+        "th": "ครัวเรือน {id} กรณี {ref} ปิดเมื่อ {closed}: {what}",
+        "en": "household {id}, case {ref}, closed {closed}: {what}",
+    },
+    "pdpa.retention.cli_applied": {
+        "th": "ลบข้อมูลที่เกินระยะเวลาเก็บรักษาแล้ว {n} ครัวเรือน",
+        "en": "erased the data past its retention period of {n} households",
+    },
+    "pdpa.retention.reason": {
+        "th": "ครบระยะเวลาเก็บรักษา ({years} ปีหลังปิดกรณี)",
+        "en": "retention period over ({years} years after the case closed)",
+    },
+    "pdpa.class.personal": {"th": "ข้อมูลส่วนบุคคลทั้งหมด", "en": "all personal data"},
+    "pdpa.class.sensitive": {"th": "ข้อมูลอ่อนไหว", "en": "sensitive data"},
     # -- end of PDPA --
     # -- the municipal site check (app/overlap_views.py, templates/overlap/, static/overlap.js) --
     "nav.overlap": {"th": "ตรวจสอบพื้นที่", "en": "Site check"},

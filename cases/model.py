@@ -177,6 +177,11 @@ class Household:
     consent_on: date | None = None
     consent_by: str = ""
     surveyed_on: date | None = None
+    # PDPA: set only by cases/services/erasure.py.
+    erased_at: datetime | None = None
+    restriction: str | None = None  # a key of RESTRICTIONS
+    restriction_reason: str = ""
+    restricted_on: date | None = None
     version: int = 1
     id: int | None = None
 
@@ -472,6 +477,8 @@ class Breach:
         return self.pdpc_notified_at is not None and self.pdpc_notified_at > self.deadline
 
 
+# A household's processing held back at its request (cases/services/erasure.py).
+RESTRICTIONS = ("objection", "restriction")
 REQUEST_KINDS = ("access", "rectification", "erasure", "restriction", "objection", "portability")
 REQUEST_STATUSES = ("open", "fulfilled", "rejected")
 

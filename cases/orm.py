@@ -119,6 +119,12 @@ households = sa.Table(
     sa.Column("consent_on", sa.Date),
     sa.Column("consent_by", sa.Text, nullable=False, server_default=""),
     sa.Column("surveyed_on", sa.Date),
+    # PDPA (cases/services/erasure.py): when its personal data was erased, and a
+    # restriction of its processing (objection s32 or restriction s34) with its reason.
+    sa.Column("erased_at", sa.DateTime),
+    sa.Column("restriction", sa.String(20)),
+    sa.Column("restriction_reason", sa.Text, nullable=False, server_default=""),
+    sa.Column("restricted_on", sa.Date),
     sa.Column("version", sa.Integer, nullable=False, server_default="1"),
     sa.UniqueConstraint("case_id", "household_no"),
 )

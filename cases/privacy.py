@@ -519,6 +519,14 @@ DOCUMENT_KINDS: dict[str, str] = {
 }
 
 
+# What an erasure (s33, by anonymisation) keeps of a household: what the programme must
+# still count once nobody can be told from it. Its house status, plot and dates hold no
+# personal data; these rows do, but alone they name no one: the household's number in
+# its case, its house's id, whether it agreed to move (the dashboard's counts) and its
+# tenure kind (eligibility counts). cases/services/erasure.py
+KEPT_ON_ERASURE = ("household_no", "structure_id", "agreed_to_move", "tenure_status")
+
+
 def document_class(kind: str) -> FieldClass | None:
     """The row a document kind falls under, or None when it holds no personal data."""
     key = DOCUMENT_KINDS.get(kind)

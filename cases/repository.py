@@ -614,6 +614,98 @@ class Repository:
         )
         return [_row_to(Document, r) for r in rows]
 
+    # -- erasure (cases/services/erasure.py) ------------------------------------------
+    def submissions_of_household(self, household_id: int) -> list[SurveySubmission]:
+        t = orm.survey_submissions
+        rows = self.conn.execute(
+            sa.select(t).where(t.c.household_id == household_id).order_by(t.c.id)
+        )
+        return [_row_to(SurveySubmission, r) for r in rows]
+
+    def set_submission_values(self, submission_id: int, values: dict, reason: dict) -> None:
+        t = orm.survey_submissions
+        self.conn.execute(
+            t.update().where(t.c.id == submission_id).values({"values": values, "reason": reason})
+        )
+
+    def delete_conflicts_of_household(self, household_id: int, fields=None) -> None:
+        """Its survey conflicts (open and resolved), or only those of `fields`."""
+        t = orm.survey_conflicts
+        where = [t.c.household_id == household_id]
+        if fields is not None:
+            where.append(t.c.field.in_(list(fields)))
+        self.conn.execute(t.delete().where(*where))
+
+    def audit_about(self, household_id: int, document_ids) -> list[AuditEntry]:
+        """The audit entries about a household and about these documents, oldest first."""
+        a = orm.audit_log
+        about = a.c.entity == "household"
+        about = sa.and_(about, a.c.entity_id == str(household_id))
+        ids = [str(i) for i in document_ids]
+        if ids:
+            about = sa.or_(about, sa.and_(a.c.entity == "document", a.c.entity_id.in_(ids)))
+        rows = self.conn.execute(sa.select(a).where(about).order_by(a.c.id))
+        return [_row_to(AuditEntry, r) for r in rows]
+
+    def set_audit_snapshots(self, entry_id: int, before, after) -> None:
+        a = orm.audit_log
+        self.conn.execute(a.update().where(a.c.id == entry_id).values(before=before, after=after))
+
+    def redact_consent_events(self, household_id: int) -> None:
+        """The ledger keeps what was agreed and when, not who signed or the notes."""
+        c = orm.consent_events
+        self.conn.execute(
+            c.update().where(c.c.household_id == household_id).values(taken_by="", note="")
+        )
+
+    def redact_request_notes(self, household_id: int) -> None:
+        r = orm.pdpa_requests
+        self.conn.execute(r.update().where(r.c.household_id == household_id).values(note=""))
+
+    def delete_documents(self, document_ids) -> None:
+        """Document rows and every reference to them (consent lines, stage events)."""
+        ids = sorted(set(document_ids))
+        if not ids:
+            return
+        c, e, d = orm.consent_events, orm.stage_events, orm.documents
+        self.conn.execute(c.update().where(c.c.document_id.in_(ids)).values(document_id=None))
+        case_ids = {
+            row.case_id for row in self.conn.execute(sa.select(d.c.case_id).where(d.c.id.in_(ids)))
+        }
+        gone = set(ids)
+        rows = self.conn.execute(
+            sa.select(e.c.id, e.c.document_ids).where(e.c.case_id.in_(sorted(case_ids)))
+        )
+        for event_id, linked in list(rows):
+            kept = [i for i in (linked or []) if i not in gone]
+            if kept != list(linked or []):
+                self.conn.execute(e.update().where(e.c.id == event_id).values(document_ids=kept))
+        self.conn.execute(d.delete().where(d.c.id.in_(ids)))
+
+    def document_hash_in_use(self, sha256: str) -> bool:
+        d = orm.documents
+        return (
+            self.conn.execute(sa.select(d.c.id).where(d.c.sha256 == sha256).limit(1)).first()
+            is not None
+        )
+
+    def cases_at_stages(self, stages) -> list[Case]:
+        c = orm.cases
+        rows = self.conn.execute(
+            sa.select(c).where(c.c.stage.in_(sorted(set(stages)))).order_by(c.c.id)
+        )
+        return [_row_to(Case, r) for r in rows]
+
+    def restricted_household_ids(self, case_id: int) -> set[int]:
+        h = orm.households
+        rows = self.conn.execute(
+            sa.select(h.c.id).where(
+                h.c.case_id == case_id,
+                sa.or_(h.c.restriction.is_not(None), h.c.erased_at.is_not(None)),
+            )
+        )
+        return {r.id for r in rows}
+
     def household_document_hashes(self, case_id: int) -> dict[int, set[str]]:
         """Household id → the sha256 of its documents, for every household of the case."""
         d, h = orm.documents, orm.households

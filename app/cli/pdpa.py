@@ -323,3 +323,142 @@ def request_list(as_json):
             f" · {STATUS_LABELS[r.status]['th']} / {STATUS_LABELS[r.status]['en']}"
             + (f" · {r.reason}" if r.reason else "")
         )
+
+
+def _words(key: str, **values) -> str:
+    from app.strings import STRINGS
+
+    entry = STRINGS[key]
+    return f"{entry['th'].format(**values)} / {entry['en'].format(**values)}"
+
+
+def _journal():
+    from app import planner_home
+    from app.application.erasure import journal_path
+
+    return journal_path(planner_home())
+
+
+_HOUSEHOLD = click.IntRange(1, 2**31 - 1)
+
+
+@pdpa.command("erase")
+@click.option("--household", "household_id", required=True, type=_HOUSEHOLD)
+@click.option("--reason", required=True, help="Why (the request's number, s33); kept in the log.")
+@click.option(
+    "--sensitive-only", is_flag=True, help="Erase only the sensitive fields and documents."
+)
+def erase_command(household_id, reason, sensitive_only) -> None:
+    """Erase a household's personal data, s33 (ลบข้อมูลส่วนบุคคลของครัวเรือน).
+
+    Clears every personal field but the household number, house id, agreement to move and
+    tenure; removes members, documents and their files, survey values and the audit log's
+    old snapshots; then vacuums the store. House status, plot and the dashboard stay. The
+    erasure is journalled first (PLANNER_ERASURE_JOURNAL) so a restored backup replays it."""
+    from app.application.erasure import JournalError, erase
+    from cases.errors import DomainError
+
+    classes = ("sensitive",) if sensitive_only else ("personal", "sensitive")
+    store = _open_case_store()
+    try:
+        result = erase(
+            store.uow, _cli_user(), household_id, reason=reason, journal=_journal(), classes=classes
+        )
+    except DomainError as exc:
+        _fail_both(exc)
+    except JournalError as exc:
+        _fail(exc)
+    if result.already:
+        click.echo(_words("pdpa.erase.cli_already", id=household_id))
+        return
+    click.echo(
+        _words(
+            "pdpa.erase.cli_done",
+            id=household_id,
+            fields=len(result.fields),
+            members=result.members,
+            documents=result.documents,
+            audit=result.audit_entries,
+        )
+    )
+
+
+@pdpa.command("restrict")
+@click.option("--household", "household_id", required=True, type=_HOUSEHOLD)
+@click.option("--kind", required=True, type=click.Choice(("objection", "restriction")))
+@click.option("--reason", required=True, help="Why; shown on the household's page.")
+def restrict_command(household_id, kind, reason) -> None:
+    """Hold back a household's processing: objection s32 or restriction s34 (ระงับการใช้)."""
+    from cases import services
+    from cases.errors import DomainError
+
+    try:
+        services.restrict_household(
+            _open_case_store().uow(), _cli_user(), household_id, kind=kind, reason=reason
+        )
+    except DomainError as exc:
+        _fail_both(exc)
+    click.echo(_words("pdpa.restrict.cli_done", id=household_id))
+
+
+@pdpa.command("lift")
+@click.option("--household", "household_id", required=True, type=_HOUSEHOLD)
+@click.option("--reason", required=True)
+def lift_command(household_id, reason) -> None:
+    """End an objection or restriction (ยกเลิกการระงับการใช้ข้อมูล)."""
+    from cases import services
+    from cases.errors import DomainError
+
+    try:
+        services.lift_restriction(
+            _open_case_store().uow(), _cli_user(), household_id, reason=reason
+        )
+    except DomainError as exc:
+        _fail_both(exc)
+    click.echo(_words("pdpa.restrict.cli_lifted", id=household_id))
+
+
+@pdpa.command("retention")
+@click.option("--apply", "apply_", is_flag=True, help="Erase; without it, only list (dry run).")
+def retention_command(apply_) -> None:
+    """List, then with --apply erase, the data of closed cases past its retention period
+    (ลบข้อมูลที่เกินระยะเวลาเก็บรักษา). Periods: PLANNER_RETENTION_PERSONAL_YEARS and
+    PLANNER_RETENTION_SENSITIVE_YEARS, counted from the day a case reached its last stage."""
+    from app.application.erasure import JournalError, apply_retention
+    from app.application.pdpa import retention_years
+    from cases import services
+    from cases.errors import DomainError
+
+    try:
+        years = retention_years()
+    except ValueError as exc:
+        _fail(exc)
+    store = _open_case_store()
+    try:
+        due = services.retention_due(store.uow(), _cli_user(), years=years)
+    except DomainError as exc:
+        _fail_both(exc)
+    if not due:
+        click.echo(_words("pdpa.retention.cli_none"))
+        return
+    for item in due:
+        what = " + ".join(_words(f"pdpa.class.{c}").split(" / ")[0] for c in item.classes)
+        click.echo(
+            _words(
+                "pdpa.retention.cli_line",
+                id=item.household_id,
+                ref=item.case_ref,
+                closed=item.closed_on.isoformat(),
+                what=what,
+            )
+        )
+    if not apply_:
+        click.echo(_words("pdpa.retention.cli_dry_run", n=len(due)))
+        return
+    try:
+        n = apply_retention(store.uow, _cli_user(), due, years=years, journal=_journal())
+    except DomainError as exc:
+        _fail_both(exc)
+    except JournalError as exc:
+        _fail(exc)
+    click.echo(_words("pdpa.retention.cli_applied", n=n))

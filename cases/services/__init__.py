@@ -59,6 +59,19 @@ from cases.services.documents import (
     store_document_file,
     upload_document,
 )
+from cases.services.erasure import (
+    RESTRICTION_LABELS,
+    Erasure,
+    check_erasure,
+    check_processing_allowed,
+    erasable_fields,
+    erase_household,
+    is_held_back,
+    lift_restriction,
+    restrict_household,
+    retention_due,
+    vacuum_after_erasure,
+)
 from cases.services.geometry import (
     THAILAND,
     geometry_from_geojson,
@@ -155,6 +168,17 @@ from cases.services.users import (
 )
 
 __all__ = [
+    "Erasure",
+    "check_erasure",
+    "vacuum_after_erasure",
+    "retention_due",
+    "restrict_household",
+    "lift_restriction",
+    "is_held_back",
+    "erase_household",
+    "erasable_fields",
+    "check_processing_allowed",
+    "RESTRICTION_LABELS",
     "SubjectRecords",
     "subject_access_records",
     "decide_request",

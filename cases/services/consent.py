@@ -45,6 +45,7 @@ from cases.services.common import (
     today_in_thailand,
 )
 from cases.services.documents import _check_document, safe_document_name, store_document_file
+from cases.services.erasure import check_processing_allowed
 from cases.unit_of_work import UnitOfWork
 from cases.workflow import Workflows, default_workflows
 
@@ -237,6 +238,7 @@ def record_consent(
         household = uow.repo.get_household(household_id)
         case = _case_for(uow, user, household.case_id, edit=True)
         policy.require_personal_data(user)
+        check_processing_allowed(household)
         _check_after_withdrawal(uow, household.id, scope, on)
         document = _document_for(uow, user, case, household, document_id, new_document, workflows)
         before = snapshot(household)

@@ -24,6 +24,7 @@ from cases.services.common import (
     today_in_thailand,
 )
 from cases.services.consent import copy_for_consent, follow_consent
+from cases.services.erasure import check_processing_allowed
 from cases.services.geometry import geometry_from_geojson
 from cases.unit_of_work import UnitOfWork
 from cases.workflow import Workflows, default_workflows
@@ -153,6 +154,7 @@ def update_household(
     with uow:
         household = uow.repo.get_household(household_id)
         _case_for(uow, user, household.case_id, edit=True)
+        check_processing_allowed(household)
         before = snapshot(household)
         old = copy_for_consent(household)
         status = values.pop("house_status", None)
@@ -223,6 +225,7 @@ def set_members(
     with uow:
         household = uow.repo.get_household(household_id)
         _case_for(uow, user, household.case_id, edit=True)
+        check_processing_allowed(household)
         before = {**snapshot(household), "member_list": _rows(uow.repo.list_members(household.id))}
         new = [Member(household.id, 0, **row) for row in rows]
         household.members = len(new)

@@ -32,6 +32,7 @@ from cases.model import (
 from cases.services.common import _audit, _audit_entry, _case_for, _now, today_in_thailand
 from cases.services.consent import follow_consent
 from cases.services.documents import MAX_DOCUMENT_BYTES, safe_document_name, store_document_file
+from cases.services.erasure import check_processing_allowed
 from cases.services.geometry import geometry_from_geojson
 from cases.unit_of_work import UnitOfWork
 from cases.workflow import Workflows, default_workflows
@@ -406,6 +407,11 @@ def _one(run: _Import, record: SurveyRecord, result: SubmissionResult) -> None:
         )
     seen[record.instance_id] = (record.row, _content_digest(record))
     household = batch.index.match(record, values, location)
+    if household is not None:
+        try:
+            check_processing_allowed(household)
+        except InvalidInput as exc:
+            raise _Refused(exc.message_en, exc.message_th) from None
     surveyed_on = _surveyed_on(record)
     if household is None:
         household = Household(

@@ -1,0 +1,425 @@
+"""Erasure, restriction and retention of a household's personal data (PDPA s32-s34, s37).
+
+- `erase_household` anonymises a household (s33): every field of the classification
+  (cases/privacy.py) except `privacy.KEPT_ON_ERASURE` is cleared, its members, its
+  documents and their files, the survey values and conflicts it left, and the old
+  snapshots of the audit log about it and its documents. The house status, plot, dates
+  and the tallies stay, so the dashboard does not change. With `classes=("sensitive",)`
+  only the sensitive fields and documents go (retention of sensitive data).
+  The erasure is audited (action `erase`) with who, when and why, never what.
+- `restrict_household` marks a household (objection s32, restriction s34): it is kept,
+  left out of processing (writes and survey updates are refused) and of exports, and
+  the reason is shown. `lift_restriction` ends it.
+- `retention_due` lists the households of closed cases past a class's period.
+- `vacuum_after_erasure` leaves nothing of the erased rows in SQLite free pages or the
+  WAL, or in PostgreSQL dead tuples.
+
+Officers and admins only. docs/decisions/0028-pdpa-erasure-restriction-retention.md
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+
+from cases import policy, privacy, register
+from cases.errors import Forbidden, InvalidInput
+from cases.model import MAX_TEXT, RESTRICTIONS, Household, User
+from cases.services.common import _audit, _case_for, _check_length, _now, today_in_thailand
+from cases.unit_of_work import UnitOfWork
+from cases.workflow import Workflows, default_workflows
+
+ERASE_ACTION = "erase"
+# What replaces an audit snapshot of erased data: the entry keeps who, when and what kind
+# of change, never the values.
+REDACTED = {"erased": True}
+RESTRICTION_LABELS = {
+    "objection": {"th": "คัดค้านการประมวลผล (มาตรา 32)", "en": "Objection (s32)"},
+    "restriction": {"th": "ระงับการใช้ข้อมูล (มาตรา 34)", "en": "Restriction (s34)"},
+}
+# The tables an erasure rewrites: vacuumed afterwards.
+ERASURE_TABLES = (
+    "households",
+    "household_members",
+    "documents",
+    "stage_events",
+    "survey_submissions",
+    "survey_conflicts",
+    "audit_log",
+    "consent_events",
+    "pdpa_requests",
+)
+
+
+@dataclass
+class Erasure:
+    household_id: int
+    case_id: int
+    classes: tuple[str, ...]
+    fields: list[str] = field(default_factory=list)  # household columns cleared
+    members: int = 0
+    documents: int = 0
+    files_removed: int = 0
+    audit_entries: int = 0
+    already: bool = False  # nothing was left to erase
+
+
+def _require_officer(user: User) -> None:
+    if not policy.is_officer(user):
+        raise Forbidden(
+            "only officers and admins erase or restrict a household's data",
+            "เฉพาะเจ้าหน้าที่และผู้ดูแลระบบเท่านั้นที่ลบหรือระงับการใช้ข้อมูลของครัวเรือนได้",
+        )
+
+
+def _check_reason(reason: str, field_name: str = "reason") -> str:
+    text = (reason or "").strip()
+    if not text:
+        raise InvalidInput(
+            "say why (the record keeps the reason, not the data)",
+            "ต้องระบุเหตุผล (บันทึกจะเก็บเหตุผล ไม่เก็บข้อมูลที่ลบ)",
+            field=field_name,
+        )
+    _check_length(text, field_name, MAX_TEXT)
+    return text
+
+
+def _check_classes(classes) -> tuple[str, ...]:
+    chosen = tuple(c for c in privacy.CLASSES if c in set(classes or ()))
+    if not chosen or set(classes) - set(privacy.CLASSES):
+        raise InvalidInput(
+            f"classes are some of {', '.join(privacy.CLASSES)}",
+            "ประเภทข้อมูลต้องเป็นข้อมูลส่วนบุคคลหรือข้อมูลอ่อนไหว",
+            field="classes",
+        )
+    return chosen
+
+
+def erasable_fields(classes=privacy.CLASSES) -> tuple[str, ...]:
+    """The household columns an erasure of these classes clears, from the classification."""
+    return tuple(
+        name
+        for name, row in register.HOUSEHOLD_PRIVACY.items()
+        if row not in privacy.KEPT_ON_ERASURE and privacy.FIELD_CLASSES[row].cls in classes
+    )
+
+
+def _empty(name: str):
+    spec = register.FIELDS_BY_NAME.get(name)
+    if spec is not None and spec.kind == "text":
+        return ""
+    return "" if name in ("head_name", "phone", "address_no", "consent_by") else None
+
+
+def _erased_documents(uow: UnitOfWork, household: Household, classes) -> list:
+    """The household's documents of these classes, and (for a whole erasure) the signed
+    consent forms its ledger names."""
+    docs = {d.id: d for d in uow.repo.list_household_documents(household.id)}
+    if privacy.PERSONAL in classes:
+        named = {e.document_id for e in uow.repo.list_consent_events(household.id) if e.document_id}
+        for d in uow.repo.list_documents(household.case_id):
+            if d.id in named:
+                docs[d.id] = d
+    out = []
+    for d in docs.values():
+        row = privacy.document_class(d.kind)
+        # A document of the household with no personal kind still shows its home or people.
+        cls = row.cls if row is not None else privacy.PERSONAL
+        if cls in classes:
+            out.append(d)
+    return sorted(out, key=lambda d: d.id)
+
+
+def _without(record, names: set[str]):
+    """A snapshot without the erased keys (None stays None)."""
+    if not isinstance(record, dict):
+        return record
+    out = {k: v for k, v in record.items() if k not in names}
+    if "member_list" in out and privacy.PERSONAL in names:
+        out.pop("member_list")
+    return out
+
+
+def check_erasure(
+    uow: UnitOfWork, user: User, household_id: int, *, reason: str, classes=privacy.CLASSES
+) -> Household:
+    """What `erase_household` checks before it writes: the household, as it is now."""
+    _require_officer(user)
+    _check_classes(classes)
+    _check_reason(reason)
+    with uow:
+        household = uow.repo.get_household(household_id)
+        _case_for(uow, user, household.case_id, edit=True)
+    return household
+
+
+def erase_household(
+    uow: UnitOfWork,
+    user: User,
+    household_id: int,
+    *,
+    reason: str,
+    classes=privacy.CLASSES,
+) -> Erasure:
+    """Anonymise a household (see the module); idempotent: erasing what is gone does
+    nothing but say so. Document files no other row refers to are removed after the commit."""
+    _require_officer(user)
+    classes = _check_classes(classes)
+    reason = _check_reason(reason)
+    whole = set(classes) == set(privacy.CLASSES)
+    names = erasable_fields(classes)
+    with uow:
+        household = uow.repo.get_household(household_id)
+        _case_for(uow, user, household.case_id, edit=True)
+        result = Erasure(household.id, household.case_id, classes)
+        if household.erased_at is not None:
+            result.already = True
+            return result
+        for name in names:
+            value = getattr(household, name)
+            if value not in (None, "") and value is not False:
+                result.fields.append(name)
+            setattr(household, name, _empty(name))
+        members = uow.repo.list_members(household.id) if whole else []
+        if members:
+            uow.repo.replace_members(household.id, [])
+            result.members = len(members)
+        documents = _erased_documents(uow, household, classes)
+        result.documents = len(documents)
+        hashes = {d.sha256 for d in documents}
+        # The survey's copies of the erased values, and its conflicts about them.
+        keys = set(names) | ({"member_list", "members_list"} if whole else set())
+        for submission in uow.repo.submissions_of_household(household.id):
+            values = {} if whole else _without(submission.values, keys)
+            if values != submission.values or (whole and submission.reason):
+                uow.repo.set_submission_values(
+                    submission.id, values, {} if whole else submission.reason
+                )
+        uow.repo.delete_conflicts_of_household(household.id, None if whole else names)
+        # The audit log's old snapshots about the household and its erased documents.
+        for entry in uow.repo.audit_about(household.id, [d.id for d in documents]):
+            if whole or entry.entity == "document":
+                before, after = (
+                    (None if entry.before is None else REDACTED),
+                    (None if entry.after is None else REDACTED),
+                )
+            else:
+                before, after = _without(entry.before, keys), _without(entry.after, keys)
+            if (before, after) != (entry.before, entry.after):
+                uow.repo.set_audit_snapshots(entry.id, before, after)
+                result.audit_entries += 1
+        uow.repo.delete_documents([d.id for d in documents])
+        if whole:
+            uow.repo.redact_consent_events(household.id)
+            uow.repo.redact_request_notes(household.id)
+            household.erased_at = _now()
+            household.restriction, household.restriction_reason = None, ""
+            household.restricted_on = None
+        uow.repo.update_household(household, household.version)
+        _audit(
+            uow,
+            user,
+            ERASE_ACTION,
+            "household",
+            household.id,
+            None,
+            {"reason": reason, "classes": list(classes)},
+        )
+        uow.commit()
+    result.files_removed = _remove_files(uow, hashes)
+    return result
+
+
+def _remove_files(uow: UnitOfWork, hashes) -> int:
+    """Remove the document files no row refers to any more (content-addressed: another
+    household's identical file keeps it)."""
+    removed = 0
+    with uow:
+        unused = [h for h in sorted(hashes) if h and not uow.repo.document_hash_in_use(h)]
+    for digest in unused:
+        path = uow.documents_dir / digest[:2] / digest
+        try:
+            path.unlink()
+            removed += 1
+        except FileNotFoundError:
+            pass
+    return removed
+
+
+def vacuum_after_erasure(uow: UnitOfWork) -> None:
+    """Rewrite the store so erased values leave no trace in free pages, the WAL or dead
+    tuples: SQLite VACUUM then a truncating checkpoint; PostgreSQL VACUUM FULL of the
+    tables an erasure rewrites (a short exclusive lock on each)."""
+    engine = uow.engine
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        if engine.dialect.name == "sqlite":
+            conn.exec_driver_sql("VACUUM")
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        else:
+            for table in ERASURE_TABLES:
+                conn.execute(sa.text(f'VACUUM FULL "{table}"'))
+
+
+def restrict_household(
+    uow: UnitOfWork,
+    user: User,
+    household_id: int,
+    *,
+    kind: str,
+    reason: str,
+    on: date | None = None,
+) -> Household:
+    """Mark a household objected to (s32) or restricted (s34): kept, left out of
+    processing and exports, with the reason shown."""
+    _require_officer(user)
+    if kind not in RESTRICTIONS:
+        raise InvalidInput(
+            f"the kind is one of {', '.join(RESTRICTIONS)}",
+            "ต้องเลือกคัดค้านหรือระงับการใช้ข้อมูล",
+            field="kind",
+        )
+    reason = _check_reason(reason)
+    on = on or today_in_thailand()
+    if on > today_in_thailand():
+        raise InvalidInput("the day is in the future", "วันที่ต้องไม่เป็นวันในอนาคต", field="on")
+    with uow:
+        household = uow.repo.get_household(household_id)
+        _case_for(uow, user, household.case_id, edit=True)
+        _check_not_erased(household)
+        before = {k: getattr(household, k) for k in ("restriction", "restriction_reason")}
+        household.restriction, household.restriction_reason = kind, reason
+        household.restricted_on = on
+        uow.repo.update_household(household, household.version)
+        after = {"restriction": kind, "restriction_reason": reason}
+        _audit(uow, user, "restrict", "household", household.id, before, after)
+        uow.commit()
+    return household
+
+
+def lift_restriction(uow: UnitOfWork, user: User, household_id: int, *, reason: str) -> Household:
+    """End an objection or restriction: the household is processed again."""
+    _require_officer(user)
+    reason = _check_reason(reason)
+    with uow:
+        household = uow.repo.get_household(household_id)
+        _case_for(uow, user, household.case_id, edit=True)
+        if household.restriction is None:
+            raise InvalidInput(
+                "this household's processing is not restricted",
+                "ครัวเรือนนี้ไม่ได้ถูกระงับการใช้ข้อมูล",
+                field="restriction",
+            )
+        before = {"restriction": household.restriction}
+        household.restriction, household.restriction_reason = None, ""
+        household.restricted_on = None
+        uow.repo.update_household(household, household.version)
+        _audit(uow, user, "lift", "household", household.id, before, {"reason": reason})
+        uow.commit()
+    return household
+
+
+def _check_not_erased(household: Household) -> None:
+    if household.erased_at is not None:
+        raise InvalidInput(
+            "this household's personal data was erased at its request; nothing can be added",
+            "ข้อมูลส่วนบุคคลของครัวเรือนนี้ถูกลบตามคำขอแล้ว ไม่สามารถเพิ่มข้อมูลได้",
+            field="household",
+        )
+
+
+def check_processing_allowed(household: Household) -> None:
+    """Refuse a write to an erased or restricted household, saying why (the one rule every
+    writer of a household's personal data calls)."""
+    _check_not_erased(household)
+    if household.restriction is not None:
+        label = RESTRICTION_LABELS.get(household.restriction, RESTRICTION_LABELS["restriction"])
+        raise InvalidInput(
+            f"this household's data is held back ({label['en']}): "
+            f"{household.restriction_reason}; lift it before changing the record",
+            f"ข้อมูลของครัวเรือนนี้ถูกระงับการใช้ ({label['th']}): "
+            f"{household.restriction_reason} ต้องยกเลิกการระงับก่อนแก้ไข",
+            field="restriction",
+        )
+
+
+def is_held_back(household: Household) -> bool:
+    """Left out of processing and exports: erased, objected to or restricted."""
+    return household.erased_at is not None or household.restriction is not None
+
+
+@dataclass(frozen=True)
+class Due:
+    household_id: int
+    case_id: int
+    case_ref: str
+    closed_on: date
+    classes: tuple[str, ...]
+
+
+def retention_due(
+    uow: UnitOfWork,
+    user: User,
+    *,
+    years: dict[str, int],
+    today: date | None = None,
+    workflows: Workflows | None = None,
+) -> list[Due]:
+    """Households of closed cases (at their workflow's last stage) whose personal or
+    sensitive data is past its retention period (`years` by class, counted from the day
+    the case closed) and still held."""
+    _require_officer(user)
+    workflows = workflows or default_workflows()
+    today = today or today_in_thailand()
+    sensitive = erasable_fields((privacy.SENSITIVE,))
+    out: list[Due] = []
+    with uow:
+        last = {t.stage_ids()[-1] for t in workflows.case_types.values()}
+        for case in uow.repo.cases_at_stages(last):
+            if workflows.case_type(case.case_type).next_stage(case.stage) is not None:
+                continue
+            closed = case.stage_entered_on
+            past = tuple(c for c in privacy.CLASSES if _add_years(closed, years[c]) <= today)
+            if not past:
+                continue
+            for household in uow.repo.list_households(case.id):
+                if household.erased_at is not None:
+                    continue
+                if privacy.PERSONAL in past:
+                    classes = privacy.CLASSES
+                elif any(getattr(household, n) not in (None, "") for n in sensitive) or any(
+                    (privacy.document_class(d.kind) or privacy.FIELD_CLASSES["photo"]).cls
+                    == privacy.SENSITIVE
+                    for d in uow.repo.list_household_documents(household.id)
+                ):
+                    classes = (privacy.SENSITIVE,)
+                else:
+                    continue
+                out.append(Due(household.id, case.id, case.ref, closed, classes))
+    return out
+
+
+def _add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+__all__ = [
+    "ERASE_ACTION",
+    "ERASURE_TABLES",
+    "RESTRICTION_LABELS",
+    "Due",
+    "Erasure",
+    "check_erasure",
+    "check_processing_allowed",
+    "erasable_fields",
+    "erase_household",
+    "is_held_back",
+    "lift_restriction",
+    "restrict_household",
+    "retention_due",
+    "vacuum_after_erasure",
+]
