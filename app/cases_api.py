@@ -31,7 +31,7 @@ from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.http import parse_options_header
 
 from app.application.case_detail import case_detail
-from app.application.pdpa import household_reads
+from app.application.pdpa import audit_reads, household_reads
 from app.auth import NotLoggedIn, current_user
 from app.cases_schemas import (
     AuditListSchema,
@@ -822,6 +822,7 @@ def audit(query):
         entity_id=query.get("entity_id"),
         limit=query["limit"],
     )
+    services.log_reads(uow(), current_user(), "audit_api", audit_reads(entries))
     return {"items": entries}
 
 

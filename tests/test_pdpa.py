@@ -510,6 +510,15 @@ def test_the_consent_api_and_the_reads_of_the_household_api(web, store):
     everyone = services.read_log(store.uow(), ADMIN, limit=1000)
     assert len([r for r in everyone if r.via == "households_api"]) == len(households)
     assert "viewer" not in {r.username for r in everyone}
+    # The audit log's before and after snapshots show the values: a read of them too.
+    audit = officer.get(f"/api/audit?entity=household&entity_id={household.id}")
+    assert audit.status_code == 200 and audit.get_json()["items"]
+    (read,) = [
+        r
+        for r in services.read_log(store.uow(), ADMIN, household_id=household.id)
+        if r.via == "audit_api"
+    ]
+    assert read.username == "officer" and {"phone", "head_name", "members"} <= set(read.fields)
 
 
 def test_a_personal_document_downloaded_is_in_the_read_log(web, store):

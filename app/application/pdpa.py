@@ -88,6 +88,26 @@ def case_page_reads(detail: dict) -> list[tuple[int, list[str]]]:
 
 
 # -- times in Thailand --------------------------------------------------------------------
+def audit_reads(entries) -> list[tuple[int, list[str]]]:
+    """(household id, rows) the audit log's snapshots of households showed: a value of a
+    personal field before or after a change is a read of it."""
+    shown: dict[int, set[str]] = {}
+    for entry in entries:
+        if entry.entity != "household" or not str(entry.entity_id).isdigit():
+            continue
+        rows = shown.setdefault(int(entry.entity_id), set())
+        for record in (entry.before, entry.after):
+            if not isinstance(record, dict):
+                continue
+            for name, value in record.items():
+                row = register.HOUSEHOLD_PRIVACY.get(name)
+                if name == "member_list" and value:
+                    rows.update(register.MEMBER_PRIVACY.values())
+                elif row and value not in (None, "", [], False):
+                    rows.add(row)
+    return [(hid, sorted(rows)) for hid, rows in shown.items() if rows]
+
+
 def format_time(value: datetime | None, lang: str = "th") -> str:
     """A stored time (naive UTC) as Thailand's time: '2 ธ.ค. 2569 20:05 น.' in Thai
     (Buddhist Era), '2 Dec 2026 20:05' in English."""

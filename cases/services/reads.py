@@ -28,6 +28,10 @@ VIA = {
     "national_id": {"th": "แสดงเลขประจำตัวประชาชนเต็ม", "en": "Full national ID shown"},
     "search": {"th": "ผลการค้นหา", "en": "Search results"},
     "document": {"th": "ดาวน์โหลดเอกสารส่วนบุคคล", "en": "Personal document downloaded"},
+    "audit_api": {
+        "th": "API บันทึกการแก้ไข (ค่าก่อนและหลังแก้ไข)",
+        "en": "Audit log API (before and after)",
+    },
     "cli": {"th": "บรรทัดคำสั่ง", "en": "Command line"},
     "subject_access": {
         "th": "ส่งออกข้อมูลตามคำขอของเจ้าของข้อมูล (มาตรา 30)",
