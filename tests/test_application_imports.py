@@ -124,3 +124,35 @@ def test_exports_name_what_is_wrong(store, catalog, tmp_path):
         imports.export_to(store, catalog, [], fmt="gpkg", out=tmp_path / "x.gpkg")
     with pytest.raises(PlannerError):
         imports.import_report(store, "../../etc/passwd")
+
+
+def test_sensitive_columns_are_refused_in_a_layer_and_nothing_is_stored(store, catalog, tmp_path):
+    """A layer keeps no household's explicit consent (PDPA s26): a file carrying health or
+    income columns is refused, naming the file and each field; the layer is not written."""
+    gdf = gpd.GeoDataFrame(
+        {
+            "house_no": ["12/1", "12/2"],
+            "ผู้พิการ": [1, 0],
+            "monthly_income": [9000, 12000],
+            "geometry": [Point(100.60, 13.87), Point(100.61, 13.87)],
+        },
+        crs="EPSG:4326",
+    )
+    path = tmp_path / "สำรวจ.geojson"
+    gdf.to_file(path, driver="GeoJSON")
+    with pytest.raises(ValidationError) as refused:
+        imports.import_into(store, catalog, path, ImportOptions(layer="survey"))
+    problems = {p.field: p for p in refused.value.problems}
+    assert set(problems) == {"ผู้พิการ", "monthly_income"}
+    assert all(p.file == "สำรวจ.geojson" and "มาตรา 26" in p.message_th for p in problems.values())
+    assert "PDPA s26" in problems["monthly_income"].message_en
+    assert not store.has_layer("survey")
+    (kept,) = imports.import_reports(store)
+    assert kept["status"] == "refused"
+    # Without those columns the same file goes in.
+    path2 = tmp_path / "survey.geojson"
+    gdf.drop(columns=["ผู้พิการ", "monthly_income"]).to_file(path2, driver="GeoJSON")
+    assert (
+        imports.import_into(store, catalog, path2, ImportOptions(layer="survey")).status
+        == "written"
+    )

@@ -112,8 +112,31 @@ def import_into(store, catalog, source: str | Path, options: ImportOptions) -> I
         field_map=options.field_map or None,
         source_layer=options.source_layer,
         file_label=options.file_label,
+        column_rule=sensitive_columns_refused,
         **limits,
     )
+
+
+def sensitive_columns_refused(columns: list[str], label: str, layer: str) -> list[Problem]:
+    """A layer keeps no household's explicit consent (PDPA s26), so a column the
+    classification calls sensitive is not stored in one: the survey import into the
+    household register, which checks consent per household, is the way in."""
+    return [
+        Problem(
+            f"field {column!r} holds sensitive personal data ({row.en}; PDPA s26): a map "
+            "layer keeps no household's explicit consent, so it is not stored; import "
+            "household surveys into the register (planner survey import), or remove the "
+            "column from the file",
+            f"ฟิลด์ {column!r} เป็นข้อมูลอ่อนไหว ({row.th}; มาตรา 26) ชั้นข้อมูลแผนที่ไม่มีการเก็บ"
+            "ความยินยอมโดยชัดแจ้งของครัวเรือน จึงไม่บันทึก กรุณานำเข้าแบบสำรวจครัวเรือนเข้าทะเบียน"
+            " (planner survey import) หรือลบคอลัมน์นี้ออกจากไฟล์",
+            file=label,
+            layer=layer,
+            field=str(column),
+        )
+        for column in columns
+        if (row := privacy.field_class(str(column))) is not None and row.cls == privacy.SENSITIVE
+    ]
 
 
 @dataclass

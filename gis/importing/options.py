@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,9 @@ class ImportOptions:
     max_bytes: int = MAX_FILE_BYTES
     max_unzipped: int = MAX_UNZIPPED_BYTES
     file_label: str | None = None
+    # The caller's rule over the columns about to be stored: (columns, file label, layer)
+    # -> problems; any problem refuses the import (e.g. sensitive data without consent).
+    column_rule: Callable[[list[str], str, str], list[Problem]] | None = None
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:

@@ -200,6 +200,7 @@ def _attempt(path, layer, catalog, store, opts: ImportOptions, label, report) ->
         exc.report = report
         save_report(store, report)
         raise
+    _check_columns(gdf, layer, opts, label, report, store)
     if report.attempts > 1:
         report.warnings.append(
             item(
@@ -229,6 +230,22 @@ def _attempt(path, layer, catalog, store, opts: ImportOptions, label, report) ->
         return False
     report.store_version = info.version
     return True
+
+
+def _check_columns(gdf, layer, opts: ImportOptions, label, report, store) -> None:
+    """The caller's column rule (ImportOptions.column_rule) over what would be stored."""
+    if opts.column_rule is None:
+        return
+    columns = [c for c in gdf.columns if c != gdf.geometry.name]
+    problems = opts.column_rule(columns, label, layer)
+    if problems:
+        report.status = "refused"
+        report.features_written = 0
+        report.problems = [item(p) for p in problems]
+        save_report(store, report)
+        exc = ValidationError(problems)
+        exc.report = report
+        raise exc
 
 
 def _provenance(report: ImportReport, label: str) -> dict:
