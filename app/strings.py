@@ -1611,6 +1611,34 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "restored {path} into {home} ({cases} cases, {households} households,"
         " {documents} documents, {layers} layers, as of {created}) in {seconds} s",
     },
+    "backup.journal_damaged": {
+        "th": "บันทึกการลบข้อมูล {path} เสียหาย ({detail}) ไม่ได้สร้างไฟล์สำรอง"
+        " กรุณานำบันทึกการลบคืนจากสำเนาของมันก่อน",
+        "en": "the erasure journal {path} is damaged ({detail}); no backup was written."
+        " Bring the journal back from its own copy first",
+    },
+    "backup.journal_damaged_restore": {
+        "th": "บันทึกการลบข้อมูล {path} เสียหาย ({detail}) ไม่ได้กู้คืนข้อมูลใด"
+        " เพราะการกู้คืนโดยไม่มีบันทึกนี้อาจนำข้อมูลของผู้ที่ขอลบแล้วกลับมา",
+        "en": "the erasure journal {path} is damaged ({detail}); nothing was restored:"
+        " a restore without it could bring erased people back",
+    },
+    "backup.no_journal": {
+        "th": "ไม่ได้ระบุบันทึกการลบข้อมูล (--erasures หรือ PLANNER_ERASURE_JOURNAL)"
+        " การลบข้อมูลที่ทำหลังการสำรองจะไม่ถูกทำซ้ำ ข้อมูลที่ลบไปแล้วอาจกลับมา",
+        "en": "no erasure journal was given (--erasures or PLANNER_ERASURE_JOURNAL):"
+        " erasures made after the backup are not replayed, so erased people may be back",
+    },
+    "backup.replayed": {
+        "th": "ทำการลบข้อมูลซ้ำจาก {path}: {entries} รายการหลังตำแหน่ง {through} ของไฟล์สำรอง"
+        " ลบครัวเรือนซ้ำ {erased} ครัวเรือน",
+        "en": "erasures replayed from {path}: {entries} entries after the backup's position"
+        " {through}; {erased} households erased again",
+    },
+    "backup.journal_kept": {
+        "th": "คัดลอกบันทึกการลบข้อมูลไปที่ {path} ซึ่งเป็นบันทึกของระบบที่กู้คืนแล้ว",
+        "en": "the erasure journal was copied to {path}, the restored instance's own",
+    },
     "backup.restored_next": {
         "th": "ต่อไป: ตั้งค่า PLANNER_HOME={home} แล้วเริ่มระบบ ผู้ใช้ทุกคนต้องเข้าสู่ระบบใหม่",
         "en": "next: start the planner with PLANNER_HOME={home}; everyone logs in again",

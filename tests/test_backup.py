@@ -234,7 +234,7 @@ def test_a_restored_store_equals_the_original(writable_config, target, tmp_path)
     made = make_backup(instance(writable_config), tmp_path / "instance.backup")
     backup_s = time.perf_counter() - started
     manifest = made.manifest
-    assert manifest["format_version"] == 1 and manifest["store"]["kind"] == (
+    assert manifest["format_version"] == 2 and manifest["store"]["kind"] == (
         "postgis" if DATABASE_URL else "sqlite"
     )
     assert manifest["created_at"].endswith("Z") and manifest["left_out"] == ["secret_key"]
@@ -634,6 +634,7 @@ def _planner_here(*args, config, stdin=None):
     env = {
         "DATABASE_URL": config.get("DATABASE_URL"),
         "PLANNER_DATABASE_SCHEMA": config.get("DATABASE_SCHEMA"),
+        "PLANNER_ERASURE_JOURNAL": None,
     }
     return CliRunner().invoke(main, list(args), env=env, input=stdin)
 
@@ -670,6 +671,11 @@ def test_the_commands_back_up_and_restore_in_thai_and_english(small_config, tmp_
     right = _planner_here(*restore, config=small_config, stdin=PASSPHRASE + "\n")
     assert right.exit_code == 0, right.output
     assert "restored" in right.stdout and "กู้คืน" in right.stdout
+    # No journal given: said in both languages, and restored all the same.
+    assert (
+        "no erasure journal was given" in right.stderr and "PLANNER_ERASURE_JOURNAL" in right.stderr
+    )
+    assert "ไม่ได้ระบุบันทึกการลบข้อมูล" in right.stderr
     assert table_counts(dict(small_config, PLANNER_HOME=str(home)))["documents"] == 2
 
 
@@ -702,3 +708,204 @@ def test_the_database_url_reaches_pg_dump_without_its_password(url, uri, passwor
     monkeypatch.delenv("PGPASSWORD", raising=False)
     got, env = _libpq(url)
     assert got == uri and env.get("PGPASSWORD") == password
+
+
+# ------------------------------------------------------------------ the erasure journal
+
+ERASED_CASE = "KPP-LS-03"  # a case of the sample, in a community of its own
+
+
+def _household(store: CaseStore, n: int, head: str, form: bytes) -> int:
+    """A surveyed household with two members by name and a signed consent form (a
+    document of its own): what an erasure takes away."""
+    from cases import register
+    from cases.services.surveys import SurveyRecord
+
+    with store.uow() as uow:
+        case = uow.repo.get_case_by_ref(ERASED_CASE)
+    today = services.today_in_thailand()
+    record = SurveyRecord(
+        row=n + 1,
+        instance_id=f"uuid:backup-erase-{n:04d}",
+        form_version=register.REGISTER_VERSION,
+        case_ref=ERASED_CASE,
+        values={
+            "consent_given": "yes",
+            "consent_on": today.isoformat(),
+            "consent_by": "อาสาสมัคร สำรองข้อมูล",
+            "head_name": head,
+            "phone": f"08912345{n:02d}",
+        },
+    )
+    report = services.import_survey(store.uow(), OFFICER, case.id, [record], apply=True)
+    assert report.counts()["new"] == 1, report.results[0].reasons
+    hh = next(
+        h for h in services.list_households(store.uow(), OFFICER, case.id) if h.head_name == head
+    )
+    document = {"filename": f"ยินยอม-{n}.pdf", "content_type": "application/pdf", "data": form}
+    hh, _ = services.record_consent(
+        store.uow(),
+        OFFICER,
+        hh.id,
+        scope="general",
+        on=today,
+        taken_by="พยาน",
+        new_document=document,
+    )
+    members = [
+        {"name": head, "sex": "female", "birth_year": 2511, "relation": "head"},
+        {"name": f"{head} คู่สมรส", "sex": "male", "birth_year": 2509, "relation": "spouse"},
+    ]
+    services.set_members(store.uow(), OFFICER, hh.id, members, hh.version)
+    return hh.id
+
+
+def _erase(store: CaseStore, household_id: int, journal: Path) -> None:
+    from app.application.erasure import erase
+
+    erase(store.uow, OFFICER, household_id, reason="คำขอลบ (มาตรา 33)", journal=journal)
+
+
+@pytest.fixture
+def erased_around_a_backup(sample_cases_store, store_config, tmp_path, monkeypatch):
+    """Household A erased before the backup, household B after it, both journalled."""
+    from app.application import backup
+
+    monkeypatch.setattr(backup, "IN_FLIGHT_SECONDS", 0)  # A is settled: `through` covers it
+    store, journal = sample_cases_store, tmp_path / "elsewhere" / "erasures.jsonl"
+    forms = {k: f"%PDF-1.4 consent of {k} {uuid.uuid4()}".encode() for k in "AB"}
+    a = _household(store, 1, "นางก่อนสำรอง ลบแล้ว", forms["A"])
+    b = _household(store, 2, "นายหลังสำรอง ต้องลบซ้ำ", forms["B"])
+    _erase(store, a, journal)
+    made = make_backup(instance(store_config), tmp_path / "before-b.tar", journal=journal)
+    assert made.manifest["format_version"] == 2 and made.manifest["erasures"] == {"through": 1}
+    _erase(store, b, journal)
+    store.dispose()
+    _drop_source(store_config)
+    return {"archive": made.path, "journal": journal, "ids": (a, b), "forms": forms}
+
+
+def _restore_here(archive: Path, home: Path, config: dict, *journal: str):
+    return _planner_here("restore", str(archive), "--home", str(home), *journal, config=config)
+
+
+def _erased_in(config: dict, household_id: int, head: str, form: bytes) -> None:
+    """The household is erased in the restored store: no name, no member, no document
+    file, and its head's name is in no byte of the folder or the database."""
+    store = CaseStore(
+        config["PLANNER_HOME"], config.get("DATABASE_URL"), schema=config.get("DATABASE_SCHEMA")
+    )
+    erased = services.get_household(store.uow(), OFFICER, household_id)
+    assert erased.erased_at is not None and erased.head_name == ""
+    assert services.list_members(store.uow(), OFFICER, household_id) == []
+    with store.engine.connect() as conn:  # every row of every table
+        rows = [
+            repr(tuple(r))
+            for table in metadata.sorted_tables
+            for r in conn.execute(sa.select(table))
+        ]
+    store.dispose()
+    assert not [r for r in rows if head in r]
+    home = Path(config["PLANNER_HOME"])
+    assert not (home / "documents" / _sha(form)[:2] / _sha(form)).exists()
+    for path in home.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            assert head.encode() not in data and form not in data, path
+
+
+def test_an_erasure_after_the_backup_is_replayed_on_restore(erased_around_a_backup, target):
+    """(b) B, erased after the backup, is erased again in the restored store; A, erased
+    before it, is in the backup's position and not replayed (c)."""
+    done = erased_around_a_backup
+    home = Path(target["PLANNER_HOME"])
+    result = _restore_here(done["archive"], home, target, "--erasures", str(done["journal"]))
+    assert result.exit_code == 0, result.output
+    assert "1 entries after the backup's position 1; 1 households erased again" in result.stdout
+    assert "ลบครัวเรือนซ้ำ 1 ครัวเรือน" in result.stdout
+    a, b = done["ids"]
+    _erased_in(target, b, "นายหลังสำรอง ต้องลบซ้ำ", done["forms"]["B"])
+    _erased_in(target, a, "นางก่อนสำรอง ลบแล้ว", done["forms"]["A"])
+    # The restored instance goes on with the same journal (PLANNER_ERASURE_JOURNAL unset).
+    kept = home / "erasures.jsonl"
+    assert kept.read_bytes() == done["journal"].read_bytes()
+    assert "the erasure journal was copied to" in result.stdout
+    assert oct(home.stat().st_mode & 0o777) == "0o700"
+    assert oct(kept.stat().st_mode & 0o777) == "0o600"
+
+
+def test_an_erasure_before_the_backup_is_not_replayed(erased_around_a_backup, target):
+    """(c) Only A's entry in the journal (B's cut off the end, as if it came later): the
+    backup's position covers it, nothing is replayed, and A stays erased."""
+    done = erased_around_a_backup
+    journal = done["journal"].with_name("only-a.jsonl")
+    journal.write_text(done["journal"].read_text().splitlines()[0] + "\n")
+    home = Path(target["PLANNER_HOME"])
+    result = _restore_here(done["archive"], home, target, "--erasures", str(journal))
+    assert result.exit_code == 0, result.output
+    assert "0 entries after the backup's position 1; 0 households erased again" in result.stdout
+    a, b = done["ids"]
+    _erased_in(target, a, "นางก่อนสำรอง ลบแล้ว", done["forms"]["A"])
+    store = CaseStore(home, target["DATABASE_URL"], schema=target["DATABASE_SCHEMA"])
+    assert services.get_household(store.uow(), OFFICER, b).head_name == "นายหลังสำรอง ต้องลบซ้ำ"
+    store.dispose()
+
+
+def test_a_format_1_backup_replays_the_whole_journal(erased_around_a_backup, target, tmp_path):
+    """(d) A format 1 archive has no position: every entry is replayed (A's again, which
+    changes nothing, and B's)."""
+    done = erased_around_a_backup
+    old = tmp_path / "format-1.tar"
+    with tarfile.open(done["archive"]) as tar, tarfile.open(old, "w") as new:
+        manifest = json.load(tar.extractfile("manifest.json"))
+        del manifest["erasures"]
+        manifest["format_version"] = 1
+        body = json.dumps(manifest).encode()
+        info = tarfile.TarInfo("manifest.json")
+        info.size = len(body)
+        new.addfile(info, io.BytesIO(body))
+        for member in tar.getmembers()[1:]:
+            new.addfile(member, tar.extractfile(member))
+    restored = restore_backup(old, instance(target), journal=done["journal"])
+    assert (restored.replay.through, restored.replay.entries, restored.replay.erased) == (0, 2, 1)
+    a, b = done["ids"]
+    _erased_in(target, b, "นายหลังสำรอง ต้องลบซ้ำ", done["forms"]["B"])
+
+
+def test_a_cut_journal_refuses_the_restore(erased_around_a_backup, target, tmp_path):
+    """(e) A journal with an entry cut out: refused in both languages, nothing restored."""
+    done = erased_around_a_backup
+    lines = done["journal"].read_text().splitlines()
+    cut = tmp_path / "cut.jsonl"
+    cut.write_text(lines[1] + "\n")  # entry 1 gone
+    home = Path(target["PLANNER_HOME"])
+    result = _restore_here(done["archive"], home, target, "--erasures", str(cut))
+    assert result.exit_code == 2
+    assert "erasure journal" in result.stderr and "nothing was restored" in result.stderr
+    assert "บันทึกการลบข้อมูล" in result.stderr
+    _nothing_left(tmp_path, target)
+
+
+def test_a_damaged_journal_stops_a_backup(small_config, tmp_path):
+    journal = tmp_path / "erasures.jsonl"
+    journal.write_text('{"seq": 2, "not": "a journal"}\n')
+    with pytest.raises(BackupRefused) as refused:
+        make_backup(instance(small_config), tmp_path / "b.tar", journal=journal)
+    assert refused.value.key == "backup.journal_damaged" and refused.value.message_th
+    assert not (tmp_path / "b.tar").exists()
+
+
+def test_a_failed_replay_leaves_nothing_restored(
+    erased_around_a_backup, target, tmp_path, monkeypatch
+):
+    """A replay that fails (after pg_restore on PostGIS) undoes the whole restore."""
+    from app.application import backup
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the replay failed")
+
+    monkeypatch.setattr(backup, "replay_journal", broken)
+    done = erased_around_a_backup
+    with pytest.raises(RuntimeError):
+        restore_backup(done["archive"], instance(target), journal=done["journal"])
+    _nothing_left(tmp_path, target)

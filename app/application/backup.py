@@ -20,6 +20,11 @@ folder or schema that is not empty, or a backup of the other kind of store. The 
 then moved into place; on PostGIS the dump is restored by pg_restore | psql in a single
 transaction that also checks every table's row count against the manifest, so a failure
 leaves no table behind, and the folder is taken away again.
+
+The manifest (format 2) records the erasure journal's position at the snapshot; a
+restore given the journal replays every erasure after it on the restored store before it
+is done (the staged folder on the embedded store; after pg_restore on PostGIS), so a
+restored backup does not bring erased people back.
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ import subprocess
 import tempfile
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -49,12 +54,15 @@ from app.application.backup_archive import (
     DecryptingReader,
     EncryptingWriter,
     Member,
+    erasures_through,
     is_encrypted,
     member_name_ok,
     read_archive,
     write_archive,
 )
+from app.application.erasure import JournalError, journal_path, read_journal, replay_journal
 from cases.db import case_store_url
+from cases.store import CaseStore
 from gis.postgis_store import SCHEMA as DEFAULT_LAYER_SCHEMA
 from gis.snapshot import layers_held
 from gis.store import open_store
@@ -76,6 +84,10 @@ FILE_FOLDERS = ("rasters", "imports", "reports")
 # Left out on purpose: the session key (made anew on restore, see the decision record)
 # and the instance's own settings; what else is in the folder is listed as left out.
 STORE_FILES = {DATABASE_FILE, f"{DATABASE_FILE}-wal", f"{DATABASE_FILE}-shm", "layers"}
+# An erasure is journalled just before it commits: an entry of the last hour before the
+# snapshot may not be in it yet, so `erasures.through` stops before it (replayed again on
+# restore, which is idempotent).
+IN_FLIGHT_SECONDS = 3600
 _SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 _TABLE_NAME = re.compile(r"[A-Za-z0-9_]{1,63}")
 
@@ -112,10 +124,22 @@ class BackupResult:
 
 
 @dataclass
+class Replay:
+    """The erasure journal replayed on a restore."""
+
+    journal: Path
+    through: int  # the backup's position in the journal
+    entries: int  # entries after it, each erased again
+    erased: int  # households that were not erased yet in the backup
+    kept_at: Path | None = None  # the journal's copy in the restored instance
+
+
+@dataclass
 class RestoreResult:
     home: Path
     manifest: dict
     seconds: float
+    replay: Replay | None = None  # None: no journal given
 
 
 @dataclass
@@ -135,14 +159,17 @@ def make_backup(
     *,
     passphrase: str | None = None,
     app_version: str | None = None,
+    journal: str | Path | None = None,
 ) -> BackupResult:
     """Write a backup of `instance` to `out` (a new file), encrypted when a passphrase is
-    given. Nothing is left at `out` unless the whole backup was written."""
+    given. Nothing is left at `out` unless the whole backup was written. `journal`: the
+    erasure journal (default: the instance's, app.application.erasure.journal_path)."""
+    journal = Path(journal) if journal else journal_path(instance.home)
     with _database_errors():
-        return _make_backup(instance, out, passphrase, app_version)
+        return _make_backup(instance, out, passphrase, app_version, journal)
 
 
-def _make_backup(instance, out, passphrase, app_version) -> BackupResult:
+def _make_backup(instance, out, passphrase, app_version, journal: Path) -> BackupResult:
     started = time.perf_counter()
     out = Path(out)
     home = Path(instance.home)
@@ -154,6 +181,7 @@ def _make_backup(instance, out, passphrase, app_version) -> BackupResult:
         raise BackupRefused("backup.passphrase_short", n=MIN_PASSPHRASE)
     _check_instance(instance)
     remove_stale(list(home.glob(".backup-*")), older_than=STALE_SECONDS)  # killed backups
+    through = _journal_through(journal)  # before the snapshot: see IN_FLIGHT_SECONDS
     staging = Path(tempfile.mkdtemp(dir=home, prefix=".backup-"))
     part = None
     try:
@@ -172,6 +200,7 @@ def _make_backup(instance, out, passphrase, app_version) -> BackupResult:
             "app_version": app_version or _app_version(),
             "store": snap.store,
             "counts": snap.counts,
+            "erasures": {"through": through},
             "members": [m.to_dict() for m in snap.members],
             "left_out": _left_out(home),
         }
@@ -196,6 +225,27 @@ def _make_backup(instance, out, passphrase, app_version) -> BackupResult:
     return BackupResult(
         out, manifest, out.stat().st_size, time.perf_counter() - started, bool(passphrase)
     )
+
+
+def _journal_through(journal: Path) -> int:
+    """The last journal entry made over IN_FLIGHT_SECONDS ago (0: none), so surely
+    committed before the snapshot that follows. A damaged journal stops the backup."""
+    entries = _read_journal(journal, "backup.journal_damaged")
+    settled = datetime.now(UTC) - timedelta(seconds=IN_FLIGHT_SECONDS)
+    stamp = settled.strftime("%Y-%m-%dT%H:%M:%SZ")  # the journal's own form: ordered as text
+    through = 0
+    for entry in entries:
+        if entry.at > stamp:
+            break
+        through = entry.seq
+    return through
+
+
+def _read_journal(journal: Path, key: str):
+    try:
+        return read_journal(journal)
+    except (JournalError, OSError, UnicodeDecodeError) as exc:
+        raise BackupRefused(key, path=journal, detail=str(exc)[:300]) from None
 
 
 def _check_instance(instance: Instance) -> None:
@@ -416,20 +466,27 @@ def _left_out(home: Path) -> list[str]:
 
 
 def restore_backup(
-    archive: str | Path, target: Instance, *, passphrase: str | None = None
+    archive: str | Path,
+    target: Instance,
+    *,
+    passphrase: str | None = None,
+    journal: str | Path | None = None,
 ) -> RestoreResult:
     """Restore the backup `archive` into the empty instance `target`; refuses (and changes
-    nothing) unless the whole archive checks and the target is empty."""
+    nothing) unless the whole archive checks, the target is empty and the erasure
+    `journal` (if given) is whole. The journal's entries after the backup's position are
+    replayed on the restored store before it is done."""
     with _database_errors():
-        return _restore_backup(archive, target, passphrase)
+        return _restore_backup(archive, target, passphrase, journal and Path(journal))
 
 
-def _restore_backup(archive, target: Instance, passphrase) -> RestoreResult:
+def _restore_backup(archive, target: Instance, passphrase, journal: Path | None) -> RestoreResult:
     started = time.perf_counter()
     archive = Path(archive)
     home = Path(target.home).absolute()
     if not archive.is_file():
         raise BackupRefused("backup.no_archive", path=archive)
+    entries = None if journal is None else _read_journal(journal, "backup.journal_damaged_restore")
     _check_empty_home(home)
     if target.kind == "postgis":
         _check_schema_names(target)
@@ -439,7 +496,8 @@ def _restore_backup(archive, target: Instance, passphrase) -> RestoreResult:
     work = Path(tempfile.mkdtemp(dir=home.parent, prefix=f".{home.name}.restore-"))
     staged_home = work / "home"
     staged_home.mkdir(mode=0o700)
-    placed = existed = False
+    placed = existed = loaded = False
+    replay = None
     try:
         with open(archive, "rb") as raw:
             stream = raw
@@ -458,6 +516,10 @@ def _restore_backup(archive, target: Instance, passphrase) -> RestoreResult:
             manifest = read_archive(stream, dest_for, lambda m: _check_target(m, target))
         if manifest["store"]["kind"] == "sqlite":
             _check_sqlite_counts(staged_home, manifest)
+        if entries is not None:
+            replay = _keep_journal(journal, entries, manifest, home, staged_home)
+            if manifest["store"]["kind"] == "sqlite":  # on the staged folder, before the move
+                replay.erased = _replay(Instance(staged_home), entries, replay.through)
         _private_tree(staged_home)
         _check_empty_home(home)  # again: nothing may have come meanwhile
         existed = home.exists()
@@ -467,7 +529,12 @@ def _restore_backup(archive, target: Instance, passphrase) -> RestoreResult:
         placed = True
         if manifest["store"]["kind"] == "postgis":
             _pg_restore(work / PG_DUMP_FILE, manifest, target)
+            loaded = True
+            if replay is not None:
+                replay.erased = _replay(target, entries, replay.through)
     except BaseException:
+        if loaded:
+            _drop_restored(target)
         if placed:
             shutil.rmtree(home, ignore_errors=True)
         if existed and not home.exists():
@@ -475,7 +542,43 @@ def _restore_backup(archive, target: Instance, passphrase) -> RestoreResult:
         raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return RestoreResult(home, manifest, time.perf_counter() - started)
+    return RestoreResult(home, manifest, time.perf_counter() - started, replay)
+
+
+def _keep_journal(journal: Path, entries, manifest: dict, home: Path, staged: Path) -> Replay:
+    """What will be replayed. When the restored instance's journal is in its folder (no
+    PLANNER_ERASURE_JOURNAL), the given one is copied there, so the restored instance
+    goes on with the same numbering and its next backups record the right position."""
+    through = erasures_through(manifest)
+    replay = Replay(journal, through, len([e for e in entries if e.seq > through]), 0)
+    own = journal_path(home)
+    if own.parent == home and own.absolute() != journal.absolute():
+        shutil.copyfile(journal, staged / own.name)
+        replay.kept_at = own
+    return replay
+
+
+def _replay(instance: Instance, entries, through: int) -> int:
+    """replay_journal on the restored case store; the households erased again."""
+    if not any(e.seq > through for e in entries):
+        return 0
+    store = CaseStore(instance.home, instance.database_url, schema=instance.schema)
+    try:
+        return replay_journal(store.uow, entries, after=through)
+    finally:
+        store.dispose()
+
+
+def _drop_restored(target: Instance) -> None:
+    """Undo a PostGIS restore whose replay failed: the schemas it filled go (they held no
+    table before, _check_target); in public, only the tables."""
+    with _engine(target) as engine, engine.begin() as conn:
+        for schema in (target.case_schema, target.layer_schema):
+            if schema != "public":
+                conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+                continue
+            for table in _pg_counts(conn, schema):
+                conn.execute(sa.text(f'DROP TABLE IF EXISTS "{schema}"."{table}" CASCADE'))
 
 
 def _check_empty_home(home: Path) -> None:

@@ -39,7 +39,8 @@ from typing import BinaryIO
 from app.strings import text
 
 FORMAT = "codi-planner-backup"
-FORMAT_VERSION = 1  # the manifest's; a reader refuses a newer one
+FORMAT_VERSION = 2  # the manifest's; a reader refuses a newer one
+# 2: `erasures: {"through": N}`, the erasure journal's position at the snapshot.
 MANIFEST = "manifest.json"
 MAX_MANIFEST_BYTES = 256 * 1024 * 1024
 
@@ -339,7 +340,19 @@ def check_manifest(manifest) -> dict:
         if not ok:
             raise damaged(f"{MANIFEST}: {str(m)[:80]}")
         seen.add(m["name"])
+    erasures_through(manifest)  # checked now, before any member is read
     return manifest
+
+
+def erasures_through(manifest: dict) -> int:
+    """The last erasure journal entry in the backup's data: 0 for format 1, which has
+    none (so a restore replays the whole journal)."""
+    if manifest["format_version"] < 2:
+        return 0
+    through = (manifest.get("erasures") or {}).get("through")
+    if not isinstance(through, int) or isinstance(through, bool) or through < 0:
+        raise damaged(f"{MANIFEST}: erasures")
+    return through
 
 
 def read_archive(

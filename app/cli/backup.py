@@ -2,8 +2,10 @@
 
 `planner backup --out FILE [--passphrase-file F | --passphrase-stdin]` writes a backup of
 the instance in PLANNER_HOME (and DATABASE_URL / PLANNER_DATABASE_SCHEMA) while it serves.
-`planner restore FILE --home DIR [--passphrase-file F | --passphrase-stdin]` restores one
-into the empty folder DIR and, on PostGIS, the empty schema in effect. A refusal (bad
+`planner restore FILE --home DIR [--erasures JOURNAL] [--passphrase-file F |
+--passphrase-stdin]` restores one into the empty folder DIR and, on PostGIS, the empty
+schema in effect, then replays the erasure journal's entries made after the backup
+(JOURNAL, else PLANNER_ERASURE_JOURNAL; without either it says so and replays none). A refusal (bad
 input, wrong passphrase, damaged archive, target not empty) ends with a Thai and English
 message and exit code 2; a failure of the store or of pg_dump/pg_restore with exit code 1.
 See docs/decisions/0024-backups.md.
@@ -146,19 +148,34 @@ def backup_command(out: Path, passphrase_file: Path | None, passphrase_stdin: bo
     type=click.Path(path_type=Path),
     help="The instance folder to restore into: new or empty.",
 )
+@click.option(
+    "--erasures",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    default=None,
+    help="The erasure journal to replay (default: PLANNER_ERASURE_JOURNAL).",
+)
 @_passphrase_options
 def restore_command(
-    archive: Path, home: Path, passphrase_file: Path | None, passphrase_stdin: bool
+    archive: Path,
+    home: Path,
+    erasures: Path | None,
+    passphrase_file: Path | None,
+    passphrase_stdin: bool,
 ) -> None:
     """Restore a backup into an empty instance (กู้คืนข้อมูลจากไฟล์สำรอง).
 
     The database is the DATABASE_URL (and PLANNER_DATABASE_SCHEMA) in effect; without
-    DATABASE_URL the backup must be of an embedded instance."""
+    DATABASE_URL the backup must be of an embedded instance. Erasures journalled after
+    the backup are replayed on the restored store before it is done."""
     from app.application.backup import BackupError, restore_backup
 
     passphrase = _passphrase(passphrase_file, passphrase_stdin)
+    journal = erasures or os.environ.get("PLANNER_ERASURE_JOURNAL") or None
+    if journal is None:
+        en, th = text("backup.no_journal")
+        click.echo(f"{th}\n{en}", err=True)
     try:
-        result = restore_backup(archive, _instance(home), passphrase=passphrase)
+        result = restore_backup(archive, _instance(home), passphrase=passphrase, journal=journal)
     except BackupError as exc:
         _say_error(exc)
     except OSError as exc:  # a full disk, a folder it may not write
@@ -172,5 +189,22 @@ def restore_command(
         **_summary(result.manifest),
     )
     click.echo(f"{th}\n{en}")
+    _say_replay(result.replay)
     en, th = text("backup.restored_next", home=result.home)
     click.echo(f"{th}\n{en}")
+
+
+def _say_replay(replay) -> None:
+    if replay is None:
+        return
+    en, th = text(
+        "backup.replayed",
+        path=replay.journal,
+        entries=replay.entries,
+        through=replay.through,
+        erased=replay.erased,
+    )
+    click.echo(f"{th}\n{en}")
+    if replay.kept_at:
+        en, th = text("backup.journal_kept", path=replay.kept_at)
+        click.echo(f"{th}\n{en}")
