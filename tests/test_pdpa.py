@@ -82,7 +82,7 @@ def test_migration_0007_backfills_the_ledger_from_the_consent_on_record(store_co
                 {**base, "household_no": 3},
             ],
         )
-    migrate(engine, "head")
+    migrate(engine, "0007")
     with engine.connect() as conn:
         rows = (
             conn.execute(sa.select(orm.consent_events).order_by(orm.consent_events.c.id))
