@@ -346,3 +346,34 @@ def test_requests_and_their_rejections_are_counted_by_purpose(store):
         )
     with pytest.raises(Forbidden):
         services.list_requests(store.uow(), REP)
+
+
+# -- erasure: what goes and what stays, from the classification -----------------------------
+def test_an_erasure_clears_every_classified_field_but_what_the_programme_counts():
+    from cases.services.erasure import erasable_fields
+
+    whole = set(erasable_fields())
+    kept = {n for n, row in register.HOUSEHOLD_PRIVACY.items() if row in privacy.KEPT_ON_ERASURE}
+    assert whole | kept == set(register.HOUSEHOLD_PRIVACY) and not whole & kept
+    assert kept == {"structure_id", "agreed_to_move", "tenure"}  # the tallies' inputs stay
+    assert {"head_name", "national_id", "phone", "location", "disabled", "consent_by"} <= whole
+    sensitive = set(erasable_fields((privacy.SENSITIVE,)))
+    assert sensitive == {
+        n for n in whole if privacy.FIELD_CLASSES[register.HOUSEHOLD_PRIVACY[n]].cls == "sensitive"
+    }
+    assert {"monthly_income", "disabled", "monthly_saving"} <= sensitive
+    assert "head_name" not in sensitive
+    assert set(privacy.KEPT_ON_ERASURE) <= set(privacy.FIELD_CLASSES)
+
+
+@pytest.mark.parametrize("kind", ["objection", "restriction"])
+def test_a_held_back_household_refuses_writes_naming_the_reason(kind):
+    from cases.model import Household
+    from cases.services.erasure import check_processing_allowed, is_held_back
+
+    household = Household(case_id=1, household_no=1, restriction=kind, restriction_reason="ขอหยุด")
+    assert is_held_back(household)
+    with pytest.raises(InvalidInput) as refused:
+        check_processing_allowed(household)
+    assert "ขอหยุด" in refused.value.message_th and refused.value.details["field"] == "restriction"
+    check_processing_allowed(Household(case_id=1, household_no=2))  # nothing held back
