@@ -14,6 +14,7 @@ from app.application.words import words
 from cases import services
 from cases.model import User
 from tests.conftest import AuthActions
+from tests.test_pdpa_access import _flat, _pdf_text
 
 OFFICER = User(username="officer", role="officer")
 ADMIN = User(username="admin", role="admin")
@@ -97,7 +98,9 @@ def test_officer_erases_from_the_page(web, store, household, store_config):
     # The subject-access export still works and says so.
     data = officer.get(f"{base}/pdpa-export.json").get_json()
     assert data["household"]["erased_at"] and data["household"]["erased_at_label"]["th"]
-    assert officer.get(f"{base}/pdpa-export.pdf").status_code == 200
+    pdf = officer.get(f"{base}/pdpa-export.pdf")
+    assert pdf.status_code == 200
+    assert _flat("ลบข้อมูลส่วนบุคคลตามคำขอแล้วเมื่อ") in _pdf_text(pdf.get_data())
     # The API and the case page mark it in words.
     api = officer.get(f"/api/households/{household.id}").get_json()
     assert api["erased_at"] and api["held_back_label"]["th"] == "ลบข้อมูลแล้ว"
