@@ -648,6 +648,24 @@ class DocumentUploadSchema(Schema):
 
 
 # -- schemas: households, plots, budget ------------------------------------------------------
+def _restriction_label(kind):
+    from cases.services.erasure import RESTRICTION_LABELS
+
+    if kind is None:
+        return None
+    return dict(RESTRICTION_LABELS.get(kind, RESTRICTION_LABELS["restriction"]))
+
+
+def _held_back_label(d) -> dict | None:
+    from app.strings import STRINGS
+
+    if d.get("erased_at") is not None:
+        return dict(STRINGS["pdpa.req.mark_erased"])
+    if d.get("restriction") is not None:
+        return dict(STRINGS["pdpa.req.mark_restricted"])
+    return None
+
+
 class HouseholdSchema(Record):
     id = fields.Integer()
     case_id = fields.Integer()
@@ -695,6 +713,28 @@ class HouseholdSchema(Record):
     consent_on = fields.Date(allow_none=True)
     consent_by = fields.String()
     surveyed_on = fields.Date(allow_none=True)
+    # PDPA: erased at the family's request (s33), or held back (objection s32, s34).
+    erased_at = fields.DateTime(
+        allow_none=True, metadata={"description": "UTC; set when the personal data was erased"}
+    )
+    restriction = fields.String(
+        allow_none=True, metadata={"description": "objection (s32) or restriction (s34)"}
+    )
+    restriction_label = fields.Function(
+        lambda d: _restriction_label(d.get("restriction")),
+        allow_none=True,
+        metadata={"type": "object", "description": "`restriction` in words: {th, en}"},
+    )
+    restriction_reason = fields.String()
+    restricted_on = fields.Date(allow_none=True)
+    held_back_label = fields.Function(
+        lambda d: _held_back_label(d),
+        allow_none=True,
+        metadata={
+            "type": "object",
+            "description": "Erased or held back, in words: {th, en}; null otherwise",
+        },
+    )
     version = fields.Integer()
     url = fields.Function(
         lambda d: url_for("cases_api.get_household", household_id=d["id"]), metadata=URL

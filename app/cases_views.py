@@ -30,7 +30,12 @@ from flask import (
 
 from app.application import words
 from app.application.case_detail import case_detail
-from app.application.pdpa import case_page_reads, household_privacy, household_reads
+from app.application.pdpa import (
+    case_page_reads,
+    household_privacy,
+    household_reads,
+    household_requests,
+)
 from app.auth import local_target, login_required, roles_required
 from app.casestore import uow
 from app.i18n import LANGUAGES, STRINGS, current_language
@@ -579,6 +584,7 @@ def household(household_id: int):
         dopa=_dopa_lists(province, district),
         dopa_names=register.dopa_names,
         pdpa=household_privacy(uow, g.user, item, lang),
+        req=household_requests(uow, g.user, item, lang),
         withdraw_scope=withdraw if withdraw in ("general", "sensitive") else None,
     ), (error.status if error else 200)
 

@@ -6,6 +6,9 @@
   page's confirmation (`?withdraw=<scope>#consent` shows what it will clear).
 - `GET|POST /api/households/<id>/consent`: the ledger and the current state; a consent
   given or withdrawn.
+- `POST /cases/households/<id>/erase`, `/restrict`, `/lift`: the family's requests to
+  erase (s33), object (s32) or restrict (s34), from the household page, officers and
+  admins only (cases/services/erasure.py, app/application/erasure.py).
 - `GET /cases/households/<id>/pdpa-export.pdf` and `.json`: everything held about the
   household (subject access, s30 and s31), for officers and admins; each download is an
   export, audited and in the read log (app/application/pdpa.py `subject_access`).
@@ -17,10 +20,11 @@ consent.py's; what was shown is logged by cases/services/reads.py.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, g, redirect, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, g, redirect, request, url_for
 from marshmallow import Schema, fields, validate
 
 from app import cases_api
+from app.application.erasure import erase, journal_path
 from app.application.pdpa import (
     consent_answer,
     field_labels,
@@ -124,6 +128,84 @@ def withdraw_consent(household_id: int):
             message += " " + STRINGS["pdpa.flash_cleared"][lang].format(fields=words)
         flash(message, "ok")
     return _back(household_id)
+
+
+# -- requests of the family: erasure (s33), objection (s32), restriction (s34) ------------
+def _requests_back(household_id: int):
+    return redirect(url_for("cases.household", household_id=household_id, _anchor="pdpa-requests"))
+
+
+def _refused(exc: DomainError) -> None:
+    """A refusal on the page in both languages, the reader's first; nothing changed."""
+    lang = current_language()
+    other = "en" if lang == "th" else "th"
+    flash(f"{exc.message(lang)} · {exc.message(other)}", "error")
+
+
+@bp.post("/households/<int:household_id>/erase")
+@login_required
+def erase_household(household_id: int):
+    """Erase the household's personal data (s33): journalled, erased, files removed,
+    vacuumed (app/application/erasure.py). The page asks for a reason and a tick."""
+    if request.form.get("confirm") != "yes":
+        lang = current_language()
+        other = "en" if lang == "th" else "th"
+        words = STRINGS["pdpa.req.erase_unconfirmed"]
+        flash(f"{words[lang]} · {words[other]}", "error")
+        return _requests_back(household_id)
+    try:
+        erase(
+            uow,
+            g.user,
+            household_id,
+            reason=request.form.get("reason", ""),
+            journal=journal_path(current_app.config["PLANNER_HOME"], current_app.config),
+        )
+    except (Forbidden, NotFound):
+        raise
+    except DomainError as exc:
+        _refused(exc)
+        return _requests_back(household_id)
+    flash("pdpa.req.flash_erased", "ok")
+    return redirect(url_for("cases.household", household_id=household_id))
+
+
+@bp.post("/households/<int:household_id>/restrict")
+@login_required
+def restrict_household(household_id: int):
+    """Hold back the household's processing: an objection (s32) or a restriction (s34)."""
+    try:
+        services.restrict_household(
+            uow(),
+            g.user,
+            household_id,
+            kind=request.form.get("kind", ""),
+            reason=request.form.get("reason", ""),
+        )
+    except (Forbidden, NotFound):
+        raise
+    except DomainError as exc:
+        _refused(exc)
+    else:
+        flash("pdpa.req.flash_restricted", "ok")
+    return _requests_back(household_id)
+
+
+@bp.post("/households/<int:household_id>/lift")
+@login_required
+def lift_restriction(household_id: int):
+    """End the objection or restriction, with a reason."""
+    try:
+        services.lift_restriction(
+            uow(), g.user, household_id, reason=request.form.get("reason", "")
+        )
+    except (Forbidden, NotFound):
+        raise
+    except DomainError as exc:
+        _refused(exc)
+    else:
+        flash("pdpa.req.flash_lifted", "ok")
+    return _requests_back(household_id)
 
 
 def _export(household_id: int, ext: str) -> Response:

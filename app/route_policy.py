@@ -118,6 +118,10 @@ POLICY: dict[str, Allowed] = {
     # Subject access exports hold the full national ID and the logs: officers and admins.
     "pdpa.export_pdf": STAFF,
     "pdpa.export_json": STAFF,
+    # The family's requests: erasure (s33), objection (s32), restriction (s34).
+    "pdpa.erase_household": STAFF,
+    "pdpa.restrict_household": STAFF,
+    "pdpa.lift_restriction": STAFF,
 }
 
 

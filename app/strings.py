@@ -638,6 +638,79 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "pdpa.class.personal": {"th": "ข้อมูลส่วนบุคคลทั้งหมด", "en": "all personal data"},
     "pdpa.class.sensitive": {"th": "ข้อมูลอ่อนไหว", "en": "sensitive data"},
+    # The household page's requests of the family (app/templates/cases/_pdpa_requests.html).
+    "pdpa.req.title": {
+        "th": "PDPA: คำขอของครอบครัว (ลบ คัดค้าน ระงับการใช้)",
+        "en": "PDPA: requests of the family (erase, object, restrict)",
+    },
+    "pdpa.req.lead": {
+        "th": "ใช้เมื่อครอบครัวขอให้ลบข้อมูล (มาตรา 33) คัดค้านการประมวลผล (มาตรา 32) หรือระงับการใช้ข้อมูล (มาตรา 34) ระบบจะบันทึกเหตุผลและผู้ดำเนินการไว้",
+        "en": "For when the family asks to erase their data (s33), objects to its processing (s32) or asks to restrict it (s34). The reason and who did it are recorded.",
+    },
+    "pdpa.req.reason": {"th": "เหตุผล (เช่น เลขที่คำขอ)", "en": "Reason (e.g. the request number)"},
+    "pdpa.req.erase_title": {
+        "th": "ลบข้อมูลส่วนบุคคล (มาตรา 33)",
+        "en": "Erase the personal data (s33)",
+    },
+    "pdpa.req.erase_goes": {"th": "สิ่งที่จะถูกลบถาวร:", "en": "What is removed for good:"},
+    "pdpa.req.erase_goes_list": {
+        "th": "ชื่อ เลขประจำตัวประชาชน ที่อยู่และเบอร์โทร รายชื่อสมาชิก เอกสารและรูปถ่าย ค่าที่ได้จากแบบสำรวจ ข้อมูลอ่อนไหว และข้อมูลเดิมในประวัติการแก้ไข",
+        "en": "names, national ID, address and phone, the members, documents and photos, survey values, sensitive data and the old values in the change history",
+    },
+    "pdpa.req.erase_stays": {"th": "สิ่งที่ยังเก็บไว้:", "en": "What stays:"},
+    "pdpa.req.erase_stays_list": {
+        "th": "เลขที่ครัวเรือน สถานะบ้าน แปลง การตกลงย้าย และจำนวนในภาพรวม (ไม่ระบุตัวบุคคล)",
+        "en": "the household number, house status, plot, agreement to move and the counts (they name no one)",
+    },
+    "pdpa.req.erase_confirm": {
+        "th": "ฉันเข้าใจว่าข้อมูลข้างต้นจะถูกลบถาวรและกู้คืนไม่ได้",
+        "en": "I understand the data above is removed for good and cannot be brought back",
+    },
+    "pdpa.req.erase_button": {"th": "ลบข้อมูลส่วนบุคคล", "en": "Erase the personal data"},
+    "pdpa.req.erase_unconfirmed": {
+        "th": "ต้องทำเครื่องหมายยืนยันก่อนลบ ยังไม่มีข้อมูลใดถูกลบ",
+        "en": "Tick the confirmation first; nothing was erased.",
+    },
+    "pdpa.req.erased": {"th": "ลบข้อมูลส่วนบุคคลแล้ว", "en": "Personal data erased"},
+    "pdpa.req.erased_on": {
+        "th": "ข้อมูลส่วนบุคคลของครัวเรือนนี้ถูกลบตามคำขอเมื่อ {on}",
+        "en": "This household's personal data was erased at its request on {on}",
+    },
+    "pdpa.req.erased_kept": {
+        "th": "ระบบเก็บไว้เฉพาะเลขที่ครัวเรือน สถานะบ้าน แปลง และจำนวนในภาพรวม จึงไม่มีแบบฟอร์มแก้ไข",
+        "en": "Only the household number, house status, plot and the counts are kept, so there is no form to edit.",
+    },
+    "pdpa.req.why": {"th": "เหตุผล", "en": "Reason"},
+    "pdpa.req.flash_erased": {"th": "ลบข้อมูลส่วนบุคคลแล้ว", "en": "The personal data was erased."},
+    "pdpa.req.restrict_title": {
+        "th": "คัดค้านหรือระงับการใช้ข้อมูล (มาตรา 32, 34)",
+        "en": "Object to or restrict the processing (s32, s34)",
+    },
+    "pdpa.req.restrict_lead": {
+        "th": "ข้อมูลยังเก็บไว้ แต่จะแก้ไขไม่ได้ ไม่นำไปประมวลผลและไม่ส่งออก จนกว่าจะยกเลิกการระงับ",
+        "en": "The data is kept but cannot be changed, processed or exported until the hold is lifted.",
+    },
+    "pdpa.req.kind": {"th": "ประเภทคำขอ", "en": "Kind of request"},
+    "pdpa.req.restrict_button": {"th": "ระงับการใช้ข้อมูล", "en": "Hold back the data"},
+    "pdpa.req.flash_restricted": {"th": "ระงับการใช้ข้อมูลแล้ว", "en": "The processing is held back."},
+    "pdpa.req.held_back": {
+        "th": "ข้อมูลของครัวเรือนนี้ถูกระงับการใช้: {kind} ตั้งแต่ {on}",
+        "en": "This household's data is held back: {kind} since {on}",
+    },
+    "pdpa.req.held_back_edit": {
+        "th": "แก้ไขข้อมูลไม่ได้ระหว่างระงับการใช้ ต้องยกเลิกการระงับก่อน",
+        "en": "The record cannot be changed while it is held back; lift the hold first.",
+    },
+    "pdpa.req.lift_title": {"th": "ยกเลิกการระงับการใช้ข้อมูล", "en": "Lift the hold"},
+    "pdpa.req.lift_button": {"th": "ยกเลิกการระงับ", "en": "Lift the hold"},
+    "pdpa.req.flash_lifted": {"th": "ยกเลิกการระงับการใช้ข้อมูลแล้ว", "en": "The hold was lifted."},
+    "pdpa.req.mark_erased": {"th": "ลบข้อมูลแล้ว", "en": "Data erased"},
+    "pdpa.req.mark_restricted": {"th": "ระงับการใช้", "en": "Held back"},
+    "pdpa.access.held_back": {"th": "สถานะตามคำขอ", "en": "State after a request"},
+    "pdpa.access.erased": {
+        "th": "ลบข้อมูลส่วนบุคคลตามคำขอแล้วเมื่อ",
+        "en": "Personal data erased at its request on",
+    },
     # -- end of PDPA --
     # -- the municipal site check (app/overlap_views.py, templates/overlap/, static/overlap.js) --
     "nav.overlap": {"th": "ตรวจสอบพื้นที่", "en": "Site check"},
@@ -1775,6 +1848,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "words.audit.notified": {"th": "บันทึกการแจ้งเหตุ", "en": "Notification recorded"},
     "words.audit.fulfilled": {"th": "ดำเนินการตามคำขอแล้ว", "en": "Request fulfilled"},
     "words.audit.rejected": {"th": "ปฏิเสธคำขอ", "en": "Request rejected"},
+    "words.audit.erase": {"th": "ลบข้อมูลส่วนบุคคลตามคำขอ", "en": "Personal data erased"},
+    "words.audit.restrict": {"th": "ระงับการใช้ข้อมูล", "en": "Processing held back"},
+    "words.audit.lift": {"th": "ยกเลิกการระงับการใช้ข้อมูล", "en": "Hold lifted"},
     "words.entity.case": {"th": "กรณี", "en": "Case"},
     "words.entity.household": {"th": "ครัวเรือน", "en": "Household"},
     "words.entity.plot": {"th": "แปลง", "en": "Plot"},

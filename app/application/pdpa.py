@@ -239,6 +239,41 @@ def household_privacy(
     }
 
 
+def household_requests(uow_factory, user: User, household: Household, lang: str) -> dict:
+    """The household page's requests of the family (erasure s33, objection s32,
+    restriction s34), in words with Buddhist Era dates: whether it is erased (when and,
+    for officers, why: the reason is in the audit log), held back (the kind, since when,
+    why), and the kinds to choose from. `may_act`: officers and admins only."""
+    from cases.services.erasure import ERASE_ACTION, RESTRICTION_LABELS
+
+    erased = None
+    if household.erased_at is not None:
+        reason = ""
+        if is_officer(user):
+            for entry in services.audit_log(
+                uow_factory(), user, entity="household", entity_id=household.id, limit=500
+            ):
+                if entry.action == ERASE_ACTION and isinstance(entry.after, dict):
+                    reason = str(entry.after.get("reason", ""))
+                    break
+        erased = {"on": format_time(household.erased_at, lang), "reason": reason}
+    held = None
+    if household.restriction is not None:
+        label = RESTRICTION_LABELS.get(household.restriction, RESTRICTION_LABELS["restriction"])
+        held = {
+            "kind": household.restriction,
+            "label": label[lang],
+            "on": format_date(household.restricted_on, lang),
+            "reason": household.restriction_reason,
+        }
+    return {
+        "may_act": is_officer(user),
+        "erased": erased,
+        "held": held,
+        "kinds": [(k, v[lang]) for k, v in RESTRICTION_LABELS.items()],
+    }
+
+
 def consent_answer(household: Household, ledger: list[ConsentEvent], lang: str = "en") -> dict:
     """`GET /api/households/<id>/consent`: the current state and the ledger."""
     return {
@@ -521,6 +556,14 @@ def _date_words(value) -> dict[str, str] | None:
     return {lang: format_date(value, lang) for lang in ("th", "en")} if value else None
 
 
+def _restriction_words(household: Household) -> dict[str, str] | None:
+    from cases.services.erasure import RESTRICTION_LABELS
+
+    if household.restriction is None:
+        return None
+    return dict(RESTRICTION_LABELS.get(household.restriction, RESTRICTION_LABELS["restriction"]))
+
+
 def _privacy_of(row: str | None) -> dict | None:
     """A privacy row's class, purpose and lawful basis, codes with their words."""
     if not row:
@@ -702,6 +745,10 @@ def _column_words(name: str) -> dict[str, str]:
         return _both("survey.members")
     if name == "consent_event":
         return _both("pdpa.ledger")
+    if name == "restriction":
+        return _both("pdpa.req.kind")
+    if name in ("restriction_reason", "reason"):
+        return _both("pdpa.req.why")
     if name in PROGRAMME_FIELDS:
         return _both(PROGRAMME_FIELDS[name])
     if name in register.FIELDS_BY_NAME:
@@ -815,6 +862,13 @@ def subject_access(
             "id": household.id,
             "household_no": household.household_no,
             "version": household.version,
+            "erased_at": _iso(household.erased_at),
+            "erased_at_label": _time_words(household.erased_at) if household.erased_at else None,
+            "restriction": household.restriction,
+            "restriction_label": _restriction_words(household),
+            "restriction_reason": household.restriction_reason,
+            "restricted_on": _iso(household.restricted_on),
+            "restricted_on_label": _date_words(household.restricted_on),
         },
         "case": {
             "id": case.id,

@@ -62,6 +62,9 @@ AUDIT_ACTIONS = (
     "notified",
     "fulfilled",
     "rejected",
+    "erase",
+    "restrict",
+    "lift",
 )
 REQUIREMENTS = ("document", "field", "budget", "households_agreed", "transition")
 AUDIT_ENTITIES = (
