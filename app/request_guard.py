@@ -67,6 +67,16 @@ def _bad_text(text: str) -> bool:
     return False
 
 
+def _no_nul(text: str, field: str) -> None:
+    """No field holds a NUL character: PostgreSQL's text cannot, and no form needs one."""
+    if "\x00" in text:
+        raise _bad(
+            "text holds a NUL character (\\u0000), which no field may hold",
+            "ข้อความมีอักขระ NUL (\\u0000) ซึ่งไม่อนุญาตให้มีในช่องใด",
+            field[:60] or "body",
+        )
+
+
 def _check_tree(value) -> None:
     """Depth, numbers and strings of a parsed JSON document, without recursion."""
     stack = [(value, [], 1)]
@@ -85,6 +95,7 @@ def _check_tree(value) -> None:
                     "ข้อความมีอักขระที่ไม่ถูกต้อง (ไม่ใช่ Unicode ที่สมบูรณ์)",
                     _where(path),
                 )
+            _no_nul(item, _where(path))
         elif isinstance(item, bool) or item is None or isinstance(item, float):
             continue
         elif isinstance(item, int):
@@ -109,6 +120,7 @@ def _check_tree(value) -> None:
                             "ชื่อฟิลด์มีอักขระที่ไม่ถูกต้อง",
                             _where(path) if path else "body",
                         )
+                    _no_nul(key, _where(path) if path else "body")
                     stack.append((child, [*path, key], depth + 1))
             else:
                 stack.extend((child, [*path, i], depth + 1) for i, child in enumerate(item))
@@ -184,13 +196,15 @@ def _check_urlencoded(raw: bytes, where: str) -> None:
                 where,
             ) from None
         try:
-            unquote_to_bytes(value.replace(b"+", b" ")).decode("utf-8")
+            text = unquote_to_bytes(value.replace(b"+", b" ")).decode("utf-8")
         except UnicodeDecodeError:
             raise _bad(
                 "text is not valid UTF-8 (a lone surrogate or a broken character)",
                 "ข้อความมีอักขระที่ไม่ถูกต้อง (ไม่ใช่ UTF-8 ที่สมบูรณ์)",
                 field[:60],
             ) from None
+        _no_nul(field, where)
+        _no_nul(text, field)
 
 
 def _check_request() -> None:
@@ -209,6 +223,7 @@ def _check_request() -> None:
     elif request.mimetype == "multipart/form-data":
         # Werkzeug decodes multipart fields with errors="replace": U+FFFD marks bad bytes.
         for name, value in request.form.items(multi=True):
+            _no_nul(value, name)
             if "\ufffd" in value or _bad_text(value):
                 raise _bad(
                     "text is not valid UTF-8 (a lone surrogate or a broken character)",

@@ -145,6 +145,17 @@ ATTACKS = [
         "title_th",
     ),
     ("surrogate in a key", "PATCH", "/api/cases/{case}", b'{"\\udfff":1}', {}, 400, "body"),
+    # A NUL character: PostgreSQL's text cannot hold one (a 500 there before).
+    ("NUL in a search", "GET", "/api/search?q=ab%00cd", None, {}, 400, "q"),
+    (
+        "NUL in a JSON string",
+        "POST",
+        "/api/cases",
+        b'{"community_id":"KPP-CC-01","case_type":"canal_side","title_th":"a\\u0000b"}',
+        {},
+        400,
+        "title_th",
+    ),
     (
         "NaN",
         "PUT",

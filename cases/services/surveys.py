@@ -711,6 +711,8 @@ def resolve_conflict(
         if conflict.resolved:
             raise DomainError("this conflict was already resolved", "ข้อขัดแย้งนี้ได้รับการแก้ไขแล้ว")
         household = uow.repo.get_household(conflict.household_id)
+        if keep == "survey":
+            check_processing_allowed(household)
         before = snapshot(household)
         old = replace(household)
         if keep == "survey":
