@@ -696,16 +696,6 @@ class Repository:
         )
         return [_row_to(Case, r) for r in rows]
 
-    def restricted_household_ids(self, case_id: int) -> set[int]:
-        h = orm.households
-        rows = self.conn.execute(
-            sa.select(h.c.id).where(
-                h.c.case_id == case_id,
-                sa.or_(h.c.restriction.is_not(None), h.c.erased_at.is_not(None)),
-            )
-        )
-        return {r.id for r in rows}
-
     def household_document_hashes(self, case_id: int) -> dict[int, set[str]]:
         """Household id → the sha256 of its documents, for every household of the case."""
         d, h = orm.documents, orm.households

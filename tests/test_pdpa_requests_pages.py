@@ -88,6 +88,7 @@ def test_officer_erases_from_the_page(web, store, household, store_config):
     assert 'id="pdpa-erased"' in page and REASON in page
     assert 'id="household-form"' not in page and 'id="consent"' not in page
     assert 'id="pdpa-requests"' not in page and HEAD not in page
+    assert 'id="read-log"' in page  # who viewed the record stays on it for officers
     assert str(services.today_in_thailand().year + 543) in page  # a Buddhist Era date
     erased = services.get_household(store.uow(), OFFICER, household.id)
     assert erased.erased_at is not None and erased.head_name == ""
