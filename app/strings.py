@@ -659,8 +659,8 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "pdpa.req.erase_stays": {"th": "สิ่งที่ยังเก็บไว้:", "en": "What stays:"},
     "pdpa.req.erase_stays_list": {
-        "th": "เลขที่ครัวเรือน สถานะบ้าน แปลง การตกลงย้าย และจำนวนในภาพรวม (ไม่ระบุตัวบุคคล)",
-        "en": "the household number, house status, plot, agreement to move and the counts (they name no one)",
+        "th": "เลขที่ครัวเรือน รหัสบ้าน สถานะบ้าน แปลง การตกลงย้าย ประเภทการถือครอง และจำนวนในภาพรวม (ไม่ระบุตัวบุคคล)",
+        "en": "the household number, house id, house status, plot, agreement to move, tenure kind and the counts (they name no one)",
     },
     "pdpa.req.erase_confirm": {
         "th": "ฉันเข้าใจว่าข้อมูลข้างต้นจะถูกลบถาวรและกู้คืนไม่ได้",
@@ -677,10 +677,18 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "This household's personal data was erased at its request on {on}",
     },
     "pdpa.req.erased_kept": {
-        "th": "ระบบเก็บไว้เฉพาะเลขที่ครัวเรือน สถานะบ้าน แปลง และจำนวนในภาพรวม จึงไม่มีแบบฟอร์มแก้ไข",
-        "en": "Only the household number, house status, plot and the counts are kept, so there is no form to edit.",
+        "th": "ระบบเก็บไว้เฉพาะเลขที่ครัวเรือน รหัสบ้าน สถานะบ้าน แปลง การตกลงย้าย ประเภทการถือครอง และจำนวนในภาพรวม จึงไม่มีแบบฟอร์มแก้ไข",
+        "en": "Only the household number, house id, house status, plot, agreement to move, tenure kind and the counts are kept, so there is no form to edit.",
     },
     "pdpa.req.why": {"th": "เหตุผล", "en": "Reason"},
+    "pdpa.jump.label": {
+        "th": "ข้อมูลส่วนบุคคล (PDPA) ของครัวเรือนนี้",
+        "en": "This household's personal data (PDPA)",
+    },
+    "pdpa.jump.export": {"th": "ส่งออกข้อมูลให้ครอบครัว", "en": "Export for the family"},
+    "pdpa.jump.requests": {"th": "ลบ คัดค้าน หรือระงับการใช้", "en": "Erase, object or restrict"},
+    "pdpa.jump.consent": {"th": "ความยินยอม", "en": "Consent"},
+    "pdpa.jump.reads": {"th": "ผู้เข้าดูข้อมูล", "en": "Who viewed it"},
     "pdpa.req.flash_erased": {"th": "ลบข้อมูลส่วนบุคคลแล้ว", "en": "The personal data was erased."},
     "pdpa.req.restrict_title": {
         "th": "คัดค้านหรือระงับการใช้ข้อมูล (มาตรา 32, 34)",

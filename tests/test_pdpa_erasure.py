@@ -352,3 +352,29 @@ def test_planner_pdpa_erase_on_the_command_line(store, household, tmp_path):
     assert done.exit_code == 0, done.output
     assert "ลบ" in done.output and HEAD not in done.output
     assert services.get_household(store.uow(), OFFICER, household.id).erased_at is not None
+
+
+def test_erasing_and_restricting_fulfil_the_familys_requests_in_the_register(
+    store, household, tmp_path
+):
+    services.record_request(
+        store.uow(),
+        OFFICER,
+        kind="erasure",
+        received_on=TODAY - timedelta(days=2),
+        household_id=household.id,
+    )
+    services.restrict_household(
+        store.uow(), OFFICER, household.id, kind="restriction", reason="ขอระงับ"
+    )
+    app_erasure.erase(
+        store.uow, OFFICER, household.id, reason="คำขอที่ 1", journal=tmp_path / "j.jsonl"
+    )
+    mine = [
+        r for r in services.list_requests(store.uow(), OFFICER) if r.household_id == household.id
+    ]
+    assert sorted((r.kind, r.status, r.decided_on) for r in mine) == [
+        ("erasure", "fulfilled", TODAY),
+        ("restriction", "fulfilled", TODAY),
+    ]
+    assert [r.received_on for r in mine if r.kind == "erasure"] == [TODAY - timedelta(days=2)]

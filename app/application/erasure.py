@@ -148,6 +148,7 @@ def erase(
     journal: str | Path,
     classes=privacy.CLASSES,
     vacuum: bool = True,
+    request: bool = True,
 ) -> services.Erasure:
     """Erase a household (cases/services/erasure.py): checked, journalled, committed, its
     files removed, then the store vacuumed. An erasure already done is not journalled."""
@@ -158,7 +159,7 @@ def erase(
     if household.erased_at is None:
         append_journal(journal, by=user.username, household_id=household_id, classes=classes)
     result = services.erase_household(
-        uow_factory(), user, household_id, reason=reason, classes=classes
+        uow_factory(), user, household_id, reason=reason, classes=classes, request=request
     )
     if vacuum and not result.already:
         services.vacuum_after_erasure(uow_factory())
@@ -179,6 +180,7 @@ def replay_journal(uow_factory, entries, *, after: int = 0) -> int:
                 entry.household_id,
                 reason=f"erasure journal entry {entry.seq} ({entry.at}, {entry.by})",
                 classes=entry.classes,
+                request=False,
             )
         except NotFound:
             continue
@@ -219,6 +221,7 @@ def apply_retention(uow_factory, user: User, due, *, years: dict[str, int], jour
             journal=journal,
             classes=item.classes,
             vacuum=False,
+            request=False,
         )
         done += 0 if result.already else 1
     if done:

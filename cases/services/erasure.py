@@ -26,7 +26,7 @@ import sqlalchemy as sa
 
 from cases import policy, privacy, register
 from cases.errors import Forbidden, InvalidInput
-from cases.model import MAX_TEXT, RESTRICTIONS, Household, User
+from cases.model import MAX_TEXT, RESTRICTIONS, Household, SubjectRequest, User
 from cases.services.common import _audit, _case_for, _check_length, _now, today_in_thailand
 from cases.unit_of_work import UnitOfWork
 from cases.workflow import Workflows, default_workflows
@@ -162,9 +162,12 @@ def erase_household(
     *,
     reason: str,
     classes=privacy.CLASSES,
+    request: bool = True,
 ) -> Erasure:
     """Anonymise a household (see the module); idempotent: erasing what is gone does
-    nothing but say so. Document files no other row refers to are removed after the commit."""
+    nothing but say so. Document files no other row refers to are removed after the commit.
+    With `request` (the family asked: the page, the CLI), the register of requests gets
+    its erasure request fulfilled: the open one recorded earlier, or a new line for today."""
     _require_officer(user)
     classes = _check_classes(classes)
     reason = _check_reason(reason)
@@ -214,6 +217,8 @@ def erase_household(
         if whole:
             uow.repo.redact_consent_events(household.id)
             uow.repo.redact_request_notes(household.id)
+            if request:
+                _fulfil_request(uow, user, household.id, "erasure")
             household.erased_at = _now()
             household.restriction, household.restriction_reason = None, ""
             household.restricted_on = None
@@ -230,6 +235,33 @@ def erase_household(
         uow.commit()
     result.files_removed = _remove_files(uow, hashes)
     return result
+
+
+def _fulfil_request(uow: UnitOfWork, user: User, household_id: int, kind: str) -> None:
+    """The family's request of this kind (erasure s33, objection s32, restriction s34) in
+    the register, fulfilled today: the open one recorded earlier, or a new line."""
+    today = today_in_thailand()
+    open_ = [
+        r
+        for r in uow.repo.list_requests()
+        if r.household_id == household_id and r.kind == kind and r.status == "open"
+    ]
+    if open_:
+        for item in open_:
+            item.status, item.decided_on = "fulfilled", max(today, item.received_on)
+            uow.repo.update_request(item)
+        return
+    uow.repo.add_request(
+        SubjectRequest(
+            kind=kind,
+            received_on=today,
+            recorded_by=user.username,
+            recorded_at=_now(),
+            household_id=household_id,
+            status="fulfilled",
+            decided_on=today,
+        )
+    )
 
 
 def _remove_files(uow: UnitOfWork, hashes) -> int:
@@ -294,6 +326,7 @@ def restrict_household(
         uow.repo.update_household(household, household.version)
         after = {"restriction": kind, "restriction_reason": reason}
         _audit(uow, user, "restrict", "household", household.id, before, after)
+        _fulfil_request(uow, user, household.id, kind)
         uow.commit()
     return household
 
