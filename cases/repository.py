@@ -636,14 +636,16 @@ class Repository:
             where.append(t.c.field.in_(list(fields)))
         self.conn.execute(t.delete().where(*where))
 
-    def audit_about(self, household_id: int, document_ids) -> list[AuditEntry]:
-        """The audit entries about a household and about these documents, oldest first."""
+    def audit_about(self, household_id: int, document_ids, request_ids=()) -> list[AuditEntry]:
+        """The audit entries about a household, these documents and these requests of the
+        register, oldest first."""
         a = orm.audit_log
         about = a.c.entity == "household"
         about = sa.and_(about, a.c.entity_id == str(household_id))
-        ids = [str(i) for i in document_ids]
-        if ids:
-            about = sa.or_(about, sa.and_(a.c.entity == "document", a.c.entity_id.in_(ids)))
+        for entity, keys in (("document", document_ids), ("pdpa request", request_ids)):
+            ids = [str(i) for i in keys]
+            if ids:
+                about = sa.or_(about, sa.and_(a.c.entity == entity, a.c.entity_id.in_(ids)))
         rows = self.conn.execute(sa.select(a).where(about).order_by(a.c.id))
         return [_row_to(AuditEntry, r) for r in rows]
 
@@ -681,6 +683,17 @@ class Repository:
             if kept != list(linked or []):
                 self.conn.execute(e.update().where(e.c.id == event_id).values(document_ids=kept))
         self.conn.execute(d.delete().where(d.c.id.in_(ids)))
+
+    def document_named_by_others(self, document_id: int, household_id: int) -> bool:
+        """Another household's consent line or the document's own household names it."""
+        c, d = orm.consent_events, orm.documents
+        other_line = self.conn.execute(
+            sa.select(c.c.id)
+            .where(c.c.document_id == document_id, c.c.household_id != household_id)
+            .limit(1)
+        ).first()
+        owner = self.conn.execute(sa.select(d.c.household_id).where(d.c.id == document_id)).scalar()
+        return other_line is not None or owner not in (None, household_id)
 
     def document_hash_in_use(self, sha256: str) -> bool:
         d = orm.documents

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from app.application import erasure as app_erasure
 from app.application import pdpa as app_pdpa
 from app.cli import main
-from cases import register, services
+from cases import orm, register, services
 from cases.errors import Forbidden, InvalidInput
 from cases.model import User
 from cases.services.surveys import SurveyRecord
@@ -101,15 +101,23 @@ def household(store):
 
 
 def _needles() -> dict[str, bytes]:
-    return {
-        "head": HEAD.encode(),
-        "spouse": SPOUSE.encode(),
-        "taker": TAKER.encode(),
-        "phone": PHONE.encode(),
-        "address": ADDRESS.encode(),
-        "national_id": NATIONAL_ID.encode(),
-        "form": FORM,
+    """Each value as UTF-8 and as JSON writes it (Thai as \\u0e.. escapes, in JSON columns)."""
+    plain = {
+        "head": HEAD,
+        "spouse": SPOUSE,
+        "taker": TAKER,
+        "phone": PHONE,
+        "address": ADDRESS,
+        "national_id": NATIONAL_ID,
     }
+    out = {name: value.encode() for name, value in plain.items()}
+    for name, value in plain.items():
+        escaped = json.dumps(value)[1:-1].encode()
+        if escaped != value.encode():
+            out[f"{name} (JSON)"] = escaped
+            out[f"{name} (JSON, upper)"] = escaped.replace(b"\\u0e", b"\\u0E")
+    out["form"] = FORM
+    return out
 
 
 def _instance_bytes(home) -> dict[str, bytes]:
@@ -193,7 +201,9 @@ def test_an_exported_household_is_erased_leaving_no_personal_value(store, househ
     entries = services.audit_log(store.uow(), OFFICER, entity="household", entity_id=household.id)
     erase_entry = next(e for e in entries if e.action == "erase")
     assert erase_entry.username == "officer" and "มาตรา 33" in erase_entry.after["reason"]
-    assert all(e.after in (None, {"erased": True}) for e in entries if e is not erase_entry)
+    pdpa_acts = {"erase", "restrict", "lift", "subject_access"}
+    assert {e.action for e in entries} > {"erase", "subject_access", "survey", "members"}
+    assert all(e.after in (None, {"erased": True}) for e in entries if e.action not in pdpa_acts)
     # The consent ledger keeps what was agreed and when, not who signed.
     ledger = services.consent_ledger(store.uow(), OFFICER, household.id)
     assert [(e.action, e.scope) for e in ledger][:2] == [
@@ -378,3 +388,62 @@ def test_erasing_and_restricting_fulfil_the_familys_requests_in_the_register(
         ("restriction", "fulfilled", TODAY),
     ]
     assert [r.received_on for r in mine if r.kind == "erasure"] == [TODAY - timedelta(days=2)]
+
+
+def test_a_shared_consent_sheet_and_the_kept_fields_outlive_an_erasure(store, household, tmp_path):
+    """A case's signed sheet another household's consent rests on is not erased with one
+    household; an erased household's house status and plot still change; the register's
+    note of the family's request is redacted in the audit log too."""
+    case = _case(store)
+    other = next(
+        h for h in services.list_households(store.uow(), OFFICER, case.id) if h.id != household.id
+    )
+    sheet = {
+        "filename": "ใบยินยอมรวม.pdf",
+        "content_type": "application/pdf",
+        "data": b"%PDF shared",
+    }
+    _, event = services.record_consent(
+        store.uow(), OFFICER, other.id, scope="general", on=TODAY, new_document=sheet
+    )
+    with store.uow() as uow:
+        shared = uow.repo.get_document(event.document_id)
+        # A case-level sheet, signed by several households.
+        uow.connection.execute(
+            orm.documents.update().where(orm.documents.c.id == shared.id).values(household_id=None)
+        )
+        uow.commit()
+    withdrawn = services.get_household(store.uow(), OFFICER, household.id)
+    services.withdraw_consent(store.uow(), OFFICER, household.id, scope="general")
+    services.record_consent(
+        store.uow(), OFFICER, household.id, scope="general", on=TODAY, document_id=shared.id
+    )
+    assert withdrawn
+    services.record_request(
+        store.uow(),
+        OFFICER,
+        kind="erasure",
+        received_on=TODAY,
+        household_id=household.id,
+        note=f"{HEAD} โทร {PHONE}",
+    )
+    app_erasure.erase(store.uow, OFFICER, household.id, reason="คำขอ", journal=tmp_path / "j.jsonl")
+    ledger = services.consent_ledger(store.uow(), OFFICER, other.id)
+    assert [e.document_id for e in ledger] == [shared.id]
+    with store.uow() as uow:
+        assert uow.repo.document_hash_in_use(shared.sha256)
+    assert (store.documents_dir / shared.sha256[:2] / shared.sha256).exists()
+    assert PHONE.encode() not in _database_dump(store)
+    erased = services.get_household(store.uow(), OFFICER, household.id)
+    moved = services.update_household(
+        store.uow(),
+        OFFICER,
+        household.id,
+        {"house_status": "under_construction", "plot_no": "A-9"},
+        erased.version,
+    )
+    assert (moved.house_status, moved.plot_no) == ("under_construction", "A-9")
+    with pytest.raises(InvalidInput):
+        services.update_household(
+            store.uow(), OFFICER, household.id, {"phone": PHONE}, moved.version
+        )

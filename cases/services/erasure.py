@@ -32,6 +32,9 @@ from cases.unit_of_work import UnitOfWork
 from cases.workflow import Workflows, default_workflows
 
 ERASE_ACTION = "erase"
+# The PDPA's own acts about a household: their entries (who, when, why) outlive an
+# erasure; their snapshots hold reasons and kinds, not the household's data.
+PDPA_ACTIONS = frozenset({ERASE_ACTION, "restrict", "lift", "subject_access"})
 # What replaces an audit snapshot of erased data: the entry keeps who, when and what kind
 # of change, never the values.
 REDACTED = {"erased": True}
@@ -120,7 +123,8 @@ def _erased_documents(uow: UnitOfWork, household: Household, classes) -> list:
     if privacy.PERSONAL in classes:
         named = {e.document_id for e in uow.repo.list_consent_events(household.id) if e.document_id}
         for d in uow.repo.list_documents(household.case_id):
-            if d.id in named:
+            # A case's signed sheet that other households' consent rests on too stays.
+            if d.id in named and not uow.repo.document_named_by_others(d.id, household.id):
                 docs[d.id] = d
     out = []
     for d in docs.values():
@@ -202,8 +206,14 @@ def erase_household(
                 )
         uow.repo.delete_conflicts_of_household(household.id, None if whole else names)
         # The audit log's old snapshots about the household and its erased documents.
-        for entry in uow.repo.audit_about(household.id, [d.id for d in documents]):
-            if whole or entry.entity == "document":
+        requests = [r.id for r in uow.repo.list_requests() if r.household_id == household.id]
+        about = uow.repo.audit_about(household.id, [d.id for d in documents], requests)
+        for entry in about:
+            if entry.entity == "household" and entry.action in PDPA_ACTIONS:
+                continue
+            if entry.entity == "pdpa request":  # the request's note is the family's words
+                before, after = _without(entry.before, {"note"}), _without(entry.after, {"note"})
+            elif whole or entry.entity == "document":
                 before, after = (
                     (None if entry.before is None else REDACTED),
                     (None if entry.after is None else REDACTED),
@@ -362,9 +372,13 @@ def _check_not_erased(household: Household) -> None:
         )
 
 
-def check_processing_allowed(household: Household) -> None:
+def check_processing_allowed(household: Household, changing=None) -> None:
     """Refuse a write to an erased or restricted household, saying why (the one rule every
-    writer of a household's personal data calls)."""
+    writer of a household's personal data calls). A change of only what an erasure keeps
+    (`changing`: house status, plot, agreement to move, tenure, house id) goes through:
+    the programme goes on counting the house."""
+    if changing is not None and not set(changing) & (set(erasable_fields()) | {"members"}):
+        return
     _check_not_erased(household)
     if household.restriction is not None:
         label = RESTRICTION_LABELS.get(household.restriction, RESTRICTION_LABELS["restriction"])

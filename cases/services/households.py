@@ -154,7 +154,10 @@ def update_household(
     with uow:
         household = uow.repo.get_household(household_id)
         _case_for(uow, user, household.case_id, edit=True)
-        check_processing_allowed(household)
+        changing = {n for n, v in values.items() if getattr(household, n) != v}
+        if rows is not None and rows != _rows(uow.repo.list_members(household.id)):
+            changing.add("members")
+        check_processing_allowed(household, changing)
         before = snapshot(household)
         old = copy_for_consent(household)
         status = values.pop("house_status", None)
