@@ -154,7 +154,7 @@ def erase_household(household_id: int):
         flash(f"{words[lang]} · {words[other]}", "error")
         return _requests_back(household_id)
     try:
-        erase(
+        result = erase(
             uow,
             g.user,
             household_id,
@@ -167,6 +167,10 @@ def erase_household(household_id: int):
         _refused(exc)
         return _requests_back(household_id)
     flash("pdpa.req.flash_erased", "ok")
+    if result.vacuum_left:
+        words = STRINGS["pdpa.vacuum.left"]
+        left = ", ".join(result.vacuum_left)
+        flash(f"{words['th'].format(left=left)} · {words['en'].format(left=left)}", "error")
     return redirect(url_for("cases.household", household_id=household_id))
 
 

@@ -636,6 +636,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "th": "ครบระยะเวลาเก็บรักษา ({years} ปีหลังปิดกรณี)",
         "en": "retention period over ({years} years after the case closed)",
     },
+    "pdpa.vacuum.left": {
+        "th": "ลบข้อมูลแล้ว แต่ยังล้างพื้นที่ว่างในฐานข้อมูลไม่ครบ ({left}) เพราะมีผู้ใช้งานอยู่ กรุณาสั่ง planner pdpa vacuum อีกครั้งภายหลัง",
+        "en": "erased, but the store could not be fully vacuumed yet ({left}) while it was in use; run planner pdpa vacuum again later",
+    },
+    "pdpa.vacuum.done": {
+        "th": "ล้างพื้นที่ว่างในฐานข้อมูลแล้ว ไม่เหลือข้อมูลที่ลบ",
+        "en": "the store is vacuumed: nothing erased is left in it",
+    },
     "pdpa.class.personal": {"th": "ข้อมูลส่วนบุคคลทั้งหมด", "en": "all personal data"},
     "pdpa.class.sensitive": {"th": "ข้อมูลอ่อนไหว", "en": "sensitive data"},
     # The household page's requests of the family (app/templates/cases/_pdpa_requests.html).

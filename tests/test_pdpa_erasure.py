@@ -19,7 +19,7 @@ from app.application import erasure as app_erasure
 from app.application import pdpa as app_pdpa
 from app.cli import main
 from cases import orm, register, services
-from cases.errors import Forbidden, InvalidInput
+from cases.errors import DomainError, Forbidden, InvalidInput
 from cases.model import User
 from cases.services.surveys import SurveyRecord
 from tests.conftest import DATABASE_URL
@@ -276,11 +276,16 @@ def test_a_broken_journal_is_refused(tmp_path):
     journal.write_text("\n".join([lines[0], lines[2]]) + "\n")  # entry 2 cut out
     with pytest.raises(app_erasure.JournalError, match="cut or edited"):
         app_erasure.read_journal(journal)
-    journal.write_text(
-        "\n".join([lines[0], lines[1].replace('"household_id": 6', '"household_id": 9'), lines[2]])
-    )
+    edited = lines[1].replace('"household_id": 6', '"household_id": 9')
+    journal.write_text("\n".join([lines[0], edited, lines[2]]) + "\n")
     with pytest.raises(app_erasure.JournalError):
         app_erasure.read_journal(journal)
+    # A last line cut by a crash while it was written is no entry (its erasure never
+    # committed: the entry comes first); the next entry replaces it.
+    journal.write_text("\n".join(lines) + "\n" + lines[2][:20])
+    assert [e.seq for e in app_erasure.read_journal(journal)] == [1, 2, 3]
+    app_erasure.append_journal(journal, by="officer", household_id=8, classes=("sensitive",))
+    assert [e.household_id for e in app_erasure.read_journal(journal)] == [5, 6, 7, 8]
 
 
 def test_a_restricted_household_is_kept_and_left_out_of_processing(store, household):
@@ -447,3 +452,22 @@ def test_a_shared_consent_sheet_and_the_kept_fields_outlive_an_erasure(store, ho
         services.update_household(
             store.uow(), OFFICER, household.id, {"phone": PHONE}, moved.version
         )
+
+
+def test_an_unwritable_journal_refuses_the_erasure_in_words(store, household, tmp_path):
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    with pytest.raises(DomainError) as refused:  # in words, never a crash
+        app_erasure.erase(store.uow, OFFICER, household.id, reason="คำขอ", journal=folder)
+    assert "PLANNER_ERASURE_JOURNAL" in refused.value.message_th
+    assert services.get_household(store.uow(), OFFICER, household.id).head_name == HEAD
+    runner = CliRunner()
+    env = {"PLANNER_HOME": str(store.home), "PLANNER_ERASURE_JOURNAL": str(folder)}
+    if DATABASE_URL:
+        env |= {"DATABASE_URL": DATABASE_URL, "PLANNER_DATABASE_SCHEMA": _schema(store)}
+    out = runner.invoke(
+        main, ["pdpa", "erase", "--household", str(household.id), "--reason", "x"], env=env
+    )
+    assert out.exit_code == 1 and "Traceback" not in out.output and "บันทึกการลบ" in out.output
+    clean = runner.invoke(main, ["pdpa", "vacuum"], env=env)
+    assert clean.exit_code in (0, 1) and ("ล้างพื้นที่" in clean.output)

@@ -550,6 +550,13 @@ def _keep_journal(journal: Path, entries, manifest: dict, home: Path, staged: Pa
     PLANNER_ERASURE_JOURNAL), the given one is copied there, so the restored instance
     goes on with the same numbering and its next backups record the right position."""
     through = erasures_through(manifest)
+    last = entries[-1].seq if entries else 0
+    if last < through:  # the backup saw entries this journal no longer has: it was cut
+        raise BackupRefused(
+            "backup.journal_damaged_restore",
+            path=journal,
+            detail=f"it ends at entry {last}, before the backup's position {through}",
+        )
     replay = Replay(journal, through, len([e for e in entries if e.seq > through]), 0)
     own = journal_path(home)
     if own.parent == home and own.absolute() != journal.absolute():

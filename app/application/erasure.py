@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from cases import privacy, services
-from cases.errors import NotFound
+from cases.errors import DomainError, NotFound
 from cases.model import User
 
 JOURNAL_NAME = "erasures.jsonl"
@@ -66,7 +66,12 @@ def read_journal(path: str | Path) -> list[JournalEntry]:
         raise JournalError(f"{path.name}: larger than {MAX_JOURNAL_BYTES} bytes")
     entries: list[JournalEntry] = []
     prev = GENESIS
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    text = path.read_text(encoding="utf-8", errors="replace")
+    lines = text.split("\n")
+    # A last line with no newline was cut by a crash while it was written: its erasure
+    # never committed (the entry comes first), so it is not an entry; `append` drops it.
+    lines = lines[:-1]
+    for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
@@ -114,11 +119,24 @@ def _locked(path: Path):
         os.close(fd)
 
 
+def _drop_torn_tail(path: Path) -> None:
+    """Cut a last line without its newline (a crash while it was written)."""
+    if not path.exists():
+        return
+    data = path.read_bytes()
+    if data and not data.endswith(b"\n"):
+        with open(path, "r+b") as f:
+            f.truncate(data.rfind(b"\n") + 1)
+            f.flush()
+            os.fsync(f.fileno())
+
+
 def append_journal(path: str | Path, *, by: str, household_id: int, classes) -> JournalEntry:
     """Add one entry (under a lock: several app servers may share the journal) and fsync."""
     path = Path(path)
     with _locked(path):
         entries = read_journal(path)
+        _drop_torn_tail(path)
         record = {
             "seq": (entries[-1].seq if entries else 0) + 1,
             "at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -157,12 +175,21 @@ def erase(
         uow_factory(), user, household_id, reason=reason, classes=classes
     )
     if household.erased_at is None:
-        append_journal(journal, by=user.username, household_id=household_id, classes=classes)
+        try:
+            append_journal(journal, by=user.username, household_id=household_id, classes=classes)
+        except (OSError, JournalError) as exc:
+            raise DomainError(
+                f"the erasure journal {Path(journal).name} cannot be written ({exc}); nothing "
+                "was erased: check PLANNER_ERASURE_JOURNAL",
+                f"เขียนบันทึกการลบ {Path(journal).name} ไม่ได้ จึงยังไม่ได้ลบข้อมูลใด "
+                "กรุณาตรวจสอบ PLANNER_ERASURE_JOURNAL",
+                field="journal",
+            ) from None
     result = services.erase_household(
         uow_factory(), user, household_id, reason=reason, classes=classes, request=request
     )
-    if vacuum and not result.already:
-        services.vacuum_after_erasure(uow_factory())
+    if vacuum:  # also when already erased: finishes an erasure whose vacuum did not
+        result.vacuum_left = services.vacuum_after_erasure(uow_factory())
     return result
 
 

@@ -368,6 +368,8 @@ def erase_command(household_id, reason, sensitive_only) -> None:
         _fail_both(exc)
     except JournalError as exc:
         _fail(exc)
+    if result.vacuum_left:
+        click.echo(_words("pdpa.vacuum.left", left=", ".join(result.vacuum_left)), err=True)
     if result.already:
         click.echo(_words("pdpa.erase.cli_already", id=household_id))
         return
@@ -462,3 +464,16 @@ def retention_command(apply_) -> None:
     except JournalError as exc:
         _fail(exc)
     click.echo(_words("pdpa.retention.cli_applied", n=n))
+
+
+@pdpa.command("vacuum")
+def vacuum_command() -> None:
+    """Rewrite the store so nothing erased is left in free pages, the WAL or dead tuples
+    (ล้างพื้นที่ว่างในฐานข้อมูลหลังการลบ): after an erasure that said it could not finish."""
+    from cases import services
+
+    left = services.vacuum_after_erasure(_open_case_store().uow())
+    if left:
+        click.echo(_words("pdpa.vacuum.left", left=", ".join(left)), err=True)
+        raise SystemExit(1)
+    click.echo(_words("pdpa.vacuum.done"))

@@ -67,6 +67,7 @@ class Erasure:
     files_removed: int = 0
     audit_entries: int = 0
     already: bool = False  # nothing was left to erase
+    vacuum_left: list[str] = field(default_factory=list)  # vacuum_after_erasure's answer
 
 
 def _require_officer(user: User) -> None:
@@ -290,18 +291,45 @@ def _remove_files(uow: UnitOfWork, hashes) -> int:
     return removed
 
 
-def vacuum_after_erasure(uow: UnitOfWork) -> None:
+# How long a vacuum waits for a table's lock before it leaves that table for later: an
+# erasure must not queue every reader of the app behind VACUUM FULL's exclusive lock.
+VACUUM_LOCK_TIMEOUT_MS = 5000
+
+
+def vacuum_after_erasure(uow: UnitOfWork) -> list[str]:
     """Rewrite the store so erased values leave no trace in free pages, the WAL or dead
     tuples: SQLite VACUUM then a truncating checkpoint; PostgreSQL VACUUM FULL of the
-    tables an erasure rewrites (a short exclusive lock on each)."""
+    tables an erasure rewrites (each waits at most VACUUM_LOCK_TIMEOUT_MS for its lock).
+    Returns what could not be done now (a reader held the WAL or a lock, or another
+    session's snapshot still sees old rows): empty when the store is clean; run again
+    (`planner pdpa vacuum`) when it is not."""
     engine = uow.engine
+    left: list[str] = []
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         if engine.dialect.name == "sqlite":
-            conn.exec_driver_sql("VACUUM")
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        else:
-            for table in ERASURE_TABLES:
+            conn.exec_driver_sql(f"PRAGMA busy_timeout = {VACUUM_LOCK_TIMEOUT_MS}")
+            try:
+                conn.exec_driver_sql("VACUUM")
+            except sa.exc.OperationalError:
+                left.append("VACUUM")
+            busy, log, done = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+            if busy or (log not in (0, -1) and done != log):
+                left.append("wal_checkpoint")
+            return left
+        conn.exec_driver_sql(f"SET lock_timeout = {VACUUM_LOCK_TIMEOUT_MS}")
+        for table in ERASURE_TABLES:
+            try:
                 conn.execute(sa.text(f'VACUUM FULL "{table}"'))
+            except sa.exc.OperationalError:
+                left.append(table)
+        # VACUUM FULL keeps row versions an older snapshot of another session may see.
+        older = conn.exec_driver_sql(
+            "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid()"
+            " AND datname = current_database() AND backend_xmin IS NOT NULL"
+        ).scalar()
+        if older:
+            left.append("snapshot")
+    return left
 
 
 def restrict_household(
