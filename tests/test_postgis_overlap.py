@@ -286,9 +286,7 @@ def assert_same_nearest(sql: pd.DataFrame, py: pd.DataFrame, disasters, sites, i
 
 
 def test_nearest_disasters_match_in_process(store, layers, rectangles):
-    hazard = pytest.importorskip("gis.hazard")
-    if not hasattr(hazard, "nearest_disasters"):
-        pytest.skip("gis.hazard.nearest_disasters is not there yet")
+    from gis import hazard
     disasters = layers["disaster_sites"]
     cases = [
         ("communities", layers["communities"], "community_id", "site_id", 200.0),
