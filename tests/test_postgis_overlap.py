@@ -287,6 +287,7 @@ def assert_same_nearest(sql: pd.DataFrame, py: pd.DataFrame, disasters, sites, i
 
 def test_nearest_disasters_match_in_process(store, layers, rectangles):
     from gis import hazard
+
     disasters = layers["disaster_sites"]
     cases = [
         ("communities", layers["communities"], "community_id", "site_id", 200.0),
