@@ -685,8 +685,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "This household's personal data was erased at its request on {on}",
     },
     "pdpa.req.erased_kept": {
-        "th": "ระบบเก็บไว้เฉพาะเลขที่ครัวเรือน รหัสบ้าน สถานะบ้าน แปลง การตกลงย้าย ประเภทการถือครอง และจำนวนในภาพรวม จึงไม่มีแบบฟอร์มแก้ไข",
-        "en": "Only the household number, house id, house status, plot, agreement to move, tenure kind and the counts are kept, so there is no form to edit.",
+        "th": "ระบบเก็บไว้เฉพาะเลขที่ครัวเรือน รหัสบ้าน สถานะบ้าน แปลง การตกลงย้าย ประเภทการถือครอง และจำนวนในภาพรวม และแก้ไขได้เฉพาะสถานะบ้าน การตกลงย้าย และแปลง",
+        "en": "Only the household number, house id, house status, plot, agreement to move, tenure kind and the counts are kept; only the house status, agreement to move and plot can change.",
     },
     "pdpa.req.why": {"th": "เหตุผล", "en": "Reason"},
     "pdpa.jump.label": {
@@ -714,8 +714,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "This household's data is held back: {kind} since {on}",
     },
     "pdpa.req.held_back_edit": {
-        "th": "แก้ไขข้อมูลไม่ได้ระหว่างระงับการใช้ ต้องยกเลิกการระงับก่อน",
-        "en": "The record cannot be changed while it is held back; lift the hold first.",
+        "th": "ระหว่างระงับการใช้ แก้ไขได้เฉพาะสถานะบ้าน การตกลงย้าย และแปลง ข้อมูลอื่นต้องยกเลิกการระงับก่อน",
+        "en": "While it is held back only the house status, agreement to move and plot can change; lift the hold first for the rest.",
     },
     "pdpa.req.lift_title": {"th": "ยกเลิกการระงับการใช้ข้อมูล", "en": "Lift the hold"},
     "pdpa.req.lift_button": {"th": "ยกเลิกการระงับ", "en": "Lift the hold"},

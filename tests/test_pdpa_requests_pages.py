@@ -89,6 +89,7 @@ def test_officer_erases_from_the_page(web, store, household, store_config):
     assert 'id="household-form"' not in page and 'id="consent"' not in page
     assert 'id="pdpa-requests"' not in page and HEAD not in page
     assert 'id="read-log"' in page  # who viewed the record stays on it for officers
+    assert 'id="programme-form"' in page  # house status and plot still change
     assert str(services.today_in_thailand().year + 543) in page  # a Buddhist Era date
     erased = services.get_household(store.uow(), OFFICER, household.id)
     assert erased.erased_at is not None and erased.head_name == ""
@@ -138,6 +139,18 @@ def test_restrict_then_edit_refused_then_lift(web, store, household):
     got = officer.post(base, data={"head_name": "อื่น", "version": held.version})
     assert got.status_code == 422 and REASON in _html(got) and "ระงับการใช้" in _html(got)
     assert services.get_household(store.uow(), OFFICER, household.id).head_name == HEAD
+    # What the programme counts still changes, from the page's one remaining form.
+    assert 'id="programme-form"' in _html(officer.get(base))
+    got = officer.post(
+        base, data={"house_status": "under_construction", "plot_no": "B-2", "version": held.version}
+    )
+    assert got.status_code == 302, _html(got)[:500]
+    moved = services.get_household(store.uow(), OFFICER, household.id)
+    assert (moved.house_status, moved.plot_no, moved.restriction) == (
+        "under_construction",
+        "B-2",
+        "objection",
+    )
     api = officer.get(f"/api/households/{household.id}").get_json()
     assert api["restriction"] == "objection" and api["restriction_reason"] == REASON
     assert api["restriction_label"]["th"] == "คัดค้านการประมวลผล (มาตรา 32)"
