@@ -648,14 +648,6 @@ class DocumentUploadSchema(Schema):
 
 
 # -- schemas: households, plots, budget ------------------------------------------------------
-def _restriction_label(kind):
-    from cases.services.erasure import RESTRICTION_LABELS
-
-    if kind is None:
-        return None
-    return dict(RESTRICTION_LABELS.get(kind, RESTRICTION_LABELS["restriction"]))
-
-
 def _held_back_label(d) -> dict | None:
     from app.strings import STRINGS
 
@@ -721,7 +713,7 @@ class HouseholdSchema(Record):
         allow_none=True, metadata={"description": "objection (s32) or restriction (s34)"}
     )
     restriction_label = fields.Function(
-        lambda d: _restriction_label(d.get("restriction")),
+        lambda d: services.restriction_words(d.get("restriction")),
         allow_none=True,
         metadata={"type": "object", "description": "`restriction` in words: {th, en}"},
     )

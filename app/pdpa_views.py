@@ -135,11 +135,16 @@ def _requests_back(household_id: int):
     return redirect(url_for("cases.household", household_id=household_id, _anchor="pdpa-requests"))
 
 
-def _refused(exc: DomainError) -> None:
-    """A refusal on the page in both languages, the reader's first; nothing changed."""
+def _flash_both(words: dict[str, str], category: str = "error") -> None:
+    """A message on the page in both languages, the reader's first."""
     lang = current_language()
     other = "en" if lang == "th" else "th"
-    flash(f"{exc.message(lang)} · {exc.message(other)}", "error")
+    flash(f"{words[lang]} · {words[other]}", category)
+
+
+def _refused(exc: DomainError) -> None:
+    """A refusal on the page in both languages; nothing changed."""
+    _flash_both({lang: exc.message(lang) for lang in ("th", "en")})
 
 
 @bp.post("/households/<int:household_id>/erase")
@@ -148,10 +153,7 @@ def erase_household(household_id: int):
     """Erase the household's personal data (s33): journalled, erased, files removed,
     vacuumed (app/application/erasure.py). The page asks for a reason and a tick."""
     if request.form.get("confirm") != "yes":
-        lang = current_language()
-        other = "en" if lang == "th" else "th"
-        words = STRINGS["pdpa.req.erase_unconfirmed"]
-        flash(f"{words[lang]} · {words[other]}", "error")
+        _flash_both(STRINGS["pdpa.req.erase_unconfirmed"])
         return _requests_back(household_id)
     try:
         result = erase(
@@ -168,9 +170,8 @@ def erase_household(household_id: int):
         return _requests_back(household_id)
     flash("pdpa.req.flash_erased", "ok")
     if result.vacuum_left:
-        words = STRINGS["pdpa.vacuum.left"]
         left = ", ".join(result.vacuum_left)
-        flash(f"{words['th'].format(left=left)} · {words['en'].format(left=left)}", "error")
+        _flash_both({k: v.format(left=left) for k, v in STRINGS["pdpa.vacuum.left"].items()})
     return redirect(url_for("cases.household", household_id=household_id))
 
 

@@ -360,6 +360,14 @@ FORM_VERSION_FIELD = "form_version"  # calculated, REGISTER_VERSION
 SECTION_OF_PHOTOS = "location"
 
 FIELDS_BY_NAME = {f.name: f for f in HOUSEHOLD_FIELDS}
+
+
+def empty_value(name: str):
+    """What a cleared household field holds: "" for text, None for anything else."""
+    field = FIELDS_BY_NAME.get(name)
+    return "" if field is not None and field.kind == "text" else None
+
+
 # Household columns that identify a person or their circumstances, by the one
 # classification (cases/privacy.py): municipality viewers never see them. `members`
 # is the count of the members repeat.

@@ -1012,10 +1012,13 @@ class Repository:
         t = orm.pdpa_requests
         self.conn.execute(t.update().where(t.c.id == item.id).values(**_values(item)))
 
-    def list_requests(self) -> list[SubjectRequest]:
-        """Every request, the latest received first."""
+    def list_requests(self, *, household_id: int | None = None) -> list[SubjectRequest]:
+        """Every request (or those naming one household), the latest received first."""
         t = orm.pdpa_requests
-        rows = self.conn.execute(sa.select(t).order_by(t.c.received_on.desc(), t.c.id.desc()))
+        query = sa.select(t).order_by(t.c.received_on.desc(), t.c.id.desc())
+        if household_id is not None:
+            query = query.where(t.c.household_id == household_id)
+        rows = self.conn.execute(query)
         return [_row_to(SubjectRequest, r) for r in rows]
 
     # -- dashboard aggregates -------------------------------------------------

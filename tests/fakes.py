@@ -405,8 +405,12 @@ class FakeRepository:
     def update_request(self, item: SubjectRequest) -> None:
         self.t["requests"][item.id] = copy.deepcopy(item)
 
-    def list_requests(self) -> list[SubjectRequest]:
-        rows = [copy.deepcopy(r) for r in self.t["requests"].values()]
+    def list_requests(self, *, household_id: int | None = None) -> list[SubjectRequest]:
+        rows = [
+            copy.deepcopy(r)
+            for r in self.t["requests"].values()
+            if household_id is None or r.household_id == household_id
+        ]
         return sorted(rows, key=lambda r: (r.received_on, r.id), reverse=True)
 
     # -- dashboard aggregates ------------------------------------------------------

@@ -99,12 +99,6 @@ def read_journal(path: str | Path) -> list[JournalEntry]:
     return entries
 
 
-def journal_position(path: str | Path) -> int:
-    """The sequence number of the last entry (0: none)."""
-    entries = read_journal(path)
-    return entries[-1].seq if entries else 0
-
-
 @contextlib.contextmanager
 def _locked(path: Path):
     import fcntl
@@ -217,19 +211,6 @@ def replay_journal(uow_factory, entries, *, after: int = 0) -> int:
     return done
 
 
-__all__ = [
-    "JournalEntry",
-    "JournalError",
-    "append_journal",
-    "apply_retention",
-    "erase",
-    "journal_path",
-    "journal_position",
-    "read_journal",
-    "replay_journal",
-]
-
-
 def apply_retention(uow_factory, user: User, due, *, years: dict[str, int], journal) -> int:
     """Erase what `services.retention_due` listed, each with its period as the reason;
     one vacuum at the end. The number of households erased."""
@@ -254,3 +235,15 @@ def apply_retention(uow_factory, user: User, due, *, years: dict[str, int], jour
     if done:
         services.vacuum_after_erasure(uow_factory())
     return done
+
+
+__all__ = [
+    "JournalEntry",
+    "JournalError",
+    "append_journal",
+    "apply_retention",
+    "erase",
+    "journal_path",
+    "read_journal",
+    "replay_journal",
+]

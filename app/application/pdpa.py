@@ -99,12 +99,9 @@ def audit_reads(entries) -> list[tuple[int, list[str]]]:
         for record in (entry.before, entry.after):
             if not isinstance(record, dict):
                 continue
-            for name, value in record.items():
-                row = register.HOUSEHOLD_PRIVACY.get(name)
-                if name == "member_list" and value:
-                    rows.update(register.MEMBER_PRIVACY.values())
-                elif row and value not in (None, "", [], False):
-                    rows.add(row)
+            rows.update(register.privacy_rows(record))
+            for member in record.get("member_list") or []:
+                rows.update(register.privacy_rows(member, table=register.MEMBER_PRIVACY))
     return [(hid, sorted(rows)) for hid, rows in shown.items() if rows]
 
 
@@ -244,7 +241,7 @@ def household_requests(uow_factory, user: User, household: Household, lang: str)
     restriction s34), in words with Buddhist Era dates: whether it is erased (when and,
     for officers, why: the reason is in the audit log), held back (the kind, since when,
     why), and the kinds to choose from. `may_act`: officers and admins only."""
-    from cases.services.erasure import ERASE_ACTION, RESTRICTION_LABELS
+    from cases.services.erasure import ERASE_ACTION, RESTRICTION_LABELS, restriction_words
 
     erased = None
     if household.erased_at is not None:
@@ -259,10 +256,9 @@ def household_requests(uow_factory, user: User, household: Household, lang: str)
         erased = {"on": format_time(household.erased_at, lang), "reason": reason}
     held = None
     if household.restriction is not None:
-        label = RESTRICTION_LABELS.get(household.restriction, RESTRICTION_LABELS["restriction"])
         held = {
             "kind": household.restriction,
-            "label": label[lang],
+            "label": restriction_words(household.restriction)[lang],
             "on": format_date(household.restricted_on, lang),
             "reason": household.restriction_reason,
         }
@@ -554,14 +550,6 @@ def _time_words(value: datetime | None) -> dict[str, str]:
 
 def _date_words(value) -> dict[str, str] | None:
     return {lang: format_date(value, lang) for lang in ("th", "en")} if value else None
-
-
-def _restriction_words(household: Household) -> dict[str, str] | None:
-    from cases.services.erasure import RESTRICTION_LABELS
-
-    if household.restriction is None:
-        return None
-    return dict(RESTRICTION_LABELS.get(household.restriction, RESTRICTION_LABELS["restriction"]))
 
 
 def _privacy_of(row: str | None) -> dict | None:
@@ -865,7 +853,7 @@ def subject_access(
             "erased_at": _iso(household.erased_at),
             "erased_at_label": _time_words(household.erased_at) if household.erased_at else None,
             "restriction": household.restriction,
-            "restriction_label": _restriction_words(household),
+            "restriction_label": services.restriction_words(household.restriction),
             "restriction_reason": household.restriction_reason,
             "restricted_on": _iso(household.restricted_on),
             "restricted_on_label": _date_words(household.restricted_on),

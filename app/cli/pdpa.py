@@ -16,7 +16,7 @@ import json
 import click
 
 from app.cli.common import _cli_user, _fail, _open_case_store, main
-from cases.model import BREACH_RISKS, REQUEST_KINDS
+from cases.model import BREACH_RISKS, REQUEST_KINDS, RESTRICTIONS
 
 
 def _fail_both(exc) -> None:
@@ -92,7 +92,6 @@ def export_command(household_id, out_dir) -> None:
     family; it holds the full national ID number). The export is audited and logged in
     the read log; the controller's name comes from PLANNER_CONTROLLER_NAME."""
     from app.application.pdpa import subject_access, write_subject_access
-    from app.strings import STRINGS
     from cases.errors import DomainError
 
     try:
@@ -100,8 +99,7 @@ def export_command(household_id, out_dir) -> None:
     except DomainError as exc:
         _fail_both(exc)
     json_path, pdf_path = write_subject_access(access, out_dir)
-    words = STRINGS["pdpa.access.cli_wrote"]
-    click.echo(f"{words['th'].format(id=household_id)} / {words['en'].format(id=household_id)}:")
+    click.echo(_words("pdpa.access.cli_wrote", id=household_id) + ":")
     click.echo(f"  JSON: {json_path}")
     click.echo(f"  PDF:  {pdf_path}")
 
@@ -326,10 +324,14 @@ def request_list(as_json):
 
 
 def _words(key: str, **values) -> str:
+    """A catalogue entry, Thai / English; a value may itself be words {th, en}."""
     from app.strings import STRINGS
 
     entry = STRINGS[key]
-    return f"{entry['th'].format(**values)} / {entry['en'].format(**values)}"
+    return " / ".join(
+        entry[lang].format(**{k: v[lang] if isinstance(v, dict) else v for k, v in values.items()})
+        for lang in ("th", "en")
+    )
 
 
 def _journal():
@@ -355,19 +357,18 @@ def erase_command(household_id, reason, sensitive_only) -> None:
     tenure; removes members, documents and their files, survey values and the audit log's
     old snapshots; then vacuums the store. House status, plot and the dashboard stay. The
     erasure is journalled first (PLANNER_ERASURE_JOURNAL) so a restored backup replays it."""
-    from app.application.erasure import JournalError, erase
+    from app.application.erasure import erase
+    from cases import privacy
     from cases.errors import DomainError
 
-    classes = ("sensitive",) if sensitive_only else ("personal", "sensitive")
+    classes = (privacy.SENSITIVE,) if sensitive_only else privacy.CLASSES
     store = _open_case_store()
     try:
         result = erase(
             store.uow, _cli_user(), household_id, reason=reason, journal=_journal(), classes=classes
         )
-    except DomainError as exc:
+    except DomainError as exc:  # a refusal, or a journal that cannot be written
         _fail_both(exc)
-    except JournalError as exc:
-        _fail(exc)
     if result.vacuum_left:
         click.echo(_words("pdpa.vacuum.left", left=", ".join(result.vacuum_left)), err=True)
     if result.already:
@@ -387,7 +388,7 @@ def erase_command(household_id, reason, sensitive_only) -> None:
 
 @pdpa.command("restrict")
 @click.option("--household", "household_id", required=True, type=_HOUSEHOLD)
-@click.option("--kind", required=True, type=click.Choice(("objection", "restriction")))
+@click.option("--kind", required=True, type=click.Choice(RESTRICTIONS))
 @click.option("--reason", required=True, help="Why; shown on the household's page.")
 def restrict_command(household_id, kind, reason) -> None:
     """Hold back a household's processing: objection s32 or restriction s34 (ระงับการใช้)."""
@@ -426,8 +427,9 @@ def retention_command(apply_) -> None:
     """List, then with --apply erase, the data of closed cases past its retention period
     (ลบข้อมูลที่เกินระยะเวลาเก็บรักษา). Periods: PLANNER_RETENTION_PERSONAL_YEARS and
     PLANNER_RETENTION_SENSITIVE_YEARS, counted from the day a case reached its last stage."""
-    from app.application.erasure import JournalError, apply_retention
+    from app.application.erasure import apply_retention
     from app.application.pdpa import retention_years
+    from app.strings import STRINGS
     from cases import services
     from cases.errors import DomainError
 
@@ -444,7 +446,10 @@ def retention_command(apply_) -> None:
         click.echo(_words("pdpa.retention.cli_none"))
         return
     for item in due:
-        what = " + ".join(_words(f"pdpa.class.{c}").split(" / ")[0] for c in item.classes)
+        what = {
+            lang: " + ".join(STRINGS[f"pdpa.class.{c}"][lang] for c in item.classes)
+            for lang in ("th", "en")
+        }
         click.echo(
             _words(
                 "pdpa.retention.cli_line",
@@ -459,10 +464,8 @@ def retention_command(apply_) -> None:
         return
     try:
         n = apply_retention(store.uow, _cli_user(), due, years=years, journal=_journal())
-    except DomainError as exc:
+    except DomainError as exc:  # a refusal, or a journal that cannot be written
         _fail_both(exc)
-    except JournalError as exc:
-        _fail(exc)
     click.echo(_words("pdpa.retention.cli_applied", n=n))
 
 

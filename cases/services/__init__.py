@@ -69,6 +69,7 @@ from cases.services.erasure import (
     is_held_back,
     lift_restriction,
     restrict_household,
+    restriction_words,
     retention_due,
     vacuum_after_erasure,
 )
@@ -168,6 +169,7 @@ from cases.services.users import (
 )
 
 __all__ = [
+    "restriction_words",
     "Erasure",
     "check_erasure",
     "vacuum_after_erasure",

@@ -140,8 +140,7 @@ def _check_purposes(scope: str, purposes) -> list[str]:
 
 def _clear(household: Household, names) -> None:
     for name in names:
-        field = register.FIELDS_BY_NAME[name]
-        setattr(household, name, "" if field.kind == "text" else None)
+        setattr(household, name, register.empty_value(name))
 
 
 def _apply(household: Household, event: ConsentEvent) -> list[str]:

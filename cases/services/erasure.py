@@ -42,6 +42,15 @@ RESTRICTION_LABELS = {
     "objection": {"th": "คัดค้านการประมวลผล (มาตรา 32)", "en": "Objection (s32)"},
     "restriction": {"th": "ระงับการใช้ข้อมูล (มาตรา 34)", "en": "Restriction (s34)"},
 }
+
+
+def restriction_words(kind: str | None) -> dict[str, str] | None:
+    """A restriction's kind in words {th, en} (an unknown kind reads as a restriction)."""
+    if kind is None:
+        return None
+    return dict(RESTRICTION_LABELS.get(kind, RESTRICTION_LABELS["restriction"]))
+
+
 # The tables an erasure rewrites: vacuumed afterwards.
 ERASURE_TABLES = (
     "households",
@@ -110,13 +119,6 @@ def erasable_fields(classes=privacy.CLASSES) -> tuple[str, ...]:
     )
 
 
-def _empty(name: str):
-    spec = register.FIELDS_BY_NAME.get(name)
-    if spec is not None and spec.kind == "text":
-        return ""
-    return "" if name in ("head_name", "phone", "address_no", "consent_by") else None
-
-
 def _erased_documents(uow: UnitOfWork, household: Household, classes) -> list:
     """The household's documents of these classes, and (for a whole erasure) the signed
     consent forms its ledger names."""
@@ -127,24 +129,21 @@ def _erased_documents(uow: UnitOfWork, household: Household, classes) -> list:
             # A case's signed sheet that other households' consent rests on too stays.
             if d.id in named and not uow.repo.document_named_by_others(d.id, household.id):
                 docs[d.id] = d
-    out = []
-    for d in docs.values():
-        row = privacy.document_class(d.kind)
-        # A document of the household with no personal kind still shows its home or people.
-        cls = row.cls if row is not None else privacy.PERSONAL
-        if cls in classes:
-            out.append(d)
-    return sorted(out, key=lambda d: d.id)
+    return sorted((d for d in docs.values() if _document_cls(d) in classes), key=lambda d: d.id)
+
+
+def _document_cls(document) -> str:
+    """A household's document's class: its kind's, or personal for a kind with none (a
+    document of the household still shows its home or its people)."""
+    row = privacy.document_class(document.kind)
+    return row.cls if row is not None else privacy.PERSONAL
 
 
 def _without(record, names: set[str]):
     """A snapshot without the erased keys (None stays None)."""
     if not isinstance(record, dict):
         return record
-    out = {k: v for k, v in record.items() if k not in names}
-    if "member_list" in out and privacy.PERSONAL in names:
-        out.pop("member_list")
-    return out
+    return {k: v for k, v in record.items() if k not in names}
 
 
 def check_erasure(
@@ -189,7 +188,7 @@ def erase_household(
             value = getattr(household, name)
             if value not in (None, "") and value is not False:
                 result.fields.append(name)
-            setattr(household, name, _empty(name))
+            setattr(household, name, register.empty_value(name))
         members = uow.repo.list_members(household.id) if whole else []
         if members:
             uow.repo.replace_members(household.id, [])
@@ -207,7 +206,7 @@ def erase_household(
                 )
         uow.repo.delete_conflicts_of_household(household.id, None if whole else names)
         # The audit log's old snapshots about the household and its erased documents.
-        requests = [r.id for r in uow.repo.list_requests() if r.household_id == household.id]
+        requests = [r.id for r in uow.repo.list_requests(household_id=household.id)]
         about = uow.repo.audit_about(household.id, [d.id for d in documents], requests)
         for entry in about:
             if entry.entity == "household" and entry.action in PDPA_ACTIONS:
@@ -254,8 +253,8 @@ def _fulfil_request(uow: UnitOfWork, user: User, household_id: int, kind: str) -
     today = today_in_thailand()
     open_ = [
         r
-        for r in uow.repo.list_requests()
-        if r.household_id == household_id and r.kind == kind and r.status == "open"
+        for r in uow.repo.list_requests(household_id=household_id)
+        if r.kind == kind and r.status == "open"
     ]
     if open_:
         for item in open_:
@@ -405,11 +404,11 @@ def check_processing_allowed(household: Household, changing=None) -> None:
     writer of a household's personal data calls). A change of only what an erasure keeps
     (`changing`: house status, plot, agreement to move, tenure, house id) goes through:
     the programme goes on counting the house."""
-    if changing is not None and not set(changing) & (set(erasable_fields()) | {"members"}):
+    if changing is not None and not set(changing) & set(erasable_fields()):
         return
     _check_not_erased(household)
     if household.restriction is not None:
-        label = RESTRICTION_LABELS.get(household.restriction, RESTRICTION_LABELS["restriction"])
+        label = restriction_words(household.restriction)
         raise InvalidInput(
             f"this household's data is held back ({label['en']}): "
             f"{household.restriction_reason}; lift it before changing the record",
@@ -464,8 +463,7 @@ def retention_due(
                 if privacy.PERSONAL in past:
                     classes = privacy.CLASSES
                 elif any(getattr(household, n) not in (None, "") for n in sensitive) or any(
-                    (privacy.document_class(d.kind) or privacy.FIELD_CLASSES["photo"]).cls
-                    == privacy.SENSITIVE
+                    _document_cls(d) == privacy.SENSITIVE
                     for d in uow.repo.list_household_documents(household.id)
                 ):
                     classes = (privacy.SENSITIVE,)
@@ -495,6 +493,7 @@ __all__ = [
     "is_held_back",
     "lift_restriction",
     "restrict_household",
+    "restriction_words",
     "retention_due",
     "vacuum_after_erasure",
 ]

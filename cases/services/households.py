@@ -154,8 +154,9 @@ def update_household(
     with uow:
         household = uow.repo.get_household(household_id)
         _case_for(uow, user, household.case_id, edit=True)
+        stored = _rows(uow.repo.list_members(household.id)) if rows is not None else None
         changing = {n for n, v in values.items() if getattr(household, n) != v}
-        if rows is not None and rows != _rows(uow.repo.list_members(household.id)):
+        if rows is not None and rows != stored:
             changing.add("members")
         check_processing_allowed(household, changing)
         before = snapshot(household)
@@ -170,7 +171,6 @@ def update_household(
         _check_register(household)
         after_extra = {}
         if rows is not None:
-            stored = _rows(uow.repo.list_members(household.id))
             if rows != stored:
                 before["member_list"], after_extra["member_list"] = stored, rows
             if rows or rows != stored:

@@ -85,7 +85,7 @@ def subject_access_records(uow: UnitOfWork, user: User, household_id: int) -> Su
                 reversed(uow.repo.list_reads(household_id=household.id, limit=MAX_LOG_LINES))
             ),
             requests=sorted(
-                (r for r in uow.repo.list_requests() if r.household_id == household.id),
+                uow.repo.list_requests(household_id=household.id),
                 key=lambda r: (r.received_on, r.id or 0),
             ),
         )
