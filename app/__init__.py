@@ -108,4 +108,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app import pdpa_views  # PDPA: a household's consent ledger, page forms and API
 
     pdpa_views.init_app(app)
+    from app import tiles_views  # vector tiles of the large layers: /tiles/<layer>/z/x/y.mvt
+
+    tiles_views.init_app(app)
     return app

@@ -9,7 +9,9 @@ import math
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 from app import layer_access
+from app.application import tiles as tile_service
 from app.store import get_catalog, get_store
+from app.tiles_views import tile_fields
 from gis.errors import PlannerError
 from gis.layers import (
     bbox_to_storage,
@@ -71,6 +73,7 @@ def list_layers():
                 bounds=bounds_to_wgs84(info.bounds, info.crs),
                 loaded=True,
             )
+            item.update(_tiles_entry(entry.name, info))
             if info.provenance.get("import_id"):
                 # A user's own file in a catalogue layer: not the sample, whatever the
                 # catalogue says of the sample's shapes.
@@ -90,12 +93,23 @@ def list_layers():
     catalog = get_catalog()
     for name in sorted(stored - set(catalog.layers)):
         if layer_access.may_see(name):
-            entry = _user_layer_entry(name, store.info(name))
+            info = store.info(name)
+            entry = _user_layer_entry(name, info)
+            entry.update(_tiles_entry(name, info))
             out.append(_without(entry, layer_access.hidden_fields(name)))
     response = jsonify({"layers": out})
     response.headers["Vary"] = _VARY
     response.headers["Cache-Control"] = "private, no-cache"
     return response
+
+
+def _tiles_entry(name: str, info) -> dict:
+    """`tiles` for a layer the map draws from vector tiles (app.application.tiles)."""
+    if not tile_service.is_tiled(info.feature_count):
+        return {}
+    tag = get_store().layer_tag(name)
+    url = f"{request.script_root}/tiles/{name}/{{z}}/{{x}}/{{y}}.mvt?v={tag}"
+    return {"tiles": {"url": url, "fields": tile_fields(name), "layer": name}}
 
 
 # The licence of data a user imported: whatever came with the file.

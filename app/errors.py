@@ -51,7 +51,7 @@ def validation_error(exc: ValidationError):
 
 
 def planner_error(exc: PlannerError):
-    return json_error(400, str(exc), "คำขอไม่ถูกต้อง")
+    return json_error(400, str(exc), getattr(exc, "message_th", None) or "คำขอไม่ถูกต้อง")
 
 
 def _details_in_words(details: dict) -> dict:

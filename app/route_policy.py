@@ -38,6 +38,7 @@ POLICY: dict[str, Allowed] = {
     "api.list_layers": EVERYONE,
     "api.layer_features": EVERYONE,
     "api.raster_overlay": EVERYONE,
+    "tiles.tile": EVERYONE,
     "imports_api.api_export": EVERYONE,
     "api-docs.openapi_json": EVERYONE,
     "auth.login": EVERYONE,

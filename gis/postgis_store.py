@@ -9,14 +9,17 @@ the lock) and records the import report of the new version in `import_reports`.
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from pyproj import CRS
 
+from gis import tiles
 from gis.layer_names import check_layer_name
 from gis.store_base import (
     REPORTS_FOLDER,
@@ -26,10 +29,12 @@ from gis.store_base import (
     check_mode,
     check_version,
     geometry_type_of,
+    layer_tag,
     private_dir,
     record_reports,
     utc_now,
 )
+from gis.tile_cache import PostgresTileCache
 
 SCHEMA = "planner_layers"
 META_TABLE = "layer_meta"
@@ -50,6 +55,7 @@ class PostGISStore(RasterFiles):
         self.schema = check_layer_name(schema)
         self.home = private_dir(home)
         self.engine = sa.create_engine(_engine_url(database_url), future=True)
+        self._counted: dict = {}  # (name, version, written at) -> count and extent
         with self.engine.begin() as conn:
             conn.execute(sa.text("CREATE EXTENSION IF NOT EXISTS postgis"))
             conn.execute(sa.text(f"CREATE SCHEMA IF NOT EXISTS {self.schema}"))
@@ -103,13 +109,19 @@ class PostGISStore(RasterFiles):
         check_layer_name(name)
         with self.engine.connect() as conn:
             version, geometry_type, srid, provenance, written_at = self._meta(conn, name)
-            count, xmin, ymin, xmax, ymax = conn.execute(
-                sa.text(
-                    "SELECT c, ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM"
-                    f" (SELECT count(*) AS c, ST_Extent({GEOMETRY_COLUMN}) AS e"
-                    f' FROM {self.schema}."{name}") s'
-                )
-            ).first()
+            stamp = (name, int(version), str(written_at))
+            counted = self._counted.get(stamp)
+            if counted is None:  # a full scan: once per layer version in this process
+                counted = conn.execute(
+                    sa.text(
+                        "SELECT c, ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM"
+                        f" (SELECT count(*) AS c, ST_Extent({GEOMETRY_COLUMN}) AS e"
+                        f' FROM {self.schema}."{name}") s'
+                    )
+                ).first()
+                self._counted = {k: v for k, v in self._counted.items() if k[0] != name}
+                self._counted[stamp] = counted
+        count, xmin, ymin, xmax, ymax = counted
         return LayerInfo(
             name=name,
             feature_count=int(count),
@@ -246,3 +258,79 @@ class PostGISStore(RasterFiles):
             conn.execute(
                 sa.text(f"DELETE FROM {self.schema}.{META_TABLE} WHERE name = :n"), {"n": name}
             )
+
+    # ------------------------------------------------------------------ tiles
+
+    @functools.cached_property
+    def tile_cache(self) -> PostgresTileCache:
+        return PostgresTileCache(self.engine, self.schema)
+
+    def layer_tag(self, name: str) -> str:
+        """The layer's version and time written, from the metadata table only: it
+        changes with every write, also when a layer is removed and written anew."""
+        check_layer_name(name)
+        with self.engine.connect() as conn:
+            meta = self._meta(conn, name)
+        return layer_tag(meta.version, meta.written_at)
+
+    def feature_boxes(self, name: str) -> tuple[np.ndarray, str | None]:
+        """Every feature's box (minx, miny, maxx, maxy) in the storage CRS, and that CRS."""
+        check_layer_name(name)
+        with self.engine.connect() as conn:
+            srid = self._meta(conn, name).srid
+            rows = conn.execute(
+                sa.text(
+                    f"SELECT ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b) FROM"
+                    f' (SELECT {GEOMETRY_COLUMN}::box2d AS b FROM {self.schema}."{name}"'
+                    f" WHERE {GEOMETRY_COLUMN} IS NOT NULL) s"
+                )
+            ).fetchall()
+        return np.array(rows, dtype="float64").reshape(-1, 4), f"EPSG:{srid}" if srid else None
+
+    def mvt(self, name: str, z: int, x: int, y: int, *, fields=()) -> bytes:
+        """The detail tile z/x/y: ST_AsMVT over ST_AsMVTGeom, the `&&` on the buffered
+        tile envelope using the layer's GiST index, simplified to half a pixel first."""
+        tiles.check_tile(z, x, y)
+        check_layer_name(name)
+        with self.engine.connect() as conn:
+            srid = self._meta(conn, name).srid
+            columns = {
+                r[0]
+                for r in conn.execute(
+                    sa.text(
+                        "SELECT column_name FROM information_schema.columns"
+                        " WHERE table_schema = :s AND table_name = :t"
+                    ),
+                    {"s": self.schema, "t": name},
+                )
+            }
+            chosen = [f for f in fields if f in columns and f not in (GEOMETRY_COLUMN, ROW_COLUMN)]
+            attrs = "".join(f', t."{f}"' for f in chosen)
+            margin = tiles.BUFFER / tiles.EXTENT
+            geom = f"t.{GEOMETRY_COLUMN}"
+            if srid and srid != 3857:
+                search = f"ST_Transform(ST_Segmentize(ST_TileEnvelope(:z, :x, :y, margin => {margin}), :seg), {int(srid)})"
+                shape = f"ST_Transform(ST_SimplifyPreserveTopology({geom}, :tol), 3857)"
+            else:
+                search = f"ST_TileEnvelope(:z, :x, :y, margin => {margin})"
+                shape = f"ST_SimplifyPreserveTopology({geom}, :tol)"
+            sql = (
+                f"SELECT ST_AsMVT(q, :layer, {tiles.EXTENT}, 'geom') FROM ("
+                f" SELECT ST_AsMVTGeom({shape}, ST_TileEnvelope(:z, :x, :y),"
+                f" {tiles.EXTENT}, {tiles.BUFFER}, true) AS geom{attrs}"
+                f' FROM {self.schema}."{name}" t WHERE {geom} && {search}'
+                ") q WHERE q.geom IS NOT NULL"
+            )
+            size = 2 * tiles.WORLD / (1 << z)
+            data = conn.execute(
+                sa.text(sql),
+                {
+                    "z": z,
+                    "x": x,
+                    "y": y,
+                    "layer": name,
+                    "tol": tiles.simplify_tolerance(z),
+                    "seg": size / 8,
+                },
+            ).scalar()
+        return bytes(data or b"")

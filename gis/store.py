@@ -19,14 +19,18 @@ The instance folder is private: folders 0700, files 0600.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
+import sqlite3
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyogrio
 
+from gis import tiles
 from gis.errors import PlannerError
 from gis.layer_names import check_layer_name
 from gis.store_base import (  # noqa: F401 - re-exported: callers import them from gis.store
@@ -41,6 +45,7 @@ from gis.store_base import (  # noqa: F401 - re-exported: callers import them fr
     clean_locked,
     file_lock,
     geometry_type_of,
+    layer_tag,
     private_dir,
     record_reports,
     remove_stale,
@@ -48,6 +53,7 @@ from gis.store_base import (  # noqa: F401 - re-exported: callers import them fr
     utc_now,
     write_json_atomic,
 )
+from gis.tile_cache import SQLiteTileCache
 
 
 class GeoPackageStore(RasterFiles):
@@ -169,6 +175,44 @@ class GeoPackageStore(RasterFiles):
             if not self.has_layer(name):
                 raise LayerNotFound(name)
             self._path(name).unlink()
+
+    # ------------------------------------------------------------------ tiles
+
+    @functools.cached_property
+    def tile_cache(self) -> SQLiteTileCache:
+        return SQLiteTileCache(private_dir(self.home / "tiles") / "cache.sqlite")
+
+    def layer_tag(self, name: str) -> str:
+        """The layer's version and time written, read from its metadata only."""
+        if not self.has_layer(name):
+            raise LayerNotFound(name)
+        meta = pyogrio.read_info(self._path(name), layer=name).get("layer_metadata") or {}
+        return layer_tag(meta.get("planner_version", 0), meta.get("planner_written_at"))
+
+    def feature_boxes(self, name: str) -> tuple[np.ndarray, str | None]:
+        """Every feature's box (minx, miny, maxx, maxy) in the storage CRS, and that CRS:
+        read from the GeoPackage's R-tree, not from the features."""
+        path = self._path(name)
+        if not path.exists():
+            raise LayerNotFound(name)
+        crs = pyogrio.read_info(path, layer=name).get("crs")
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+            (column,) = conn.execute(
+                "SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?", (name,)
+            ).fetchone()
+            rtree = f"rtree_{name}_{column}".replace('"', "")
+            rows = conn.execute(f'SELECT minx, miny, maxx, maxy FROM "{rtree}"').fetchall()
+        return np.array(rows, dtype="float64").reshape(-1, 4), crs
+
+    def mvt(self, name: str, z: int, x: int, y: int, *, fields=()) -> bytes:
+        """The detail tile z/x/y of the layer (gis.tiles.detail_tile)."""
+        crs = (
+            pyogrio.read_info(self._path(name), layer=name).get("crs")
+            if self.has_layer(name)
+            else None
+        )
+        gdf = self.read(name, bbox=tiles.search_box(z, x, y, crs) if crs else None)
+        return tiles.detail_tile(gdf, z, x, y, layer=name, fields=list(fields))
 
 
 def open_store(

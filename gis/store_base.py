@@ -229,7 +229,14 @@ class LayerStore(Protocol):
 
 
 def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def layer_tag(version, written_at) -> str:
+    """A layer's version and write time as one short tag ("3-20261203063000123456"):
+    what tiles and their cache are keyed by; a removed layer written anew gets a new one."""
+    stamp = "".join(ch for ch in str(written_at or "") if ch.isdigit())[:20]
+    return f"{int(version or 0)}-{stamp}"
 
 
 def geometry_type_of(gdf: gpd.GeoDataFrame) -> str | None:

@@ -17,6 +17,7 @@ import {
   setLang,
   t,
 } from "./i18n.js";
+import { buildTiledLayer } from "./tiled_layer.js";
 
 // Layers that start hidden (they cover the others); a user can switch them on. They are
 // fetched the first time they are switched on, not with the page.
@@ -513,6 +514,65 @@ async function refineVector(map, meta, layer) {
   layer.plannerDetail = got;
 }
 
+// ---------------------------------------------------------------- tiled layers
+
+// A click on the map asks a tiled layer's API for the features this many pixels around it,
+// from this zoom on (below, a tile shows counts, and a click would fetch too many).
+const IDENTIFY_PX = 4;
+const IDENTIFY_MIN_ZOOM = 13;
+
+function ringContains(ring, x, y) {
+  let inside = false;
+  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+    const [xi, yi] = ring[i];
+    const [xj, yj] = ring[j];
+    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+  }
+  return inside;
+}
+
+function polygonContains(geometry, x, y) {
+  const polygons =
+    geometry?.type === "Polygon" ? [geometry.coordinates] : geometry?.type === "MultiPolygon" ? geometry.coordinates : [];
+  return polygons.some(
+    (rings) => ringContains(rings[0], x, y) && !rings.slice(1).some((hole) => ringContains(hole, x, y)),
+  );
+}
+
+/** The feature of a tiled layer under a click: the polygon holding it, else the first found. */
+async function identify(map, meta, latlng) {
+  const p = map.latLngToContainerPoint(latlng);
+  const sw = map.containerPointToLatLng([p.x - IDENTIFY_PX, p.y + IDENTIFY_PX]);
+  const ne = map.containerPointToLatLng([p.x + IDENTIFY_PX, p.y - IDENTIFY_PX]);
+  const bbox = [sw.lng, sw.lat, ne.lng, ne.lat].map((v) => v.toFixed(7)).join(",");
+  const data = await fetchJSON(`${apiBase}/layers/${encodeURIComponent(meta.name)}?bbox=${bbox}`);
+  const features = data.features || [];
+  return features.find((f) => polygonContains(f.geometry, latlng.lng, latlng.lat)) || features[0] || null;
+}
+
+/** Pop-ups for the tiled layers: the topmost one on the map with a feature under the click. */
+function enableIdentify(map, entries) {
+  map.on("click", async (event) => {
+    if (map.getZoom() < IDENTIFY_MIN_ZOOM) return;
+    const on = entries
+      .filter(({ layer }) => map.hasLayer(layer))
+      .sort((a, b) => (b.meta.draw_order ?? 0) - (a.meta.draw_order ?? 0));
+    for (const { meta } of on) {
+      try {
+        const feature = await identify(map, meta, event.latlng);
+        if (!feature) continue;
+        L.popup({ ...popupOptions(map), ...popupPadding(map) })
+          .setLatLng(event.latlng)
+          .setContent(buildPopup(meta, feature))
+          .openOn(map);
+        return;
+      } catch (error) {
+        console.warn(`could not identify in layer ${meta.name}`, error);
+      }
+    }
+  });
+}
+
 // ---------------------------------------------------------------- controls
 
 function overlayName(meta) {
@@ -891,6 +951,7 @@ async function main() {
   ensurePatterns(map, state.metas);
 
   const vectors = [];
+  const tiled = [];
   for (const meta of state.metas) {
     if (meta.loaded === false) {
       // In the catalogue but not in the store yet: listed in the legend only.
@@ -898,12 +959,28 @@ async function main() {
       continue;
     }
     let layer = null;
-    if (meta.kind === "vector") layer = buildVectorLayer(map, meta);
+    if (meta.kind === "vector" && meta.tiles) {
+      layer = buildTiledLayer(map, meta, { pane: paneFor(map, meta) });
+    } else if (meta.kind === "vector") layer = buildVectorLayer(map, meta);
     else if (meta.kind === "raster") layer = buildRasterLayer(map, meta);
     const entry = { meta, layer, loading: null };
     state.entries.set(meta.name, entry);
     if (layer && !DEFAULT_OFF.has(meta.name)) layer.addTo(map);
-    if (meta.kind === "vector") vectors.push(entry);
+    if (meta.kind === "vector" && meta.tiles) tiled.push(entry);
+    else if (meta.kind === "vector") vectors.push(entry);
+  }
+  if (tiled.length) {
+    enableIdentify(map, tiled);
+    document.body.dataset.tilesState = "loading";
+    Promise.all(tiled.map(({ layer }) => layer.plannerReady))
+      .then(() => {
+        document.body.dataset.tilesState = "ready";
+      })
+      .catch((error) => {
+        console.error("could not load the tile renderer", error);
+        document.body.dataset.tilesState = "error";
+        setMessage("tiles-renderer", "error", () => t("status.catalogFailed", { error: error.message }));
+      });
   }
 
   state.zoomTo = new ZoomToControl().addTo(map);
