@@ -32,7 +32,7 @@ def json_error(status: int, message_en: str, message_th: str, **extra):
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/")
+    return request.path.startswith(("/api/", "/tiles/"))  # read by scripts, not people
 
 
 def layer_not_found(exc: LayerNotFound):

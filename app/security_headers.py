@@ -90,6 +90,10 @@ def init_app(app: Flask) -> None:
         # but only when nobody is logged in; everything else may be personal.
         if "Cache-Control" in headers and _is_anonymous(app) and "Set-Cookie" not in headers:
             return response
+        # A view that vouches for holding no personal data (the tiles of a layer that
+        # is not `personal`, app/tiles_views.py) keeps its policy for everyone.
+        if g.get("holds_no_personal_data") and "Set-Cookie" not in headers:
+            return response
         headers["Cache-Control"] = "no-store"
         headers.pop("Expires", None)
         return response

@@ -1301,6 +1301,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "th": "รูปขนาดเล็กจะแสดงเมื่อซูมเข้า",
         "en": "Small shapes are drawn when you zoom in",
     },
+    "legend.counts": {
+        "th": "วงกลมแสดงจำนวนในบริเวณนั้น ซูมเข้าเพื่อดูรูปแปลงแต่ละหลัง",
+        "en": "Circles show how many are there; zoom in to see each shape",
+    },
     "zoom.label": {"th": "ซูมไปที่ชั้นข้อมูล", "en": "Zoom to layer"},
     "zoom.choose": {"th": "— เลือกชั้นข้อมูล —", "en": "— choose a layer —"},
     "zoom.go": {"th": "ซูม", "en": "Zoom"},

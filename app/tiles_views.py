@@ -1,7 +1,9 @@
 """`GET /tiles/<layer>/<z>/<x>/<y>.mvt`: a vector layer's Mapbox vector tiles.
 
 The layer's access rule applies as for its GeoJSON (app.layer_access); a tile holds
-no personal field, so it is the same for everyone allowed the layer. The ETag is the
+no personal field, so it is the same for everyone allowed the layer. A browser may
+keep (and revalidate) the tiles of public and logged-in layers; those of a personal
+layer, the homes of households, it is told not to store. The ETag is the
 layer's tag and the tile's address: a browser revalidates and gets 304 until the
 layer is written again. Gzip when the browser takes it (docs/decisions/0029).
 """
@@ -10,7 +12,7 @@ from __future__ import annotations
 
 import gzip
 
-from flask import Blueprint, Flask, Response, request
+from flask import Blueprint, Flask, Response, g, request
 
 from app import layer_access
 from app.application import tiles as tile_service
@@ -36,7 +38,10 @@ def tile(name: str, z: int, x: int, y: int):
         raise LayerNotFound(name)
     layer_access.require_layer(name)
     made = tile_service.layer_tile(store, name, z, x, y, fields=tile_fields(name))
-    public = layer_access.layer_access(name) == "public"
+    access = layer_access.layer_access(name)
+    public = access == "public"
+    # The tiles of a personal layer are never stored by the browser (app.security_headers).
+    g.holds_no_personal_data = access != "personal"
     headers = {
         "ETag": f'"{name}-{made.tag}-{z}-{x}-{y}"',
         "Cache-Control": "public, no-cache" if public else "private, no-cache",

@@ -66,6 +66,9 @@ class SQLiteTileCache:
         )
         return cur.rowcount
 
+    def clear(self, layer: str) -> None:
+        self._connect().execute("DELETE FROM tiles WHERE layer = ?", (layer,))
+
     def count(self, layer: str, version: str) -> int:
         return (
             self._connect()
@@ -116,6 +119,12 @@ class PostgresTileCache:
                 sa.text(f"DELETE FROM {self.table} WHERE layer = :layer AND version <> :version"),
                 {"layer": layer, "version": version},
             ).rowcount
+
+    def clear(self, layer: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                sa.text(f"DELETE FROM {self.table} WHERE layer = :layer"), {"layer": layer}
+            )
 
     def count(self, layer: str, version: str) -> int:
         with self.engine.connect() as conn:

@@ -167,12 +167,25 @@ def search_box(z: int, x: int, y: int, crs) -> tuple[float, float, float, float]
     return tuple(to_crs.transform_bounds(*buffered_bounds(z, x, y), densify_pts=21))
 
 
-def _encode(name: str, features: list[dict], z: int, x: int, y: int) -> bytes:
+def _to_tile_units(geoms: np.ndarray, z: int, x: int, y: int) -> np.ndarray:
+    """EPSG:3857 geometries in whole tile units (0..EXTENT, y up), all at once."""
+    minx, miny, maxx, maxy = tile_bounds(z, x, y)
+    scale = np.array([EXTENT / (maxx - minx), EXTENT / (maxy - miny)])
+    origin = np.array([minx, miny])
+    return shapely.transform(geoms, lambda xy: np.round((xy - origin) * scale))
+
+
+def _encode(name: str, geoms: np.ndarray, props: list[dict]) -> bytes:
+    """The MVT of geometries already in tile units (see `_to_tile_units`)."""
+    features = [
+        {"geometry": g, "properties": p}
+        for g, p in zip(geoms, props, strict=True)
+        if g is not None and not g.is_empty
+    ]
     if not features:
         return b""
     return mapbox_vector_tile.encode(
-        [{"name": name, "features": features}],
-        default_options={"quantize_bounds": tile_bounds(z, x, y), "extents": EXTENT},
+        [{"name": name, "features": features}], default_options={"extents": EXTENT}
     )
 
 
@@ -207,18 +220,17 @@ def detail_tile(
     keep = ~(shapely.is_empty(geoms) | shapely.is_missing(geoms))
     columns = [f for f in fields if f in gdf.columns]
     records = gdf.loc[keep, columns].to_dict("records") if columns else None
-    features = []
-    for i, geom in enumerate(geoms[keep]):
-        if geom.geom_type == "GeometryCollection":
-            parts = [g for g in shapely.get_parts(geom) if g.dim == max(p.dim for p in geom.geoms)]
-            geom = shapely.union_all(parts)
-        props = {}
-        if records is not None:
-            props = {
-                k: v for k, v in ((k, _plain(v)) for k, v in records[i].items()) if v is not None
-            }
-        features.append({"geometry": geom, "properties": props})
-    return _encode(layer, features, z, x, y)
+    shapes = []
+    for geom in geoms[keep]:
+        if geom.geom_type == "GeometryCollection":  # a clip can leave lines beside areas
+            top = max(p.dim for p in geom.geoms)
+            geom = shapely.union_all([g for g in shapely.get_parts(geom) if g.dim == top])
+        shapes.append(geom)
+    props = [
+        {k: v for k, v in ((k, _plain(v)) for k, v in record.items()) if v is not None}
+        for record in (records or [{}] * len(shapes))
+    ]
+    return _encode(layer, _to_tile_units(np.array(shapes, dtype=object), z, x, y), props)
 
 
 def summary_tile(index: BoxIndex, z: int, x: int, y: int, *, layer: str) -> bytes:
@@ -244,11 +256,9 @@ def summary_tile(index: BoxIndex, z: int, x: int, y: int, *, layer: str) -> byte
     counts = np.diff(np.r_[starts, len(key)])
     mean_x = np.add.reduceat(cx, starts) / counts
     mean_y = np.add.reduceat(cy, starts) / counts
-    features = [
-        {"geometry": shapely.Point(px, py), "properties": {"count": int(n)}}
-        for px, py, n in zip(mean_x, mean_y, counts, strict=True)
-    ]
-    return _encode(layer, features, z, x, y)
+    points = shapely.points(mean_x, mean_y)
+    props = [{"count": int(n)} for n in counts]
+    return _encode(layer, _to_tile_units(points, z, x, y), props)
 
 
 def decode(tile: bytes) -> dict:

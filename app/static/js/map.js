@@ -732,7 +732,9 @@ const LegendControl = L.Control.extend({
       section.append(h);
       const culled = entry?.layer?.plannerCulled;
       const belowMin = map.getZoom() < minZoomOf(meta);
-      if (shown && (belowMin || culled?.smallHidden)) {
+      if (shown && meta.tiles) {
+        section.append(el("p", "legend-note", t("legend.counts")));
+      } else if (shown && (belowMin || culled?.smallHidden)) {
         section.append(el("p", "legend-note", t("legend.zoomIn")));
       }
       const list = el("ul", "legend-items");
