@@ -172,7 +172,10 @@ def _to_tile_units(geoms: np.ndarray, z: int, x: int, y: int) -> np.ndarray:
     minx, miny, maxx, maxy = tile_bounds(z, x, y)
     scale = np.array([EXTENT / (maxx - minx), EXTENT / (maxy - miny)])
     origin = np.array([minx, miny])
-    return shapely.transform(geoms, lambda xy: np.round((xy - origin) * scale))
+    moved = shapely.transform(geoms, lambda xy: np.round((xy - origin) * scale))
+    # Outer rings anticlockwise with y up: clockwise once the encoder turns y down, as
+    # the MVT spec wants; done here for all at once, so the encoder need not check each.
+    return shapely.orient_polygons(moved, exterior_cw=False)
 
 
 def _encode(name: str, geoms: np.ndarray, props: list[dict]) -> bytes:
@@ -185,7 +188,8 @@ def _encode(name: str, geoms: np.ndarray, props: list[dict]) -> bytes:
     if not features:
         return b""
     return mapbox_vector_tile.encode(
-        [{"name": name, "features": features}], default_options={"extents": EXTENT}
+        [{"name": name, "features": features}],
+        default_options={"extents": EXTENT, "check_winding_order": False},
     )
 
 
