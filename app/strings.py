@@ -1565,8 +1565,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "{events:,} stage events",
     },
     "national.timings": {
-        "th": "เวลา: สร้างข้อมูล {build_s} วินาที ชั้นข้อมูล {layers_s} วินาที "
-        "กรณีและครัวเรือน {cases_s} วินาที",
+        "th": "เวลา: สร้างข้อมูล {build_s} วินาที ชั้นข้อมูล {layers_s} วินาที กรณีและครัวเรือน {cases_s} วินาที",
         "en": "time: generate {build_s} s, layers {layers_s} s, cases and households {cases_s} s",
     },
     "national.removed": {
