@@ -1542,7 +1542,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "imports.map_none": {"th": "— ไม่มี —", "en": "— none —"},
     # -- the national-scale sample (`planner sample --national`, decision 0030) --
     "national.illustrative": {
-        "th": "ข้อมูลสมมติทั้งหมด: ชุมชน สิ่งปลูกสร้าง แปลงที่ดิน กรณี และครัวเรือน "
+        "th": "ข้อมูลตัวอย่างทั้งหมด: ชุมชน สิ่งปลูกสร้าง แปลงที่ดิน กรณี และครัวเรือน "
         "สร้างขึ้นเพื่อทดสอบระบบในระดับประเทศ ไม่ใช่ข้อมูลจริง "
         "(รหัสจังหวัด อำเภอ ตำบล เป็นรหัสจริงของกรมการปกครอง จุดกึ่งกลางจังหวัดเป็นค่าประมาณ)",
         "en": "All made up: communities, structures, parcels, cases and households are "

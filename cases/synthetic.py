@@ -34,7 +34,7 @@ PROGRAMME_SHARES = {
     "disaster": 0.10,
 }
 FIRST_DAY, LAST_DAY = date(2019, 1, 1), date(2026, 10, 31)
-NOTE = "ข้อมูลสมมติระดับประเทศ / illustrative national sample"
+NOTE = "ข้อมูลตัวอย่างระดับประเทศ / illustrative national sample"
 _BUILD_STAGES = {"construction", "repair", "moving_in"}
 _STATUSES = np.array(
     ["not_started", "ready_to_build", "under_construction", "finished", "moved_in"]
@@ -91,7 +91,7 @@ def plan(seed: int, *, communities: int = COMMUNITIES, households: int = HOUSEHO
             out.append(
                 Community(
                     id=f"N{i + 1:05d}",
-                    name_th=f"ชุมชนสมมติ {i + 1} {district.name_th}",
+                    name_th=f"ชุมชนตัวอย่าง {i + 1} {district.name_th}",
                     name_en=f"Illustrative community {i + 1}, {district.name_en}",
                     district_en=district.name_en,
                     district_th=district.name_th,
@@ -165,13 +165,13 @@ def write(
                 ref=f"NAT-{community.id}",
                 community_id=community.id,
                 case_type=ctype.id,
-                title_th=f"กรณีสมมติ {community.name_th}",
+                title_th=f"กรณีตัวอย่าง {community.name_th}",
                 title_en=f"Illustrative case, {community.name_en}",
                 stage=stage,
                 stage_entered_on=last_move,
                 hold_reason=reasons[i % len(reasons)] if on_hold else None,
                 cooperative_name=(
-                    f"สหกรณ์สมมติ {community.name_th} จำกัด"
+                    f"สหกรณ์ตัวอย่าง {community.name_th} จำกัด"
                     if "cooperative" in stages[: reached + 1]
                     else None
                 ),
@@ -241,7 +241,7 @@ def _households(repo, plan, phases, rng, locations, structure_ids, agreed) -> No
             Household(
                 case_id=phases[owner[n]][0],
                 household_no=int(numbers[n]) + 1,
-                head_name=f"ครัวเรือนสมมติ {n + 1}",
+                head_name=f"ครัวเรือนตัวอย่าง {n + 1}",
                 members=int(members[n]),
                 monthly_income=int(income[n]),
                 tenure="renting",

@@ -282,7 +282,7 @@ def test_cli_says_illustrative_counts_and_time(store_config):
     result = _planner("--national", "--scale", "0.01", "--seed", "3", config=store_config)
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert "illustrative" in out and "ข้อมูลสมมติ" in out
+    assert "illustrative" in out and "ข้อมูลตัวอย่าง" in out
     assert "20 communities" in out and "3,000 structures" in out and "200 stage events" in out
     assert re.search(r"in \d+\.\d s", out) and "วินาที" in out
     # Again: the case store has cases now; refused in both languages, exit status 2.

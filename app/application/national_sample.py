@@ -28,7 +28,7 @@ LAYERS = ("communities", "structures", "tenure_parcels")
 PROVENANCE = {
     "source": "planner sample --national",
     "illustrative": True,
-    "note": "ข้อมูลสมมติระดับประเทศ ไม่ใช่ข้อมูลจริง / made-up national-scale sample, not real data",
+    "note": "ข้อมูลตัวอย่างระดับประเทศ ไม่ใช่ข้อมูลจริง / made-up national-scale sample, not real data",
 }
 
 

@@ -46,7 +46,7 @@ from gis.paths import SAMPLE_DIR
     "--national",
     is_flag=True,
     help="Build the illustrative national-scale sample instead: 2,000 communities in the "
-    "77 provinces, 300,000 structures and households (ตัวอย่างระดับประเทศ, ข้อมูลสมมติ).",
+    "77 provinces, 300,000 structures and households (ตัวอย่างระดับประเทศ, ข้อมูลตัวอย่าง).",
 )
 @click.option(
     "--scale",
