@@ -143,6 +143,8 @@ def write(
     programmes = list(PROGRAMME_SHARES)
     reasons = sorted(workflows.hold_reasons)
     n_cases = len(plan.communities)
+    if events < n_cases:
+        raise ValueError(f"{events} stage events for {n_cases} cases: each case needs one")
     per_case_events = _split(events, n_cases, rng)
     case_types = rng.choice(len(programmes), size=n_cases, p=list(PROGRAMME_SHARES.values()))
     total_households = int(plan.households.sum())
@@ -233,6 +235,7 @@ def _households(repo, plan, phases, rng, locations, structure_ids, agreed) -> No
     numbers = np.arange(total) - np.repeat(
         np.cumsum(plan.households) - plan.households, plan.households
     )
+    points = shapely.points(locations) if locations is not None else None
     batch = []
     for n in range(total):
         status = str(_STATUSES[status_idx[n]])
@@ -249,7 +252,7 @@ def _households(repo, plan, phases, rng, locations, structure_ids, agreed) -> No
                 house_status=status,
                 finished_on=FIRST_DAY + timedelta(days=int(finished_days[n])) if done else None,
                 structure_id=structure_ids[n] if structure_ids is not None else None,
-                location=shapely.Point(locations[n]) if locations is not None else None,
+                location=points[n] if points is not None else None,
             )
         )
         if len(batch) == 20_000:
