@@ -46,9 +46,6 @@ def build(store: CaseStore, seed: int = 7) -> None:
         synthetic.plan(seed, communities=COMMUNITIES, households=HOUSEHOLDS),
         events=EVENTS,
     )
-    if store.url.startswith("postgresql"):
-        with store.engine.begin() as conn:
-            conn.execute(sa.text("ANALYZE"))
 
 
 def busiest_district(store: CaseStore) -> tuple[str, str]:

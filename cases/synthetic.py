@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 import numpy as np
 import shapely
+import sqlalchemy as sa
 
 from cases.model import Case, Community, Household, StageEvent
 from cases.register import dopa_tables
@@ -214,6 +215,16 @@ def write(
         repo.add_events(all_events)
         _households(repo, plan, phases, rng, locations, structure_ids, agreed)
         uow.commit()
+    if store.url.startswith("postgresql"):  # fresh statistics for the planner's first queries
+        with store.engine.begin() as conn:
+            for table in (
+                "communities",
+                "cases",
+                "households",
+                "stage_events",
+                "household_tallies",
+            ):
+                conn.execute(sa.text(f"ANALYZE {table}"))
     return {
         "communities": n_cases,
         "cases": n_cases,
