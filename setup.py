@@ -5,7 +5,12 @@ docs/decisions/0014-packaging.md says why."""
 
 from setuptools import find_namespace_packages, setup
 
-LAYERS = ["gis._layers", "gis._layers.rules", "gis._layers.sample"]  # layers/sources stays out
+LAYERS = [
+    "gis._layers",
+    "gis._layers.rules",
+    "gis._layers.sample",
+    "gis._layers.national",
+]  # layers/sources stays out
 
 setup(
     packages=[*find_namespace_packages(include=["app*", "gis*", "cases*"]), *LAYERS],

@@ -1544,6 +1544,52 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "extra (optional)",
     },
     "imports.map_none": {"th": "— ไม่มี —", "en": "— none —"},
+    # -- the national-scale sample (`planner sample --national`, decision 0030) --
+    "national.illustrative": {
+        "th": "ข้อมูลตัวอย่างทั้งหมด: ชุมชน สิ่งปลูกสร้าง แปลงที่ดิน กรณี และครัวเรือน "
+        "สร้างขึ้นเพื่อทดสอบระบบในระดับประเทศ ไม่ใช่ข้อมูลจริง "
+        "(รหัสจังหวัด อำเภอ ตำบล เป็นรหัสจริงของกรมการปกครอง จุดกึ่งกลางจังหวัดเป็นค่าประมาณ)",
+        "en": "All made up: communities, structures, parcels, cases and households are "
+        "illustrative, generated to try the planner at national scale; not real data "
+        "(province, district and subdistrict codes are DOPA's real codes; province "
+        "centres are approximate)",
+    },
+    "national.built": {
+        "th": "สร้างตัวอย่างระดับประเทศแล้ว (seed {seed}, สัดส่วน {scale}) "
+        "ใช้เวลา {seconds} วินาที ใน {store}",
+        "en": "built the national-scale sample (seed {seed}, scale {scale}) "
+        "in {seconds} s into {store}",
+    },
+    "national.counts": {
+        "th": "ชุมชน {communities:,} แห่งใน {provinces} จังหวัด สิ่งปลูกสร้าง {structures:,} หลัง "
+        "แปลงที่ดิน {parcels:,} แปลง กรณี {cases:,} กรณี ครัวเรือน {households:,} ครัวเรือน "
+        "เหตุการณ์ขั้นตอน {events:,} รายการ",
+        "en": "{communities:,} communities in {provinces} provinces, {structures:,} structures, "
+        "{parcels:,} tenure parcels, {cases:,} cases, {households:,} households, "
+        "{events:,} stage events",
+    },
+    "national.timings": {
+        "th": "เวลา: สร้างข้อมูล {build_s} วินาที ชั้นข้อมูล {layers_s} วินาที กรณีและครัวเรือน {cases_s} วินาที",
+        "en": "time: generate {build_s} s, layers {layers_s} s, cases and households {cases_s} s",
+    },
+    "national.removed": {
+        "th": "นำชั้นข้อมูลตัวอย่างคลองเปรมประชากรออกแล้ว: {names}",
+        "en": "removed the Khlong Prem corridor sample's other layers: {names}",
+    },
+    "national.cases_exist": {
+        "th": "ที่เก็บกรณีมีอยู่แล้ว {cases:,} กรณี ตัวอย่างระดับประเทศต้องใช้ที่เก็บกรณีที่ว่าง "
+        "(PLANNER_HOME ใหม่ หรือฐานข้อมูลใหม่) ไม่ได้เขียนอะไรเลย",
+        "en": "the case store already has {cases:,} cases; the national sample needs an empty "
+        "case store (a new PLANNER_HOME or database). Nothing was written",
+    },
+    "national.bad_scale": {
+        "th": "--scale ต้องมากกว่า 0 และไม่เกิน 1 (ได้รับ {scale})",
+        "en": "--scale must be more than 0 and at most 1 (got {scale})",
+    },
+    "national.rebuild_too": {
+        "th": "--national ใช้ร่วมกับ --rebuild, --no-load, --out หรือ --demo-users ไม่ได้",
+        "en": "--national cannot be combined with --rebuild, --no-load, --out or --demo-users",
+    },
     # -- backups (app/application/backup.py, `planner backup` and `planner restore`) --
     "backup.out_exists": {
         "th": "มีไฟล์ {path} อยู่แล้ว กรุณาตั้งชื่อไฟล์ใหม่ (การสำรองข้อมูลไม่เขียนทับไฟล์เดิม)",

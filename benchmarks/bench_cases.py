@@ -1,6 +1,7 @@
 """Issue 3: the case tracker at national scale.
 
-A synthetic store of 2,000 communities, 300,000 households and 20,000 stage
+A synthetic store of 2,000 communities in the 77 provinces (cases/synthetic.py, the
+generator `planner sample --national` uses), 300,000 households and 20,000 stage
 events, on the embedded store (SQLite) and, when DATABASE_URL is set, on
 PostgreSQL. Measured: p50 and p95 of the dashboard (progress by district,
 stalled cases, houses finished over time) and of the filtered case list (one
@@ -20,108 +21,43 @@ import statistics
 import tempfile
 import time
 import uuid
-from datetime import date, timedelta
+from datetime import date
 
-import numpy as np
-import shapely
 import sqlalchemy as sa
 from run import entry
 
-from cases import services
-from cases.model import Case, Community, Household, StageEvent, User
+from cases import services, synthetic
+from cases.model import User
 from cases.store import CaseStore
-from cases.workflow import default_workflows
 
-COMMUNITIES = 2_000
-HOUSEHOLDS = 300_000
-EVENTS = 20_000
+COMMUNITIES = synthetic.COMMUNITIES
+HOUSEHOLDS = synthetic.HOUSEHOLDS
+EVENTS = synthetic.EVENTS
 RUNS = 40
 OFFICER = User(username="bench", role="officer")
-DISTRICTS = [f"District {i:02d}" for i in range(50)]
 TODAY = date(2026, 11, 25)
 
 
 def build(store: CaseStore, seed: int = 7) -> None:
-    rng = np.random.default_rng(seed)
-    workflows = default_workflows()
-    types = list(workflows.case_types)
-    with store.uow() as uow:
-        uow.repo.add_communities(
-            [
-                Community(
-                    id=f"C{i:05d}",
-                    name_th=f"ชุมชน {i}",
-                    name_en=f"Community {i}",
-                    district_en=DISTRICTS[i % 50],
-                    district_th=f"เขต {i % 50}",
-                )
-                for i in range(COMMUNITIES)
-            ]
-        )
-        cases = []
-        for i in range(COMMUNITIES):
-            ctype = workflows.case_type(types[i % len(types)])
-            stage = ctype.stages[int(rng.integers(0, len(ctype.stages)))].id
-            entered = date(2019, 1, 1) + timedelta(days=int(rng.integers(0, 2800)))
-            case = Case(
-                ref=f"R{i:05d}",
-                community_id=f"C{i:05d}",
-                case_type=ctype.id,
-                title_th=f"กรณี {i}",
-                title_en=f"Case {i}",
-                stage=stage,
-                stage_entered_on=entered,
-                id=i + 1,
-                site=shapely.box(600000 + i, 1500000, 600050 + i, 1500050),
+    """The national-scale case store, from the generator `planner sample --national` uses
+    (cases/synthetic.py): communities in all 77 provinces, real DOPA districts."""
+    synthetic.write(
+        store,
+        synthetic.plan(seed, communities=COMMUNITIES, households=HOUSEHOLDS),
+        events=EVENTS,
+    )
+
+
+def busiest_district(store: CaseStore) -> tuple[str, str]:
+    """(district, stage) with the most cases in one stage: the case list's filter."""
+    with store.engine.connect() as conn:
+        row = conn.execute(
+            sa.text(
+                "SELECT m.district_en, c.stage FROM cases c JOIN communities m"
+                " ON m.id = c.community_id GROUP BY 1, 2 ORDER BY count(*) DESC, 1, 2 LIMIT 1"
             )
-            cases.append((case, ctype.programme))
-        uow.repo.add_cases(cases)
-        statuses = np.array(
-            ["not_started", "ready_to_build", "under_construction", "finished", "moved_in"]
-        )
-        status_idx = rng.choice(5, size=HOUSEHOLDS, p=[0.6, 0.05, 0.1, 0.2, 0.05])
-        case_ids = rng.integers(1, COMMUNITIES + 1, size=HOUSEHOLDS)
-        finished_days = rng.integers(0, 2400, size=HOUSEHOLDS)
-        batch = []
-        for n in range(HOUSEHOLDS):
-            status = statuses[status_idx[n]]
-            finished = status in ("finished", "moved_in")
-            batch.append(
-                Household(
-                    case_id=int(case_ids[n]),
-                    household_no=n + 1,
-                    head_name=f"ครัวเรือน {n}",
-                    members=3,
-                    monthly_income=12000,
-                    tenure="renting",
-                    agreed_to_move=bool(n % 10),
-                    house_status=str(status),
-                    finished_on=date(2020, 1, 1) + timedelta(days=int(finished_days[n]))
-                    if finished
-                    else None,
-                    location=shapely.Point(600000 + n % 5000, 1500000 + n // 5000),
-                )
-            )
-            if len(batch) == 20_000:
-                uow.repo.add_households(batch)
-                batch = []
-        uow.repo.add_households(batch)
-        uow.repo.add_events(
-            [
-                StageEvent(
-                    case_id=int(rng.integers(1, COMMUNITIES + 1)),
-                    from_stage=None,
-                    to_stage="survey",
-                    on=date(2019, 1, 1) + timedelta(days=int(rng.integers(0, 2800))),
-                    by="bench",
-                )
-                for _ in range(EVENTS)
-            ]
-        )
-        uow.commit()
-    if store.url.startswith("postgresql"):
-        with store.engine.begin() as conn:
-            conn.execute(sa.text("ANALYZE"))
+        ).first()
+    return row[0], row[1]
 
 
 def percentiles(fn, runs: int = RUNS) -> tuple[float, float]:
@@ -145,12 +81,14 @@ def measure(label: str, store: CaseStore) -> list[dict]:
         services.stalled_cases(store.uow(), OFFICER, today=TODAY)
         services.finished_over_time(store.uow())
 
+    district, stage = busiest_district(store)
+
     def case_list():
         rows, total = services.list_cases(
             store.uow(),
             OFFICER,
-            district="District 07",
-            stage="construction",
+            district=district,
+            stage=stage,
             today=TODAY,
             per_page=50,
         )

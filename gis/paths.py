@@ -28,6 +28,8 @@ RULES_DIR = LAYERS_DIR / "rules"
 SOURCES_DIR = LAYERS_DIR / "sources"
 SAMPLE_DIR = LAYERS_DIR / "sample"
 SAMPLE_GPKG = SAMPLE_DIR / "khlong_prem_sample.gpkg"
+# The national-scale sample's province table (docs/decisions/0030).
+NATIONAL_DIR = LAYERS_DIR / "national"
 # Leaflet and fonts, vendored once for the web app and for offline notebook maps. `app` is
 # gis's sibling in the checkout and in the wheel; found by path so gis never imports app.
 VENDOR_DIR = PROJECT_ROOT / "app" / "static" / "vendor"

@@ -43,16 +43,42 @@ from gis.paths import SAMPLE_DIR
 )
 @click.option("--no-load", is_flag=True, help="Only rebuild; do not load into the store.")
 @click.option(
+    "--national",
+    is_flag=True,
+    help="Build the illustrative national-scale sample instead: 2,000 communities in the "
+    "77 provinces, 300,000 structures and households (ตัวอย่างระดับประเทศ, ข้อมูลตัวอย่าง).",
+)
+@click.option(
+    "--scale",
+    default=1.0,
+    show_default=True,
+    type=float,
+    help="With --national: a fraction of the national counts (e.g. 0.01).",
+)
+@click.option(
     "--demo-users",
     is_flag=True,
     help="Also create the README's demo logins (for trying on this machine only; "
     "`planner serve` then refuses any address but 127.0.0.1).",
 )
 def sample(
-    rebuild: bool, seed: int, setback_m: float, out_dir: Path, no_load: bool, demo_users: bool
+    rebuild: bool,
+    seed: int,
+    setback_m: float,
+    out_dir: Path,
+    no_load: bool,
+    national: bool,
+    scale: float,
+    demo_users: bool,
 ) -> None:
     """Load the Khlong Prem Prachakorn sample into the store (ชุดข้อมูลตัวอย่าง)."""
     from app.application import sample_loader
+
+    if national:
+        if rebuild or no_load or demo_users or out_dir != SAMPLE_DIR:
+            _say("national.rebuild_too", error=True)
+        _national(seed, scale)
+        return
 
     catalog = load_catalog()
     if rebuild:
@@ -98,3 +124,53 @@ def sample(
     click.echo("demo logins (sample only, this machine only) / บัญชีทดลอง (ใช้ในเครื่องนี้เท่านั้น):")
     for username, password, role, community in logins:
         click.echo(f"  {username:<10} {password:<20} {role}{' ' + community if community else ''}")
+
+
+def _say(key: str, *, error: bool = False, **values) -> None:
+    """A catalogue message in both languages; an error exits with status 2."""
+    from app.strings import text
+
+    en, th = text(key, **values)
+    if error:
+        click.echo(f"error / ข้อผิดพลาด: {en}\n  {th}", err=True)
+        raise SystemExit(2)
+    click.echo(f"{en}\n  {th}")
+
+
+def _national(seed: int, scale: float) -> None:
+    """`planner sample --national`: the illustrative national-scale store."""
+    from app.application.national_sample import CaseStoreNotEmpty, load_national_sample
+
+    if not 0 < scale <= 1:
+        _say("national.bad_scale", error=True, scale=scale)
+    store = _open_store()
+    try:
+        result = load_national_sample(
+            store, _open_case_store(), load_catalog(), seed=seed, scale=scale
+        )
+    except CaseStoreNotEmpty as exc:
+        _say("national.cases_exist", error=True, cases=exc.cases)
+    except (ValidationError, PlannerError) as exc:
+        _fail(exc)
+    layers, cases, timings = result["layers"], result["cases"], result["timings"]
+    _say(
+        "national.built",
+        seed=seed,
+        scale=scale,
+        seconds=timings["total_s"],
+        store=repr(store),
+    )
+    _say(
+        "national.counts",
+        communities=layers["communities"],
+        provinces=result["provinces"],
+        structures=layers["structures"],
+        parcels=layers["tenure_parcels"],
+        cases=cases["cases"],
+        households=cases["households"],
+        events=cases["events"],
+    )
+    _say("national.timings", **timings)
+    if result["removed"]:
+        _say("national.removed", names=", ".join(result["removed"]))
+    _say("national.illustrative")
