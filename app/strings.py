@@ -1569,8 +1569,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "{events:,} stage events",
     },
     "national.timings": {
-        "th": "เวลา: สร้างข้อมูล {build_s} วินาที ชั้นข้อมูล {layers_s} วินาที กรณีและครัวเรือน {cases_s} วินาที",
-        "en": "time: generate {build_s} s, layers {layers_s} s, cases and households {cases_s} s",
+        "th": "เวลา: สร้างข้อมูล {build_s} วินาที ชั้นข้อมูล {layers_s} วินาที กรณีและครัวเรือน {cases_s} วินาที ไทล์ {tiles_s} วินาที",
+        "en": "time: generate {build_s} s, layers {layers_s} s, cases and households {cases_s} s, tiles {tiles_s} s",
     },
     "national.removed": {
         "th": "นำชั้นข้อมูลตัวอย่างคลองเปรมประชากรออกแล้ว: {names}",
@@ -1587,8 +1587,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "--scale must be more than 0 and at most 1 (got {scale})",
     },
     "national.rebuild_too": {
-        "th": "--national ใช้ร่วมกับ --rebuild, --no-load, --out หรือ --demo-users ไม่ได้",
-        "en": "--national cannot be combined with --rebuild, --no-load, --out or --demo-users",
+        "th": "--national ใช้ร่วมกับ --rebuild, --no-load หรือ --out ไม่ได้",
+        "en": "--national cannot be combined with --rebuild, --no-load or --out",
     },
     # -- backups (app/application/backup.py, `planner backup` and `planner restore`) --
     "backup.out_exists": {

@@ -11,8 +11,8 @@
   headless Chromium until every layer is drawn, against the folium map of the same
   layers embedded as GeoJSON (gzipped). Target: at most 1 MB.
 
-The store: `planner sample --national`'s layers when the command exists, else
-300,000 houses round 2,000 places across Thailand (benchmarks/synthetic.py).
+The store: `planner sample --national` (300,000 structures, 50,000 tenure parcels,
+2,000 communities; 2,000 cases and 300,000 households).
 """
 
 from __future__ import annotations
@@ -48,32 +48,18 @@ def _p95(values) -> float:
 
 
 def prepare(home: Path, url: str | None, schema: str | None) -> None:
-    """The national store: sample layers and cases, demo users, 300,000 houses."""
-    from app.application.sample_loader import load_whole_sample
+    """The national store (`planner sample --national`, its tiles prebuilt), demo logins."""
+    from app.application.national_sample import load_national_sample
+    from app.application.sample_loader import add_demo_logins
     from cases.store import CaseStore
     from gis.catalog import load_catalog
     from gis.store import open_store
 
     store = open_store(home, url, schema=schema)
     case_store = CaseStore(home, url, schema=schema)
-    national = _national_builder()
-    if national is not None:
-        national(store, case_store)
-    else:
-        from synthetic import national_houses
-
-        load_whole_sample(store, case_store, load_catalog(), demo_users=True)
-        store.write("structures", national_houses(300_000))
+    result = load_national_sample(store, case_store, load_catalog())
+    add_demo_logins(case_store, rep_community=result["first_community"])
     case_store.dispose()
-
-
-def _national_builder():
-    """`planner sample --national`'s builder, where this checkout has it."""
-    try:
-        from app.application.national_sample import load_national_for_bench
-    except ImportError:
-        return None
-    return load_national_for_bench
 
 
 def _tile_addresses(store) -> list[tuple[int, int, int]]:

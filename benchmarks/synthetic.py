@@ -58,25 +58,3 @@ def canal_setback(extent, *, n_segments: int = 300, seed: int = 3, setback=8.0, 
     segments = [shapely.ops.substring(line, a, b) for a, b in zip(cuts[:-1], cuts[1:])]
     parts = shapely.buffer(np.array(segments), half_width + setback, cap_style="flat")
     return gpd.GeoDataFrame({"segment_no": np.arange(1, n_segments + 1)}, geometry=parts, crs=CRS)
-
-
-def national_houses(n: int, *, places: int = 2_000, seed: int = 15):
-    """n 6 x 9 m houses round `places` centres spread over Thailand (UTM 47N), with the
-    catalogue's `structures` fields."""
-    rng = np.random.default_rng(seed)
-    cx = rng.uniform(450_000, 1_050_000, places)
-    cy = rng.uniform(700_000, 2_200_000, places)
-    at = rng.integers(0, places, n)
-    x = cx[at] + rng.normal(0, 150, n)
-    y = cy[at] + rng.normal(0, 150, n)
-    return gpd.GeoDataFrame(
-        {
-            "structure_id": [f"S{i:06d}" for i in range(n)],
-            "community_id": [f"C{k:04d}" for k in at],
-            "household_no": np.arange(1, n + 1),
-            "agreed_to_move": rng.random(n) < 0.6,
-            "encroachment": rng.choice(["canal", "setback", "none"], n, p=[0.1, 0.2, 0.7]),
-        },
-        geometry=shapely.box(x, y, x + 6, y + 9),
-        crs=CRS,
-    )

@@ -376,11 +376,14 @@ def load_sample_cases(
     }
 
 
-def add_demo_users(store: CaseStore) -> None:
+def add_demo_users(store: CaseStore, *, rep_community: str | None = None) -> None:
     """The README's demo logins, where missing. For trying the planner on one machine only:
-    `planner serve` refuses the network while any still has its demo password."""
+    `planner serve` refuses the network while any still has its demo password. The
+    community representative represents `rep_community` when given (another sample's)."""
     for username, password, role, community in DEMO_USERS:
         with store.uow() as uow:
             exists = uow.repo.get_user(username)
+        if community and rep_community:
+            community = rep_community
         if not exists:
             add_user(store.uow(), username, password, role, community_id=community)

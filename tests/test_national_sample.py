@@ -121,7 +121,7 @@ def test_counts_are_the_national_counts_scaled(national):
         "households": 15_000,
         "events": 1_000,
     }
-    assert set(result["timings"]) == {"build_s", "layers_s", "cases_s", "total_s"}
+    assert set(result["timings"]) == {"build_s", "layers_s", "cases_s", "tiles_s", "total_s"}
 
 
 def test_every_province_has_communities_with_real_codes(national):
@@ -279,9 +279,14 @@ def _planner(*args, config):
 
 
 def test_cli_says_illustrative_counts_and_time(store_config):
-    result = _planner("--national", "--scale", "0.01", "--seed", "3", config=store_config)
+    result = _planner(
+        "--national", "--scale", "0.01", "--seed", "3", "--demo-users", config=store_config
+    )
     assert result.returncode == 0, result.stderr
     out = result.stdout
+    # The demo logins, the representative on a community of this store.
+    rep = next(line for line in out.splitlines() if line.strip().startswith("rep.cc01"))
+    assert "community_rep" in rep and "KPP-CC-01" not in rep
     assert "illustrative" in out and "ข้อมูลตัวอย่าง" in out
     assert "20 communities" in out and "3,000 structures" in out and "200 stage events" in out
     assert re.search(r"in \d+\.\d s", out) and "วินาที" in out

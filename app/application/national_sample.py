@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from app.application import tiles
 from cases import synthetic
 from cases.store import CaseStore
 from gis.catalog import Catalog, check_layer
@@ -118,12 +119,18 @@ def load_national_sample(
         agreed=agreed,
     )
     timings["cases_s"] = time.perf_counter() - step
+
+    step = time.perf_counter()
+    tiled = tiles.prebuild(layer_store, catalog, LAYERS)
+    timings["tiles_s"] = time.perf_counter() - step
     timings["total_s"] = time.perf_counter() - started
     return {
         "layers": counts,
         "removed": removed,
         "cases": written,
         "provinces": len({c.province_code for c in plan.communities}),
+        "first_community": plan.communities[0].id,
+        "tiles": tiled,
         "timings": {k: round(v, 1) for k, v in timings.items()},
     }
 

@@ -53,8 +53,11 @@ def load_whole_sample(
     return {"layers": layers, "cases": cases}
 
 
-def add_demo_logins(case_store: CaseStore) -> list[tuple[str, str, str, str | None]]:
+def add_demo_logins(
+    case_store: CaseStore, *, rep_community: str | None = None
+) -> list[tuple[str, str, str, str | None]]:
     """The README's demo logins where missing (this machine only); returns them all as
-    (user name, password, role, community)."""
-    add_demo_users(case_store)
-    return list(DEMO_USERS)
+    (user name, password, role, community). `rep_community`: the representative's
+    community in a store without the corridor's (the national sample)."""
+    add_demo_users(case_store, rep_community=rep_community)
+    return [(u, p, r, (rep_community or c) if c else None) for u, p, r, c in DEMO_USERS]

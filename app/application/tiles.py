@@ -130,6 +130,26 @@ def build_tiles(
     return len(todo)
 
 
+def layer_fields(store, catalog, name: str) -> list[str]:
+    """The fields `name`'s tiles carry, from its catalogue style and stored columns."""
+    entry = catalog.layers.get(name)
+    columns = [c for c in store.read(name, bbox=(0, 0, 0, 0)).columns if c != "geometry"]
+    return tile_fields(entry.style if entry is not None else None, columns)
+
+
+def prebuild(store, catalog, names, *, progress=None) -> dict[str, int]:
+    """`build_tiles` for each of `names` drawn from tiles (more than
+    TILE_ABOVE_FEATURES features): what a write of a large layer is followed by."""
+    made = {}
+    for name in names:
+        if not is_tiled(store.info(name).feature_count):
+            continue
+        made[name] = build_tiles(
+            store, name, fields=layer_fields(store, catalog, name), progress=progress
+        )
+    return made
+
+
 def _tiles_with_features(index: tiles.BoxIndex, z: int) -> list[tuple[int, int]]:
     """(x, y) of the tiles at zoom z that hold a feature's box centre."""
     if not len(index):

@@ -75,9 +75,9 @@ def sample(
     from app.application import sample_loader
 
     if national:
-        if rebuild or no_load or demo_users or out_dir != SAMPLE_DIR:
+        if rebuild or no_load or out_dir != SAMPLE_DIR:
             _say("national.rebuild_too", error=True)
-        _national(seed, scale)
+        _national(seed, scale, demo_users)
         return
 
     catalog = load_catalog()
@@ -120,7 +120,16 @@ def sample(
             "ไม่มีบัญชีทดลอง สร้างผู้ใช้ด้วย planner user add"
         )
         return
-    logins = sample_loader.add_demo_logins(case_store)
+    _echo_demo_logins(sample_loader.add_demo_logins(case_store))
+
+
+def sample_loader_logins(case_store, **options):
+    from app.application import sample_loader
+
+    return sample_loader.add_demo_logins(case_store, **options)
+
+
+def _echo_demo_logins(logins) -> None:
     click.echo("demo logins (sample only, this machine only) / บัญชีทดลอง (ใช้ในเครื่องนี้เท่านั้น):")
     for username, password, role, community in logins:
         click.echo(f"  {username:<10} {password:<20} {role}{' ' + community if community else ''}")
@@ -137,17 +146,15 @@ def _say(key: str, *, error: bool = False, **values) -> None:
     click.echo(f"{en}\n  {th}")
 
 
-def _national(seed: int, scale: float) -> None:
+def _national(seed: int, scale: float, demo_users: bool) -> None:
     """`planner sample --national`: the illustrative national-scale store."""
     from app.application.national_sample import CaseStoreNotEmpty, load_national_sample
 
     if not 0 < scale <= 1:
         _say("national.bad_scale", error=True, scale=scale)
-    store = _open_store()
+    store, case_store = _open_store(), _open_case_store()
     try:
-        result = load_national_sample(
-            store, _open_case_store(), load_catalog(), seed=seed, scale=scale
-        )
+        result = load_national_sample(store, case_store, load_catalog(), seed=seed, scale=scale)
     except CaseStoreNotEmpty as exc:
         _say("national.cases_exist", error=True, cases=exc.cases)
     except (ValidationError, PlannerError) as exc:
@@ -174,3 +181,5 @@ def _national(seed: int, scale: float) -> None:
     if result["removed"]:
         _say("national.removed", names=", ".join(result["removed"]))
     _say("national.illustrative")
+    if demo_users:
+        _echo_demo_logins(sample_loader_logins(case_store, rep_community=result["first_community"]))
