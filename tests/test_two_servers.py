@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 import requests
@@ -30,6 +31,7 @@ pytestmark = pytest.mark.skipif(
     "is one process by design",
 )
 ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "tests" / "data" / "corpus" / "good"
 PASSWORDS = {name: password for name, password, _, _ in DEMO_USERS}
 CSRF = re.compile(r'name="csrf[-_]token" (?:content|value)="([^"]+)"')
 
@@ -166,6 +168,25 @@ def test_two_servers_on_one_postgis_are_one_app(two_servers):
         assert not (home / "documents").exists() and not (home / "secret_key").exists()
     assert (shared / "secret_key").is_file()
 
+    # An import on A and a site check on A: their report and run open on B.
+    imported = browser.post(
+        a + "/api/imports",
+        files={"file": ("kobo_survey.csv", (CORPUS / "kobo_survey.csv").read_bytes())},
+        data={"layer": "kobo_two_servers"},
+        headers={"X-CSRFToken": token},
+    )
+    assert imported.status_code == 201, imported.text[:500]
+    report = browser.get(f"{b}/api/imports/{imported.json()['id']}")
+    assert report.status_code == 200 and report.json()["features_written"] == 3
+    check = browser.post(
+        a + "/api/overlap", json={"site_ids": [ref]}, headers={"X-CSRFToken": token}
+    )
+    assert check.status_code == 201, check.text[:500]
+    csv_path = urlparse(check.json()["links"]["csv"]).path
+    assert browser.get(b + csv_path).content == browser.get(a + csv_path).content
+    run_page = browser.get(b + urlparse(check.headers["Location"]).path, allow_redirects=False)
+    assert run_page.status_code == 200 and ref in run_page.text
+
     # Move the stalled case on A: B's dashboard, already cached, drops it at once.
     assert _stalled_refs(browser, b) == stalled  # B has these results cached now
     detail = browser.get(f"{b}/api/cases/{case['id']}").json()
@@ -187,5 +208,7 @@ def test_two_servers_on_one_postgis_are_one_app(two_servers):
         f"{a}/api/cases/{case['id']}", cookies={"session": cookie}, allow_redirects=False
     )
     assert replay.status_code == 401
-    page = requests.get(f"{a}/cases/{case['id']}", cookies={"session": cookie}, allow_redirects=False)
+    page = requests.get(
+        f"{a}/cases/{case['id']}", cookies={"session": cookie}, allow_redirects=False
+    )
     assert page.status_code == 302 and "/auth/login" in page.headers["Location"]
