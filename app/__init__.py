@@ -18,16 +18,21 @@ def planner_home() -> Path:
     return Path(os.environ.get("PLANNER_HOME") or DEFAULT_HOME).resolve()
 
 
-def _instance_secret(home: Path) -> str:
-    """The session-signing key: made once per instance folder, kept there."""
-    path = home / "secret_key"
-    if not path.exists():
-        import secrets
+def shared_dir() -> Path:
+    """The folder of the files every app server must see (documents, uploads, import
+    reports, site checks, rasters; the stores' folder): `PLANNER_SHARED_DIR`, else the
+    instance folder (docs/decisions/0031)."""
+    return Path(os.environ.get("PLANNER_SHARED_DIR") or planner_home()).resolve()
 
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(secrets.token_hex(32))
-    return path.read_text().strip()
+
+def _instance_secret(folder: Path) -> str:
+    """The session-signing key when PLANNER_SECRET_KEY is not set: made once and kept in
+    the shared folder, so that every app server sharing it signs alike."""
+    import secrets
+
+    from gis.atomic import create_once
+
+    return create_once(folder / "secret_key", secrets.token_hex(32)).decode().strip()
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -51,8 +56,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_prefixed_env("PLANNER")
     else:
         app.config.from_mapping(test_config)
+    shared = Path(app.config.get("SHARED_DIR") or home).resolve()
+    app.config["SHARED_DIR"] = str(shared)
+    shared.mkdir(mode=0o700, parents=True, exist_ok=True)  # made private by store.init_app
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _instance_secret(home)
+        app.config["SECRET_KEY"] = _instance_secret(shared)
     if app.config.get("SECURE_COOKIES"):
         app.config["SESSION_COOKIE_SECURE"] = True
     app.json.ensure_ascii = False

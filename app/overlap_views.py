@@ -976,7 +976,7 @@ def init_app(app) -> None:
     app.config.setdefault("OVERLAP_MAX_SITES", 200)
     with app.app_context():
         try:
-            prune_runs(Path(app.config["PLANNER_HOME"]) / "reports" / "overlap", run_days())
+            prune_runs(Path(app.config["SHARED_DIR"]) / "reports" / "overlap", run_days())
         except OSError:
             app.logger.exception("site check: could not prune old runs")
     api = cases_api.planner_api(app)

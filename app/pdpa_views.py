@@ -161,7 +161,7 @@ def erase_household(household_id: int):
             g.user,
             household_id,
             reason=request.form.get("reason", ""),
-            journal=journal_path(current_app.config["PLANNER_HOME"], current_app.config),
+            journal=journal_path(current_app.config["SHARED_DIR"], current_app.config),
         )
     except (Forbidden, NotFound):
         raise

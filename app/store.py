@@ -19,13 +19,14 @@ _opening = threading.RLock()
 
 def opened(key: str, opener: Callable[..., Any]) -> Any:
     """The app's store under `key`, opened once (even under concurrent first requests)
-    from the instance folder and DATABASE_URL/DATABASE_SCHEMA."""
+    from the shared folder (SHARED_DIR: the instance folder unless set) and
+    DATABASE_URL/DATABASE_SCHEMA."""
     ext = current_app.extensions["planner"]
     if ext.get(key) is None:
         with _opening:
             if ext.get(key) is None:
                 ext[key] = opener(
-                    current_app.config["PLANNER_HOME"],
+                    current_app.config["SHARED_DIR"],
                     current_app.config.get("DATABASE_URL"),
                     schema=current_app.config.get("DATABASE_SCHEMA"),
                 )
@@ -41,6 +42,7 @@ def get_catalog() -> Catalog:
 
 
 def init_app(app: Flask) -> None:
-    """The store opens on first use; the instance folder is made private now."""
-    secure_home(app.config["PLANNER_HOME"])
+    """The store opens on first use; the instance and shared folders are made private now."""
+    for folder in {app.config["PLANNER_HOME"], app.config["SHARED_DIR"]}:
+        secure_home(folder)
     app.extensions["planner"] = {"store": None, "catalog": load_catalog(), "cache": {}}

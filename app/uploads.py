@@ -2,7 +2,7 @@
 
 A survey export waits for its confirmation after the preview; a layer file waits for its
 field mapping. Both are kept the same way: one folder per upload under
-`<instance>/uploads/<kind>/<token>/`, holding the file under a safe ASCII name, its own
+`<shared folder>/uploads/<kind>/<token>/`, holding the file under a safe ASCII name, its own
 name for messages (`label.txt`) and its owner (`owner.txt`: who sent it, and for what).
 The token is random (128 bits or more); only the owner finds the upload by it.
 
@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from werkzeug.utils import secure_filename
+
+from gis.atomic import atomic_dir
 
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{22,64}")
 _CLAIMED = ".claimed-"
@@ -70,16 +72,16 @@ class KeptUploads:
         if not name.lower().endswith(suffix):
             name = f"upload{suffix}"
         token = secrets.token_urlsafe(24)
-        folder = self.root / token
-        folder.mkdir(mode=0o700)
-        path = folder / name
-        with _private(path) as out:
-            upload.save(out)
-        with _private(folder / _LABEL) as out:
-            out.write((upload.filename or name)[:500].encode("utf-8"))
-        with _private(folder / _OWNER) as out:
-            out.write(owner.encode("utf-8"))
-        return KeptUpload(token, path, (upload.filename or name)[:500])
+        # Filled in a hidden folder and renamed whole: another app server sharing the
+        # folder finds the upload complete, or not at all.
+        with atomic_dir(self.root / token) as folder:
+            with _private(folder / name) as out:
+                upload.save(out)
+            with _private(folder / _LABEL) as out:
+                out.write((upload.filename or name)[:500].encode("utf-8"))
+            with _private(folder / _OWNER) as out:
+                out.write(owner.encode("utf-8"))
+        return KeptUpload(token, self.root / token / name, (upload.filename or name)[:500])
 
     def find(self, token: str | None, *, owner: str) -> KeptUpload | None:
         """The owner's upload of `token`, left where it is; None when there is none."""

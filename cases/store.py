@@ -7,13 +7,22 @@ import stat
 from pathlib import Path
 
 from cases.db import case_store_url, make_engine, migrate
-from cases.unit_of_work import UnitOfWork
+from cases.unit_of_work import UnitOfWork, WriteFile
 
 
 class CaseStore:
+    """`write_file(path, data)` writes a document file whole; the app hands in
+    gis.atomic.write_atomic (fsynced, for servers sharing the documents folder)."""
+
     def __init__(
-        self, home: str | Path, database_url: str | None = None, *, schema: str | None = None
+        self,
+        home: str | Path,
+        database_url: str | None = None,
+        *,
+        schema: str | None = None,
+        write_file: WriteFile | None = None,
     ):
+        self.write_file = write_file
         self.home = Path(home)
         self.home.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.url = case_store_url(self.home, database_url)
@@ -27,7 +36,7 @@ class CaseStore:
             _private(self.home / "planner.sqlite", 0o600)
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.engine, self.documents_dir)
+        return UnitOfWork(self.engine, self.documents_dir, self.write_file)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -9,11 +10,28 @@ import sqlalchemy as sa
 from cases.errors import StaleVersion as Conflict
 from cases.repository import Repository
 
+WriteFile = Callable[[Path, bytes], object]
+
+
+def write_replacing(path: Path, data: bytes) -> None:
+    """Write `path` via a temporary file and `os.replace` (no fsync): the fallback when
+    the opener hands in no writer; the app and CLI hand in gis.atomic.write_atomic."""
+    import os
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    os.replace(tmp, path)
+
 
 class UnitOfWork:
-    def __init__(self, engine: sa.Engine, documents_dir: str | Path):
+    def __init__(
+        self, engine: sa.Engine, documents_dir: str | Path, write_file: WriteFile | None = None
+    ):
         self.engine = engine
         self.documents_dir = Path(documents_dir)
+        self.write_file = write_file or write_replacing
 
     def __enter__(self) -> UnitOfWork:
         self.connection = self.engine.connect()

@@ -13,7 +13,6 @@ import os
 import re
 import shutil
 import stat
-import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -22,6 +21,7 @@ from typing import Any, Protocol
 
 import geopandas as gpd
 
+from gis.atomic import copy_atomic, write_atomic
 from gis.errors import PlannerError, Problem
 from gis.layer_names import check_layer_name
 
@@ -90,16 +90,9 @@ def secure_home(home: str | Path) -> None:
 
 def write_json_atomic(path: Path, data: Any) -> Path:
     """Write JSON to `path` whole (temporary file, then `os.replace`), mode 0600."""
+    text = json.dumps(data, ensure_ascii=False, indent=1, default=str)
     with file_lock(path.parent / ".write.lock"):  # so a leftover `.part` is a dead writer's
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".report.", suffix=".part")
-        try:
-            with open(fd, "w", encoding="utf-8") as fh:
-                json.dump(data, fh, ensure_ascii=False, indent=1, default=str)
-            os.replace(tmp, path)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-    return path
+        return write_atomic(path, text)
 
 
 def record_reports(home: Path, reports: list[dict]) -> int:
@@ -270,16 +263,8 @@ class RasterFiles:
     def put_raster(self, name: str, source: str | Path) -> Path:
         private_dir(self.raster_dir)
         target = self.raster_dir / f"{check_layer_name(name)}.tif"
-        with file_lock(self.raster_dir / f".{name}.lock"):
-            fd, tmp = tempfile.mkstemp(dir=self.raster_dir, prefix=f".{name}.", suffix=".tif.part")
-            os.close(fd)
-            try:
-                shutil.copyfile(source, tmp)
-                os.replace(tmp, target)
-            finally:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(tmp)
-        return target
+        with file_lock(self.raster_dir / f".{name}.lock"):  # `.<name>.*.tif.part` while held
+            return copy_atomic(source, target)
 
     def _open_home(self) -> None:
         """On open: a private instance folder, no leftovers of killed writers, and
@@ -291,7 +276,7 @@ class RasterFiles:
         if reports.is_dir():
             with file_lock(reports / ".write.lock", blocking=False) as held:
                 if held:
-                    for path in reports.glob(".report.*.part"):
+                    for path in reports.glob(".*.part"):
                         path.unlink(missing_ok=True)
         record_reports(self.home, self.kept_reports())
 

@@ -34,6 +34,7 @@ from cases.model import (
     SubjectRequest,
     User,
 )
+from gis.atomic import write_atomic
 
 
 class FakeData:
@@ -488,6 +489,7 @@ class FakeUnitOfWork:
     def __init__(self, data: FakeData, documents_dir: str | Path):
         self.data = data
         self.documents_dir = Path(documents_dir)
+        self.write_file = write_atomic  # real files, written as the app writes them
         # The dashboard cache keys entries by the store's engine URL and schema.
         self.engine = SimpleNamespace(
             url=f"fake://{data.key}", dialect=SimpleNamespace(default_schema_name=None)

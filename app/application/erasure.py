@@ -6,7 +6,8 @@ failed only erases, on replay, what was asked to be erased. The journal is one J
 line per erasure: `seq`, `at` (UTC), `by`, `household_id`, `classes` and `prev`, the
 sha256 of the line before, so a cut or edited journal is seen. It names what was
 erased by key only, never the data, and it should live on other storage than the
-instance and its backups (`PLANNER_ERASURE_JOURNAL`; default `<instance>/erasures.jsonl`).
+instance and its backups (`PLANNER_ERASURE_JOURNAL`; default `<shared folder>/erasures.jsonl`,
+the folder every app server shares: docs/decisions/0031).
 """
 
 from __future__ import annotations
@@ -50,7 +51,8 @@ class JournalEntry:
 
 
 def journal_path(home: str | Path, settings: Mapping[str, object] | None = None) -> Path:
-    """PLANNER_ERASURE_JOURNAL (or the app config's ERASURE_JOURNAL), else in the instance."""
+    """PLANNER_ERASURE_JOURNAL (or the app config's ERASURE_JOURNAL), else in `home`: the
+    shared folder (PLANNER_SHARED_DIR, else the instance folder)."""
     configured = (settings or {}).get("ERASURE_JOURNAL") or os.environ.get(
         "PLANNER_ERASURE_JOURNAL"
     )

@@ -18,7 +18,6 @@ import os
 import re
 import secrets
 import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -29,6 +28,7 @@ from typing import Any
 from app.strings import text
 from cases.errors import NotFound
 from gis import hazard
+from gis.atomic import atomic_dir
 from gis.check import (
     CHECK_LAYERS,
     CheckReport,
@@ -228,8 +228,7 @@ def keep_run(
     root = private_dir(root)
     prune_runs(root, days)
     run_id = secrets.token_hex(16)
-    part = Path(tempfile.mkdtemp(dir=root, prefix=".part-"))
-    try:
+    with atomic_dir(root / run_id) as part:  # another app server sees it whole or not at all
         data = page_data(run_id, write_reports(report, part, lang))
         data["owner"] = owner
         (part / "run.json").write_text(
@@ -237,11 +236,6 @@ def keep_run(
         )
         for path in part.iterdir():
             os.chmod(path, 0o600)
-        os.chmod(part, 0o700)
-        os.replace(part, root / run_id)
-    except BaseException:
-        shutil.rmtree(part, ignore_errors=True)
-        raise
     return data
 
 
@@ -261,7 +255,7 @@ def _run_text(run_id) -> tuple[str, str]:
 
 def prune_runs(root: Path, days: float) -> int:
     """Remove runs under `root` made more than `days` days ago, and unfinished
-    `.part-*` folders over an hour old; returns how many runs were removed."""
+    `.part-*` / `.*.part` folders over an hour old; returns how many runs were removed."""
     root = Path(root)
     if not root.is_dir():
         return 0
@@ -279,7 +273,7 @@ def prune_runs(root: Path, days: float) -> int:
         if made < cutoff:
             shutil.rmtree(folder, ignore_errors=True)
             removed += 1
-    remove_stale(list(root.glob(".part-*")))
+    remove_stale([*root.glob(".part-*"), *root.glob(".*.part")])  # old and gis.atomic names
     return removed
 
 

@@ -113,12 +113,12 @@ def _passphrase_options(command):
 @_passphrase_options
 def backup_command(out: Path, passphrase_file: Path | None, passphrase_stdin: bool) -> None:
     """Back up the instance while it serves: layers, cases, documents (สำรองข้อมูล)."""
-    from app import planner_home
+    from app import shared_dir
     from app.application.backup import BackupError, make_backup
 
     passphrase = _passphrase(passphrase_file, passphrase_stdin)
     try:
-        result = make_backup(_instance(planner_home()), out, passphrase=passphrase)
+        result = make_backup(_instance(shared_dir()), out, passphrase=passphrase)
     except BackupError as exc:
         _say_error(exc)
     except OSError as exc:  # a full disk, a folder it may not write

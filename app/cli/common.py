@@ -14,11 +14,11 @@ from gis.errors import ValidationError
 def _open_store():
     import os
 
-    from app import planner_home
+    from app import shared_dir
     from gis.store import open_store
 
     return open_store(
-        planner_home(),
+        shared_dir(),
         os.environ.get("DATABASE_URL") or None,
         schema=os.environ.get("PLANNER_DATABASE_SCHEMA") or None,
     )
@@ -27,13 +27,15 @@ def _open_store():
 def _open_case_store():
     import os
 
-    from app import planner_home
+    from app import shared_dir
     from cases.store import CaseStore
+    from gis.atomic import write_atomic
 
     return CaseStore(
-        planner_home(),
+        shared_dir(),
         os.environ.get("DATABASE_URL") or None,
         schema=os.environ.get("PLANNER_DATABASE_SCHEMA") or None,
+        write_file=write_atomic,
     )
 
 
@@ -47,7 +49,8 @@ def main() -> None:
     """Community housing planner (ระบบวางแผนที่อยู่อาศัยชุมชน).
 
     The store lives in the instance folder PLANNER_HOME (default: instance/);
-    set DATABASE_URL=postgresql://... to use PostgreSQL/PostGIS instead.
+    set DATABASE_URL=postgresql://... to use PostgreSQL/PostGIS instead, and
+    PLANNER_SHARED_DIR for the files several app servers share.
     """
 
 

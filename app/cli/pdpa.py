@@ -335,10 +335,10 @@ def _words(key: str, **values) -> str:
 
 
 def _journal():
-    from app import planner_home
+    from app import shared_dir
     from app.application.erasure import journal_path
 
-    return journal_path(planner_home())
+    return journal_path(shared_dir())
 
 
 _HOUSEHOLD = click.IntRange(1, 2**31 - 1)

@@ -83,7 +83,9 @@ def waitress_options(
 @click.option(
     "--trusted-proxy",
     metavar="ADDRESS",
-    help="A reverse proxy's address whose X-Forwarded-For/-Proto/-Host to trust.",
+    envvar="PLANNER_TRUSTED_PROXY",
+    help="A reverse proxy's address whose X-Forwarded-For/-Proto/-Host to trust "
+    "(or PLANNER_TRUSTED_PROXY); unset, those headers are ignored.",
 )
 @click.option(
     "--debug",

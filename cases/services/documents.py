@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import tempfile
 from pathlib import Path
 
 from cases import policy
@@ -40,15 +38,13 @@ def safe_document_name(filename: str | None) -> str:
 
 
 def store_document_file(uow: UnitOfWork, data: bytes) -> str:
-    """Content-addressed: documents/<sha[:2]>/<sha>. Written before the row, via a temp file."""
+    """Content-addressed: documents/<sha[:2]>/<sha>. Written whole (`uow.write_file`) before
+    the row."""
     digest = hashlib.sha256(data).hexdigest()
     target = uow.documents_dir / digest[:2] / digest
     if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, target)
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        uow.write_file(target, data)
     return digest
 
 
