@@ -1312,6 +1312,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "zoom.in": {"th": "ซูมเข้า", "en": "Zoom in"},
     "zoom.out": {"th": "ซูมออก", "en": "Zoom out"},
     "popup.status": {"th": "สถานะข้อมูล", "en": "Data status"},
+    "popup.communityCases": {"th": "ดูกรณีของชุมชนนี้", "en": "This community's cases"},
     "popup.source": {"th": "ที่มา", "en": "Source"},
     "popup.licence": {"th": "สัญญาอนุญาต", "en": "Licence"},
     "value.yes": {"th": "ใช่", "en": "Yes"},

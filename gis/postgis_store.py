@@ -119,7 +119,7 @@ class PostGISStore(RasterFiles):
                         f' FROM {self.schema}."{name}") s'
                     )
                 ).first()
-                self._counted = {k: v for k, v in self._counted.items() if k[0] != name}
+                self._counted = {k: v for k, v in self._counted.items() if name not in k[:2]}
                 self._counted[stamp] = counted
         count, xmin, ymin, xmax, ymax = counted
         return LayerInfo(
@@ -287,6 +287,21 @@ class PostGISStore(RasterFiles):
             ).fetchall()
         return np.array(rows, dtype="float64").reshape(-1, 4), f"EPSG:{srid}" if srid else None
 
+    def _columns(self, conn, name: str) -> frozenset[str]:
+        """The layer table's columns, remembered per layer version in this process."""
+        meta = self._meta(conn, name)
+        stamp = ("columns", name, int(meta.version), str(meta.written_at))
+        if stamp not in self._counted:
+            rows = conn.execute(
+                sa.text(
+                    "SELECT column_name FROM information_schema.columns"
+                    " WHERE table_schema = :s AND table_name = :t"
+                ),
+                {"s": self.schema, "t": name},
+            )
+            self._counted[stamp] = frozenset(r[0] for r in rows)
+        return self._counted[stamp]
+
     def mvt(self, name: str, z: int, x: int, y: int, *, fields=()) -> bytes:
         """The detail tile z/x/y: ST_AsMVT over ST_AsMVTGeom, the `&&` on the buffered
         tile envelope using the layer's GiST index, simplified to half a pixel first."""
@@ -294,16 +309,7 @@ class PostGISStore(RasterFiles):
         check_layer_name(name)
         with self.engine.connect() as conn:
             srid = self._meta(conn, name).srid
-            columns = {
-                r[0]
-                for r in conn.execute(
-                    sa.text(
-                        "SELECT column_name FROM information_schema.columns"
-                        " WHERE table_schema = :s AND table_name = :t"
-                    ),
-                    {"s": self.schema, "t": name},
-                )
-            }
+            columns = self._columns(conn, name)
             chosen = [f for f in fields if f in columns and f not in (GEOMETRY_COLUMN, ROW_COLUMN)]
             attrs = "".join(f', t."{f}"' for f in chosen)
             margin = tiles.BUFFER / tiles.EXTENT

@@ -59,7 +59,7 @@ def _cache_tag(tag: str, fields: list[str]) -> str:
 def box_index(store, name: str, tag: str) -> tiles.BoxIndex:
     """The layer's box index: from this process's memory, else the tile cache, else
     made from the store's feature boxes (and then kept in both)."""
-    key = (id(store), name, tag)
+    key = (repr(store), getattr(store, "schema", None), name, tag)
     with _lock:
         if key in _INDEXES:
             _INDEXES.move_to_end(key)

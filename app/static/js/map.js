@@ -296,6 +296,15 @@ export function buildPopup(meta, feature) {
   table.append(tbody);
   root.append(table);
 
+  // A community's cases, for those who may open the case list.
+  const casesUrl = mapEl.dataset.casesUrl;
+  if (casesUrl && meta.name === "communities" && props.community_id) {
+    const link = el("a", "popup-cases", t("popup.communityCases"));
+    link.href = `${casesUrl}?community=${encodeURIComponent(props.community_id)}`;
+    root.append(el("p", "popup-links"));
+    root.lastChild.append(link);
+  }
+
   // Source and licence in the page's language ({th, en} from the catalogue); the
   // catalogue keeps file paths in source.file / source.detail, which are not shown.
   const sourceName = pick(meta.source?.name);
