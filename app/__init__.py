@@ -108,4 +108,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app import pdpa_views  # PDPA: a household's consent ledger, page forms and API
 
     pdpa_views.init_app(app)
+    from app import jobs_views  # background jobs: /jobs, /api/jobs (reports, exports)
+
+    jobs_views.init_app(app)
     return app
