@@ -58,7 +58,9 @@ class LocalQueue:
             self.wake.set()
 
     def enqueue(self, job_id: str) -> None:
-        self.submit(job_id)
+        """Run it here when this queue runs jobs; else its row waits for a worker."""
+        if self.thread is not None:
+            self.submit(job_id)
 
     def tick(self) -> None:
         """Take back stale jobs and start every queued one."""
