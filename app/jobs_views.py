@@ -39,6 +39,7 @@ from app.application.job_queue import make_queue
 from app.auth import login_required
 from app.cases_api import ApiBlueprint
 from app.casestore import get_case_store
+from app.i18n import current_language
 from app.store import get_catalog, get_store
 from app.strings import text
 from cases.errors import DomainError, NotFound
@@ -161,8 +162,13 @@ def new_job():
             continue
         values = form.getlist(key)
         params[key] = values if len(values) > 1 or key in ("site_ids", "against") else values[0]
+    params.setdefault("lang", current_language())
     try:
         job = start_job(form.get("kind", ""), params)
+    except DomainError as exc:
+        return render_template("jobs/refused.html", en=exc.message_en, th=exc.message_th), (
+            exc.status
+        )
     except ValidationError as exc:
         en, th = jobs._words_of(exc)
         return render_template("jobs/refused.html", en=en, th=th), 400
