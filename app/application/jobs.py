@@ -34,6 +34,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from app.strings import STRINGS, text
+from cases import orm
 from cases.errors import Forbidden, NotFound
 from cases.policy import ADMIN, role_of
 from gis.errors import PlannerError, Problem, ValidationError
@@ -48,29 +49,7 @@ MAX_ATTEMPTS = 3
 
 Progress = Callable[[float, str], None]
 
-metadata = sa.MetaData()
-jobs_table = sa.Table(
-    "jobs",
-    metadata,
-    sa.Column("id", sa.String(32), primary_key=True),
-    sa.Column("kind", sa.String(40), nullable=False),
-    sa.Column("owner", sa.String(80), nullable=False),
-    sa.Column("params", sa.JSON, nullable=False),
-    sa.Column("status", sa.String(10), nullable=False),
-    sa.Column("progress", sa.Float, nullable=False, default=0.0),
-    sa.Column("step", sa.String(80), nullable=False, default=""),
-    sa.Column("result_name", sa.String(200)),
-    sa.Column("result_type", sa.String(80)),
-    sa.Column("error_en", sa.Text),
-    sa.Column("error_th", sa.Text),
-    sa.Column("attempts", sa.Integer, nullable=False, default=0),
-    sa.Column("max_attempts", sa.Integer, nullable=False, default=MAX_ATTEMPTS),
-    sa.Column("worker", sa.String(200)),
-    sa.Column("heartbeat_at", sa.DateTime),
-    sa.Column("created_at", sa.DateTime, nullable=False),
-    sa.Column("started_at", sa.DateTime),
-    sa.Column("finished_at", sa.DateTime),
-)
+jobs_table = orm.jobs
 
 
 def _now() -> datetime:
