@@ -46,6 +46,36 @@ from cases.errors import DomainError, NotFound
 from cases.policy import ADMIN, role_of
 from gis.errors import ValidationError
 
+EXPORT_JOB_FEATURES = 50_000  # exports of larger layers run as jobs (config of that name)
+
+
+def _export_readable(user, job: jobs.Job) -> bool:
+    """A layer export is readable while the reader may open the layer and the file holds
+    no field the reader may not see (it was made without `drop_fields`)."""
+    from app import layer_access
+
+    layer = job.params.get("layer", "")
+    try:
+        if not layer_access.may_see(layer, user):
+            return False
+        hidden = layer_access.hidden_fields(layer, user)
+    except Exception:  # noqa: BLE001 - a layer gone since: nothing to read
+        return False
+    return set(hidden) <= set(job.params.get("drop_fields") or ())
+
+
+jobs.register(
+    jobs.JobKind(
+        "layer_export",
+        job_kinds.layer_export_run,
+        job_kinds.layer_export_params,
+        job_kinds.USERS,
+        "jobs.kind.layer_export",
+        may_read=_export_readable,
+        startable=False,
+    )
+)
+
 bp = Blueprint("jobs", __name__)
 api_bp = ApiBlueprint(
     "jobs_api", __name__, url_prefix="/api", description="Background jobs: reports and exports"
@@ -105,16 +135,33 @@ def _runs_here(app: Flask) -> bool:
     return bool(app.config.get("JOBS_WORKER", embedded))
 
 
-def start_job(kind: str, params) -> jobs.Job:
-    """A new job of this user's, queued."""
+def start_job(kind: str, params, *, trusted: dict | None = None) -> jobs.Job:
+    """A new job of this user's, queued; `trusted` params come from the app itself."""
     if not isinstance(params, dict):
         raise jobs.refused("jobs.err_params", field="params")
+    if trusted is None and not jobs.kind_of(kind).startable:
+        raise jobs.refused("jobs.err_kind", field="kind", kind=str(kind)[:40])
     app = current_app._get_current_object()
-    job = jobs.create(get_case_store().engine, kind, g.user, params)
+    job = jobs.create(get_case_store().engine, kind, g.user, params, trusted=trusted)
     if _runs_here(app):
         start_worker(app)
     get_queue(app).enqueue(job.id)
     return job
+
+
+def export_as_job(layer: str, fmt: str, open_data: bool, hidden) -> tuple | None:
+    """A large layer's export as a job (202 and its address) for a logged-in user, or
+    None when the layer is small enough to send at once (or nobody is logged in)."""
+    limit = current_app.config.get("EXPORT_JOB_FEATURES", EXPORT_JOB_FEATURES)
+    if g.get("user") is None or get_store().info(layer).feature_count <= limit:
+        return None
+    job = start_job(
+        "layer_export",
+        {"layer": layer, "format": fmt, "open_data": open_data},
+        trusted={"drop_fields": sorted(hidden)},
+    )
+    body = jobs.job_dict(job, links=_links(job))
+    return jsonify(body), 202, {"Location": body["links"]["page"]}
 
 
 def _links(job: jobs.Job) -> dict[str, str]:
@@ -233,7 +280,10 @@ def api_jobs():
                     "type": "object",
                     "required": ["kind", "params"],
                     "properties": {
-                        "kind": {"type": "string", "enum": sorted(jobs.KINDS)},
+                        "kind": {
+                            "type": "string",
+                            "enum": sorted(k for k, v in jobs.KINDS.items() if v.startable),
+                        },
                         "params": {"type": "object"},
                     },
                 }

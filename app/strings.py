@@ -1928,6 +1928,12 @@ STRINGS.update(
             "th": "สำเนาข้อมูลส่วนบุคคลของครัวเรือน",
             "en": "Household's subject access export",
         },
+        "jobs.kind.layer_export": {
+            "th": "ส่งออกชั้นข้อมูลขนาดใหญ่",
+            "en": "Export of a large layer",
+        },
+        "jobs.step.export": {"th": "เขียนไฟล์ส่งออก", "en": "Writing the export"},
+        "jobs.err_layer": {"th": "ต้องระบุชื่อชั้นข้อมูล", "en": "name a layer"},
         "jobs.kind.unknown": {"th": "งานชนิดที่ไม่รู้จัก", "en": "Unknown kind of job"},
         "jobs.status.queued": {"th": "รอคิว", "en": "Queued"},
         "jobs.status.running": {"th": "กำลังทำ", "en": "Running"},

@@ -289,3 +289,54 @@ def test_a_killed_worker_leaves_nothing_half_written_and_the_retry_is_whole(writ
     again = PdfReader(folder / clean.id)
     assert len(again.pages) == len(pdf.pages)
     assert "".join(page.extract_text() for page in again.pages).count("KPP") == words.count("KPP")
+
+
+# -- a large layer's export ------------------------------------------------------------------
+def test_a_large_export_is_a_job_that_keeps_the_layer_s_rule(writable_config):
+    app = create_app(
+        {
+            "TESTING": True,
+            "WTF_CSRF_ENABLED": False,
+            "JOBS_WORKER": True,
+            "EXPORT_JOB_FEATURES": 5,  # the sample's structures are more than this
+            **writable_config,
+        }
+    )
+    try:
+        officer, viewer = _client(app, "officer"), _client(app, "viewer")
+        # Small layers still come at once; anonymous users are never queued.
+        anonymous = app.test_client().get("/api/exports/communities?format=csv")
+        assert anonymous.status_code == 200
+        res = officer.get("/api/exports/structures?format=csv")
+        assert res.status_code == 202, res.get_data(as_text=True)[:300]
+        job = _wait(officer, res.get_json()["links"]["api"])
+        assert job["status"] == "done" and job["result_name"] == "structures.csv"
+        columns = _csv_head(officer.get(job["links"]["result"]))
+        assert {"household_no", "agreed_to_move"} <= columns
+        # The viewer's own export leaves out the personal fields, as the direct one does.
+        res = viewer.get("/api/exports/structures?format=csv")
+        assert res.status_code == 202
+        mine = _wait(viewer, res.get_json()["links"]["api"])
+        columns = _csv_head(viewer.get(mine["links"]["result"]))
+        assert "encroachment" in columns
+        assert not {"household_no", "agreed_to_move", "structure_id"} & columns
+        # The officer's file holds what the viewer may not see: never the viewer's, even
+        # through an admin-like guess of its address.
+        assert viewer.get(job["links"]["result"]).status_code == 404
+        # Nor may a client start an export job with its own choice of fields.
+        res = officer.post(
+            "/api/jobs",
+            json={"kind": "layer_export", "params": {"layer": "structures", "drop_fields": []}},
+        )
+        assert res.status_code == 400
+    finally:
+        queue = app.extensions["planner"].get("job_queue")
+        if queue is not None:
+            queue.stop()
+
+
+def _csv_head(response) -> set[str]:
+    import csv
+
+    assert response.status_code == 200, response.status_code
+    return set(next(csv.reader(io.StringIO(response.data.decode("utf-8-sig")))))

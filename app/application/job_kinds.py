@@ -5,6 +5,8 @@
 - `workshop_pdf`: the workshop's A3 layout sheets of a case; whoever may see the case.
 - `pdpa_export`: a household's subject access export (PDF or JSON); officers and
   admins only, as the synchronous export.
+- `layer_export`: a large layer as a file (app/imports_views.py starts it above
+  `EXPORT_JOB_FEATURES`; who may read it is the layer's rule, app/jobs_views.py).
 """
 
 from __future__ import annotations
@@ -170,3 +172,55 @@ def _pdpa_run(ctx: JobContext, job: Job, progress: Progress, out: Path):
 
 
 register(JobKind("pdpa_export", _pdpa_run, _pdpa_params, STAFF, "jobs.kind.pdpa_export"))
+
+
+# ------------------------------------------------------------------ a large layer's export
+
+
+def layer_export_params(params: dict) -> dict:
+    from gis.exporting import EXPORT_FORMATS
+
+    layer = params.get("layer")
+    if not isinstance(layer, str) or not layer or len(layer) > 80:
+        raise refused("jobs.err_layer", field="layer")
+    fmt = params.get("format") or "gpkg"
+    if fmt not in EXPORT_FORMATS:
+        raise refused("jobs.err_format", field="format")
+    return {"layer": layer, "format": fmt, "open_data": bool(params.get("open_data"))}
+
+
+def layer_export_run(ctx: JobContext, job: Job, progress: Progress, out: Path):
+    """The layer written by gis.exporting, without the fields the owner may not see
+    (`drop_fields`, set by the app when the job was made)."""
+    import shutil
+    import tempfile
+
+    from app.application.imports import export_to
+
+    p = job.params
+    suffix = "zip" if p["format"] == "shp" else p["format"]
+    progress(0.1, "export")
+    work = tempfile.mkdtemp(prefix="planner-job-export-", dir=out.parent)
+    try:
+        written = export_to(
+            ctx.layer_store,
+            ctx.catalog,
+            [p["layer"]],
+            fmt=p["format"],
+            out=Path(work) / f"{p['layer']}.{suffix}",
+            open_data=p["open_data"],
+            drop_fields=p.get("drop_fields") or (),
+        )
+        progress(0.9, "export")
+        shutil.move(written, out)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    media = {
+        "gpkg": "application/geopackage+sqlite3",
+        "shp": "application/zip",
+        "geojson": "application/geo+json",
+        "kml": "application/vnd.google-earth.kml+xml",
+        "csv": "text/csv",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }
+    return f"{p['layer']}{'-open-data' if p['open_data'] else ''}.{suffix}", media[p["format"]]

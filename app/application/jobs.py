@@ -73,6 +73,11 @@ class JobKind:
     roles: frozenset[str]
     title_key: str
     max_attempts: int = MAX_ATTEMPTS
+    # A finer rule of what the result may show this reader (a layer's access), checked
+    # with the role on every read; and whether POST /api/jobs may start the kind (False:
+    # only its own route, which sets params the client must not choose).
+    may_read: Callable[[Any, Job], bool] | None = None
+    startable: bool = True
 
 
 KINDS: dict[str, JobKind] = {}
@@ -219,13 +224,16 @@ def _job(row) -> Job:
     return Job(**dict(row._mapping))
 
 
-def create(engine: sa.Engine, kind_name: str, owner, params: dict) -> Job:
+def create(
+    engine: sa.Engine, kind_name: str, owner, params: dict, *, trusted: dict | None = None
+) -> Job:
     """A queued job of `kind_name` for `owner` (a User), params validated; Forbidden
-    when the owner's role may not run that kind."""
+    when the owner's role may not run that kind. `trusted` params are set by the app
+    (never by the client) after validation."""
     kind = kind_of(kind_name)
     if role_of(owner) not in kind.roles:
         raise Forbidden(*text("jobs.err_role"))
-    clean = kind.validate(dict(params or {}))
+    clean = {**kind.validate(dict(params or {})), **(trusted or {})}
     job_id = secrets.token_hex(16)
     with engine.begin() as conn:
         conn.execute(
@@ -273,6 +281,8 @@ def may_read(user, job: Job) -> bool:
     what the kind produces."""
     kind = KINDS.get(job.kind)
     if user is None or kind is None or role_of(user) not in kind.roles:
+        return False
+    if kind.may_read is not None and not kind.may_read(user, job):
         return False
     return job.owner == user.username or role_of(user) == ADMIN
 
