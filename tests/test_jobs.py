@@ -340,3 +340,22 @@ def _csv_head(response) -> set[str]:
 
     assert response.status_code == 200, response.status_code
     return set(next(csv.reader(io.StringIO(response.data.decode("utf-8-sig")))))
+
+
+def test_the_household_page_starts_its_pdf_copy_as_a_job(jobs_app):
+    officer = _client(jobs_app, "officer")
+    with jobs_app.app_context(), uow() as work:
+        case = work.repo.get_case_by_ref("KPP-DM-02")
+        household = work.repo.list_households(case.id)[0].id
+    page = officer.get(f"/cases/households/{household}").get_data(as_text=True)
+    assert 'id="pdpa-export-job"' in page
+    res = officer.post("/jobs", data={"kind": "pdpa_export", "household_id": str(household)})
+    assert res.status_code == 303
+    job = _wait(officer, "/api" + res.headers["Location"])
+    assert job["status"] == "done" and job["result_name"].endswith(".pdf")
+    pdf = officer.get(job["links"]["result"])
+    assert pdf.data.startswith(b"%PDF-") and "no-store" in pdf.headers["Cache-Control"]
+    # A viewer's form post is refused with the reason in both languages.
+    viewer = _client(jobs_app, "viewer")
+    res = viewer.post("/jobs", data={"kind": "pdpa_export", "household_id": str(household)})
+    assert res.status_code == 403 and "บทบาท" in res.get_data(as_text=True)
