@@ -359,3 +359,45 @@ def test_the_household_page_starts_its_pdf_copy_as_a_job(jobs_app):
     viewer = _client(jobs_app, "viewer")
     res = viewer.post("/jobs", data={"kind": "pdpa_export", "household_id": str(household)})
     assert res.status_code == 403 and "บทบาท" in res.get_data(as_text=True)
+
+
+def test_an_unexpected_failure_is_retried_and_then_given_up(store_config):
+    from cases.model import User
+
+    ctx = jobs.context_for(
+        store_config["PLANNER_HOME"],
+        store_config["DATABASE_URL"],
+        schema=store_config["DATABASE_SCHEMA"],
+    )
+    calls = []
+
+    def flaky(ctx, job, progress, out):
+        calls.append(job.attempts)
+        progress(0.5, "working")
+        out.write_bytes(b"half")
+        if job.params["fail"] == "always" or job.attempts == 1:
+            raise RuntimeError("the disk hiccuped")
+        out.write_bytes(b"whole")
+        return "x.txt", "text/plain"
+
+    jobs.register(jobs.JobKind("test_flaky", flaky, dict, frozenset({"officer"}), "jobs.title"))
+    try:
+        owner = User(username="officer", role="officer")
+        job = jobs.create(ctx.engine, "test_flaky", owner, {"fail": "once"})
+        first = jobs.run_job(ctx, job.id)
+        assert first.status == jobs.QUEUED and first.error_th and first.error_en
+        assert list(ctx.results_dir().iterdir()) == []  # nothing half-written is kept
+        second = jobs.run_job(ctx, job.id)
+        assert second.status == jobs.DONE and second.attempts == 2 and second.error_en is None
+        assert (ctx.results_dir() / job.id).read_bytes() == b"whole"
+        assert jobs.run_job(ctx, job.id) is None  # a finished job is not run again
+        doomed = jobs.create(ctx.engine, "test_flaky", owner, {"fail": "always"})
+        for _ in range(jobs.MAX_ATTEMPTS):
+            last = jobs.run_job(ctx, doomed.id)
+        assert last.status == jobs.FAILED and last.attempts == jobs.MAX_ATTEMPTS
+        assert "ผู้ดูแล" in last.error_th and "administrator" in last.error_en
+        assert sorted(p.name for p in ctx.results_dir().iterdir()) == [job.id]
+        assert calls == [1, 2, 1, 2, 3]
+    finally:
+        jobs.KINDS.pop("test_flaky")
+        ctx.case_store.dispose()

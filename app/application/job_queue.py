@@ -127,7 +127,9 @@ class ProcrastinateQueue:
 
         @self.app.task(name=TASK_NAME, pass_context=False)
         def run_planner_job(job_id: str) -> None:
-            jobs.run_job(self.ctx, job_id, self.worker)
+            job = jobs.run_job(self.ctx, job_id, self.worker)
+            if job is not None and job.status == jobs.QUEUED:  # failed, attempts remain
+                self.enqueue(job_id)
 
         self.task = run_planner_job
         self.stopping = threading.Event()

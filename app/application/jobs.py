@@ -348,12 +348,13 @@ def _claim(engine: sa.Engine, job_id: str, worker: str) -> Job | None:
     return get(engine, job_id) if done.rowcount == 1 else None
 
 
-def _update(engine: sa.Engine, job_id: str, worker: str, **values) -> bool:
+def _update(engine: sa.Engine, job_id: str, by: str, **values) -> bool:
+    """Change a running job's row, if worker `by` still has it."""
     t = jobs_table.c
     with engine.begin() as conn:
         done = conn.execute(
             jobs_table.update()
-            .where(t.id == job_id, t.worker == worker, t.status == RUNNING)
+            .where(t.id == job_id, t.worker == by, t.status == RUNNING)
             .values(**values)
         )
     return done.rowcount == 1
