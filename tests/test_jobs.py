@@ -401,3 +401,25 @@ def test_an_unexpected_failure_is_retried_and_then_given_up(store_config):
     finally:
         jobs.KINDS.pop("test_flaky")
         ctx.case_store.dispose()
+
+
+def test_the_cli_shows_progress_and_lists_jobs(writable_config, tmp_path):
+    from tests.test_cli import planner
+
+    out = tmp_path / "three.pdf"
+    result = planner(
+        "overlap", "--sites", "communities", "--ids", ",".join(SITES), "--out", str(out),
+        config=writable_config,
+    )  # fmt: skip
+    assert out.read_bytes().startswith(b"%PDF-")
+    lines = [line for line in result.stderr.splitlines() if line.startswith("three.pdf: ")]
+    assert "three.pdf: Checking zoning / ตรวจผังเมืองรวม (12%)" in lines
+    assert "three.pdf: Writing the PDF / เขียนไฟล์ PDF" in "\n".join(lines)
+    assert "three.pdf: Done / เสร็จแล้ว (100%)" in lines
+    app = create_app({"TESTING": True, "JOBS_WORKER": False, **writable_config})
+    with app.app_context():
+        officer = get_user(get_case_store().uow(), "officer")
+        job = jobs.create(get_case_store().engine, "site_check", officer, SITE_CHECK["params"])
+    listed = planner("jobs", "--user", "officer", config=writable_config).stdout
+    assert job.id in listed and "queued" in listed and "รอคิว" in listed
+    assert "no jobs / ยังไม่มีงาน" in planner("jobs", "--user", "admin", config=writable_config).stdout

@@ -41,13 +41,17 @@ def terminal_progress(label: str):
     """A progress bar on stderr; yields the `progress(fraction, step)` callback."""
     from app.application.jobs import step_words
 
+    tty = sys.stderr.isatty()
     with click.progressbar(length=1000, label=label, file=sys.stderr, show_eta=False) as bar:
-        done = [0]
+        done, said = [0], [None]
 
         def progress(fraction: float, step: str) -> None:
             words = step_words(step)
             bar.label = f"{label}: {words['en']} / {words['th']}"
             target = int(min(max(fraction, 0.0), 1.0) * 1000)
+            if not tty and step != said[0]:  # a log: one line per step, not a bar
+                said[0] = step
+                click.echo(f"{bar.label} ({target // 10}%)", err=True)
             if target > done[0]:
                 bar.update(target - done[0])
                 done[0] = target
