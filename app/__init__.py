@@ -119,4 +119,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app import tiles_views  # vector tiles of the large layers: /tiles/<layer>/z/x/y.mvt
 
     tiles_views.init_app(app)
+    from app import jobs_views  # background jobs: /jobs, /api/jobs (reports, exports)
+
+    jobs_views.init_app(app)
     return app

@@ -343,6 +343,9 @@ def api_import_report(report_id):
 @api_bp.route("/exports/<layer>", methods=["GET"], tags=["imports"])
 @api_bp.doc(parameters=[{"in": "query", "schema": ExportQuerySchema}])
 @api_bp.alt_response(200, description="The file", success=True)
+@api_bp.alt_response(
+    202, description="A large layer (over EXPORT_JOB_FEATURES): a background job, its address"
+)
 @api_bp.alt_response(404, schema=ErrorSchema, description="No such layer")
 def api_export(layer):
     """Download a layer as gpkg, shp (zip), geojson, kml, csv or xlsx
@@ -361,6 +364,11 @@ def api_export(layer):
         hidden = policy.hidden_layer_fields(None, layer_access.layer_columns(layer))
     else:
         hidden = layer_access.hidden_fields(layer)
+    from app.jobs_views import export_as_job  # a large layer: a background job, 202
+
+    queued = export_as_job(layer, fmt, open_data, hidden)
+    if queued is not None:
+        return queued
     data, name = imports.export_bytes(
         store, get_catalog(), layer, fmt=fmt, open_data=open_data, drop_fields=hidden
     )

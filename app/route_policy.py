@@ -123,6 +123,16 @@ POLICY: dict[str, Allowed] = {
     "pdpa.erase_household": STAFF,
     "pdpa.restrict_household": STAFF,
     "pdpa.lift_restriction": STAFF,
+    # Background jobs: each user sees their own (an admin all), and only while their role
+    # may read what the job's kind produces (app.application.jobs.may_read).
+    "jobs.jobs_page": USERS,
+    "jobs.new_job": USERS,
+    "jobs.job_page": USERS,
+    "jobs.result": USERS,
+    "jobs_api.api_jobs": {"GET": USERS},
+    "jobs_api.api_start_job": {"POST": USERS},
+    "jobs_api.api_job": {"GET": USERS},
+    "jobs_api.api_result": {"GET": USERS},
 }
 
 

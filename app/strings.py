@@ -1928,6 +1928,140 @@ STRINGS: dict[str, dict[str, str]] = {
     "words.entity.pdpa request": {"th": "คำขอของเจ้าของข้อมูล", "en": "Data subject's request"},
 }
 
+# -- background jobs (app/application/jobs.py, app/jobs_views.py, templates/jobs/) --
+STRINGS.update(
+    {
+        "nav.jobs": {"th": "งานเบื้องหลัง", "en": "Background jobs"},
+        "jobs.title": {"th": "งานเบื้องหลังของคุณ", "en": "Your background jobs"},
+        "jobs.lead": {
+            "th": "รายงานและไฟล์ที่ใช้เวลานานทำงานอยู่เบื้องหลัง ทำงานอื่นต่อได้ระหว่างรอ",
+            "en": "Long reports and files are made in the background: keep working meanwhile.",
+        },
+        "jobs.none": {"th": "ยังไม่มีงาน", "en": "No jobs yet."},
+        "jobs.job_title": {"th": "งาน: {title}", "en": "Job: {title}"},
+        "jobs.col.job": {"th": "งาน", "en": "Job"},
+        "jobs.col.status": {"th": "สถานะ", "en": "Status"},
+        "jobs.col.progress": {"th": "ความคืบหน้า", "en": "Progress"},
+        "jobs.col.created": {"th": "สั่งเมื่อ", "en": "Started"},
+        "jobs.col.owner": {"th": "ผู้สั่ง", "en": "By"},
+        "jobs.created": {"th": "สั่งเมื่อ", "en": "Asked for"},
+        "jobs.finished": {"th": "เสร็จเมื่อ", "en": "Finished"},
+        "jobs.attempts": {"th": "จำนวนครั้งที่ทำ", "en": "Attempts"},
+        "jobs.progress": {"th": "ความคืบหน้าของงาน", "en": "Progress of the job"},
+        "jobs.download": {"th": "ดาวน์โหลด {name}", "en": "Download {name}"},
+        "jobs.all": {"th": "งานทั้งหมด", "en": "All jobs"},
+        "jobs.keep_working": {
+            "th": "หน้านี้ปรับเองทุกสองสามวินาที ปิดหรือโหลดใหม่ได้ งานยังทำต่อ",
+            "en": "This page updates itself every few seconds; close or reload it, the job"
+            " goes on.",
+        },
+        "jobs.start_site_check": {
+            "th": "ทำรายงาน PDF เบื้องหลัง",
+            "en": "Make the PDF report in the background",
+        },
+        "jobs.start_workshop": {
+            "th": "ทำแผ่น A3 เบื้องหลัง",
+            "en": "Make the A3 sheets in the background",
+        },
+        "jobs.start_pdpa": {
+            "th": "ทำสำเนา PDF เบื้องหลัง",
+            "en": "Make the PDF copy in the background",
+        },
+        "jobs.kind.site_check": {
+            "th": "รายงานตรวจสอบพื้นที่ (PDF)",
+            "en": "Site check report (PDF)",
+        },
+        "jobs.kind.workshop_pdf": {
+            "th": "ทางเลือกผังชุมชน แผ่น A3 (PDF)",
+            "en": "Layout options, A3 sheets (PDF)",
+        },
+        "jobs.kind.pdpa_export": {
+            "th": "สำเนาข้อมูลส่วนบุคคลของครัวเรือน",
+            "en": "Household's subject access export",
+        },
+        "jobs.kind.layer_export": {
+            "th": "ส่งออกชั้นข้อมูลขนาดใหญ่",
+            "en": "Export of a large layer",
+        },
+        "jobs.step.export": {"th": "เขียนไฟล์ส่งออก", "en": "Writing the export"},
+        "jobs.err_layer": {"th": "ต้องระบุชื่อชั้นข้อมูล", "en": "name a layer"},
+        "jobs.kind.unknown": {"th": "งานชนิดที่ไม่รู้จัก", "en": "Unknown kind of job"},
+        "jobs.status.queued": {"th": "รอคิว", "en": "Queued"},
+        "jobs.status.running": {"th": "กำลังทำ", "en": "Running"},
+        "jobs.status.done": {"th": "เสร็จแล้ว", "en": "Done"},
+        "jobs.status.failed": {"th": "ไม่สำเร็จ", "en": "Failed"},
+        "jobs.step.queued": {"th": "รอคิว", "en": "Waiting in the queue"},
+        "jobs.step.starting": {"th": "เริ่มงาน", "en": "Starting"},
+        "jobs.step.retry": {"th": "รอทำใหม่อีกครั้ง", "en": "Waiting to try again"},
+        "jobs.step.working": {"th": "กำลังทำงาน", "en": "Working"},
+        "jobs.step.read_sites": {"th": "อ่านพื้นที่ที่ตรวจ", "en": "Reading the sites"},
+        "jobs.step.read_inputs": {"th": "อ่านชั้นข้อมูลที่ใช้ตรวจ", "en": "Reading the layers"},
+        "jobs.step.check.zoning": {"th": "ตรวจผังเมืองรวม", "en": "Checking zoning"},
+        "jobs.step.check.tenure": {"th": "ตรวจกรรมสิทธิ์ที่ดิน", "en": "Checking land tenure"},
+        "jobs.step.check.setback": {"th": "ตรวจระยะถอยร่นจากคลอง", "en": "Checking canal setback"},
+        "jobs.step.check.flood": {"th": "ตรวจความลึกน้ำท่วม", "en": "Checking flood depth"},
+        "jobs.step.check.disasters": {"th": "ตรวจภัยพิบัติในอดีต", "en": "Checking past disasters"},
+        "jobs.step.pdf.map": {"th": "วาดแผนที่", "en": "Drawing the map"},
+        "jobs.step.pdf.sheets": {"th": "วาดแผ่นผัง", "en": "Drawing the sheets"},
+        "jobs.step.pdf.layout": {"th": "จัดหน้า PDF", "en": "Laying out the PDF"},
+        "jobs.step.pdf.write": {"th": "เขียนไฟล์ PDF", "en": "Writing the PDF"},
+        "jobs.step.layouts": {"th": "สร้างทางเลือกผัง", "en": "Making the layout options"},
+        "jobs.step.gather": {"th": "รวบรวมข้อมูลของครัวเรือน", "en": "Gathering the household's data"},
+        "jobs.step.done": {"th": "เสร็จแล้ว", "en": "Done"},
+        "jobs.step.failed": {"th": "ไม่สำเร็จ", "en": "Failed"},
+        "jobs.queued": {
+            "th": "รับงานแล้ว กำลังทำเบื้องหลัง",
+            "en": "Job accepted: it runs in the background.",
+        },
+        "jobs.err_kind": {"th": "ไม่รู้จักงานชนิด “{kind}”", "en": "no such kind of job: “{kind}”"},
+        "jobs.err_role": {
+            "th": "บทบาทของคุณไม่มีสิทธิ์สั่งหรือเปิดงานนี้",
+            "en": "your role may not run or open this job",
+        },
+        "jobs.err_not_found": {"th": "ไม่พบงานนี้", "en": "no such job"},
+        "jobs.err_not_ready": {"th": "งานนี้ยังไม่เสร็จ", "en": "this job is not done yet"},
+        "jobs.err_unexpected": {
+            "th": "เกิดข้อผิดพลาดระหว่างทำงาน ระบบบันทึกไว้ให้ผู้ดูแลแล้ว",
+            "en": "something went wrong while the job ran; it is logged for the administrator",
+        },
+        "jobs.err_gave_up": {
+            "th": "งานหยุดกลางคันหลายครั้ง จึงเลิกทำ",
+            "en": "the job was cut off too many times and was given up",
+        },
+        "jobs.err_params": {
+            "th": "ข้อมูลของงานต้องเป็นออบเจกต์ JSON",
+            "en": "the job's params must be a JSON object",
+        },
+        "jobs.err_lang": {"th": "ภาษาต้องเป็น th หรือ en", "en": "lang must be th or en"},
+        "jobs.err_site_ids": {
+            "th": "เลือกพื้นที่ (site_ids) อย่างน้อย 1 และไม่เกิน 200 แห่ง",
+            "en": "choose between 1 and 200 sites (site_ids)",
+        },
+        "jobs.err_against": {
+            "th": "เรื่องที่ตรวจต้องเป็นรายการจาก: {known}",
+            "en": "the checks must be a list from: {known}",
+        },
+        "jobs.err_rules": {"th": "ไม่มีชุดเกณฑ์นี้", "en": "no such rule set"},
+        "jobs.err_case": {
+            "th": "ต้องระบุเลขกรณี (case_id) เป็นจำนวนเต็มบวก",
+            "en": "case_id must be a positive whole number",
+        },
+        "jobs.err_body": {
+            "th": "ค่าผัง (body) ต้องเป็นออบเจกต์ JSON",
+            "en": "body must be a JSON object",
+        },
+        "jobs.err_household": {
+            "th": "ต้องระบุเลขครัวเรือน (household_id) เป็นจำนวนเต็มบวก",
+            "en": "household_id must be a positive whole number",
+        },
+        "jobs.err_format": {"th": "รูปแบบต้องเป็น pdf หรือ json", "en": "format must be pdf or json"},
+        "jobs.cli.worker": {
+            "th": "ตัวทำงานเบื้องหลังเริ่มแล้ว ({how}) กด Ctrl+C เพื่อหยุด",
+            "en": "Worker started ({how}); Ctrl+C stops it",
+        },
+    }
+)
+
 # One label per layer status (gis.catalog.STATUS_LABELS), under the names pages use.
 for _status, _label in STATUS_LABELS.items():
     for _prefix in ("layer_status.", "layerStatus.", "overlap.status."):

@@ -410,3 +410,30 @@ store_generation = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("generation", sa.BigInteger, nullable=False),
 )
+
+# Background jobs (app/application/jobs.py): what the user sees of each long piece of
+# work; the queue that runs them is procrastinate's on PostgreSQL (its own tables).
+jobs = sa.Table(
+    "jobs",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("kind", sa.String(40), nullable=False),
+    sa.Column("owner", sa.String(80), nullable=False),
+    sa.Column("params", sa.JSON, nullable=False),
+    sa.Column("status", sa.String(10), nullable=False),
+    sa.Column("progress", sa.Float, nullable=False, server_default="0"),
+    sa.Column("step", sa.String(80), nullable=False, server_default=""),
+    sa.Column("result_name", sa.String(200)),
+    sa.Column("result_type", sa.String(80)),
+    sa.Column("error_en", sa.Text),
+    sa.Column("error_th", sa.Text),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("max_attempts", sa.Integer, nullable=False, server_default="3"),
+    sa.Column("worker", sa.String(200)),
+    sa.Column("heartbeat_at", sa.DateTime),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("started_at", sa.DateTime),
+    sa.Column("finished_at", sa.DateTime),
+)
+sa.Index("ix_jobs_owner_created", jobs.c.owner, jobs.c.created_at)
+sa.Index("ix_jobs_status", jobs.c.status)

@@ -8,6 +8,7 @@ depth and past disasters in one run, judged by a rule set, with provenance.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -240,8 +241,10 @@ def run_checks(
     site_id: str = "site_id",
     site_name: str | None = None,
     sites_info: dict[str, Any] | None = None,
+    progress: Callable[[float, str], None] | None = None,
 ) -> CheckReport:
-    """Run every requested check on the sites and judge them by the rule set."""
+    """Run every requested check on the sites and judge them by the rule set;
+    `progress(fraction, step)` hears of each check (step `check.<name>`)."""
     against = list(against or CHECKS)
     _validate(sites, against, inputs, site_id, rules)
     timings: dict[str, float] = {}
@@ -254,7 +257,9 @@ def run_checks(
     timings["validate_sites"] = time.perf_counter() - t
 
     tables: dict[str, pd.DataFrame] = {}
-    for check in against:
+    for n, check in enumerate(against):
+        if progress is not None:
+            progress(n / len(against), f"check.{check}")
         t = time.perf_counter()
         source = inputs.get(check)
         label = inputs.info.get(check, {}).get("layer", check)

@@ -204,7 +204,7 @@ def test_migrations_match_the_tables(store):
     with store.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
         version = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
-    assert version == "0008"  # the head: 0008_erasure_and_restriction
+    assert version == "0009"  # the head: 0009_jobs
     # Tables that are not ours (PostGIS's spatial_ref_sys) do not count; GiST indexes are
     # created by the migration only, on PostgreSQL.
     ours = [

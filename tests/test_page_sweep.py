@@ -82,6 +82,8 @@ PAGES: dict[str, str] = {
     "overlap.show_run": "/overlap/runs/{run}",
     "layout.workshop": "/cases/{case}/workshop",
     "search.search_page": "/search?q={search}",
+    "jobs.jobs_page": "/jobs",
+    "jobs.job_page": "/jobs/{job}",
     "error.404": "/no/such/page",
     "error.403": "/imports",  # for a logged-in user who is not an officer
 }
@@ -98,6 +100,7 @@ NOT_PAGES = {
     "overlap.download": "a site check's report as a file (PDF, CSV, GeoPackage, HTML attachment)",
     "pdpa.export_pdf": "a household's subject-access copy, sent as a PDF file",
     "pdpa.export_json": "a household's subject-access copy, sent as a JSON file",
+    "jobs.result": "a finished background job's file (a PDF or an export)",
 }
 
 
@@ -154,7 +157,10 @@ def server(sweep_app):
 def site(sweep_config, sweep_app) -> dict[str, dict[str, str]]:
     """Per role, the values of PAGES' placeholders: its case and household, a site check run
     and an import report (made here by the officer, through a test client without CSRF)."""
-    writer = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, **sweep_config})
+    # No worker: each role's background job stays queued, its page polling.
+    writer = create_app(
+        {"TESTING": True, "WTF_CSRF_ENABLED": False, "JOBS_WORKER": False, **sweep_config}
+    )
     client = writer.test_client()
     auth = AuthActions(client)
     assert auth.login("officer").status_code == 302
@@ -168,7 +174,7 @@ def site(sweep_config, sweep_app) -> dict[str, dict[str, str]]:
     report = res.get_json()["id"]
     auth.logout()
     # A site check opens only for whoever ran it (and officers): each role runs its own.
-    runs = {}
+    runs, job_ids = {}, {}
     for role in USERS:
         assert auth.login(role).status_code == 302
         res = client.post(
@@ -178,6 +184,9 @@ def site(sweep_config, sweep_app) -> dict[str, dict[str, str]]:
         )
         assert res.status_code == 303, res.get_data(as_text=True)[-2000:]
         runs[role] = urlparse(res.headers["Location"]).path.rsplit("/", 1)[-1]
+        res = client.post("/api/jobs", json={"kind": "site_check", "params": {"site_ids": SITES}})
+        assert res.status_code == 202, res.get_data(as_text=True)
+        job_ids[role] = res.get_json()["id"]
         auth.logout()
     values = {}
     with sweep_app.app_context(), uow() as work:
@@ -196,6 +205,7 @@ def site(sweep_config, sweep_app) -> dict[str, dict[str, str]]:
                 "household": str(households[0].id) if households else "0",
                 "report": report,
                 "run": runs.get(role, ""),
+                "job": job_ids.get(role, ""),
                 "search": "KPP",
                 "layout_case": str(layout_case),
             }

@@ -152,13 +152,21 @@ def _relabel(problems: list[Problem], check: SiteCheck) -> list[Problem]:
 
 
 def run_site_check(
-    store, catalog, check: SiteCheck, *, problems: list[Problem] | None = None
+    store,
+    catalog,
+    check: SiteCheck,
+    *,
+    problems: list[Problem] | None = None,
+    progress: Callable[[float, str], None] | None = None,
 ) -> CheckReport:
     """Read the sites and inputs and run the checks; the report.
 
     `problems` are those the caller already found with its request: every problem,
     theirs and ours, is raised at once as a ValidationError, and nothing runs then.
+    `progress(fraction, step)` hears of the reading and of each check.
     """
+    progress = progress or (lambda fraction, step: None)
+    progress(0.0, "read_sites")
     problems = list(problems or [])
     against = [c for c in CHECKS if c in check.against]
     sites, sites_info = read_sites(store, catalog, check, problems)
@@ -176,6 +184,7 @@ def run_site_check(
         )
     if problems:
         raise ValidationError(dedupe(problems))
+    progress(0.1, "read_inputs")
     inputs = inputs_from_store(
         store, against, catalog=catalog, replacements=replacements, bbox=sites_bbox(sites)
     )
@@ -187,6 +196,7 @@ def run_site_check(
             against=against,
             site_name="site_name",
             sites_info=sites_info,
+            progress=lambda fraction, step: progress(0.3 + 0.7 * fraction, step),
         )
     except ValidationError as exc:
         raise ValidationError(dedupe(_relabel(exc.problems, check))) from None

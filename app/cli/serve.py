@@ -92,6 +92,12 @@ def waitress_options(
     is_flag=True,
     help="Werkzeug's development server with its debugger; loopback hosts only.",
 )
+@click.option(
+    "--worker/--no-worker",
+    default=True,
+    show_default=True,
+    help="Run background jobs in this process too (PostgreSQL: `planner worker` also runs them).",
+)
 def serve(
     host: str,
     port: int,
@@ -101,6 +107,7 @@ def serve(
     https: bool,
     trusted_proxy: str | None,
     debug: bool,
+    worker: bool = True,
 ) -> None:
     """Serve the map and the API (เปิดเว็บแผนที่) with waitress."""
     if debug and not is_loopback(host):
@@ -118,6 +125,11 @@ def serve(
     if https:
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["PREFERRED_URL_SCHEME"] = "https"
+    if worker:  # reports and exports: jobs of this store, and those a dead process left
+        from app.jobs_views import start_worker
+
+        app.config["JOBS_WORKER"] = True
+        start_worker(app)
     behind = "  (HTTPS at the proxy)" if https else ""
     click.echo(f"serving the planner at http://{host}:{port}{behind}  (Ctrl+C to stop)")
     if debug:

@@ -60,6 +60,8 @@ from gis.errors import PlannerError, ValidationError
 def overlap_command(sites_spec, ids, against, rules_path, zoning_file, crs, lang, out, as_json):
     """Check sites against zoning, tenure, canal setback, flood depth and past disasters
     (ตรวจสอบพื้นที่กับผังเมือง กรรมสิทธิ์ ระยะถอยร่น น้ำท่วม และภัยพิบัติ)."""
+    from app.application.job_kinds import scaled
+    from app.cli.jobs import terminal_progress
     from gis.report import FORMATS, write_report
     from gis.rules import DEFAULT_RULES, load_rules
 
@@ -75,8 +77,11 @@ def overlap_command(sites_spec, ids, against, rules_path, zoning_file, crs, lang
             zoning_file=Path(zoning_file) if zoning_file else None,
         )
         _choose_sites(check, store, sites_spec)
-        report = site_check.run_site_check(store, load_catalog(), check)
-        written = write_report(report, out, lang=lang)
+        with terminal_progress(f"{out.name}") as progress:
+            report = site_check.run_site_check(
+                store, load_catalog(), check, progress=scaled(progress, 0.0, 0.4)
+            )
+            written = write_report(report, out, lang=lang, progress=scaled(progress, 0.4, 1.0))
     except ValidationError as exc:
         _echo_problems(exc, "the check could not run", "ตรวจสอบไม่ได้")
         sys.exit(1)

@@ -283,23 +283,26 @@ def _layout_write(chosen, layouts, params, out, pdf_path, dxf_dir, lang) -> tupl
     t_write = time.perf_counter() - t0
     if pdf_path is None:
         return t_write, 0.0
+    from app.cli.jobs import terminal_progress
     from gis.report.layout_pdf import write_layout_pdf
 
     t0 = time.perf_counter()
     named = site.name_th != site.site_id
-    write_layout_pdf(
-        layouts,
-        site.site,
-        pdf_path,
-        canal=site.canal if len(site.canal) else None,
-        setback=params["setback"],
-        title_th=f"ทางเลือกผังชุมชน {site.name_th}" if named else "ทางเลือกผังชุมชน",
-        title_en=f"Layout options: {site.name_en}"
-        if site.name_en != site.site_id
-        else "Layout options",
-        lang=lang,
-        site_id=site.site_id,
-        parameters=parameters,
-    )
+    with terminal_progress(pdf_path.name) as progress:
+        write_layout_pdf(
+            layouts,
+            site.site,
+            pdf_path,
+            canal=site.canal if len(site.canal) else None,
+            setback=params["setback"],
+            title_th=f"ทางเลือกผังชุมชน {site.name_th}" if named else "ทางเลือกผังชุมชน",
+            title_en=f"Layout options: {site.name_en}"
+            if site.name_en != site.site_id
+            else "Layout options",
+            lang=lang,
+            site_id=site.site_id,
+            parameters=parameters,
+            progress=progress,
+        )
     click.echo(f"wrote {pdf_path} (A3, {len(layouts) + -(-len(layouts) // 4)} pages)")
     return t_write, time.perf_counter() - t0

@@ -5,17 +5,21 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from gis.check import CheckReport
 from gis.errors import PlannerError
 
+Progress = Callable[[float, str], None]
 FORMATS = (".csv", ".geojson", ".html", ".pdf")
 
 
-def write_report(report: CheckReport, out: str | Path, *, lang: str = "th") -> Path:
+def write_report(
+    report: CheckReport, out: str | Path, *, lang: str = "th", progress: Progress | None = None
+) -> Path:
     """Write the report in the format its suffix names; the file appears whole or
-    not at all."""
+    not at all. `progress(fraction, step)` hears of the PDF's steps."""
     out = Path(out)
     suffix = out.suffix.lower()
     if suffix not in FORMATS:
@@ -38,7 +42,7 @@ def write_report(report: CheckReport, out: str | Path, *, lang: str = "th") -> P
         else:
             from gis.report.html import render_pdf
 
-            Path(tmp).write_bytes(render_pdf(report, lang=lang))
+            Path(tmp).write_bytes(render_pdf(report, lang=lang, progress=progress))
         os.replace(tmp, out)
     finally:
         if os.path.exists(tmp):

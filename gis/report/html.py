@@ -220,24 +220,31 @@ def render_html(report, *, lang: str = "th") -> str:
     return _render(report, lang=lang, print_mode=False)
 
 
-def render_pdf(report, *, lang: str = "th") -> bytes:
-    """The report as an A4 PDF (WeasyPrint), Sarabun embedded."""
-    import weasyprint
-
+def render_pdf(report, *, lang: str = "th", progress=None) -> bytes:
+    """The report as an A4 PDF (WeasyPrint), Sarabun embedded; `progress(fraction,
+    step)` hears of the map (step `pdf.map`), the layout and the writing."""
+    if progress is not None:
+        progress(0.0, "pdf.map")
     html = _render(report, lang=lang, print_mode=True)
     # The report is self-contained: only data: URIs (the font, the flood image) load.
-    fetcher = weasyprint.URLFetcher(allowed_protocols={"data"})
-    return weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf()
+    return html_to_pdf(html, progress=progress, start=0.4)
 
 
-def html_to_pdf(html: str) -> bytes:
+def html_to_pdf(html: str, *, progress=None, start: float = 0.0) -> bytes:
     """A self-contained HTML page (fonts inline, see `font_css(sfnt=True)`) as PDF:
     the page's own @page rules set its size; only data: URIs load. For documents
-    rendered elsewhere from plain values (the PDPA subject access export, app/)."""
+    rendered elsewhere from plain values (the PDPA subject access export, app/).
+    `progress(fraction, step)` hears of the layout (`pdf.layout`) and the writing
+    (`pdf.write`), from `start` to 1."""
     import weasyprint
 
     fetcher = weasyprint.URLFetcher(allowed_protocols={"data"})
-    return weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf()
+    if progress is not None:
+        progress(start, "pdf.layout")
+    document = weasyprint.HTML(string=html, url_fetcher=fetcher).render()
+    if progress is not None:
+        progress(start + (1 - start) * 0.7, "pdf.write")
+    return document.write_pdf()
 
 
 # ------------------------------------------------------------------ rendering

@@ -232,10 +232,14 @@ def layout_pdf(
     site_id: str = "",
     parameters: dict[str, Any] | None = None,
     when: date | datetime | None = None,
+    progress=None,
 ) -> bytes:
-    """The layouts as an A3 landscape PDF: see the module docstring."""
-    import weasyprint
+    """The layouts as an A3 landscape PDF: see the module docstring. `progress(fraction,
+    step)` hears of the sheets' drawing, the layout and the writing."""
+    from gis.report.html import html_to_pdf
 
+    if progress is not None:
+        progress(0.0, "pdf.sheets")
     html = _render(
         layouts,
         site,
@@ -250,8 +254,7 @@ def layout_pdf(
         when=when,
     )
     # Self-contained: only data: URIs (the fonts) load.
-    fetcher = weasyprint.URLFetcher(allowed_protocols={"data"})
-    return weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf()
+    return html_to_pdf(html, progress=progress, start=0.4)
 
 
 def write_layout_pdf(layouts, site, out, **kw) -> Path:
