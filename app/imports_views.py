@@ -9,6 +9,7 @@ catalogue's, and links exports. The API: `POST /api/imports` (multipart),
 from __future__ import annotations
 
 import io
+import logging
 from dataclasses import fields as dataclass_fields
 from pathlib import Path
 
@@ -26,12 +27,14 @@ from app.store import get_catalog, get_store
 from app.strings import text
 from app.uploads import KeptUpload, KeptUploads, suffix_of
 from cases import policy
+from cases.errors import DomainError
 from cases.policy import OFFICERS
 from gis.errors import PlannerError, Problem, ValidationError
 from gis.exporting import EXPORT_FORMATS
 from gis.importing.crs import transformation_words
 
 bp = Blueprint("imports", __name__)
+log = logging.getLogger(__name__)
 bp.add_app_template_global(transformation_words, "transformation_words")
 
 
@@ -154,7 +157,24 @@ def _run_import(form, upload, *, keep: bool = False):
         _uploads().discard(kept)
         raise
     _uploads().discard(kept)
+    _tiles_after(report)
     return report
+
+
+def _tiles_after(report) -> None:
+    """A layer now drawn from tiles gets them made in the background (app/application/
+    tiles.py); the import is done whether or not that can start."""
+    from app.application.tiles import is_tiled
+    from app.jobs_views import start_job
+
+    if report.status != "written" or g.get("user") is None:
+        return
+    if not is_tiled(get_store().info(report.layer).feature_count):
+        return
+    try:
+        start_job("tiles_build", {"layer": report.layer})
+    except (PlannerError, DomainError) as exc:  # e.g. a role that may not start it
+        log.info("tiles of %s not started: %s", report.layer, exc)
 
 
 def _choices(token: str, form) -> dict:

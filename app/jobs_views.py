@@ -97,7 +97,9 @@ def job_context(app: Flask) -> jobs.JobContext:
         return opener
 
     return jobs.JobContext(
-        home=Path(app.config["PLANNER_HOME"]),
+        # The shared folder (docs/decisions/0031): any app server's worker can run a job
+        # and any app server can hand out its result.
+        home=Path(app.config["SHARED_DIR"]),
         case_store_opener=in_app(get_case_store),
         layer_store_opener=in_app(get_store),
         catalog_opener=in_app(get_catalog),

@@ -1984,6 +1984,11 @@ STRINGS.update(
             "en": "Export of a large layer",
         },
         "jobs.step.export": {"th": "เขียนไฟล์ส่งออก", "en": "Writing the export"},
+        "jobs.kind.tiles_build": {
+            "th": "ทำไทล์แผนที่ของชั้นข้อมูลขนาดใหญ่",
+            "en": "Map tiles of a large layer",
+        },
+        "jobs.step.tiles": {"th": "ทำไทล์แผนที่", "en": "Making the map tiles"},
         "jobs.err_layer": {"th": "ต้องระบุชื่อชั้นข้อมูล", "en": "name a layer"},
         "jobs.kind.unknown": {"th": "งานชนิดที่ไม่รู้จัก", "en": "Unknown kind of job"},
         "jobs.status.queued": {"th": "รอคิว", "en": "Queued"},

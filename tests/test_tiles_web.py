@@ -280,3 +280,43 @@ def test_a_dense_layer_pans_and_zooms_from_tiles_in_chromium(tiled_config, brows
         assert re.search(r"S\d{5}", text), text  # the structure's id, e.g. S01234
         context.close()
     assert errors == [], errors
+
+
+def test_importing_a_large_layer_makes_its_tiles_in_a_background_job(writable_config, tmp_path):
+    import io
+    import time
+
+    import pyogrio
+
+    app = create_app(
+        {"TESTING": True, "WTF_CSRF_ENABLED": False, "JOBS_WORKER": True, **writable_config}
+    )
+    try:
+        client = _client(app, "officer")
+        path = tmp_path / "structures.gpkg"
+        pyogrio.write_dataframe(_houses(HOUSES), path, layer="structures")
+        data = {"file": (io.BytesIO(path.read_bytes()), path.name), "layer": "structures"}
+        res = client.post("/api/imports", data=data, content_type="multipart/form-data")
+        assert res.status_code in (200, 201), res.get_data(as_text=True)[:400]
+        listed = client.get("/api/jobs").get_json()["jobs"]
+        job = next(j for j in listed if j["kind"] == "tiles_build")
+        deadline = time.monotonic() + 120
+        while job["status"] not in ("done", "failed") and time.monotonic() < deadline:
+            time.sleep(0.2)
+            job = client.get(f"/api/jobs/{job['id']}").get_json()
+        assert job["status"] == "done", job
+        store = open_store(
+            writable_config["PLANNER_HOME"], DATABASE_URL, schema=writable_config["DATABASE_SCHEMA"]
+        )
+        tag = f"{store.layer_tag('structures')}:encroachment"
+        assert store.tile_cache.count("structures", tag) > 10  # the index and the tiles
+        # A viewer may not start one (staff only); the refusal says so in both languages.
+        viewer = _client(app, "viewer")
+        res = viewer.post(
+            "/api/jobs", json={"kind": "tiles_build", "params": {"layer": "structures"}}
+        )
+        assert res.status_code == 403
+    finally:
+        queue = app.extensions["planner"].get("job_queue")
+        if queue is not None:
+            queue.stop()

@@ -5,6 +5,8 @@
 - `workshop_pdf`: the workshop's A3 layout sheets of a case; whoever may see the case.
 - `pdpa_export`: a household's subject access export (PDF or JSON); officers and
   admins only, as the synchronous export.
+- `tiles_build`: a large layer's vector tiles made ahead (app/application/tiles.py);
+  started after an import of such a layer, or by staff; the result is a summary.
 - `layer_export`: a large layer as a file (app/imports_views.py starts it above
   `EXPORT_JOB_FEATURES`; who may read it is the layer's rule, app/jobs_views.py).
 """
@@ -224,3 +226,32 @@ def layer_export_run(ctx: JobContext, job: Job, progress: Progress, out: Path):
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     }
     return f"{p['layer']}{'-open-data' if p['open_data'] else ''}.{suffix}", media[p["format"]]
+
+
+# ------------------------------------------------------------------ a large layer's tiles
+
+
+def _tiles_params(params: dict) -> dict:
+    layer = params.get("layer")
+    if not isinstance(layer, str) or not layer or len(layer) > 80:
+        raise refused("jobs.err_layer", field="layer")
+    return {"layer": layer}
+
+
+def _tiles_run(ctx: JobContext, job: Job, progress: Progress, out: Path):
+    """The layer's box index and its tiles up to zoom 10, made and kept; a JSON summary."""
+    import json
+
+    from app.application import tiles
+
+    _owner(ctx, job)
+    name = job.params["layer"]
+    progress(0.02, "tiles")
+    made = tiles.prebuild(
+        ctx.layer_store, ctx.catalog, [name], progress=lambda f: progress(0.02 + 0.96 * f, "tiles")
+    )
+    out.write_text(json.dumps({"layer": name, "tiles": made.get(name, 0)}), encoding="utf-8")
+    return f"{name}-tiles.json", "application/json"
+
+
+register(JobKind("tiles_build", _tiles_run, _tiles_params, STAFF, "jobs.kind.tiles_build"))

@@ -24,12 +24,12 @@ def _job_config() -> dict:
 
 
 def _context():
-    from app import planner_home
+    from app import shared_dir
     from app.application import job_kinds  # noqa: F401 - registers the kinds
     from app.application.jobs import context_for
 
     return context_for(
-        planner_home(),
+        shared_dir(),
         os.environ.get("DATABASE_URL") or None,
         schema=os.environ.get("PLANNER_DATABASE_SCHEMA") or None,
         config=_job_config(),
