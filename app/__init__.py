@@ -44,6 +44,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         DATABASE_URL=os.environ.get("DATABASE_URL") or None,
         DATABASE_SCHEMA=os.environ.get("PLANNER_DATABASE_SCHEMA") or None,
         MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES,
+        # Form fields a request may have: the site check ticks one box per community,
+        # and a national store has 2,000; the page itself refuses more than it checks.
+        MAX_FORM_PARTS=5_000,
         JSON_SORT_KEYS=False,
         # The session cookie: never read by scripts, not sent on cross-site posts;
         # Secure when served over HTTPS (PLANNER_SECURE_COOKIES=1 or `serve --https`).

@@ -687,7 +687,7 @@ def _form_page(problems=None, values=None, status: int = 200):
             communities=_communities(),
             rule_sets=sets,
             default_rules=DEFAULT_RULES.stem,
-            checks=[{"name": c, "title": CHECK_TITLES[c]} for c in CHECKS],
+            checks=_checks_offered(),
             crs_choices=CRS_CHOICES,
             suffixes=UPLOAD_SUFFIXES,
             problems=problems or [],
@@ -696,6 +696,17 @@ def _form_page(problems=None, values=None, status: int = 200):
         ),
         status,
     )
+
+
+def _checks_offered() -> list[dict]:
+    """Every check, and whether its layer is loaded: a store without it (the national
+    sample has no zoning or flood map) starts with that check unticked."""
+    store = get_store()
+    loaded = set(store.layer_names()) | set(store.raster_names())
+    return [
+        {"name": c, "title": CHECK_TITLES[c], "available": CHECK_LAYERS[c] in loaded}
+        for c in CHECKS
+    ]
 
 
 @bp.route("/overlap", methods=("GET", "POST"))

@@ -1301,6 +1301,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "th": "รูปขนาดเล็กจะแสดงเมื่อซูมเข้า",
         "en": "Small shapes are drawn when you zoom in",
     },
+    "overlap.check_missing": {
+        "th": "(ยังไม่มีชั้นข้อมูลนี้ในระบบ นำเข้าก่อนจึงจะตรวจได้)",
+        "en": "(this layer is not loaded yet: import it to run this check)",
+    },
     "legend.counts": {
         "th": "วงกลมแสดงจำนวนในบริเวณนั้น ซูมเข้าเพื่อดูรูปแปลงแต่ละหลัง",
         "en": "Circles show how many are there; zoom in to see each shape",

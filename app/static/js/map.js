@@ -526,9 +526,8 @@ async function refineVector(map, meta, layer) {
 // ---------------------------------------------------------------- tiled layers
 
 // A click on the map asks a tiled layer's API for the features this many pixels around it,
-// from this zoom on (below, a tile shows counts, and a click would fetch too many).
+// where the layer draws shapes there (not counts: a click would fetch too many).
 const IDENTIFY_PX = 4;
-const IDENTIFY_MIN_ZOOM = 13;
 
 function ringContains(ring, x, y) {
   let inside = false;
@@ -561,10 +560,19 @@ async function identify(map, meta, latlng) {
 
 /** Pop-ups for the tiled layers: the topmost one on the map with a feature under the click. */
 function enableIdentify(map, entries) {
+  const drawsShapesAt = (layer, latlng) => {
+    const gl = layer.plannerGL?.getMaplibreMap();
+    if (!gl) return false;
+    const p = gl.project([latlng.lng, latlng.lat]);
+    const box = [
+      [p.x - IDENTIFY_PX, p.y - IDENTIFY_PX],
+      [p.x + IDENTIFY_PX, p.y + IDENTIFY_PX],
+    ];
+    return gl.queryRenderedFeatures(box).some((f) => !("count" in (f.properties || {})));
+  };
   map.on("click", async (event) => {
-    if (map.getZoom() < IDENTIFY_MIN_ZOOM) return;
     const on = entries
-      .filter(({ layer }) => map.hasLayer(layer))
+      .filter(({ layer }) => map.hasLayer(layer) && drawsShapesAt(layer, event.latlng))
       .sort((a, b) => (b.meta.draw_order ?? 0) - (a.meta.draw_order ?? 0));
     for (const { meta } of on) {
       try {
@@ -971,7 +979,9 @@ async function main() {
     }
     let layer = null;
     if (meta.kind === "vector" && meta.tiles) {
-      layer = buildTiledLayer(map, meta, { pane: paneFor(map, meta) });
+      const pane = paneFor(map, meta);
+      map.getPane(pane).classList.add("tiled-pane"); // clicks go through (see map.css)
+      layer = buildTiledLayer(map, meta, { pane });
     } else if (meta.kind === "vector") layer = buildVectorLayer(map, meta);
     else if (meta.kind === "raster") layer = buildRasterLayer(map, meta);
     const entry = { meta, layer, loading: null };
