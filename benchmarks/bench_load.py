@@ -40,6 +40,7 @@ TARGET_P95_S = 0.100
 USERS = 60  # an office's worth of logins; below waitress's 100-connection limit
 STRUCTURES = 300_000
 CENTRES = 2_000
+SAMPLE_COMMUNITY = "KPP-CC-01"  # the sample's demo representative belongs to it
 # Rough boxes (lon/lat) covering Thailand's regions: north, northeast, centre, east, south.
 REGIONS = [
     (98.0, 17.0, 101.0, 20.0),
@@ -85,13 +86,35 @@ def prepare(home: str, url: str | None) -> dict:
         )
         timings["sample_national_s"] = time.perf_counter() - started
     else:
+        import sqlalchemy as sa
         from bench_cases import build
 
+        from cases.model import Community
         from cases.store import CaseStore
 
         step = time.perf_counter()
         case_store = CaseStore(home, url)
-        build(case_store)  # 2,000 cases, 300,000 households, 20,000 stage events
+        with case_store.engine.connect() as conn:
+            built = conn.execute(sa.text("SELECT count(*) FROM cases")).scalar()
+        if not built:
+            build(case_store)  # 2,000 cases, 300,000 households, 20,000 stage events
+        with case_store.uow() as uow:
+            # The sample's community, for its demo representative's login.
+            if not uow.connection.execute(
+                sa.text("SELECT 1 FROM communities WHERE id = :id"), {"id": SAMPLE_COMMUNITY}
+            ).first():
+                uow.repo.add_communities(
+                    [
+                        Community(
+                            id=SAMPLE_COMMUNITY,
+                            name_th="ชุมชนตัวอย่าง",
+                            name_en="Sample community",
+                            district_en="District 00",
+                            district_th="เขต 0",
+                        )
+                    ]
+                )
+                uow.commit()
         case_store.dispose()
         timings["cases_s"] = time.perf_counter() - step
         step = time.perf_counter()
@@ -215,6 +238,35 @@ def write_plan(home: str, url: str | None, path: Path) -> dict:
     return plan
 
 
+def login_sessions(port: int, n: int) -> tuple[list, str | None]:
+    """`n` logged-in sessions of the demo officer, each (cookies, CSRF token), and the
+    structures' tile URL from /api/layers: the users start logged in, as in an office."""
+    import re
+
+    import requests
+
+    base = f"http://127.0.0.1:{port}"
+    token = re.compile(r'name="csrf[-_]token"\s+(?:content|value)="([^"]+)"')
+    sessions, tile_url = [], None
+    for _ in range(n):
+        s = requests.Session()
+        form = token.search(s.get(f"{base}/auth/login").text).group(1)
+        r = s.post(
+            f"{base}/auth/login",
+            data={"username": "officer", "password": "officer-demo-2562", "csrf_token": form},
+            allow_redirects=False,
+        )
+        if r.status_code != 302:
+            raise SystemExit(f"login as the demo officer answered {r.status_code}")
+        csrf = token.search(s.get(f"{base}/dashboard").text).group(1)
+        sessions.append((s.cookies.get_dict(), csrf))
+        if tile_url is None:
+            for layer in s.get(f"{base}/api/layers").json()["layers"]:
+                if layer["name"] == "structures" and layer.get("tiles"):
+                    tile_url = layer["tiles"]["url"]
+    return sessions, tile_url
+
+
 # -- the server and its memory ----------------------------------------------------------
 def start_server(home: str, url: str | None, port: int, threads: int, log: Path):
     with open(log, "w") as out:  # the child keeps its own copy of the descriptor
@@ -251,18 +303,18 @@ class RssSampler(threading.Thread):
     def __init__(self, pid: int, every: float = 2.0):
         super().__init__(daemon=True)
         self.pid, self.every, self.samples = pid, every, []
-        self._stop = threading.Event()
+        self._halt = threading.Event()
 
     def run(self):
-        while not self._stop.is_set():
+        while not self._halt.is_set():
             try:
                 self.samples.append((time.time(), round(rss_mb(self.pid), 1)))
             except OSError:
                 return
-            self._stop.wait(self.every)
+            self._halt.wait(self.every)
 
     def stop(self):
-        self._stop.set()
+        self._halt.set()
         self.join()
 
 
@@ -367,7 +419,8 @@ def summarise(stats: dict, seconds: float, rate: float) -> dict:
         "p50_s": (total["p50_ms"] or 0) / 1000,
         "p95_s": (total["p95_ms"] or 0) / 1000,
         "p99_s": (total["p99_ms"] or 0) / 1000,
-        "slowest_p95": {n: e["p95_ms"] for n, e in slowest[:4]},
+        "slowest_p95_ms": {n: e["p95_ms"] for n, e in slowest[:4]},
+        "loadavg_1min_at_end": round(os.getloadavg()[0], 2),
     }
 
 
@@ -422,8 +475,11 @@ def office_mix(port, plan, rate, minutes, sampler, workdir, label) -> tuple[dict
 
 
 def max_rate(port, plan, start_rate, step_s, sampler, workdir, label) -> tuple[dict, list]:
-    """Step the offered rate up until p95 >= 100 ms, an error, or throughput < 95 %."""
-    steps, best, rate = [], None, start_rate
+    """Step the offered rate up until errors or throughput under 95 % of it (saturation).
+
+    Each step notes whether it also held p95 < 100 ms; the entry reports the highest
+    offered rate that held all three, and the highest throughput reached without errors."""
+    steps, held, top, rate = [], None, None, start_rate
     while rate <= 2000:
         begun = time.time()
         stats = run_locust(port, plan, rate, step_s, workdir / f"step-{label}-{int(rate)}")
@@ -432,31 +488,44 @@ def max_rate(port, plan, start_rate, step_s, sampler, workdir, label) -> tuple[d
         summary["anchor_p95_s"] = (
             stats["endpoints"].get("static file", {}).get("p95_ms") or 0
         ) / 1000
-        ok = (
-            summary["p95_s"] < TARGET_P95_S
-            and summary["errors"] == 0
-            and summary["throughput_rps"] >= 0.95 * rate
-        )
-        summary["held"] = ok
+        keeps_up = summary["errors"] == 0 and summary["throughput_rps"] >= 0.95 * rate
+        summary["held"] = keeps_up and summary["p95_s"] < TARGET_P95_S
         steps.append(summary)
         print(f"  step {rate:g} req/s: {json.dumps(summary)}", flush=True)
-        if not ok:
+        if summary["held"]:
+            held = summary
+        if summary["errors"] == 0 and (
+            top is None or summary["throughput_rps"] > top["throughput_rps"]
+        ):
+            top = summary
+        if not keeps_up:
             break
-        best = summary
-        rate = rate + 50 if rate < 300 else rate * 1.25
-    held = best or steps[0]
+        rate = rate + 10 if rate < 40 else round(rate * 1.5)
+    shown = held or top or steps[0]
     item = entry(
         f"load_max_rate_{label}",
-        held["p95_s"],
+        shown["p95_s"],
         "p95 of a static file in the same step",
-        held["anchor_p95_s"],
-        "reported: the highest offered rate held with p95 < 0.100 s and 0 errors",
-        met=best is not None,
-        max_sustained_rps=best["throughput_rps"] if best else 0,
+        shown["anchor_p95_s"],
+        "reported: highest offered rate held with p95 < 0.100 s, 0 errors, >= 95 % served",
+        met=held is not None,
+        max_sustained_rps=held["throughput_rps"] if held else 0,
+        max_throughput_rps=top["throughput_rps"] if top else 0,
+        max_throughput_p95_s=top["p95_s"] if top else None,
         step_seconds=step_s,
-        broke_at=steps[-1] if not steps[-1]["held"] else None,
         steps=[
-            {k: s[k] for k in ("offered_rps", "throughput_rps", "p95_s", "errors", "held")}
+            {
+                k: s[k]
+                for k in (
+                    "offered_rps",
+                    "throughput_rps",
+                    "p50_s",
+                    "p95_s",
+                    "p99_s",
+                    "errors",
+                    "held",
+                )
+            }
             for s in steps
         ],
     )
@@ -507,7 +576,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--warmup", type=int, default=30, help="seconds before measuring")
     parser.add_argument("--max-rate", action="store_true", help="also find the highest rate")
     parser.add_argument("--step-seconds", type=int, default=45)
-    parser.add_argument("--start-rate", type=float, default=100.0)
+    parser.add_argument("--start-rate", type=float, default=10.0)
     parser.add_argument("--no-mix", action="store_true", help="only the max-rate steps")
     parser.add_argument("--port", type=int, default=5400)
     parser.add_argument("--threads", type=int, default=6, help="planner serve --threads")
@@ -535,6 +604,13 @@ def main(argv: list[str]) -> int:
     )
     sampler = RssSampler(server.pid)
     sampler.start()
+    sessions, tile_url = login_sessions(args.port, USERS)
+    if tile_url is None:
+        print("warning: the structures layer has no tiles entry; the mix has no tiles")
+    plan.write_text(
+        json.dumps({**json.loads(plan.read_text()), "sessions": sessions, "tile_url": tile_url}),
+        encoding="utf-8",
+    )
     items = []
     try:
         if args.warmup:
@@ -557,9 +633,9 @@ def main(argv: list[str]) -> int:
             items.append(item)
             detail["max_rate"] = {"entry": item, "steps": steps}
     finally:
-        sampler.stop()
         server.terminate()
         server.wait(timeout=30)
+        sampler.stop()
         detail["rss_all"] = [(round(t, 1), mb) for t, mb in sampler.samples]
     save(label, items, detail)
     shutil.rmtree(workdir, ignore_errors=True)

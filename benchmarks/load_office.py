@@ -1,6 +1,7 @@
 """Locust users for `benchmarks/bench_load.py`: a day in a CODI office.
 
-Each user logs in as the demo officer and, at `LOAD_USER_RATE` tasks a second,
+Each user takes one of the demo officer's sessions the runner logged in (or logs in
+through the form with its CSRF token) and, at `LOAD_USER_RATE` tasks a second,
 fetches vector tiles at zooms 6-17 over places with structures, the dashboard,
 filtered case lists, case pages, household API reads, the map page, the layer list,
 a static file (the anchor) and now and then edits a household through the JSON API
@@ -19,13 +20,16 @@ from pathlib import Path
 
 import gevent
 from locust import FastHttpUser, constant_throughput, events, task
+from requests.cookies import create_cookie
 
 PLAN = json.loads(Path(os.environ["LOAD_PLAN"]).read_text(encoding="utf-8"))
 USER_RATE = float(os.environ.get("LOAD_USER_RATE", "2"))
 MAX_REQUESTS = int(os.environ.get("LOAD_MAX_REQUESTS", "1000000"))
 OFFICER = ("officer", "officer-demo-2562")
 _CSRF = re.compile(r'name="csrf[-_]token"\s+(?:content|value)="([^"]+)"')
+HOST = os.environ.get("LOAD_HOST", "127.0.0.1")
 _count = 0
+_next_session = 0
 
 
 @events.request.add_listener
@@ -46,6 +50,22 @@ def _keep(environment, **_kwargs):
     _environment = environment
 
 
+def login(client) -> str:
+    """Log in through the form as the demo officer; the CSRF token of the session."""
+    page = client.get("/auth/login", name="login page")
+    token = _CSRF.search(page.text or "").group(1)
+    with client.post(
+        "/auth/login",
+        data={"username": OFFICER[0], "password": OFFICER[1], "csrf_token": token},
+        allow_redirects=False,
+        name="login",
+        catch_response=True,
+    ) as r:
+        if r.status_code != 302:
+            r.failure(f"login answered {r.status_code}")
+    return _CSRF.search(client.get("/dashboard", name="dashboard").text or "").group(1)
+
+
 def tile_xy(lon: float, lat: float, z: int) -> tuple[int, int]:
     """The XYZ tile holding a WGS84 point."""
     n = 1 << z
@@ -58,23 +78,18 @@ class Officer(FastHttpUser):
     wait_time = constant_throughput(USER_RATE)
 
     def on_start(self):
+        """Take one of the runner's logged-in sessions (so a run pays no logins), or log in."""
         self.etags: dict[str, str] = {}
-        page = self.client.get("/auth/login", name="login page")
-        token = _CSRF.search(page.text or "").group(1)
-        with self.client.post(
-            "/auth/login",
-            data={"username": OFFICER[0], "password": OFFICER[1], "csrf_token": token},
-            allow_redirects=False,
-            name="login",
-            catch_response=True,
-        ) as r:
-            if r.status_code != 302:
-                r.failure(f"login answered {r.status_code}")
-        dashboard = self.client.get("/dashboard", name="dashboard")
-        self.csrf = _CSRF.search(dashboard.text or "").group(1)
-        layers = self.client.get("/api/layers", name="api layers").json()["layers"]
-        tiled = [la for la in layers if la["name"] == "structures" and la.get("tiles")]
-        self.tile_url = tiled[0]["tiles"]["url"] if tiled else None
+        global _next_session
+        if PLAN.get("sessions"):
+            cookies, self.csrf = PLAN["sessions"][_next_session % len(PLAN["sessions"])]
+            _next_session += 1
+            for name, value in cookies.items():
+                self.client.cookiejar.set_cookie(create_cookie(name, value, domain=HOST))
+        else:
+            self.csrf = login(self.client)
+        self.tile_url = PLAN.get("tile_url")
+        gevent.sleep(random.uniform(0, 1 / USER_RATE))  # spread the users' first requests
 
     def _get(self, path, name, headers=None):
         with self.client.get(path, name=name, headers=headers, catch_response=True) as r:
