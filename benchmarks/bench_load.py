@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import math
 import os
 import platform
 import shutil
@@ -36,6 +37,20 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
 
 RESULTS = HERE / "results"
+# The office mix: task weights of benchmarks/load_office.py (edit_household is a GET
+# and a PATCH; the others one request each).
+MIX = {
+    "tile": 50,
+    "dashboard": 5,
+    "case_list": 12,
+    "case_page": 10,
+    "household_api": 12,
+    "case_households_api": 3,
+    "map_page": 1,
+    "layer_list": 2,
+    "static": 3,
+    "edit_household": 2,
+}
 TARGET_P95_S = 0.100
 USERS = 60  # an office's worth of logins; below waitress's 100-connection limit
 STRUCTURES = 300_000
@@ -49,6 +64,14 @@ REGIONS = [
     (101.0, 12.0, 102.5, 14.0),
     (98.5, 6.5, 101.5, 11.0),
 ]
+
+
+def tile_xy(lon: float, lat: float, z: int) -> tuple[int, int]:
+    """The XYZ tile holding a WGS84 point."""
+    n = 1 << z
+    x = int((lon + 180.0) / 360.0 * n)
+    y = int((1.0 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2.0 * n)
+    return min(max(x, 0), n - 1), min(max(y, 0), n - 1)
 
 
 def python() -> str:
@@ -318,6 +341,62 @@ class RssSampler(threading.Thread):
         self.join()
 
 
+def server_cpu_s(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_per_request(port: int, pid: int, plan: dict, runs: int = 20) -> dict:
+    """The server's CPU (user + system, from /proc) per request of each kind, one request
+    at a time: what each costs whatever else the machine is doing, and the rate one
+    server process could hold if the mix's CPU were the only limit."""
+    import random
+
+    import requests
+
+    rng = random.Random(3)
+    cookies, _ = plan["sessions"][0]
+    s = requests.Session()
+    s.cookies.update(cookies)
+
+    def tile():
+        lon, lat = rng.choice(plan["places"])
+        z = rng.randint(6, 17)
+        x, y = tile_xy(lon, lat, z)
+        return plan["tile_url"].format(z=z, x=x, y=y)
+
+    paths = {
+        "tile": tile,
+        "dashboard": lambda: "/dashboard",
+        "case_list": lambda: (
+            f"/cases?district={rng.choice(plan['districts'])}&stage={rng.choice(plan['stages'])}"
+        ),
+        "case_page": lambda: f"/cases/{rng.choice(plan['case_ids'])}",
+        "household_api": lambda: f"/api/households/{rng.choice(plan['household_ids'])}",
+        "case_households_api": lambda: f"/api/cases/{rng.choice(plan['case_ids'])}/households",
+        "map_page": lambda: "/",
+        "layer_list": lambda: "/api/layers",
+        "static": lambda: plan["static"],
+    }
+    out = {}
+    for name, path in paths.items():
+        if name == "tile" and not plan.get("tile_url"):
+            continue
+        n = runs * 3 if name == "tile" else runs
+        before = server_cpu_s(pid)
+        for _ in range(n):
+            s.get(f"http://127.0.0.1:{port}{path()}").raise_for_status()
+        out[name] = round((server_cpu_s(pid) - before) / n * 1000, 1)
+    weights = {k: w for k, w in MIX.items() if k in out}
+    weights["household_api"] += MIX["edit_household"]  # its GET; the PATCH is left out
+    mean = sum(out[k] * w for k, w in weights.items()) / sum(weights.values())
+    return {
+        "ms": out,
+        "mix_mean_ms": round(mean, 1),
+        "one_process_ceiling_rps": round(1000 / mean, 1),
+    }
+
+
 # -- one locust run -----------------------------------------------------------------------
 def run_locust(port: int, plan: Path, rate: float, seconds: int, prefix: Path) -> dict:
     """Drive the server at `rate` requests/s for `seconds`; locust's stats, parsed."""
@@ -500,7 +579,7 @@ def max_rate(port, plan, start_rate, step_s, sampler, workdir, label) -> tuple[d
             top = summary
         if not keeps_up:
             break
-        rate = rate + 10 if rate < 40 else round(rate * 1.5)
+        rate = rate + 5 if rate < 20 else rate + 10 if rate < 40 else round(rate * 1.5)
     shown = held or top or steps[0]
     item = entry(
         f"load_max_rate_{label}",
@@ -576,7 +655,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--warmup", type=int, default=30, help="seconds before measuring")
     parser.add_argument("--max-rate", action="store_true", help="also find the highest rate")
     parser.add_argument("--step-seconds", type=int, default=45)
-    parser.add_argument("--start-rate", type=float, default=10.0)
+    parser.add_argument("--start-rate", type=float, default=5.0)
     parser.add_argument("--no-mix", action="store_true", help="only the max-rate steps")
     parser.add_argument("--port", type=int, default=5400)
     parser.add_argument("--threads", type=int, default=6, help="planner serve --threads")
@@ -613,6 +692,11 @@ def main(argv: list[str]) -> int:
     )
     items = []
     try:
+        print("server CPU per request, one at a time ...", flush=True)
+        detail["server_cpu_per_request"] = cpu_per_request(
+            args.port, server.pid, json.loads(plan.read_text())
+        )
+        print(json.dumps(detail["server_cpu_per_request"]), flush=True)
         if args.warmup:
             print(f"warm-up {args.warmup} s at {args.rate:g} req/s", flush=True)
             run_locust(args.port, plan, args.rate, args.warmup, workdir / "warmup")
@@ -637,6 +721,10 @@ def main(argv: list[str]) -> int:
         server.wait(timeout=30)
         sampler.stop()
         detail["rss_all"] = [(round(t, 1), mb) for t, mb in sampler.samples]
+    cpu = detail.get("server_cpu_per_request") or {}
+    for item in items:
+        item["server_cpu_ms_per_request"] = cpu.get("ms")
+        item["one_process_ceiling_rps"] = cpu.get("one_process_ceiling_rps")
     save(label, items, detail)
     shutil.rmtree(workdir, ignore_errors=True)
     return 0

@@ -12,15 +12,18 @@ itself after `LOAD_MAX_REQUESTS` requests. Not a test: run it through bench_load
 from __future__ import annotations
 
 import json
-import math
 import os
 import random
 import re
+import sys
 from pathlib import Path
 
 import gevent
 from locust import FastHttpUser, constant_throughput, events, task
 from requests.cookies import create_cookie
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_load import MIX, tile_xy  # noqa: E402  (the runner's module: stdlib imports only)
 
 PLAN = json.loads(Path(os.environ["LOAD_PLAN"]).read_text(encoding="utf-8"))
 USER_RATE = float(os.environ.get("LOAD_USER_RATE", "2"))
@@ -66,14 +69,6 @@ def login(client) -> str:
     return _CSRF.search(client.get("/dashboard", name="dashboard").text or "").group(1)
 
 
-def tile_xy(lon: float, lat: float, z: int) -> tuple[int, int]:
-    """The XYZ tile holding a WGS84 point."""
-    n = 1 << z
-    x = int((lon + 180.0) / 360.0 * n)
-    y = int((1.0 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2.0 * n)
-    return min(max(x, 0), n - 1), min(max(y, 0), n - 1)
-
-
 class Officer(FastHttpUser):
     wait_time = constant_throughput(USER_RATE)
 
@@ -97,7 +92,7 @@ class Officer(FastHttpUser):
                 r.failure(f"{r.status_code}")
             return r
 
-    @task(50)
+    @task(MIX["tile"])
     def tile(self):
         if not self.tile_url:
             return self._get("/api/layers", "api layers")
@@ -115,11 +110,11 @@ class Officer(FastHttpUser):
         if etag:
             self.etags[url] = etag
 
-    @task(5)
+    @task(MIX["dashboard"])
     def dashboard(self):
         self._get("/dashboard", "dashboard")
 
-    @task(12)
+    @task(MIX["case_list"])
     def case_list(self):
         params = [f"district={random.choice(PLAN['districts'])}"]
         if random.random() < 0.6:
@@ -132,31 +127,31 @@ class Officer(FastHttpUser):
             params.append(f"page={random.randint(1, 3)}")
         self._get("/cases?" + "&".join(params), "cases list filtered")
 
-    @task(10)
+    @task(MIX["case_page"])
     def case_page(self):
         self._get(f"/cases/{random.choice(PLAN['case_ids'])}", "case page")
 
-    @task(12)
+    @task(MIX["household_api"])
     def household_api(self):
         self._get(f"/api/households/{random.choice(PLAN['household_ids'])}", "api household")
 
-    @task(3)
+    @task(MIX["case_households_api"])
     def case_households_api(self):
         self._get(f"/api/cases/{random.choice(PLAN['case_ids'])}/households", "api case households")
 
-    @task(1)
+    @task(MIX["map_page"])
     def map_page(self):
         self._get("/", "map page")
 
-    @task(2)
+    @task(MIX["layer_list"])
     def layer_list(self):
         self._get("/api/layers", "api layers")
 
-    @task(3)
+    @task(MIX["static"])
     def static(self):
         self._get(PLAN["static"], "static file")
 
-    @task(2)
+    @task(MIX["edit_household"])
     def edit_household(self):
         """Read a household, then change its income with the version read (a PATCH)."""
         hid = random.choice(PLAN["household_ids"])
