@@ -23,6 +23,7 @@ import math
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -397,6 +398,18 @@ def cpu_per_request(port: int, pid: int, plan: dict, runs: int = 20) -> dict:
     }
 
 
+def settle(pid: int, quiet: float = 0.15, longest: float = 180.0) -> float:
+    """Wait until the server has worked off what earlier runs left queued (its CPU under
+    `quiet` of a core over 2 s); returns the seconds waited."""
+    started = time.time()
+    while time.time() - started < longest:
+        before = server_cpu_s(pid)
+        time.sleep(2)
+        if server_cpu_s(pid) - before < 2 * quiet:
+            break
+    return round(time.time() - started, 1)
+
+
 # -- one locust run -----------------------------------------------------------------------
 def run_locust(port: int, plan: Path, rate: float, seconds: int, prefix: Path) -> dict:
     """Drive the server at `rate` requests/s for `seconds`; locust's stats, parsed."""
@@ -521,6 +534,7 @@ def rss_growth(samples: list, start: float, end: float) -> dict:
 # -- the two measurements -----------------------------------------------------------------
 def office_mix(port, plan, rate, minutes, sampler, workdir, label) -> tuple[dict, dict]:
     seconds = int(minutes * 60)
+    settle(sampler.pid)
     started = time.time()
     stats = run_locust(port, plan, rate, seconds, workdir / f"mix-{label}")
     ended = time.time()
@@ -560,6 +574,7 @@ def max_rate(port, plan, start_rate, step_s, sampler, workdir, label) -> tuple[d
     offered rate that held all three, and the highest throughput reached without errors."""
     steps, held, top, rate = [], None, None, start_rate
     while rate <= 2000:
+        settle(sampler.pid)
         begun = time.time()
         stats = run_locust(port, plan, rate, step_s, workdir / f"step-{label}-{int(rate)}")
         summary = summarise(stats, step_s, rate)
@@ -636,6 +651,7 @@ def save(label: str, items: list[dict], detail: dict) -> None:
 
 
 def main(argv: list[str]) -> int:
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so `finally` stops the server
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--home", default=os.environ.get("PLANNER_HOME"))
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL") or None)
