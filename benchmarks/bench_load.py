@@ -53,6 +53,7 @@ MIX = {
     "edit_household": 2,
 }
 TARGET_P95_S = 0.100
+SCHEMA: str | None = None  # PostgreSQL: the load store's schema (main sets it)
 USERS = 60  # an office's worth of logins; below waitress's 100-connection limit
 STRUCTURES = 300_000
 CENTRES = 2_000
@@ -81,10 +82,25 @@ def python() -> str:
 
 def store_env(home: str, url: str | None) -> dict:
     env = dict(os.environ, PLANNER_HOME=home)
-    env.pop("DATABASE_URL", None)
+    for name in ("DATABASE_URL", "PLANNER_DATABASE_SCHEMA"):
+        env.pop(name, None)
     if url:
         env["DATABASE_URL"] = url
+        if SCHEMA:
+            env["PLANNER_DATABASE_SCHEMA"] = SCHEMA
     return env
+
+
+def case_store_of(home: str, url: str | None):
+    from cases.store import CaseStore
+
+    return CaseStore(home, url, schema=SCHEMA if url else None)
+
+
+def layer_store_of(home: str, url: str | None):
+    from gis.store import open_store
+
+    return open_store(home, url, schema=SCHEMA if url else None)
 
 
 # -- preparing the national-scale store -------------------------------------------------
@@ -114,10 +130,9 @@ def prepare(home: str, url: str | None) -> dict:
         from bench_cases import build
 
         from cases.model import Community
-        from cases.store import CaseStore
 
         step = time.perf_counter()
-        case_store = CaseStore(home, url)
+        case_store = case_store_of(home, url)
         with case_store.engine.connect() as conn:
             built = conn.execute(sa.text("SELECT count(*) FROM cases")).scalar()
         if not built:
@@ -194,9 +209,8 @@ def synthetic_structures(seed: int = 15):
 
 
 def write_structures(home: str, url: str | None) -> None:
-    from gis.store import open_store
 
-    store = open_store(home, url)
+    store = layer_store_of(home, url)
     store.write("structures", synthetic_structures())
 
 
@@ -204,9 +218,8 @@ def prebuild_tiles(home: str, url: str | None) -> int:
     """Make the structures' tiles up to zoom 10, as a tile-cache build would."""
     from app.application import tiles
     from gis.catalog import load_catalog
-    from gis.store import open_store
 
-    store = open_store(home, url)
+    store = layer_store_of(home, url)
     entry = load_catalog().layers.get("structures")
     columns = store.read("structures", bbox=(0, 0, 0, 0)).columns
     fields = tiles.tile_fields(entry.style if entry else None, columns)
@@ -215,9 +228,8 @@ def prebuild_tiles(home: str, url: str | None) -> int:
 
 def has_structures(home: str, url: str | None) -> bool:
     """Whether the store already holds a national-scale structures layer."""
-    from gis.store import open_store
 
-    store = open_store(home, url)
+    store = layer_store_of(home, url)
     return store.has_layer("structures") and store.info("structures").feature_count >= 100_000
 
 
@@ -229,11 +241,8 @@ def write_plan(home: str, url: str | None, path: Path) -> dict:
     import sqlalchemy as sa
     from pyproj import Transformer
 
-    from cases.store import CaseStore
-    from gis.store import open_store
-
     rng = random.Random(15)
-    store = CaseStore(home, url)
+    store = case_store_of(home, url)
     with store.engine.connect() as conn:
         case_ids = [r[0] for r in conn.execute(sa.text("SELECT id FROM cases"))]
         hh = [r[0] for r in conn.execute(sa.text("SELECT id FROM households"))]
@@ -242,7 +251,7 @@ def write_plan(home: str, url: str | None, path: Path) -> dict:
         ]
         stages = [r[0] for r in conn.execute(sa.text("SELECT DISTINCT stage FROM cases"))]
     store.dispose()
-    layers = open_store(home, url)
+    layers = layer_store_of(home, url)
     gdf = layers.read("structures")
     centres = gdf.geometry.centroid
     pick = rng.sample(range(len(gdf)), min(2000, len(gdf)))
@@ -673,6 +682,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--step-seconds", type=int, default=45)
     parser.add_argument("--start-rate", type=float, default=5.0)
     parser.add_argument("--no-mix", action="store_true", help="only the max-rate steps")
+    parser.add_argument(
+        "--schema",
+        default="planner_load",
+        help="PostgreSQL: the schema the load store lives in (its layers in <schema>_layers), "
+        "apart from any other store in the database; '' for the default ones",
+    )
     parser.add_argument("--port", type=int, default=5400)
     parser.add_argument("--threads", type=int, default=6, help="planner serve --threads")
     args = parser.parse_args(argv)
@@ -683,6 +698,8 @@ def main(argv: list[str]) -> int:
     elif args.store == "postgis" and not args.database_url:
         parser.error("--store postgis needs DATABASE_URL or --database-url")
     label = "postgis" if args.database_url else "embedded"
+    global SCHEMA
+    SCHEMA = args.schema or None
     Path(args.home).mkdir(parents=True, exist_ok=True)
     if args.prepare_if_empty and not has_structures(args.home, args.database_url):
         args.prepare = True
