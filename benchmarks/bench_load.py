@@ -677,7 +677,9 @@ def main(argv: list[str]) -> int:
     )
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--rate", type=float, default=200.0, help="requests/s offered")
-    parser.add_argument("--warmup", type=int, default=30, help="seconds before measuring")
+    parser.add_argument(
+        "--warmup", type=int, default=120, help="seconds of load before measuring (caches fill)"
+    )
     parser.add_argument("--max-rate", action="store_true", help="also find the highest rate")
     parser.add_argument("--step-seconds", type=int, default=45)
     parser.add_argument("--start-rate", type=float, default=5.0)
