@@ -727,14 +727,15 @@ def main(argv: list[str]) -> int:
     )
     items = []
     try:
-        print("server CPU per request, one at a time ...", flush=True)
+        if args.warmup:
+            print(f"warm-up {args.warmup} s at {args.rate:g} req/s", flush=True)
+            run_locust(args.port, plan, args.rate, args.warmup, workdir / "warmup")
+        settle(server.pid)
+        print("server CPU per request, one at a time, warm ...", flush=True)
         detail["server_cpu_per_request"] = cpu_per_request(
             args.port, server.pid, json.loads(plan.read_text())
         )
         print(json.dumps(detail["server_cpu_per_request"]), flush=True)
-        if args.warmup:
-            print(f"warm-up {args.warmup} s at {args.rate:g} req/s", flush=True)
-            run_locust(args.port, plan, args.rate, args.warmup, workdir / "warmup")
         if not args.no_mix:
             print(f"office mix: {args.rate:g} req/s for {args.minutes:g} min", flush=True)
             item, series = office_mix(
