@@ -647,6 +647,9 @@ def save(label: str, items: list[dict], detail: dict) -> None:
     for item in items:
         item.setdefault("machine", machine)
     path = RESULTS / f"load-{label}.json"
+    if path.exists():  # a run of only the mix or only the steps keeps the other's series
+        earlier = json.loads(path.read_text(encoding="utf-8"))
+        detail = {**{k: earlier[k] for k in ("office_mix", "max_rate") if k in earlier}, **detail}
     path.write_text(json.dumps(detail, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     latest = RESULTS / "latest.json"
     fresh = {i["name"] for i in items}
