@@ -226,6 +226,30 @@ def prebuild_tiles(home: str, url: str | None) -> int:
     return tiles.build_tiles(store, "structures", fields=fields)
 
 
+def check_schema_apart(url: str) -> None:
+    """Refuse a database whose public schema holds a case store while the load schema has
+    none: the case store's search path (`<schema>,public`) would then read and write
+    that store's tables."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url.replace("postgresql:", "postgresql+psycopg:", 1))
+    with engine.connect() as conn:
+        schemas = {
+            r[0]
+            for r in conn.execute(
+                sa.text(
+                    "SELECT table_schema FROM information_schema.tables WHERE table_name = 'cases'"
+                )
+            )
+        }
+    engine.dispose()
+    if SCHEMA and "public" in schemas and SCHEMA not in schemas:
+        raise SystemExit(
+            f"this database has a case store in its public schema and none in {SCHEMA}: the "
+            f"load test would write into it. Use a database of its own for the load test."
+        )
+
+
 def has_structures(home: str, url: str | None) -> bool:
     """Whether the store already holds a national-scale structures layer."""
 
@@ -706,6 +730,8 @@ def main(argv: list[str]) -> int:
     global SCHEMA
     SCHEMA = args.schema or None
     Path(args.home).mkdir(parents=True, exist_ok=True)
+    if args.database_url:
+        check_schema_apart(args.database_url)
     if args.prepare_if_empty and not has_structures(args.home, args.database_url):
         args.prepare = True
     detail = {"store": label, "threads": args.threads, "users": USERS}
