@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test test-unit install install-dev system-deps screenshots bench lint format sample clean fuzz wheel-smoke
+.PHONY: run test test-unit install install-dev system-deps screenshots bench bench-load lint format sample clean fuzz wheel-smoke
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,22 @@ screenshots: install-dev system-deps
 ## Run every benchmark and write benchmarks/results/latest.json
 bench: install-dev
 	$(BIN)/python benchmarks/run.py
+
+## Load test (not in `make bench`): locust drives `planner serve` with the office mix at
+## LOAD_RATE req/s for LOAD_MINUTES, then steps up to the highest rate it holds; builds the
+## national store in LOAD_HOME first if empty; PostGIS too when DATABASE_URL is set.
+## A smoke run: make bench-load LOAD_MINUTES=1 LOAD_ARGS="--step-seconds 20"
+LOAD_MINUTES ?= 10
+LOAD_RATE    ?= 200
+LOAD_HOME    ?= instance/load
+LOAD_ARGS    ?=
+bench-load: install-dev
+	$(BIN)/python benchmarks/bench_load.py --store embedded --home $(LOAD_HOME)/embedded \
+	  --prepare-if-empty --minutes $(LOAD_MINUTES) --rate $(LOAD_RATE) --max-rate $(LOAD_ARGS)
+	if [ -n "$$DATABASE_URL" ]; then \
+	  $(BIN)/python benchmarks/bench_load.py --store postgis --home $(LOAD_HOME)/postgis \
+	    --prepare-if-empty --minutes $(LOAD_MINUTES) --rate $(LOAD_RATE) --max-rate $(LOAD_ARGS); \
+	fi
 
 sample: install
 	$(BIN)/planner sample --rebuild

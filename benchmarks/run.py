@@ -51,6 +51,8 @@ def main(argv: list[str]) -> int:
         spec = importlib.util.spec_from_file_location(path.stem, path)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
+        if not hasattr(module, "run"):
+            continue  # bench_load: its own target (make bench-load), not part of `make bench`
         print(f"== {path.stem}", flush=True)
         for item in module.run():
             print(json.dumps(item, ensure_ascii=False), flush=True)
