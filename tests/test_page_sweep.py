@@ -101,6 +101,7 @@ NOT_PAGES = {
     "pdpa.export_pdf": "a household's subject-access copy, sent as a PDF file",
     "pdpa.export_json": "a household's subject-access copy, sent as a JSON file",
     "jobs.result": "a finished background job's file (a PDF or an export)",
+    "tiles.tile": "a vector tile of a large layer (binary MVT, for the map)",
 }
 
 
