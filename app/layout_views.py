@@ -159,30 +159,10 @@ def workshop(case_id: int):
 def print_options(case_id: int):
     """The compared options as an A3 PDF (`gis.report.layout_pdf`): the options the
     parameters make, each as adjusted by hand on the page where the page sends it."""
-    render = pdf_renderer()
-    if render is None:
+    if pdf_renderer() is None:
         raise NotFound("printing is not available", "ยังพิมพ์ไม่ได้")
-    body = _json_body()
-    case, ws, params, layouts = app_workshop.print_layouts(
-        uow(), get_store(), g.user, case_id, body, _labels()
-    )
-    lang = current_language()
-    name = {"th": ws.name_th, "en": ws.name_en}
-    pdf = render(
-        layouts,
-        ws.site,
-        canal=ws.canal if len(ws.canal) else None,
-        setback=params["setback"],
-        title_th=f"ทางเลือกผังชุมชน {name['th']}",
-        title_en=f"Layout options: {name['en']}",
-        lang=lang,
-        site_id=case.ref,
-        parameters={
-            "plot_types": params["_plot_types"],
-            **{k: params[k] for k in ("main_lane_width", "lane_width", "setback")},
-            **{k: params[k] for k in ("common_share", "seed")},
-            "source": f"{case.ref} · {name[lang]}",
-        },
+    case, pdf = app_workshop.layout_sheets(
+        uow(), get_store(), g.user, case_id, _json_body(), _labels(), lang=current_language()
     )
     response = send_file(
         io.BytesIO(pdf),

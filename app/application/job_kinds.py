@@ -105,33 +105,20 @@ def _workshop_params(params: dict) -> dict:
 
 def _workshop_run(ctx: JobContext, job: Job, progress: Progress, out: Path):
     from app.application import workshop
-    from gis.report.layout_pdf import layout_pdf
 
     p = job.params
     user = _owner(ctx, job)
     progress(0.0, "layouts")
     labels = {k[len("workshop.p.") :]: v["th"] for k, v in STRINGS.items()
               if k.startswith("workshop.p.")}  # fmt: skip
-    case, ws, params, layouts = workshop.print_layouts(
-        ctx.case_store.uow(), ctx.layer_store, user, p["case_id"], p["body"], labels
-    )
-    lang = p["lang"]
-    name = {"th": ws.name_th, "en": ws.name_en}
-    pdf = layout_pdf(
-        layouts,
-        ws.site,
-        canal=ws.canal if len(ws.canal) else None,
-        setback=params["setback"],
-        title_th=f"ทางเลือกผังชุมชน {name['th']}",
-        title_en=f"Layout options: {name['en']}",
-        lang=lang,
-        site_id=case.ref,
-        parameters={
-            "plot_types": params["_plot_types"],
-            **{k: params[k] for k in ("main_lane_width", "lane_width", "setback")},
-            **{k: params[k] for k in ("common_share", "seed")},
-            "source": f"{case.ref} · {name[lang]}",
-        },
+    case, pdf = workshop.layout_sheets(
+        ctx.case_store.uow(),
+        ctx.layer_store,
+        user,
+        p["case_id"],
+        p["body"],
+        labels,
+        lang=p["lang"],
         progress=scaled(progress, 0.2, 1.0),
     )
     out.write_bytes(pdf)

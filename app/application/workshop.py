@@ -1098,3 +1098,30 @@ def print_layouts(uow, store, user, case_id: int, body: dict, labels=None):
         lay.plots, lay.lanes, lay.open_space = mine.plots, mine.lanes, mine.open_space
         lay.metrics = metrics(mine, ws, params)
     return ctx["case"], ws, params, layouts
+
+
+def layout_sheets(uow, store, user, case_id: int, body: dict, labels, *, lang, progress=None):
+    """The compared options as the A3 PDF (`gis.report.layout_pdf`): the case and the PDF
+    bytes. One use case for the workshop page's print button and its background job."""
+    from gis.report.layout_pdf import layout_pdf
+
+    case, ws, params, layouts = print_layouts(uow, store, user, case_id, body, labels)
+    name = {"th": ws.name_th, "en": ws.name_en}
+    pdf = layout_pdf(
+        layouts,
+        ws.site,
+        canal=ws.canal if len(ws.canal) else None,
+        setback=params["setback"],
+        title_th=f"ทางเลือกผังชุมชน {name['th']}",
+        title_en=f"Layout options: {name['en']}",
+        lang=lang,
+        site_id=case.ref,
+        parameters={
+            "plot_types": params["_plot_types"],
+            **{k: params[k] for k in ("main_lane_width", "lane_width", "setback")},
+            **{k: params[k] for k in ("common_share", "seed")},
+            "source": f"{case.ref} · {name[lang]}",
+        },
+        progress=progress,
+    )
+    return case, pdf
