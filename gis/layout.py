@@ -778,7 +778,9 @@ def layout_metrics(
     main_len = float(lanes.loc[lanes["kind"] == "main", "length_m"].sum()) if len(lanes) else 0.0
     common = open_space[open_space["kind"] == "common"] if len(open_space) else open_space
     common_area = float(common.geometry.area.sum()) if len(common) else 0.0
-    used = float(plots.geometry.area.sum() + lanes.geometry.area.sum()) + common_area
+    # The ground they cover, once: lanes overlap where they meet, and may run to the edge.
+    parts = [*plots.geometry.values, *lanes.geometry.values, *common.geometry.values]
+    used = float(shapely.union_all(parts).intersection(site).area) if parts else 0.0
     by_type = plots.groupby("plot_type").size().to_dict() if housed else {}
     cost = {
         "main_lane": main_len * costs["main_lane_per_m"],

@@ -22,7 +22,13 @@ CASE_REF = "KPP-DM-02"
 THAI = re.compile("[\u0e00-\u0e7f]")
 
 # The header's links by role: endpoint -> visible.
-COMMON = {"map.home", "cases.case_list", "dashboard.dashboard", "overlap.overlap_page"}
+COMMON = {
+    "map.home",
+    "cases.case_list",
+    "dashboard.dashboard",
+    "overlap.overlap_page",
+    "jobs.jobs_page",
+}
 OFFICER_ONLY = {"cases.new_case", "layer_cases.from_layer", "imports.imports_page"}
 EXPECTED = {
     None: {"map.home"},

@@ -570,24 +570,44 @@ function enableIdentify(map, entries) {
     ];
     return gl.queryRenderedFeatures(box).some((f) => !("count" in (f.properties || {})));
   };
-  map.on("click", async (event) => {
-    const on = entries
-      .filter(({ layer }) => map.hasLayer(layer) && drawsShapesAt(layer, event.latlng))
-      .sort((a, b) => (b.meta.draw_order ?? 0) - (a.meta.draw_order ?? 0));
-    for (const { meta } of on) {
-      try {
-        const feature = await identify(map, meta, event.latlng);
-        if (!feature) continue;
-        L.popup({ ...popupOptions(map), ...popupPadding(map) })
-          .setLatLng(event.latlng)
-          .setContent(buildPopup(meta, feature))
-          .openOn(map);
-        return;
-      } catch (error) {
-        console.warn(`could not identify in layer ${meta.name}`, error);
-      }
-    }
+  // Caught on its way down, before Leaflet's own handlers: a shape drawn from tiles over a
+  // community is what the click meant, and a vector layer's pop-up would stop the event.
+  let down = null; // where the pointer went down: a drag that ends is not a click
+  map.getContainer().addEventListener("pointerdown", (event) => {
+    down = [event.clientX, event.clientY];
   });
+  map.getContainer().addEventListener(
+    "click",
+    (event) => {
+      if (event.target.closest?.(".leaflet-control, .leaflet-popup")) return;
+      const moved = down && Math.hypot(event.clientX - down[0], event.clientY - down[1]) > 4;
+      if (moved) return;
+      const latlng = map.mouseEventToLatLng(event);
+      const on = entries
+        .filter(({ layer }) => map.hasLayer(layer) && drawsShapesAt(layer, latlng))
+        .sort((a, b) => (b.meta.draw_order ?? 0) - (a.meta.draw_order ?? 0));
+      if (!on.length) return;
+      event.stopPropagation();
+      openIdentified(map, on, latlng);
+    },
+    true,
+  );
+}
+
+async function openIdentified(map, on, latlng) {
+  for (const { meta } of on) {
+    try {
+      const feature = await identify(map, meta, latlng);
+      if (!feature) continue;
+      L.popup({ ...popupOptions(map), ...popupPadding(map) })
+        .setLatLng(latlng)
+        .setContent(buildPopup(meta, feature))
+        .openOn(map);
+      return;
+    } catch (error) {
+      console.warn(`could not identify in layer ${meta.name}`, error);
+    }
+  }
 }
 
 // ---------------------------------------------------------------- controls
