@@ -99,7 +99,12 @@ def test_a_report_job_shows_progress_and_survives_a_reload(jobs_app):
         job = client.get(body["links"]["api"]).get_json()
         seen.append(job)
         if job["status"] == "running" and 0 < job["progress"] < 1:
-            pages.append(client.get(body["links"]["page"]).get_data(as_text=True))
+            page = client.get(body["links"]["page"]).get_data(as_text=True)
+            after = client.get(body["links"]["api"]).get_json()
+            if after["status"] == "running":  # read while it ran, not just as it ended
+                pages.append(page)
+            seen.append(after)
+            job = after
         if job["status"] in ("done", "failed"):
             break
         time.sleep(0.05)
