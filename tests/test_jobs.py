@@ -114,7 +114,8 @@ def test_a_report_job_shows_progress_and_survives_a_reload(jobs_app):
     progress = [j["progress"] for j in seen]
     assert progress == sorted(progress)  # never goes back
     steps = {j["step"] for j in running}
-    assert {"check.zoning", "pdf.layout"} & steps, steps
+    # The site check's steps, then the PDF's (which ones a poll catches depends on speed).
+    assert any(step.startswith(("check.", "pdf.")) for step in steps), steps
     for j in running:  # the step in both languages
         assert j["step_label"]["th"] and j["step_label"]["en"]
         assert j["step_label"]["th"] != j["step_label"]["en"]
