@@ -123,12 +123,6 @@ def sample(
     _echo_demo_logins(sample_loader.add_demo_logins(case_store))
 
 
-def sample_loader_logins(case_store, **options):
-    from app.application import sample_loader
-
-    return sample_loader.add_demo_logins(case_store, **options)
-
-
 def _echo_demo_logins(logins) -> None:
     click.echo("demo logins (sample only, this machine only) / บัญชีทดลอง (ใช้ในเครื่องนี้เท่านั้น):")
     for username, password, role, community in logins:
@@ -182,4 +176,7 @@ def _national(seed: int, scale: float, demo_users: bool) -> None:
         _say("national.removed", names=", ".join(result["removed"]))
     _say("national.illustrative")
     if demo_users:
-        _echo_demo_logins(sample_loader_logins(case_store, rep_community=result["first_community"]))
+        from app.application import sample_loader
+
+        logins = sample_loader.add_demo_logins(case_store, rep_community=result["first_community"])
+        _echo_demo_logins(logins)
