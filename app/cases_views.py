@@ -759,14 +759,29 @@ def finished_chart(series: list[dict], lang: str) -> dict | None:
     }
 
 
+DASHBOARD_STALLED_ROWS = 50  # the most overdue; the case list holds them all
+DASHBOARD_DISTRICTS = 60  # more, and the dashboard lists provinces to choose from
+
+
 @dashboard_bp.get("/dashboard")
 @login_required
 def dashboard():
     programme = request.args.get("programme") or None
     if programme and programme not in default_workflows().programmes:
         programme = None
-    progress = services.progress(uow(), g.user, programme=programme)
     areas = services.progress_by_area(uow(), g.user, programme=programme)
+    # With more districts than a page holds, the tables go country -> province ->
+    # district: the provinces first, one province's districts when chosen (?province=).
+    province = request.args.get("province") or None
+    chosen = next((p for p in areas if province and p["code"] == province), None)
+    several = len(areas) > 1 and sum(len(p["districts"]) for p in areas) > DASHBOARD_DISTRICTS
+    if chosen is not None:
+        areas = [chosen]
+    elif several:
+        areas = [{**p, "districts": []} for p in areas]
+    progress = services.progress(
+        uow(), g.user, programme=programme, province=chosen["code"] if chosen else None
+    )
     stalled = services.stalled_cases(uow(), g.user)
     if programme:
         stalled = [s for s in stalled if s["programme"] == programme]
@@ -775,7 +790,10 @@ def dashboard():
         "dashboard.html",
         progress=progress,
         areas=areas,
-        stalled=stalled,
+        province=chosen,
+        by_province=several and chosen is None,
+        stalled=stalled[:DASHBOARD_STALLED_ROWS],
+        stalled_count=len(stalled),
         series=series,
         chart=finished_chart(series, _lang()),
         programme=programme,

@@ -310,6 +310,17 @@ STRINGS: dict[str, dict[str, str]] = {
     "dash.communities": {"th": "ชุมชน", "en": "Communities"},
     "dash.no_cases_yet": {"th": "ยังไม่มีกรณี", "en": "No cases yet."},
     "dash.no_reason": {"th": "ไม่ได้ระบุเหตุ", "en": "no reason given"},
+    "dash.all_stalled": {
+        "th": "แสดง {shown} กรณีที่ล่าช้ามากที่สุด ดูทั้งหมด {n} กรณีในรายการกรณี",
+        "en": "The {shown} most overdue are shown; see all {n} in the case list",
+    },
+    "dash.pick_province": {
+        "th": "ข้อมูลมีเขต/อำเภอมากเกินกว่าจะแสดงในหน้าเดียว: "
+        "เลือกจังหวัดในตารางรายพื้นที่ด้านล่างเพื่อดูรายเขต/อำเภอ แถวรวมคือทุกจังหวัด",
+        "en": "The data spans more districts than one page holds: choose a province in the "
+        "table by area below to see its districts. The total row is every province.",
+    },
+    "dash.all_provinces": {"th": "← ทุกจังหวัด", "en": "← All provinces"},
     "dash.none_stalled": {"th": "ไม่มีกรณีที่ล่าช้า", "en": "No stalled cases."},
     "mapjs.loading": {"th": "กำลังโหลดแผนที่…", "en": "Loading the map…"},
     "mapjs.load_failed": {

@@ -17,6 +17,7 @@ Anchor: the p95 of a static file in the same run (docs/decisions/0033-load-test.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import math
@@ -325,10 +326,13 @@ def login_sessions(port: int, n: int) -> tuple[list, str | None]:
 
 
 # -- the server and its memory ----------------------------------------------------------
-def start_server(home: str, url: str | None, port: int, threads: int, log: Path):
+def start_server(
+    home: str, url: str | None, port: int, threads: int, log: Path, processes: int = 1
+):
+    command = [python(), "-m", "app.cli", "serve", "--port", str(port), "--threads", str(threads)]
     with open(log, "w") as out:  # the child keeps its own copy of the descriptor
         proc = subprocess.Popen(
-            [python(), "-m", "app.cli", "serve", "--port", str(port), "--threads", str(threads)],
+            [*command, "--processes", str(processes)],
             cwd=ROOT,
             env=store_env(home, url),
             stdout=out,
@@ -347,11 +351,28 @@ def start_server(home: str, url: str | None, port: int, threads: int, log: Path)
     raise SystemExit(f"planner serve did not answer in 120 s; see {log}")
 
 
+def server_pids(pid: int) -> list[int]:
+    """The server and its worker processes (`planner serve --processes N` forks them)."""
+    out = [pid]
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        if ppid == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
 def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+    """The resident memory of the server and its worker processes, MB."""
+    total = 0.0
+    for each in server_pids(pid):
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{each}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) / 1024
+    return total
 
 
 class RssSampler(threading.Thread):
@@ -376,8 +397,13 @@ class RssSampler(threading.Thread):
 
 
 def server_cpu_s(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """CPU seconds (user + system) of the server and its worker processes."""
+    total = 0
+    for each in server_pids(pid):
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def cpu_per_request(port: int, pid: int, plan: dict, runs: int = 20) -> dict:
@@ -719,6 +745,9 @@ def main(argv: list[str]) -> int:
     )
     parser.add_argument("--port", type=int, default=5400)
     parser.add_argument("--threads", type=int, default=6, help="planner serve --threads")
+    parser.add_argument(
+        "--processes", type=int, default=2, help="planner serve --processes (one per core)"
+    )
     args = parser.parse_args(argv)
     if not args.home:
         parser.error("set PLANNER_HOME or --home")
@@ -734,7 +763,12 @@ def main(argv: list[str]) -> int:
         check_schema_apart(args.database_url)
     if args.prepare_if_empty and not has_structures(args.home, args.database_url):
         args.prepare = True
-    detail = {"store": label, "threads": args.threads, "users": USERS}
+    detail = {
+        "store": label,
+        "processes": args.processes,
+        "threads": args.threads,
+        "users": USERS,
+    }
     if args.prepare:
         print(f"preparing the national-scale {label} store in {args.home} ...", flush=True)
         detail["prepare"] = prepare(args.home, args.database_url)
@@ -743,7 +777,12 @@ def main(argv: list[str]) -> int:
     plan = workdir / "plan.json"
     write_plan(args.home, args.database_url, plan)
     server = start_server(
-        args.home, args.database_url, args.port, args.threads, workdir / "serve.log"
+        args.home,
+        args.database_url,
+        args.port,
+        args.threads,
+        workdir / "serve.log",
+        processes=args.processes,
     )
     sampler = RssSampler(server.pid)
     sampler.start()

@@ -7,6 +7,7 @@ changes nothing.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import fields
 from datetime import date
 
@@ -36,13 +37,19 @@ from cases.model import (
 )
 
 
+@functools.cache
+def _field_names(cls) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
 def _row_to(cls, row):
-    names = {f.name for f in fields(cls)}
-    return cls(**{k: v for k, v in row._mapping.items() if k in names})
+    names = _field_names(cls)
+    mapping = row._mapping
+    return cls(**{k: mapping[k] for k in names if k in mapping})
 
 
 def _values(obj, *, exclude=("id",)) -> dict:
-    return {f.name: getattr(obj, f.name) for f in fields(obj) if f.name not in exclude}
+    return {name: getattr(obj, name) for name in _field_names(type(obj)) if name not in exclude}
 
 
 def _tally_keys(household: Household, place: tuple[str, str, str]) -> list[tuple]:
@@ -244,7 +251,11 @@ class Repository:
             raise NotFound(f"no case {ref!r}", f"ไม่มีกรณี {ref!r}")
         return _row_to(Case, row)
 
-    def _update_versioned(self, table, obj, expected_version: int, label: str) -> None:
+    def _update_versioned(
+        self, table, obj, expected_version: int, label: str, *, touch: bool = True
+    ) -> None:
+        """Update `obj` if its row still has `expected_version`; `touch=False` where the
+        dashboard shows nothing of the row (households count through their tallies)."""
         values = _values(obj, exclude=("id", "version"))
         result = self.conn.execute(
             table.update()
@@ -268,7 +279,8 @@ class Repository:
                 current_version=current,
             )
         obj.version = expected_version + 1
-        self.touch()
+        if touch:
+            self.touch()
 
     def update_case(self, case: Case, expected_version: int) -> None:
         self._update_versioned(orm.cases, case, expected_version, "case")
@@ -486,7 +498,9 @@ class Repository:
 
     def update_household(self, household: Household, expected_version: int) -> None:
         before = self.get_household(household.id)
-        self._update_versioned(orm.households, household, expected_version, "household")
+        self._update_versioned(
+            orm.households, household, expected_version, "household", touch=False
+        )
         deltas: dict[tuple, int] = {}
         self._count_into(deltas, [before], -1)
         self._count_into(deltas, [household], +1)
@@ -736,7 +750,7 @@ class Repository:
         return _row_to(Plot, row)
 
     def update_plot(self, plot: Plot, expected_version: int) -> None:
-        self._update_versioned(orm.plots, plot, expected_version, "plot")
+        self._update_versioned(orm.plots, plot, expected_version, "plot", touch=False)
 
     def delete_plot(self, plot_id: int) -> None:
         self.conn.execute(orm.plots.delete().where(orm.plots.c.id == plot_id))
@@ -811,7 +825,7 @@ class Repository:
         return _row_to(BudgetLine, row)
 
     def update_budget_line(self, line: BudgetLine, expected_version: int) -> None:
-        self._update_versioned(orm.budget_lines, line, expected_version, "budget line")
+        self._update_versioned(orm.budget_lines, line, expected_version, "budget line", touch=False)
 
     def list_budget_lines(self, case_id: int) -> list[BudgetLine]:
         b = orm.budget_lines
@@ -1060,6 +1074,12 @@ class Repository:
         if programme:
             query = query.where(c.c.programme == programme)
         return [tuple(r) for r in self.conn.execute(query)]
+
+    def districts_in_province(self, province_code: str) -> set[str]:
+        """The communities' district names (district_en) in one province (DOPA code)."""
+        m = orm.communities
+        query = sa.select(m.c.district_en).where(m.c.province_code == province_code).distinct()
+        return {r[0] for r in self.conn.execute(query)}
 
     def area_rows(self, *, programme: str | None = None, community_id: str | None = None):
         """(province_code, district_code, house_status, agreed, count) over all households:

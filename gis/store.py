@@ -24,6 +24,7 @@ import json
 import os
 import sqlite3
 import tempfile
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -69,6 +70,8 @@ class GeoPackageStore(RasterFiles):
     def __init__(self, home: str | Path):
         self.home = Path(home)
         self.layer_dir = private_dir(self.home / "layers")
+        self._infos: dict[str, tuple[tuple, dict]] = {}
+        self._infos_lock = threading.Lock()
         clean_locked(self.layer_dir, r"\.(?P<name>[a-z0-9_]+)\.[^.]+\.part\.gpkg(-\w+)?$")
         self._open_home()
 
@@ -88,21 +91,37 @@ class GeoPackageStore(RasterFiles):
     def _lock(self, name: str):
         return file_lock(self.layer_dir / f".{check_layer_name(name)}.lock")
 
+    def _read_info(self, name: str) -> dict:
+        """pyogrio's `read_info` of the layer, kept while its file is the same file: every
+        write replaces the file (a new inode), so its stat is the key. A tile or a layer
+        list then costs a stat, not an open of the GeoPackage."""
+        path = self._path(name)
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            raise LayerNotFound(name) from None
+        key = (st.st_ino, st.st_mtime_ns, st.st_size)
+        kept = self._infos.get(name)
+        if kept is not None and kept[0] == key:
+            return kept[1]
+        raw = pyogrio.read_info(path, layer=name)
+        with self._infos_lock:
+            self._infos[name] = (key, raw)
+        return raw
+
     def kept_reports(self) -> list[dict]:
         out = []
         for name in self.layer_names():
             with contextlib.suppress(Exception):  # a broken layer file keeps no report
-                report = (
-                    pyogrio.read_info(self._path(name), layer=name).get("layer_metadata") or {}
-                ).get("planner_import_report")
+                report = (self._read_info(name).get("layer_metadata") or {}).get(
+                    "planner_import_report"
+                )
                 if report:
                     out.append(json.loads(report))
         return out
 
     def info(self, name: str) -> LayerInfo:
-        if not self.has_layer(name):
-            raise LayerNotFound(name)
-        raw = pyogrio.read_info(self._path(name), layer=name)
+        raw = self._read_info(name)
         meta = raw.get("layer_metadata") or {}
         bounds = raw.get("total_bounds")
         return LayerInfo(
@@ -165,7 +184,7 @@ class GeoPackageStore(RasterFiles):
         return self.info(name)
 
     def _kept_report(self, name: str) -> dict | None:
-        meta = pyogrio.read_info(self._path(name), layer=name).get("layer_metadata") or {}
+        meta = self._read_info(name).get("layer_metadata") or {}
         return (
             json.loads(meta["planner_import_report"]) if meta.get("planner_import_report") else None
         )
@@ -184,18 +203,14 @@ class GeoPackageStore(RasterFiles):
 
     def layer_tag(self, name: str) -> str:
         """The layer's version and time written, read from its metadata only."""
-        if not self.has_layer(name):
-            raise LayerNotFound(name)
-        meta = pyogrio.read_info(self._path(name), layer=name).get("layer_metadata") or {}
+        meta = self._read_info(name).get("layer_metadata") or {}
         return layer_tag(meta.get("planner_version", 0), meta.get("planner_written_at"))
 
     def feature_boxes(self, name: str) -> tuple[np.ndarray, str | None]:
         """Every feature's box (minx, miny, maxx, maxy) in the storage CRS, and that CRS:
         read from the GeoPackage's R-tree, not from the features."""
         path = self._path(name)
-        if not path.exists():
-            raise LayerNotFound(name)
-        crs = pyogrio.read_info(path, layer=name).get("crs")
+        crs = self._read_info(name).get("crs")
         with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
             (column,) = conn.execute(
                 "SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?", (name,)
@@ -206,11 +221,7 @@ class GeoPackageStore(RasterFiles):
 
     def mvt(self, name: str, z: int, x: int, y: int, *, fields=()) -> bytes:
         """The detail tile z/x/y of the layer (gis.tiles.detail_tile)."""
-        crs = (
-            pyogrio.read_info(self._path(name), layer=name).get("crs")
-            if self.has_layer(name)
-            else None
-        )
+        crs = self._read_info(name).get("crs") if self.has_layer(name) else None
         gdf = self.read(name, bbox=tiles.search_box(z, x, y, crs) if crs else None)
         return tiles.detail_tile(gdf, z, x, y, layer=name, fields=list(fields))
 

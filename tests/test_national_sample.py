@@ -298,3 +298,47 @@ def test_cli_says_illustrative_counts_and_time(store_config):
     assert bad.returncode == 2 and "--scale" in bad.stderr and THAI.search(bad.stderr)
     mixed = _planner("--national", "--rebuild", config=store_config)
     assert mixed.returncode == 2 and THAI.search(mixed.stderr)
+
+
+def test_dashboard_goes_country_province_district(national, store_config):
+    """Across 77 provinces the dashboard lists provinces (a few KB, not every district),
+    one province's districts when it is chosen, and the 50 most overdue cases with a link
+    to all of them."""
+    from app import create_app
+    from app.application.sample_loader import add_demo_logins
+
+    _, case_store, result = national
+    add_demo_logins(case_store, rep_community=result["first_community"])
+    client = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, **store_config}).test_client()
+    client.post("/auth/login", data={"username": "officer", "password": "officer-demo-2562"})
+    areas = services.progress_by_area(case_store.uow(), OFFICER)
+    stalled = services.stalled_cases(case_store.uow(), OFFICER)
+
+    page = client.get("/dashboard?lang=en").text
+    assert page.count('class="area-province"') == len(areas) > 1
+    assert 'class="area-district"' not in page and 'id="pick-province"' in page
+    progress_rows = page.split('id="progress-table"', 1)[1].split("<tfoot>", 1)[0]
+    assert "<tr data-district=" not in progress_rows
+    total = page.split('<tr data-district="total">', 1)[1].split("</tr>", 1)[0]
+    assert f"{sum(a['households'] for a in areas):,}" in total
+    shown = page.split('id="stalled-table"', 1)[1].split("</table>", 1)[0].count("data-ref=")
+    assert shown == min(50, len(stalled))
+    assert f"Stalled cases ({len(stalled):,})" in page
+    assert len(stalled) > 50 and 'href="/cases?stalled=1"' in page
+
+    khon_kaen = next(a for a in areas if a["code"] == "40")
+    assert 'href="/dashboard?province=40#progress-title"' in page
+    page = client.get("/dashboard?province=40&lang=en").text
+    assert page.count('class="area-province"') == 1 and 'id="all-provinces"' in page
+    assert page.count('class="area-district"') == len(khon_kaen["districts"])
+    assert f"{khon_kaen['households']:,}" in page.split('<tr data-district="total">', 1)[1]
+    rows = page.split('id="progress-table"', 1)[1].split("<tfoot>", 1)[0]
+    with case_store.engine.connect() as conn:
+        names = conn.execute(
+            sa.select(sa.func.count(sa.distinct(orm.communities.c.district_en))).where(
+                orm.communities.c.province_code == "40"
+            )
+        ).scalar()
+    assert rows.count("<tr data-district=") == names > 0
+    # An unknown province is the country view, not an error.
+    assert 'id="pick-province"' in client.get("/dashboard?province=zz").text

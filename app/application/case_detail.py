@@ -68,6 +68,7 @@ def case_detail(
         moves = allowed_moves(uow, case, workflows)
         counts = uow.repo.household_counts([case.id]).get(case.id, {"households": 0, "agreed": 0})
         documents = uow.repo.list_documents(case.id)
+        households = uow.repo.list_households(case.id)
         detail = {
             "case": case,
             "community": uow.repo.get_community(case.community_id),
@@ -78,14 +79,12 @@ def case_detail(
             ],
             "budget_lines": uow.repo.list_budget_lines(case.id),
             "plots": uow.repo.list_plots(case.id),
-            "households": uow.repo.list_households(case.id)
-            if policy.sees_personal_data(user)
-            else None,
+            "households": households if policy.sees_personal_data(user) else None,
             "allowed_moves": [m.stage for m in moves],
             "moves": moves,
             "can_edit": policy.can_edit_case(user, case),
         }
-    detail["survey"] = services.survey_progress(uow, user, case_id)
+    detail["survey"] = services.survey_progress(uow, user, case_id, households=households)
     personal = policy.sees_personal_data(user)
     detail["conflicts"] = services.list_conflicts(uow, user, case_id) if personal else None
     return detail

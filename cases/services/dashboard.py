@@ -3,7 +3,6 @@ per store generation."""
 
 from __future__ import annotations
 
-import copy
 from datetime import date, timedelta
 from typing import Any
 
@@ -50,7 +49,6 @@ def stalled_cases(
         uow,
         ("stalled", today, community_id, id(workflows)),
         lambda: _stalled(uow, workflows, today, community_id),
-        copy_out=_copy_rows,
     )
 
 
@@ -60,8 +58,9 @@ STATUS_COLUMNS = ("finished", "under_construction", "ready_to_build", "not_start
 _DASHBOARD_CACHE: dict[tuple, Any] = {}
 
 
-def _cached(uow: UnitOfWork, key: tuple, compute, *, copy_out=copy.deepcopy):
-    """`compute()` once per store generation; callers get a copy they may change."""
+def _cached(uow: UnitOfWork, key: tuple, compute):
+    """`compute()` once per store generation. The value is shared by every caller (a
+    deep copy of the national tables cost more than the page): read it, never change it."""
     with uow:
         generation = uow.repo.generation()
         # One database may hold several instances, one per schema: key by both.
@@ -71,15 +70,18 @@ def _cached(uow: UnitOfWork, key: tuple, compute, *, copy_out=copy.deepcopy):
             if len(_DASHBOARD_CACHE) > 256:
                 _DASHBOARD_CACHE.clear()
             _DASHBOARD_CACHE[full_key] = compute()
-        return copy_out(_DASHBOARD_CACHE[full_key])
+        return _DASHBOARD_CACHE[full_key]
 
 
-def _copy_rows(rows: list[dict]) -> list[dict]:
-    return [dict(row) for row in rows]
-
-
-def progress(uow: UnitOfWork, user: User | None = None, *, programme: str | None = None) -> dict:
-    """Progress by district (and programme), the way the government reports it.
+def progress(
+    uow: UnitOfWork,
+    user: User | None = None,
+    *,
+    programme: str | None = None,
+    province: str | None = None,
+) -> dict:
+    """Progress by district (and programme), the way the government reports it; with
+    `province` (a DOPA code), that province's districts only, shares of its households.
 
     `finished` counts houses finished, including those whose families moved in.
     `shares` are of all households (the government's table, kept exactly);
@@ -87,13 +89,15 @@ def progress(uow: UnitOfWork, user: User | None = None, *, programme: str | None
     move, e.g. Chatuchak 356 of 621 = 57 %, not the 5.57 % of all that `shares` gives.
     """
     community_id = policy.community_scope(user)
-    return _cached(
-        uow,
-        ("progress", programme, community_id),
-        lambda: _progress(
-            uow.repo.progress_rows(programme=programme, community_id=community_id), programme
-        ),
-    )
+
+    def compute():
+        rows = uow.repo.progress_rows(programme=programme, community_id=community_id)
+        if province:
+            names = uow.repo.districts_in_province(province)
+            rows = [row for row in rows if row[0] in names]
+        return _progress(rows, programme)
+
+    return _cached(uow, ("progress", programme, community_id, province), compute)
 
 
 def _progress(rows, programme):
@@ -172,7 +176,6 @@ def finished_over_time(
             uow,
             ("finished", programme),
             lambda: uow.repo.finished_by_month(programme=programme),
-            copy_out=list,
         )
     out, cumulative = [], 0
     for month, n in months:

@@ -738,12 +738,16 @@ def resolve_conflict(
         return conflict
 
 
-def survey_progress(uow: UnitOfWork, user: User, case_id: int) -> dict:
+def survey_progress(
+    uow: UnitOfWork, user: User, case_id: int, *, households: list | None = None
+) -> dict:
     """Counts for the case page: households surveyed or not, open conflicts, flagged GPS,
-    and the house codes surveyed (for the map). Viewers get the counts only."""
+    and the house codes surveyed (for the map). Viewers get the counts only.
+    `households`: the case's households when the caller has just read them."""
     with uow:
         case = _case_for(uow, user, case_id)
-        households = uow.repo.list_households(case.id)
+        if households is None:
+            households = uow.repo.list_households(case.id)
         submissions = uow.repo.list_submissions(case.id)
         conflicts = uow.repo.list_conflicts(case.id)
     surveyed = [h for h in households if h.surveyed_on]
