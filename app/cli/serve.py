@@ -1,5 +1,9 @@
-"""`planner serve`: the web app under waitress, and its network checks; with
-`--processes N`, N waitress processes on one listening socket (docs/decisions/0034)."""
+"""`planner serve`: the web app under waitress, and its network checks.
+
+With `--processes N` (N > 1, POSIX) the command makes the listening socket itself,
+forks N processes that each create the app and run waitress on that socket, and
+supervises them (docs/decisions/0034-several-server-processes.md).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,6 @@ import contextlib
 import gc
 import os
 import signal
-import socket
 import sys
 import time
 from collections import deque
@@ -35,11 +38,19 @@ def is_loopback(host: str) -> bool:
 
 
 def waitress_options(
-    app, *, host, port, threads, connection_limit, channel_timeout, https=False, trusted_proxy=None
+    app,
+    *,
+    host=None,
+    port=None,
+    threads,
+    connection_limit,
+    channel_timeout,
+    https=False,
+    trusted_proxy=None,
 ) -> dict:
-    """The keyword arguments for `waitress.serve`: every limit bounded. With `port` None,
-    no address: the caller hands waitress a listening socket (`sockets=[...]`)."""
-    options = {} if port is None else {"host": host, "port": port}
+    """The keyword arguments for `waitress.serve`: every limit bounded. Without `host`
+    and `port` (waitress refuses them next to `sockets=`) only the limits and proxy."""
+    options = {"host": host, "port": port} if host is not None or port is not None else {}
     options |= {
         "threads": threads,
         "connection_limit": connection_limit,
@@ -110,10 +121,10 @@ def waitress_options(
     "--processes",
     default=1,
     show_default=True,
-    envvar="PLANNER_PROCESSES",
     type=click.IntRange(1, 32),
-    help="Server processes (โพรเซส) sharing the port, e.g. one per core "
-    "(or PLANNER_PROCESSES); above 1 needs a POSIX system.",
+    envvar="PLANNER_PROCESSES",
+    help="Server processes (โพรเซส) sharing the port; more than one needs a POSIX system "
+    "(or PLANNER_PROCESSES).",
 )
 def serve(
     host: str,
@@ -135,14 +146,6 @@ def serve(
             err=True,
         )
         sys.exit(2)
-    if processes > 1 and (debug or not hasattr(os, "fork")):
-        raise click.UsageError(
-            "--processes above 1 needs a POSIX system (Linux, macOS) and no --debug / "
-            "--processes มากกว่า 1 ใช้ได้บนระบบ POSIX (Linux, macOS) และไม่ใช้ร่วมกับ --debug"
-        )
-    # Network checks on the served instance (e.g. demo passwords) go here, before listening.
-    refuse_demo_on_network(host, _open_case_store())
-    behind = "  (HTTPS at the proxy)" if https else ""
     limits = {
         "threads": threads,
         "connection_limit": connection_limit,
@@ -150,23 +153,35 @@ def serve(
         "https": https,
         "trusted_proxy": trusted_proxy,
     }
+    behind = "  (HTTPS at the proxy)" if https else ""
     if processes > 1:
-        sock = listening_socket(host, port)
+        if debug:
+            raise click.UsageError(
+                "--debug runs one process; leave out --processes.\n"
+                "โหมด --debug ใช้โพรเซสเดียว กรุณาไม่ใส่ --processes"
+            )
+        if not hasattr(os, "fork"):
+            raise click.ClickException(
+                "--processes above 1 needs a POSIX system (Linux, macOS); on this system "
+                "run one process, or several `planner serve` behind a reverse proxy.\n"
+                "--processes มากกว่า 1 ใช้ได้เฉพาะระบบ POSIX (Linux, macOS) บนระบบนี้ให้ใช้โพรเซสเดียว "
+                "หรือหลาย `planner serve` หลัง reverse proxy"
+            )
+        # Checked before forking, with the store disposed: no connection crosses a fork.
+        if not is_loopback(host):
+            refuse_demo_on_network(host, _open_case_store())
+        sockets = _listening_sockets(host, port)
         click.echo(
             f"serving the planner at http://{host}:{port}{behind} with {processes} processes "
-            f"/ {processes} โพรเซส  (Ctrl+C to stop)"
+            f"(โพรเซส)  (Ctrl+C to stop)"
         )
+        sys.exit(_supervise(sockets, processes, lambda: _serve_child(sockets, worker, limits)))
+    from app import create_app
 
-        def child() -> None:
-            app = _ready_app(https, worker)
-            import waitress
-
-            waitress.serve(
-                app, sockets=[sock], **waitress_options(app, host=None, port=None, **limits)
-            )
-
-        sys.exit(supervise(processes, child, sock))
-    app = _ready_app(https, worker)
+    app = create_app()
+    # Network checks on the served instance (e.g. demo passwords) go here, before listening.
+    refuse_demo_on_network(host, _open_case_store())
+    _prepare(app, https=https, worker=worker)
     click.echo(f"serving the planner at http://{host}:{port}{behind}  (Ctrl+C to stop)")
     if debug:
         app.run(host=host, port=port, debug=True, use_reloader=False)
@@ -176,11 +191,8 @@ def serve(
     waitress.serve(app, **waitress_options(app, host=host, port=port, **limits))
 
 
-def _ready_app(https: bool, worker: bool):
-    """The app as served: secure cookies behind HTTPS, the job worker, a frozen heap."""
-    from app import create_app
-
-    app = create_app()
+def _prepare(app, *, https: bool, worker: bool) -> None:
+    """What every serving process does to its app after creating it, before serving."""
     if https:
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["PREFERRED_URL_SCHEME"] = "https"
@@ -189,116 +201,190 @@ def _ready_app(https: bool, worker: bool):
 
         app.config["JOBS_WORKER"] = True
         start_worker(app)
-    # What start-up made lives as long as the process: out of the collector's sight, full
-    # collections no longer rescan it (they paused a loaded server for 200-600 ms).
-    gc.freeze()
-    return app
+    gc.freeze()  # startup objects live forever: rescanning them made multi-100-ms GC pauses
 
 
-# -- several processes ---------------------------------------------------------------
-RESTARTS_ALLOWED = 5  # children that die within RESTART_WINDOW_S before the server gives up
-RESTART_WINDOW_S = 60.0
-STOP_WAIT_S = 10.0
+# Several processes on one port (POSIX): the parent listens and supervises, never
+# creating the app (no database connection or thread may cross a fork).
+STOP_GRACE_SECONDS = 5.0
+RESTARTS_ALLOWED = 5  # children restarted within RESTART_WINDOW_SECONDS before giving up
+RESTART_WINDOW_SECONDS = 60.0
 
 
-def listening_socket(host: str, port: int, backlog: int = 1024) -> socket.socket:
-    """One listening TCP socket for every process: the kernel hands each new connection
-    to whichever process accepts it first."""
+def _listening_sockets(host: str, port: int) -> list:
+    """Listening sockets for `host` and `port`, one per address it names (as waitress
+    binds them: "localhost" may be 127.0.0.1 and ::1), made before any fork."""
+    import socket
+
+    name = host.strip("[]") if host not in ("", "*") else None
     try:
-        family, kind, proto, _, address = socket.getaddrinfo(
-            host.strip("[]"), port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
-        )[0]
-        sock = socket.socket(family, kind, proto)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(address)
+        found = socket.getaddrinfo(
+            name, port, socket.AF_UNSPEC, socket.SOCK_STREAM, socket.IPPROTO_TCP, socket.AI_PASSIVE
+        )
     except OSError as exc:
         raise click.ClickException(
-            f"cannot listen on {host}:{port}: {exc.strerror or exc} / "
-            f"เปิดรับการเชื่อมต่อที่ {host}:{port} ไม่ได้"
-        ) from None
-    sock.listen(backlog)
-    sock.set_inheritable(True)
-    return sock
-
-
-def _die_with_parent() -> None:
-    """Linux: this child gets SIGTERM when the supervising process dies."""
+            f"cannot listen on {host}:{port}: {exc}\nเปิดบริการที่ {host}:{port} ไม่ได้: {exc}"
+        ) from exc
+    sockets, seen = [], set()
     try:
-        import ctypes
+        for family, kind, proto, _, address in found:
+            if (family, address[:2]) in seen:
+                continue
+            seen.add((family, address[:2]))
+            sock = socket.socket(family, kind, proto)
+            sockets.append(sock)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            sock.bind(address)
+            sock.listen(1024)
+            sock.setblocking(False)
+    except OSError as exc:
+        for sock in sockets:
+            sock.close()
+        raise click.ClickException(
+            f"cannot listen on {host}:{port}: {exc}\nเปิดบริการที่ {host}:{port} ไม่ได้: {exc}"
+        ) from exc
+    return sockets
 
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):  # not Linux: the parent's SIGTERM still reaches it
-        pass
+
+def _die_with_parent(parent: int) -> None:
+    """Linux: the kernel sends this child SIGTERM when the parent dies (prctl)."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # the parent died before prctl
+        os._exit(0)
 
 
-def supervise(processes: int, child, sock: socket.socket) -> int:
-    """Fork `processes` children that each run `child()`; start a new one for each that
-    dies (more than RESTARTS_ALLOWED deaths in RESTART_WINDOW_S: stop, exit 1); on
-    SIGTERM or SIGINT stop them all (SIGTERM, then SIGKILL after STOP_WAIT_S), exit 0."""
+def _serve_child(sockets: list, worker: bool, limits: dict) -> None:
+    """One child: its own app over the shared sockets, until SIGTERM."""
+    import waitress
+
+    from app import create_app
+
+    app = create_app()
+    _prepare(app, https=limits["https"], worker=worker)
+    waitress.serve(app, sockets=sockets, **waitress_options(app, **limits))
+
+
+def _fork(run) -> int:
+    """A child process running `run`; it never returns into the parent's code."""
+    parent = os.getpid()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    stop_signals = {signal.SIGTERM, signal.SIGINT}
+    # Held while forking: the child must not run the parent's handlers before its own.
+    signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)
+    pid = os.fork()
+    if pid:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, stop_signals)
+        return pid
+    code = 1
+    try:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C: the parent stops us
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, stop_signals)
+        _die_with_parent(parent)
+        run()
+        code = 0
+    except BaseException:  # noqa: BLE001 - report anything, then leave without cleanup
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+def _supervise(sockets: list, processes: int, run) -> int:
+    """Keep `processes` children running `run`; on SIGTERM or SIGINT stop them and
+    answer 0; when they keep dying, stop them and answer 1."""
+    stopping = []
+    previous = {
+        sig: signal.signal(sig, lambda signum, frame: stopping.append(signum))
+        for sig in (signal.SIGTERM, signal.SIGINT)
+    }
     children: set[int] = set()
-    deaths: deque[float] = deque()
-    stopping: list[int] = []
-
-    def spawn() -> None:
-        pid = os.fork()
-        if pid == 0:
-            code = 1
+    restarts: deque[float] = deque()
+    status = 0
+    try:
+        while len(children) < processes and not stopping:
+            children.add(_fork(run))
+        while not stopping:
             try:
-                signal.signal(signal.SIGTERM, signal.SIG_DFL)
-                signal.signal(signal.SIGINT, signal.SIG_DFL)
-                _die_with_parent()
-                child()
-                code = 0
-            except BaseException:  # noqa: BLE001 - a child reports and ends, never returns
-                import traceback
-
-                traceback.print_exc()
-            finally:
-                os._exit(code)
-        children.add(pid)
-
-    signal.signal(signal.SIGTERM, lambda signum, _frame: stopping.append(signum))
-    signal.signal(signal.SIGINT, lambda signum, _frame: stopping.append(signum))
-    for _ in range(processes):
-        spawn()
-    code = 0
-    while not stopping:
-        pid, _status = os.waitpid(-1, os.WNOHANG)
-        if pid == 0:
-            time.sleep(0.2)
-            continue
-        children.discard(pid)
-        now = time.monotonic()
-        deaths.append(now)
-        while deaths and now - deaths[0] > RESTART_WINDOW_S:
-            deaths.popleft()
-        if len(deaths) > RESTARTS_ALLOWED:
+                pid, code = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                pid, code = 0, 0
+            if not pid or pid not in children:
+                time.sleep(0.2)
+                continue
+            children.discard(pid)
+            if stopping:
+                break
+            now = time.monotonic()
+            restarts.append(now)
+            while restarts and now - restarts[0] > RESTART_WINDOW_SECONDS:
+                restarts.popleft()
+            if len(restarts) > RESTARTS_ALLOWED:
+                click.echo(
+                    f"error / ข้อผิดพลาด: server processes keep dying ({len(restarts)} in "
+                    f"{RESTART_WINDOW_SECONDS:.0f} s; see the errors above); stopping.\n"
+                    f"โพรเซสของเซิร์ฟเวอร์หยุดทำงานซ้ำ ๆ ({len(restarts)} ครั้งใน "
+                    f"{RESTART_WINDOW_SECONDS:.0f} วินาที ดูข้อผิดพลาดด้านบน) จึงหยุดบริการ",
+                    err=True,
+                )
+                status = 1
+                break
             click.echo(
-                f"error / ข้อผิดพลาด: server processes keep dying ({len(deaths)} in "
-                f"{RESTART_WINDOW_S:.0f} s); stopping / โพรเซสของเซิร์ฟเวอร์หยุดทำงานซ้ำ ๆ "
-                f"จึงหยุดให้บริการ",
+                f"server process {pid} ended ({_how(code)}); starting another / "
+                f"โพรเซส {pid} หยุดทำงาน กำลังเริ่มโพรเซสใหม่",
                 err=True,
             )
-            code = 1
-            break
-        spawn()
+            children.add(_fork(run))
+    finally:
+        _stop(children)
+        for sock in sockets:
+            sock.close()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return status
+
+
+def _how(code: int) -> str:
+    if os.WIFSIGNALED(code):
+        return f"signal {os.WTERMSIG(code)}"
+    return f"exit status {os.waitstatus_to_exitcode(code)}"
+
+
+def _stop(children: set[int]) -> None:
+    """SIGTERM every child, wait for them, SIGKILL those still running after the grace."""
+    _signal(children, signal.SIGTERM)
+    deadline = time.monotonic() + STOP_GRACE_SECONDS
+    while children:
+        for pid in list(children):
+            try:
+                done = os.waitpid(pid, 0 if time.monotonic() > deadline else os.WNOHANG)[0]
+            except ChildProcessError:
+                done = pid
+            if done:
+                children.discard(pid)
+        if children and time.monotonic() > deadline:
+            _signal(children, signal.SIGKILL)
+        elif children:
+            time.sleep(0.05)
+
+
+def _signal(children: set[int], sig: int) -> None:
     for pid in children:
         with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + STOP_WAIT_S
-    while children and time.monotonic() < deadline:
-        pid, _status = os.waitpid(-1, os.WNOHANG)
-        if pid:
-            children.discard(pid)
-        else:
-            time.sleep(0.1)
-    for pid in children:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-    sock.close()
-    return code
+            os.kill(pid, sig)
 
 
 def refuse_demo_on_network(host: str, store) -> None:
