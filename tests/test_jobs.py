@@ -430,3 +430,59 @@ def test_the_cli_shows_progress_and_lists_jobs(writable_config, tmp_path):
     listed = planner("jobs", "--user", "officer", config=writable_config).stdout
     assert job.id in listed and "queued" in listed and "รอคิว" in listed
     assert "no jobs / ยังไม่มีงาน" in planner("jobs", "--user", "admin", config=writable_config).stdout
+
+
+def test_finished_jobs_and_their_files_go_after_a_week(store_config):
+    """jobs.prune: done and failed jobs finished over JOBS_KEEP_DAYS ago go, files first;
+    newer ones, and jobs not finished, stay."""
+    from datetime import timedelta
+
+    from cases.model import User
+
+    ctx = jobs.context_for(
+        store_config["PLANNER_HOME"],
+        store_config["DATABASE_URL"],
+        schema=store_config["DATABASE_SCHEMA"],
+    )
+
+    def write(ctx, job, progress, out):
+        if job.params["fail"]:
+            raise jobs.PlannerError("no / ไม่")
+        out.write_bytes(b"report")
+        return "r.txt", "text/plain"
+
+    jobs.register(jobs.JobKind("test_keep", write, dict, frozenset({"officer"}), "jobs.title"))
+    try:
+        owner = User(username="officer", role="officer")
+        made = {
+            name: jobs.create(ctx.engine, "test_keep", owner, {"fail": name == "old_failed"})
+            for name in ("old_done", "old_failed", "new_done", "queued")
+        }
+        for name in ("old_done", "old_failed", "new_done"):
+            jobs.run_job(ctx, made[name].id)
+        long_ago = jobs._now() - timedelta(days=jobs.KEEP_DAYS + 1)
+        with ctx.engine.begin() as conn:
+            conn.execute(
+                jobs.jobs_table.update()
+                .where(jobs.jobs_table.c.id.in_([made["old_done"].id, made["old_failed"].id]))
+                .values(finished_at=long_ago)
+            )
+            conn.execute(
+                jobs.jobs_table.update()
+                .where(jobs.jobs_table.c.id == made["queued"].id)
+                .values(created_at=long_ago)
+            )
+        folder = ctx.results_dir()
+        assert {p.name for p in folder.iterdir()} == {made["old_done"].id, made["new_done"].id}
+
+        removed = jobs.prune(ctx)
+
+        assert sorted(removed) == sorted([made["old_done"].id, made["old_failed"].id])
+        assert {p.name for p in folder.iterdir()} == {made["new_done"].id}
+        assert jobs.get(ctx.engine, made["old_done"].id) is None
+        assert jobs.get(ctx.engine, made["new_done"].id).status == jobs.DONE
+        assert jobs.get(ctx.engine, made["queued"].id).status == jobs.QUEUED
+        assert jobs.prune(ctx) == []
+    finally:
+        jobs.KINDS.pop("test_keep")
+        ctx.case_store.dispose()

@@ -7,7 +7,8 @@
 - Embedded store: a small thread pool in the serving process, fed by a poller that
   also picks up jobs queued by another process on the same store.
 
-Both recover stale jobs (jobs.recover) when they start and every few seconds.
+Both recover stale jobs (jobs.recover) when they start and every few seconds, and
+remove jobs finished more than a week ago (jobs.prune) once an hour.
 """
 
 from __future__ import annotations
@@ -63,8 +64,9 @@ class LocalQueue:
             self.submit(job_id)
 
     def tick(self) -> None:
-        """Take back stale jobs and start every queued one."""
+        """Take back stale jobs, drop old finished ones, and start every queued one."""
         jobs.recover(self.ctx)
+        jobs.prune_now_and_then(self.ctx)
         for job_id in jobs.ids_with_status(self.ctx.engine, jobs.QUEUED):
             self.submit(job_id)
 
@@ -160,6 +162,7 @@ class ProcrastinateQueue:
     def tick(self) -> None:
         for job_id in jobs.recover(self.ctx):
             self.enqueue(job_id)
+        jobs.prune_now_and_then(self.ctx)
 
     def run_forever(self, concurrency: int = 1) -> None:
         """Run the worker until stopped (SIGINT/SIGTERM in `planner worker`)."""

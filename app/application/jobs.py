@@ -46,6 +46,8 @@ STATUSES = (QUEUED, RUNNING, DONE, FAILED)
 HEARTBEAT_S = 5.0  # a running job's worker touches its row this often
 STALE_AFTER_S = 60.0  # a running job silent this long is taken back
 MAX_ATTEMPTS = 3
+KEEP_DAYS = 7  # a finished job, and its file, this long (JOBS_KEEP_DAYS); PDPA exports too
+PRUNE_EVERY_S = 3600.0
 
 Progress = Callable[[float, str], None]
 
@@ -489,6 +491,38 @@ def recover(ctx: JobContext, stale_after: float | None = None) -> list[str]:
                 requeued.append(job_id)
             log.warning("job %s: worker %s gone; %s", job_id, worker, values["status"])
     return requeued
+
+
+def prune(ctx: JobContext, keep_days: float | None = None) -> list[str]:
+    """Remove jobs finished (done or failed) more than `keep_days` ago (JOBS_KEEP_DAYS,
+    default KEEP_DAYS), their result files first: a report or a PDPA export is not kept
+    for ever. Returns the ids removed."""
+    days = float(
+        keep_days if keep_days is not None else ctx.config.get("JOBS_KEEP_DAYS", KEEP_DAYS)
+    )
+    t = jobs_table.c
+    old = sa.and_(t.status.in_((DONE, FAILED)), t.finished_at < _now() - timedelta(days=days))
+    with ctx.engine.connect() as conn:
+        ids = [r[0] for r in conn.execute(sa.select(t.id).where(old))]
+    folder = ctx.results_dir()
+    for job_id in ids:
+        (folder / job_id).unlink(missing_ok=True)
+    if ids:
+        with ctx.engine.begin() as conn:
+            conn.execute(jobs_table.delete().where(old, t.id.in_(ids)))
+        log.info("jobs: removed %d finished more than %g days ago", len(ids), days)
+    return ids
+
+
+_pruned_at: dict[int, float] = {}
+
+
+def prune_now_and_then(ctx: JobContext) -> None:
+    """`prune` at most once per PRUNE_EVERY_S in this process (the queues' ticks)."""
+    now = time.monotonic()
+    if now - _pruned_at.get(id(ctx), -PRUNE_EVERY_S) >= PRUNE_EVERY_S:
+        _pruned_at[id(ctx)] = now
+        prune(ctx)
 
 
 def job_dict(job: Job, *, links: dict | None = None) -> dict:
