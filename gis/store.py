@@ -24,7 +24,6 @@ import json
 import os
 import sqlite3
 import tempfile
-import threading
 from pathlib import Path
 
 import numpy as np
@@ -71,7 +70,6 @@ class GeoPackageStore(RasterFiles):
         self.home = Path(home)
         self.layer_dir = private_dir(self.home / "layers")
         self._infos: dict[str, tuple[tuple, dict]] = {}
-        self._infos_lock = threading.Lock()
         clean_locked(self.layer_dir, r"\.(?P<name>[a-z0-9_]+)\.[^.]+\.part\.gpkg(-\w+)?$")
         self._open_home()
 
@@ -105,8 +103,7 @@ class GeoPackageStore(RasterFiles):
         if kept is not None and kept[0] == key:
             return kept[1]
         raw = pyogrio.read_info(path, layer=name)
-        with self._infos_lock:
-            self._infos[name] = (key, raw)
+        self._infos[name] = (key, raw)  # one assignment: no lock needed
         return raw
 
     def kept_reports(self) -> list[dict]:
