@@ -7,13 +7,16 @@ meanwhile, come back from the jobs list and download the PDF when it is done.
 
 from __future__ import annotations
 
+import dataclasses
 import re
+import time
 from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import expect
 
 from app import create_app
+from app.application import job_kinds, jobs
 from tests.conftest import AuthActions, serve
 
 pytestmark = pytest.mark.browser
@@ -23,7 +26,20 @@ SITES = ["KPP-CC-01", "KPP-CC-02", "KPP-LS-03"]
 
 
 @pytest.fixture
-def server(writable_config):
+def server(writable_config, monkeypatch):
+    # The real report job, paced: each progress step is held a quarter of a second, so
+    # the page's two-second poll sees it running however fast this machine renders it.
+    assert job_kinds  # importing it registers the kinds
+    kind = jobs.KINDS["site_check"]
+
+    def paced_run(ctx, job, progress, out):
+        def paced(fraction, step):
+            progress(fraction, step)
+            time.sleep(0.25)
+
+        return kind.run(ctx, job, paced, out)
+
+    monkeypatch.setitem(jobs.KINDS, "site_check", dataclasses.replace(kind, run=paced_run))
     app = create_app(
         {"TESTING": True, "JOBS_WORKER": True, "JOBS_HEARTBEAT_S": 1.0, **writable_config}
     )
