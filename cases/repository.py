@@ -42,10 +42,15 @@ def _field_names(cls) -> tuple[str, ...]:
     return tuple(f.name for f in fields(cls))
 
 
+@functools.cache
+def _columns_of(cls, columns: tuple[str, ...]) -> tuple[tuple[int, str], ...]:
+    """(position, name) of each of `cls`'s fields among a result's columns."""
+    where = {name: i for i, name in enumerate(columns)}
+    return tuple((where[name], name) for name in _field_names(cls) if name in where)
+
+
 def _row_to(cls, row):
-    names = _field_names(cls)
-    mapping = row._mapping
-    return cls(**{k: mapping[k] for k in names if k in mapping})
+    return cls(**{name: row[i] for i, name in _columns_of(cls, row._fields)})
 
 
 def _values(obj, *, exclude=("id",)) -> dict:
