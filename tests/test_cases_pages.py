@@ -762,3 +762,24 @@ def test_representative_dashboard_is_their_community_only(client, auth):
     assert list(progress) == ["Chatuchak", "total"]
     assert progress["total"][1:4] == ["94", "94", "94 (100.00 %)"]
     assert "รวม 94 หลัง" in body  # the chart counts their houses only
+
+
+def test_the_drawn_dashboard_is_kept_per_scope_and_language_never_shared(client, auth):
+    """The tables are drawn once per store generation and kept as HTML: an officer's
+    national page, drawn first, is never what a representative or an English reader gets."""
+    auth.login("officer")
+    officer_th = text(client.get("/dashboard"))
+    assert list(table_rows(officer_th, "district"))[-1] == "total"
+    assert len(table_rows(officer_th, "district")) > 2
+    assert '<html lang="th">' in officer_th and "ความคืบหน้า" in officer_th
+    officer_en = text(client.get("/dashboard?lang=en"))
+    assert "ความคืบหน้า" not in officer_en.split("<main", 1)[1]
+    auth.logout()
+    auth.login("rep.cc01")
+    rep = text(client.get("/dashboard?lang=th"))
+    assert list(table_rows(rep, "district")) == ["Chatuchak", "total"]
+    auth.logout()
+    auth.login("officer")
+    assert text(client.get("/dashboard?lang=th")).split("<main", 1)[1] == officer_th.split(
+        "<main", 1
+    )[1]

@@ -47,6 +47,7 @@ from cases.services.consent import (
 )
 from cases.services.dashboard import (
     STATUS_COLUMNS,
+    cached_page,
     finished_over_time,
     progress,
     progress_by_area,
@@ -278,6 +279,7 @@ __all__ = [
     "set_user_active",
     "set_user_role",
     "stalled_cases",
+    "cached_page",
     "start_session",
     "today_in_thailand",
     "update_case",

@@ -62,15 +62,33 @@ def _cached(uow: UnitOfWork, key: tuple, compute):
     """`compute()` once per store generation. The value is shared by every caller (a
     deep copy of the national tables cost more than the page): read it, never change it."""
     with uow:
-        generation = uow.repo.generation()
-        # One database may hold several instances, one per schema: key by both.
-        store = (str(uow.engine.url), uow.engine.dialect.default_schema_name)
-        full_key = (*store, generation, *key)
+        full_key = (*_store_of(uow), uow.repo.generation(), *key)
         if full_key not in _DASHBOARD_CACHE:
             if len(_DASHBOARD_CACHE) > 256:
                 _DASHBOARD_CACHE.clear()
             _DASHBOARD_CACHE[full_key] = compute()
         return _DASHBOARD_CACHE[full_key]
+
+
+def cached_page(uow: UnitOfWork, user: User | None, key: tuple, render):
+    """`render()`, a part of a page drawn only from the dashboard's results, once per
+    store generation, day and `user`'s scope (`key` holds the rest: language, filters).
+    `render` reads the store itself, so it runs after the generation is read: a write
+    in between is in the page kept under the older generation, never the other way."""
+    scope = ("page", policy.community_scope(user), today_in_thailand(), *key)
+    with uow:
+        full_key = (*_store_of(uow), uow.repo.generation(), *scope)
+    if full_key not in _DASHBOARD_CACHE:
+        value = render()
+        if len(_DASHBOARD_CACHE) > 256:
+            _DASHBOARD_CACHE.clear()
+        _DASHBOARD_CACHE[full_key] = value
+    return _DASHBOARD_CACHE[full_key]
+
+
+def _store_of(uow: UnitOfWork) -> tuple[str, str | None]:
+    # One database may hold several instances, one per schema: key by both.
+    return str(uow.engine.url), uow.engine.dialect.default_schema_name
 
 
 def progress(
