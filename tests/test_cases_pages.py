@@ -780,6 +780,7 @@ def test_the_drawn_dashboard_is_kept_per_scope_and_language_never_shared(client,
     assert list(table_rows(rep, "district")) == ["Chatuchak", "total"]
     auth.logout()
     auth.login("officer")
-    assert text(client.get("/dashboard?lang=th")).split("<main", 1)[1] == officer_th.split(
-        "<main", 1
-    )[1]
+    assert (
+        text(client.get("/dashboard?lang=th")).split("<main", 1)[1]
+        == officer_th.split("<main", 1)[1]
+    )
