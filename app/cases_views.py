@@ -52,6 +52,7 @@ bp = Blueprint("cases", __name__, url_prefix="/cases")
 dashboard_bp = Blueprint("dashboard", __name__)
 
 PER_PAGE = 20
+HOUSEHOLDS_PER_PAGE = 50  # a case page's household table; a large community pages on
 OFFICER_ROLES = OFFICERS
 # Strings the map script needs, sent with the page in the page's language.
 MAP_STRING_PREFIX = "mapjs."
@@ -179,8 +180,26 @@ def case_list():
         "stalled": request.args.get("stalled") in ("1", "on", "true"),
         # One community's cases (a search result's link): its id.
         "community": request.args.get("community", "").strip()[:40],
+        "province": request.args.get("province", "").strip()[:2],
     }
     page = _int_arg("page")
+    districts = services.progress(uow(), user)["districts"]
+    # Nationally the districts are too many for one list: a province first, then its
+    # districts (a district chosen alone brings its province).
+    provinces = None
+    if len(districts) > DASHBOARD_DISTRICTS:
+        areas = services.progress_by_area(uow(), user)
+        provinces = [(p["code"], p["name_en"], p["name_th"]) for p in areas if p["code"]]
+        if filters["province"] not in {code for code, _, _ in provinces}:
+            filters["province"] = ""
+        where = services.district_provinces(uow())
+        if not filters["province"] and filters["district"]:
+            filters["province"] = where.get(filters["district"], "")
+        districts = [
+            d
+            for d in districts
+            if filters["province"] and where.get(d["district_en"]) == filters["province"]
+        ]
     rows, total = services.list_cases(
         uow(),
         user,
@@ -190,10 +209,10 @@ def case_list():
         search=filters["q"],
         community=filters["community"],
         stalled=filters["stalled"],
+        province=filters["province"],
         page=page,
         per_page=PER_PAGE,
     )
-    districts = services.progress(uow(), user)["districts"]
     pages = max(1, -(-total // PER_PAGE))
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template(
@@ -205,6 +224,7 @@ def case_list():
         page_link=lambda p: url_for("cases.case_list", **args, page=p),
         filters=filters,
         districts=[(d["district_en"], d["district_th"]) for d in districts],
+        provinces=provinces,
         stages=_all_stages(),
     )
 
@@ -213,7 +233,17 @@ def case_list():
 def _render_case(case_id: int, *, status: int = 200, form: str | None = None, error=None):
     """The case page; after a refused form, with its error and the values typed in."""
     detail = case_detail(uow(), g.user, case_id)
-    services.log_reads(uow(), g.user, "case_page", case_page_reads(detail))
+    households = detail["households"] or []
+    pages = max(1, -(-len(households) // HOUSEHOLDS_PER_PAGE))
+    page = min(_int_arg("households_page"), pages)
+    wanted = request.args.get("household", "")  # the page that holds this household
+    for i, household in enumerate(households):
+        if wanted and str(household.id) == wanted:
+            page = i // HOUSEHOLDS_PER_PAGE + 1
+    first = (page - 1) * HOUSEHOLDS_PER_PAGE
+    shown = households[first : first + HOUSEHOLDS_PER_PAGE]
+    # The read log holds what the page showed: this page of households, the conflicts.
+    services.log_reads(uow(), g.user, "case_page", case_page_reads({**detail, "households": shown}))
     g.page_url = url_for("cases.case_page", case_id=case_id)
     lang = _lang()
     case = detail["case"]
@@ -228,6 +258,13 @@ def _render_case(case_id: int, *, status: int = 200, form: str | None = None, er
             "cases/detail.html",
             d=detail,
             case=detail["case"],
+            shown_households=shown,
+            households_page=page,
+            households_pages=pages,
+            households_first=first + 1,
+            households_link=lambda p: url_for(
+                "cases.case_page", case_id=case_id, households_page=p, _anchor="households"
+            ),
             is_officer=g.user.role in OFFICER_ROLES,
             form=form,
             error=error,
@@ -288,15 +325,17 @@ def _conflict_value(name: str, value, lang: str) -> str:
 
 
 def _form_action(case_id: int, form: str, anchor: str, call, done: str):
-    """Run a form's service call; on a domain error show the case page with it, else redirect."""
+    """Run a form's service call; on a domain error show the case page with it, else
+    redirect to it (`call` may return extra query arguments and an anchor)."""
     try:
-        call()
+        where = call()
     except (Forbidden, NotFound):
         raise
     except DomainError as exc:
         return _render_case(case_id, status=exc.status, form=form, error=exc)
     flash(done, "ok")
-    return redirect(url_for("cases.case_page", case_id=case_id, _anchor=anchor))
+    args, anchor = where if where else ({}, anchor)
+    return redirect(url_for("cases.case_page", case_id=case_id, **args, _anchor=anchor))
 
 
 @bp.get("/<int:case_id>")
@@ -439,7 +478,8 @@ def add_household(case_id: int):
     values["agreed_to_move"] = request.form.get("agreed_to_move") == "1"
 
     def call():
-        services.add_household(uow(), g.user, case_id, values)
+        household = services.add_household(uow(), g.user, case_id, values)
+        return {"household": household.id}, f"hh-{household.id}"  # the page that holds it
 
     return _form_action(case_id, "add-household", "households", call, "cases.flash.added")
 
@@ -535,7 +575,12 @@ def household(household_id: int):
         else:
             flash("cases.flash.saved", "ok")
             return redirect(
-                url_for("cases.case_page", case_id=item.case_id, _anchor=f"hh-{item.id}")
+                url_for(
+                    "cases.case_page",
+                    case_id=item.case_id,
+                    household=item.id,
+                    _anchor=f"hh-{item.id}",
+                )
             )
     item = services.get_household(uow(), g.user, household_id)
     case = services.get_case(uow(), g.user, item.case_id)

@@ -31,7 +31,10 @@ def layer_columns(name: str) -> list[str]:
 
 def _all_columns(name: str) -> list[str]:
     """Stored columns, and the catalogue's fields for a layer not loaded yet."""
-    columns = layer_columns(name) if get_store().has_layer(name) else []
+    try:
+        columns = layer_columns(name)
+    except LayerNotFound:  # one read of the layer's metadata, not a look first
+        columns = []
     entry = get_catalog().layers.get(name)
     if entry is not None:
         columns += [f for f in entry.fields if f not in columns]

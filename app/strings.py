@@ -67,6 +67,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "cases.search_hint": {"th": "รหัสกรณี ชื่อชุมชน หรือชื่อกรณี", "en": "Case ref, community or title"},
     "cases.programme": {"th": "โครงการ", "en": "Programme"},
     "cases.district": {"th": "อำเภอ/เขต", "en": "District"},
+    "cases.province": {"th": "จังหวัด", "en": "Province"},
+    "cases.district_pick_province": {
+        "th": "เลือกจังหวัดก่อน แล้วกดใช้ตัวกรอง",
+        "en": "Choose a province first, then apply",
+    },
     "cases.stage": {"th": "ขั้นตอน", "en": "Stage"},
     "cases.all": {"th": "ทั้งหมด", "en": "All"},
     "cases.stalled_only": {"th": "เฉพาะกรณีที่ล่าช้า", "en": "Stalled only"},
@@ -171,6 +176,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "cases.upload": {"th": "อัปโหลด", "en": "Upload"},
     "cases.households": {"th": "ครัวเรือน", "en": "Households"},
     "cases.households_total": {"th": "ครัวเรือนทั้งหมด", "en": "Households"},
+    "cases.households_shown": {
+        "th": "ครัวเรือนที่ {first}–{last} จาก {total}",
+        "en": "Households {first}–{last} of {total}",
+    },
     "cases.households_agreed": {"th": "ยินยอมย้าย", "en": "Agreed to move"},
     "cases.households_counts_only": {
         "th": "ผู้ดูข้อมูลของเขต/เทศบาลเห็นเฉพาะจำนวนครัวเรือน ไม่เห็นข้อมูลรายครัวเรือน",

@@ -299,14 +299,18 @@ class Repository:
         community_id: str | None = None,
         search: str | None = None,
         case_ids: list[int] | None = None,
+        province: str | None = None,
         limit: int | None = None,
         offset: int = 0,
     ) -> tuple[list[dict], int]:
-        """Cases with their community and household counts, and the total matching."""
+        """Cases with their community and household counts, and the total matching;
+        `province` is a DOPA code."""
         c, m = orm.cases, orm.communities
         where = []
         if programme:
             where.append(c.c.programme == programme)
+        if province:
+            where.append(m.c.province_code == province)
         if district:
             where.append(m.c.district_en == district)
         if stage:
@@ -1079,6 +1083,12 @@ class Repository:
         if programme:
             query = query.where(c.c.programme == programme)
         return [tuple(r) for r in self.conn.execute(query)]
+
+    def district_provinces(self) -> dict[str, str]:
+        """The province (DOPA code) of each of the communities' districts (district_en)."""
+        m = orm.communities
+        query = sa.select(m.c.district_en, m.c.province_code).distinct()
+        return {r[0]: r[1] for r in self.conn.execute(query) if r[1]}
 
     def districts_in_province(self, province_code: str) -> set[str]:
         """The communities' district names (district_en) in one province (DOPA code)."""

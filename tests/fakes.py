@@ -180,10 +180,12 @@ class FakeRepository:
         community_id=None,
         search=None,
         case_ids=None,
+        province=None,
         limit=None,
         offset: int = 0,
     ) -> tuple[list[dict], int]:
         rows = [self._case_row(c) for c in self.t["cases"].values()]
+        communities = self.t["communities"]
 
         def matches(r: dict) -> bool:
             text = " ".join(
@@ -192,6 +194,7 @@ class FakeRepository:
             return (
                 (not programme or r["programme"] == programme)
                 and (not district or r["district_en"] == district)
+                and (not province or communities[r["community_id"]].province_code == province)
                 and (not stage or r["stage"] == stage)
                 and (not community_id or r["community_id"] == community_id)
                 and (case_ids is None or r["id"] in case_ids)

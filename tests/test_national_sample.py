@@ -342,3 +342,74 @@ def test_dashboard_goes_country_province_district(national, store_config):
     assert rows.count("<tr data-district=") == names > 0
     # An unknown province is the country view, not an error.
     assert 'id="pick-province"' in client.get("/dashboard?province=zz").text
+
+
+def test_national_case_list_goes_by_province_and_a_case_pages_its_households(
+    national, store_config
+):
+    """Nationally the case list's district filter lists one province's districts (chosen
+    first, or brought by a district), and a case page shows its households fifty at a
+    time, logging as read only the households it showed."""
+    from app import create_app
+    from app.application.sample_loader import add_demo_logins
+
+    _, case_store, result = national
+    add_demo_logins(case_store, rep_community=result["first_community"])
+    client = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, **store_config}).test_client()
+    client.post("/auth/login", data={"username": "officer", "password": "officer-demo-2562"})
+    c, m = orm.cases, orm.communities
+    with case_store.engine.connect() as conn:
+        kk_districts = sorted(
+            r[0]
+            for r in conn.execute(
+                sa.select(m.c.district_en).where(m.c.province_code == "40").distinct()
+            )
+        )
+        kk_cases = conn.execute(
+            sa.select(sa.func.count())
+            .select_from(c.join(m, c.c.community_id == m.c.id))
+            .where(m.c.province_code == "40")
+        ).scalar()
+
+    def district_options(page: str) -> list[str]:
+        select = page.split('id="f-district"', 1)[1].split("</select>", 1)[0]
+        return [v for v in re.findall(r'<option value="([^"]*)"', select) if v]
+
+    page = client.get("/cases?lang=en").text
+    assert 'id="f-province"' in page and 'id="f-district-hint"' in page
+    assert district_options(page) == []
+    page = client.get("/cases?province=40&lang=en").text
+    assert sorted(district_options(page)) == kk_districts
+    assert f"{kk_cases:,}" in page.split("<h1", 1)[1]
+    page = client.get(f"/cases?district={kk_districts[0]}&lang=en").text
+    assert 'value="40" selected' in page and kk_districts[0] in district_options(page)
+    assert 'id="f-province"' in client.get("/cases?province=zz").text  # ignored, no error
+
+    with case_store.engine.connect() as conn:
+        case_id, n = conn.execute(
+            sa.select(orm.households.c.case_id, sa.func.count())
+            .group_by(orm.households.c.case_id)
+            .order_by(sa.func.count().desc())
+            .limit(1)
+        ).one()
+    assert n > 100
+
+    def read_count() -> int:
+        with case_store.engine.connect() as conn:
+            return conn.execute(
+                sa.select(sa.func.count()).where(orm.read_log.c.via == "case_page")
+            ).scalar()
+
+    before = read_count()
+    first = client.get(f"/cases/{case_id}?lang=en").text
+    assert first.count('<tr id="hh-') == 50 and 'id="households-pager"' in first
+    assert f"Households 1–50 of {n:,}" in first
+    assert read_count() - before == 50  # the sample has no survey conflicts
+    last_page = -(-n // 50)
+    last = client.get(f"/cases/{case_id}?households_page={last_page}&lang=en").text
+    assert last.count('<tr id="hh-') == n - 50 * (last_page - 1)
+    assert set(re.findall(r'<tr id="hh-(\d+)"', first)).isdisjoint(
+        re.findall(r'<tr id="hh-(\d+)"', last)
+    )
+    beyond = client.get(f"/cases/{case_id}?households_page=999&lang=en").text
+    assert beyond.count('<tr id="hh-') == last.count('<tr id="hh-')

@@ -48,6 +48,7 @@ from cases.services.consent import (
 from cases.services.dashboard import (
     STATUS_COLUMNS,
     cached_page,
+    district_provinces,
     finished_over_time,
     progress,
     progress_by_area,
@@ -280,6 +281,7 @@ __all__ = [
     "set_user_role",
     "stalled_cases",
     "cached_page",
+    "district_provinces",
     "start_session",
     "today_in_thailand",
     "update_case",

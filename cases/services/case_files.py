@@ -307,6 +307,7 @@ def list_cases(
     *,
     programme=None,
     district=None,
+    province=None,
     stage=None,
     search=None,
     community=None,
@@ -334,6 +335,7 @@ def list_cases(
         rows, total = uow.repo.list_cases(
             programme=programme or None,
             district=district or None,
+            province=province or None,
             stage=stage or None,
             community_id=community_id,
             search=(search or "").strip() or None,

@@ -217,6 +217,11 @@ def progress_by_area(
     return _cached(uow, ("areas", programme, community_id), compute)
 
 
+def district_provinces(uow: UnitOfWork) -> dict[str, str]:
+    """{district_en: province DOPA code} of the communities, once per store generation."""
+    return _cached(uow, ("district provinces",), lambda: uow.repo.district_provinces())
+
+
 def _area_item(code: str | None) -> dict:
     from cases.register import dopa_names
 
