@@ -8,6 +8,7 @@ the services apply the domain rules. The views are in app/cases_api.py.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import fields as dataclass_fields
 from dataclasses import is_dataclass
 from datetime import UTC
@@ -99,10 +100,16 @@ class ErrorSchema(Schema):
 
 
 # -- fields and common schemas ----------------------------------------------------------
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclass_fields(cls))
+
+
 def _record(obj) -> dict:
     """A dataclass (domain object) or a mapping as a plain dict, for dumping."""
     if is_dataclass(obj):
-        return {f.name: getattr(obj, f.name) for f in dataclass_fields(obj)}
+        names = _field_names(obj if isinstance(obj, type) else type(obj))
+        return {name: getattr(obj, name) for name in names}
     return dict(obj)
 
 

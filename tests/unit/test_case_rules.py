@@ -1,10 +1,15 @@
 """Opening and changing cases: drawn sites, hold reasons, stalled cases, versions."""
 
+import random
+
 import pytest
+import shapely
+from shapely.geometry import Point
 from world import OFFICER, REP, TODAY, case_by_ref
 
 from cases import services
 from cases.errors import Forbidden, InvalidInput, StaleVersion
+from cases.services.geometry import _TO_WGS84, _reproject
 from cases.workflow import default_workflows, load_workflows
 
 GOOD_SITE = {
@@ -33,6 +38,21 @@ def test_new_case_from_a_drawn_site(store):
     with store.uow() as uow:
         (opened,) = uow.repo.list_events(case.id)
     assert (opened.from_stage, opened.to_stage, opened.note) == (None, case.stage, "case opened")
+
+
+def test_a_point_back_to_geojson_is_the_same_as_through_the_arrays():
+    """geometry_to_geojson's shortcut for a point (a house) gives the very numbers, of the
+    very types, that the general way through _reproject's arrays gives."""
+
+    def general(geom):
+        return shapely.geometry.mapping(_reproject(geom, _TO_WGS84))
+
+    rng = random.Random(5)
+    for _ in range(2000):  # all over Thailand, in EPSG:32647
+        point = Point(rng.uniform(150_000, 1_200_000), rng.uniform(600_000, 2_300_000))
+        assert repr(services.geometry_to_geojson(point)) == repr(general(point))
+    for other in (Point(664_000, 1_531_000, 5), Point(), Point(664_000, 1_531_000).buffer(5)):
+        assert repr(services.geometry_to_geojson(other)) == repr(general(other))
 
 
 @pytest.mark.parametrize(
