@@ -28,6 +28,14 @@ CASE = "KPP-CC-01"  # rep.cc01's community
 TODAY = services.today_in_thailand()
 
 
+@pytest.fixture(autouse=True)
+def _today_in_thailand():
+    """Today where the cases are, read afresh for each test: a run that passes
+    midnight in Bangkok (17:00 UTC) must not compare against the day it started."""
+    global TODAY
+    TODAY = services.today_in_thailand()
+
+
 @pytest.fixture
 def store(sample_cases_store):
     return sample_cases_store

@@ -29,6 +29,16 @@ ADMIN = User(username="admin", role="admin")
 REP = User(username="rep.cc01", role="community_rep", community_id="KPP-CC-01")
 CASE = "KPP-CC-01"  # rep.cc01's community
 TODAY = services.today_in_thailand()
+
+
+@pytest.fixture(autouse=True)
+def _today_in_thailand():
+    """Today where the cases are, read afresh for each test: a run that passes
+    midnight in Bangkok (17:00 UTC) must not compare against the day it started."""
+    global TODAY
+    TODAY = services.today_in_thailand()
+
+
 HEAD = "นางสมศรี ใจดี"
 NATIONAL_ID = "110170012345" + register.national_id_check_digit("110170012345")
 # The codes of the choice fields this household holds: never shown in the family's PDF.

@@ -29,6 +29,16 @@ pypdf = pytest.importorskip("pypdf")
 OFFICER = User(username="officer", role="officer")
 REP = User(username="rep.cc01", role="community_rep", community_id="KPP-CC-01")
 TODAY = services.today_in_thailand()
+
+
+@pytest.fixture(autouse=True)
+def _today_in_thailand():
+    """Today where the cases are, read afresh for each test: a run that passes
+    midnight in Bangkok (17:00 UTC) must not compare against the day it started."""
+    global TODAY
+    TODAY = services.today_in_thailand()
+
+
 CASE = "KPP-LS-03"
 HEAD = "นางทดสอบลบ ข้อมูลหมด"
 SPOUSE = "นายคู่สมรส ลบตามกัน"
