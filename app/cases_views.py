@@ -193,13 +193,9 @@ def case_list():
         if filters["province"] not in {code for code, _, _ in provinces}:
             filters["province"] = ""
         where = services.district_provinces(uow())
-        if not filters["province"] and filters["district"]:
-            filters["province"] = where.get(filters["district"], "")
-        districts = [
-            d
-            for d in districts
-            if filters["province"] and where.get(d["district_en"]) == filters["province"]
-        ]
+        if not filters["province"] and len(where.get(filters["district"], ())) == 1:
+            (filters["province"],) = where[filters["district"]]
+        districts = [d for d in districts if filters["province"] in where.get(d["district_en"], ())]
     rows, total = services.list_cases(
         uow(),
         user,
@@ -237,9 +233,9 @@ def _render_case(case_id: int, *, status: int = 200, form: str | None = None, er
     pages = max(1, -(-len(households) // HOUSEHOLDS_PER_PAGE))
     page = min(_int_arg("households_page"), pages)
     wanted = request.args.get("household", "")  # the page that holds this household
-    for i, household in enumerate(households):
-        if wanted and str(household.id) == wanted:
-            page = i // HOUSEHOLDS_PER_PAGE + 1
+    at = next((i for i, h in enumerate(households) if str(h.id) == wanted), None)
+    if at is not None:
+        page = at // HOUSEHOLDS_PER_PAGE + 1
     first = (page - 1) * HOUSEHOLDS_PER_PAGE
     shown = households[first : first + HOUSEHOLDS_PER_PAGE]
     # The read log holds what the page showed: this page of households, the conflicts.

@@ -1084,11 +1084,16 @@ class Repository:
             query = query.where(c.c.programme == programme)
         return [tuple(r) for r in self.conn.execute(query)]
 
-    def district_provinces(self) -> dict[str, str]:
-        """The province (DOPA code) of each of the communities' districts (district_en)."""
+    def district_provinces(self) -> dict[str, frozenset[str]]:
+        """The provinces (DOPA codes) of each of the communities' districts (district_en):
+        one name may stand in several provinces."""
         m = orm.communities
         query = sa.select(m.c.district_en, m.c.province_code).distinct()
-        return {r[0]: r[1] for r in self.conn.execute(query) if r[1]}
+        found: dict[str, set[str]] = {}
+        for district, province in self.conn.execute(query):
+            if province:
+                found.setdefault(district, set()).add(province)
+        return {district: frozenset(codes) for district, codes in found.items()}
 
     def districts_in_province(self, province_code: str) -> set[str]:
         """The communities' district names (district_en) in one province (DOPA code)."""

@@ -63,3 +63,26 @@ def _officer():
     from cases.model import User
 
     return User(username="officer", role="officer", password_hash="")
+
+
+def test_a_district_name_in_two_provinces_belongs_to_both(tmp_path):
+    """Thai district names repeat across provinces (Chaloem Phra Kiat stands in five):
+    the case list's province filter must list such a district under each of them."""
+    store = CaseStore(tmp_path / "s", DATABASE_URL, schema=(schema := _new_schema()))
+    try:
+        with store.uow() as uow:
+            uow.repo.add_communities(
+                [
+                    Community("A", "ก", "A", "Chaloem Phra Kiat", "เฉลิมพระเกียรติ", "", "18"),
+                    Community("B", "ข", "B", "Chaloem Phra Kiat", "เฉลิมพระเกียรติ", "", "30"),
+                    Community("C", "ค", "C", "Mueang Khon Kaen", "เมืองขอนแก่น", "", "40"),
+                ]
+            )
+            uow.commit()
+        assert services.district_provinces(store.uow()) == {
+            "Chaloem Phra Kiat": frozenset({"18", "30"}),
+            "Mueang Khon Kaen": frozenset({"40"}),
+        }
+    finally:
+        store.dispose()
+        _drop_schema(schema)

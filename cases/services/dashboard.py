@@ -62,12 +62,7 @@ def _cached(uow: UnitOfWork, key: tuple, compute):
     """`compute()` once per store generation. The value is shared by every caller (a
     deep copy of the national tables cost more than the page): read it, never change it."""
     with uow:
-        full_key = (*_store_of(uow), uow.repo.generation(), *key)
-        if full_key not in _DASHBOARD_CACHE:
-            if len(_DASHBOARD_CACHE) > 256:
-                _DASHBOARD_CACHE.clear()
-            _DASHBOARD_CACHE[full_key] = compute()
-        return _DASHBOARD_CACHE[full_key]
+        return _remember((*_store_of(uow), uow.repo.generation(), *key), compute)
 
 
 def cached_page(uow: UnitOfWork, user: User | None, key: tuple, render):
@@ -78,8 +73,13 @@ def cached_page(uow: UnitOfWork, user: User | None, key: tuple, render):
     scope = ("page", policy.community_scope(user), today_in_thailand(), *key)
     with uow:
         full_key = (*_store_of(uow), uow.repo.generation(), *scope)
+    return _remember(full_key, render)
+
+
+def _remember(full_key: tuple, compute):
+    """The cache's entry for `full_key`, computed when missing (at most 257 kept)."""
     if full_key not in _DASHBOARD_CACHE:
-        value = render()
+        value = compute()
         if len(_DASHBOARD_CACHE) > 256:
             _DASHBOARD_CACHE.clear()
         _DASHBOARD_CACHE[full_key] = value
@@ -217,8 +217,9 @@ def progress_by_area(
     return _cached(uow, ("areas", programme, community_id), compute)
 
 
-def district_provinces(uow: UnitOfWork) -> dict[str, str]:
-    """{district_en: province DOPA code} of the communities, once per store generation."""
+def district_provinces(uow: UnitOfWork) -> dict[str, frozenset[str]]:
+    """{district_en: its provinces' DOPA codes} of the communities (a district name may
+    stand in several provinces), once per store generation."""
     return _cached(uow, ("district provinces",), lambda: uow.repo.district_provinces())
 
 
