@@ -35,6 +35,7 @@ from app.application.case_detail import case_detail
 from app.application.pdpa import audit_reads, household_reads
 from app.auth import NotLoggedIn, current_user
 from app.cases_schemas import (
+    HOUSEHOLD_MAP_FIELDS,
     AuditListSchema,
     AuditQuerySchema,
     BudgetInSchema,
@@ -52,7 +53,9 @@ from app.cases_schemas import (
     ErrorSchema,
     FinishedOverTimeSchema,
     HouseholdInSchema,
+    HouseholdListQuerySchema,
     HouseholdListSchema,
+    HouseholdMapListSchema,
     HouseholdSchema,
     HouseholdUpdateSchema,
     IfMatchSchema,
@@ -263,17 +266,21 @@ def errors(*codes):
     return decorator
 
 
-def fast_response(status_code: int, schema):
+def fast_response(status_code: int, schema, *, views: dict | None = None):
     """`@blp.response(status_code, schema)`, the answer dumped by the schema's plan
     (app/schema_dump.py): the same JSON as flask-smorest's `schema.dump`, without
     marshmallow's per-field work. flask-smorest documents the schema as for any
     response and sends the view's Response as it is. For views that return the
-    object only (no status or headers)."""
+    object only (no status or headers). `views` ({name: schema}) dumps by a narrower
+    schema when the query's validated `view` (the view's first argument) names one."""
 
     def decorator(func):
         @functools.wraps(func)
         def dumped(*args, **kwargs):
-            response = jsonify(schema_dump.dump(schema, func(*args, **kwargs)))
+            chosen = schema
+            if views and args and isinstance(args[0], dict):
+                chosen = views.get(args[0].get("view"), schema)
+            response = jsonify(schema_dump.dump(chosen, func(*args, **kwargs)))
             response.status_code = status_code
             return response
 
@@ -507,18 +514,24 @@ def move_stage(body, headers, case_id):
 
 # -- views: households ----------------------------------------------------------------
 @blp.route("/cases/<int:case_id>/households", methods=["GET"], tags=["households"])
-@fast_response(200, HouseholdListSchema)
-@errors(401, 403, 404)
-def list_households(case_id):
+@blp.arguments(HouseholdListQuerySchema, location="query")
+@fast_response(200, HouseholdListSchema, views={"map": HouseholdMapListSchema})
+@errors(401, 403, 404, 422)
+def list_households(query, case_id):
     """A case's households, with personal data
 
     Officers, admins and the case's own community representative; municipality
-    viewers get 403 (they see counts, in the case).
+    viewers get 403 (they see counts, in the case). `view=map` answers only the
+    fields the case map draws (HouseholdMapSchema), and only those are logged as read.
     """
     user = current_user()
     households = services.list_households(uow(), user, case_id)
+    names = HOUSEHOLD_MAP_FIELDS if query["view"] == "map" else None
     services.log_reads(
-        uow(), user, "households_api", [(h.id, household_reads(h)) for h in households]
+        uow(),
+        user,
+        "households_api",
+        [(h.id, household_reads(h, names=names)) for h in households],
     )
     return {"items": households, "total": len(households)}
 

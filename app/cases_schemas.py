@@ -740,6 +740,41 @@ class HouseholdSchema(Record):
     )
 
 
+# The case map's view (?view=map, app/static/js/case_map.js): the fields it draws, so a
+# map load reads, sends and logs as read no more of a family's data than it shows.
+HOUSEHOLD_MAP_FIELDS = (
+    "id",
+    "household_no",
+    "head_name",
+    "house_status",
+    "agreed_to_move",
+    "plot_no",
+    "location",
+    "version",
+)
+HouseholdMapSchema = type(
+    "HouseholdMapSchema",
+    (Record,),
+    {name: HouseholdSchema._declared_fields[name] for name in HOUSEHOLD_MAP_FIELDS}
+    | {"__doc__": "A household as the case map draws it (HouseholdSchema's fields, fewer)"},
+)
+
+
+class HouseholdListQuerySchema(Schema):
+    view = fields.String(
+        load_default="full",
+        validate=validate.OneOf(
+            ("full", "map"), error="must be one of: {choices} / ต้องเป็นค่าใดค่าหนึ่งใน {choices}"
+        ),
+        metadata={"description": "full (default) or map: only the fields the case map draws"},
+    )
+
+
+class HouseholdMapListSchema(Schema):
+    items = fields.List(fields.Nested(HouseholdMapSchema))
+    total = fields.Integer()
+
+
 class HouseholdListSchema(Schema):
     items = fields.List(fields.Nested(HouseholdSchema))
     total = fields.Integer()

@@ -46,6 +46,10 @@ def init_app(app: Flask) -> None:
             "strings": STRINGS,
             "dates": thaidate.date_table(),
             "t": lambda key: STRINGS[key][lang],
+            # A code's words from a workflow table ({code: {th, en}}); the code if unknown.
+            "label_of": lambda table, code: (
+                table.get(code, {"th": code, "en": code})[lang] if code else ""
+            ),
             # A count in words: `key_one` for 1 ("1 case"), else `key` ("{n} cases").
             "tn": lambda key, n, **values: count_text(key, n, lang, **values),
         }

@@ -9,10 +9,11 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g, request
 
 from gis.catalog import Catalog, load_catalog
 from gis.store import LayerStore, open_store, secure_home
+from gis.store_base import metadata_kept
 
 _opening = threading.RLock()
 
@@ -46,3 +47,17 @@ def init_app(app: Flask) -> None:
     for folder in {app.config["PLANNER_HOME"], app.config["SHARED_DIR"]}:
         secure_home(folder)
     app.extensions["planner"] = {"store": None, "catalog": load_catalog(), "cache": {}}
+
+    @app.before_request
+    def _keep_layer_metadata():
+        """A GET reads the layers' metadata once (PostGIS: one query, not one a question)."""
+        if request.method in ("GET", "HEAD"):
+            kept = metadata_kept()
+            kept.__enter__()
+            g.layer_metadata_kept = kept
+
+    @app.teardown_request
+    def _drop_layer_metadata(_exc):
+        kept = g.pop("layer_metadata_kept", None)
+        if kept is not None:
+            kept.__exit__(None, None, None)

@@ -433,7 +433,9 @@ def cpu_per_request(port: int, pid: int, plan: dict, runs: int = 20) -> dict:
         ),
         "case_page": lambda: f"/cases/{rng.choice(plan['case_ids'])}",
         "household_api": lambda: f"/api/households/{rng.choice(plan['household_ids'])}",
-        "case_households_api": lambda: f"/api/cases/{rng.choice(plan['case_ids'])}/households",
+        "case_households_api": lambda: (
+            f"/api/cases/{rng.choice(plan['case_ids'])}/households?view=map"
+        ),
         "map_page": lambda: "/",
         "layer_list": lambda: "/api/layers",
         "static": lambda: plan["static"],
@@ -744,9 +746,12 @@ def main(argv: list[str]) -> int:
         "apart from any other store in the database; '' for the default ones",
     )
     parser.add_argument("--port", type=int, default=5400)
-    parser.add_argument("--threads", type=int, default=6, help="planner serve --threads")
+    parser.add_argument("--threads", type=int, default=2, help="planner serve --threads")
     parser.add_argument(
-        "--processes", type=int, default=2, help="planner serve --processes (one per core)"
+        "--processes",
+        type=int,
+        default=4,
+        help="planner serve --processes (two per core, with --threads 2: decision 0036)",
     )
     args = parser.parse_args(argv)
     if not args.home:

@@ -53,6 +53,59 @@ def _row_to(cls, row):
     return cls(**{name: row[i] for i, name in _columns_of(cls, row._fields)})
 
 
+@functools.cache
+def _where_equal(table_name: str, column: str, order_by: tuple[str, ...] = ()):
+    """`SELECT * FROM table WHERE column = :value ORDER BY …` (a name ending in " desc"
+    sorts down), built once: SQLAlchemy spends most of a small query's time making the
+    statement and its cache key afresh (~90 of ~130 µs on SQLite)."""
+    table = orm.metadata.tables[table_name]
+    order = [
+        table.c[name[: -len(" desc")]].desc() if name.endswith(" desc") else table.c[name]
+        for name in order_by
+    ]
+    return sa.select(table).where(table.c[column] == sa.bindparam("value")).order_by(*order)
+
+
+def _rows_where(conn, table_name: str, column: str, value, *order_by: str):
+    return conn.execute(_where_equal(table_name, column, order_by), {"value": value})
+
+
+@functools.cache
+def _session_by_hash():
+    """A login session by its token's hash, with its user's columns as u_<name>."""
+    s, u = orm.sessions, orm.users
+    return (
+        sa.select(*s.c, *(c.label(f"u_{c.name}") for c in u.c))
+        .join(u, u.c.id == s.c.user_id)
+        .where(s.c.token_hash == sa.bindparam("token_hash"))
+    )
+
+
+@functools.cache
+def _conflicts_of_case(open_only: bool):
+    t = orm.survey_conflicts
+    where = [t.c.case_id == sa.bindparam("case_id")]
+    if open_only:
+        where.append(t.c.resolved.is_(None))
+    return sa.select(t).where(*where).order_by(t.c.id)
+
+
+@functools.cache
+def _household_counts():
+    t = orm.household_tallies
+    return (
+        sa.select(t.c.case_id, t.c.house_status, t.c.agreed_to_move, sa.func.sum(t.c.n))
+        .where(t.c.case_id.in_(sa.bindparam("case_ids", expanding=True)))
+        .group_by(t.c.case_id, t.c.house_status, t.c.agreed_to_move)
+    )
+
+
+@functools.cache
+def _generation():
+    g = orm.store_generation
+    return sa.select(g.c.generation).where(g.c.id == 1)
+
+
 def _values(obj, *, exclude=("id",)) -> dict:
     return {name: getattr(obj, name) for name in _field_names(type(obj)) if name not in exclude}
 
@@ -101,6 +154,18 @@ def _contains(text: str, *columns):
     )
 
 
+def _entered_before(entered_before: dict[tuple, date]):
+    """Cases that entered a stage before its date ({(case_type, stage): date})."""
+    c = orm.cases
+    return sa.or_(
+        sa.false(),
+        *(
+            sa.and_(c.c.case_type == case_type, c.c.stage == stage, c.c.stage_entered_on < before)
+            for (case_type, stage), before in entered_before.items()
+        ),
+    )
+
+
 class Repository:
     def __init__(self, conn: sa.Connection):
         self.conn = conn
@@ -112,8 +177,7 @@ class Repository:
         self.conn.execute(g.update().where(g.c.id == 1).values(generation=g.c.generation + 1))
 
     def generation(self) -> int:
-        g = orm.store_generation
-        return self.conn.execute(sa.select(g.c.generation).where(g.c.id == 1)).scalar() or 0
+        return self.conn.execute(_generation()).scalar() or 0
 
     def _places(self, case_ids) -> dict[int, tuple[str, str, str]]:
         """Case id → (programme, district_en, district_th)."""
@@ -203,9 +267,7 @@ class Repository:
             self.touch()
 
     def get_community(self, community_id: str) -> Community:
-        row = self.conn.execute(
-            sa.select(orm.communities).where(orm.communities.c.id == community_id)
-        ).first()
+        row = _rows_where(self.conn, "communities", "id", community_id).first()
         if row is None:
             raise NotFound(f"no community {community_id!r}", f"ไม่มีชุมชน {community_id!r}")
         return _row_to(Community, row)
@@ -245,7 +307,7 @@ class Repository:
             self.touch()
 
     def get_case(self, case_id: int) -> Case:
-        row = self.conn.execute(sa.select(orm.cases).where(orm.cases.c.id == case_id)).first()
+        row = _rows_where(self.conn, "cases", "id", case_id).first()
         if row is None:
             raise NotFound(f"no case {case_id}", f"ไม่มีกรณีหมายเลข {case_id}")
         return _row_to(Case, row)
@@ -298,13 +360,13 @@ class Repository:
         stage: str | None = None,
         community_id: str | None = None,
         search: str | None = None,
-        case_ids: list[int] | None = None,
+        stalled_before: dict[tuple, date] | None = None,
         province: str | None = None,
         limit: int | None = None,
         offset: int = 0,
     ) -> tuple[list[dict], int]:
         """Cases with their community and household counts, and the total matching;
-        `province` is a DOPA code."""
+        `province` is a DOPA code; `stalled_before` as in `case_stage_rows`."""
         c, m = orm.cases, orm.communities
         where = []
         if programme:
@@ -317,8 +379,8 @@ class Repository:
             where.append(c.c.stage == stage)
         if community_id:
             where.append(c.c.community_id == community_id)
-        if case_ids is not None:
-            where.append(c.c.id.in_(case_ids))
+        if stalled_before is not None:
+            where.append(_entered_before(stalled_before))
         if search:
             where.append(
                 _contains(search, c.c.ref, c.c.title_th, c.c.title_en, m.c.name_th, m.c.name_en)
@@ -441,15 +503,10 @@ class Repository:
         return [dict(r._mapping) for r in self.conn.execute(query)]
 
     def household_counts(self, case_ids: list[int]) -> dict[int, dict[str, int]]:
-        t = orm.household_tallies
         counts: dict[int, dict[str, int]] = {}
         if not case_ids:
             return counts
-        rows = self.conn.execute(
-            sa.select(t.c.case_id, t.c.house_status, t.c.agreed_to_move, sa.func.sum(t.c.n))
-            .where(t.c.case_id.in_(case_ids))
-            .group_by(t.c.case_id, t.c.house_status, t.c.agreed_to_move)
-        )
+        rows = self.conn.execute(_household_counts(), {"case_ids": list(case_ids)})
         for case_id, status, agreed, n in rows:
             item = counts.setdefault(case_id, {"households": 0, "agreed": 0})
             item["households"] += n
@@ -498,9 +555,7 @@ class Repository:
             self._bump_tallies(deltas)
 
     def get_household(self, household_id: int) -> Household:
-        row = self.conn.execute(
-            sa.select(orm.households).where(orm.households.c.id == household_id)
-        ).first()
+        row = _rows_where(self.conn, "households", "id", household_id).first()
         if row is None:
             raise NotFound(f"no household {household_id}", f"ไม่มีครัวเรือนหมายเลข {household_id}")
         return _row_to(Household, row)
@@ -516,10 +571,7 @@ class Repository:
         self._bump_tallies(deltas)
 
     def list_households(self, case_id: int) -> list[Household]:
-        h = orm.households
-        rows = self.conn.execute(
-            sa.select(h).where(h.c.case_id == case_id).order_by(h.c.household_no)
-        )
+        rows = _rows_where(self.conn, "households", "case_id", case_id, "household_no")
         return [_row_to(Household, r) for r in rows]
 
     def next_household_no(self, case_id: int) -> int:
@@ -579,8 +631,7 @@ class Repository:
         return submission
 
     def list_submissions(self, case_id: int) -> list[SurveySubmission]:
-        t = orm.survey_submissions
-        rows = self.conn.execute(sa.select(t).where(t.c.case_id == case_id).order_by(t.c.id))
+        rows = _rows_where(self.conn, "survey_submissions", "case_id", case_id, "id")
         return [_row_to(SurveySubmission, r) for r in rows]
 
     def last_survey_values(self, case_id: int) -> dict[int, dict]:
@@ -604,11 +655,7 @@ class Repository:
         return conflict
 
     def list_conflicts(self, case_id: int, *, open_only: bool = True) -> list[SurveyConflict]:
-        t = orm.survey_conflicts
-        where = [t.c.case_id == case_id]
-        if open_only:
-            where.append(t.c.resolved.is_(None))
-        rows = self.conn.execute(sa.select(t).where(*where).order_by(t.c.id))
+        rows = self.conn.execute(_conflicts_of_case(open_only), {"case_id": case_id})
         return [_row_to(SurveyConflict, r) for r in rows]
 
     def get_conflict(self, conflict_id: int) -> SurveyConflict:
@@ -765,8 +812,7 @@ class Repository:
         self.conn.execute(orm.plots.delete().where(orm.plots.c.id == plot_id))
 
     def list_plots(self, case_id: int) -> list[Plot]:
-        p = orm.plots
-        rows = self.conn.execute(sa.select(p).where(p.c.case_id == case_id).order_by(p.c.plot_no))
+        rows = _rows_where(self.conn, "plots", "case_id", case_id, "plot_no")
         return [_row_to(Plot, r) for r in rows]
 
     def add_plots(self, items: list[Plot]) -> None:
@@ -786,8 +832,7 @@ class Repository:
 
     def list_layout_decisions(self, case_id: int) -> list[LayoutDecision]:
         """A case's layout decisions, the latest first."""
-        d = orm.layout_decisions
-        rows = self.conn.execute(sa.select(d).where(d.c.case_id == case_id).order_by(d.c.id.desc()))
+        rows = _rows_where(self.conn, "layout_decisions", "case_id", case_id, "id desc")
         return [_row_to(LayoutDecision, r) for r in rows]
 
     # -- documents ------------------------------------------------------------
@@ -806,8 +851,7 @@ class Repository:
         return _row_to(Document, row)
 
     def list_documents(self, case_id: int) -> list[Document]:
-        d = orm.documents
-        rows = self.conn.execute(sa.select(d).where(d.c.case_id == case_id).order_by(d.c.id))
+        rows = _rows_where(self.conn, "documents", "case_id", case_id, "id")
         return [_row_to(Document, r) for r in rows]
 
     def link_documents(self, document_ids: list[int], stage_event_id: int) -> None:
@@ -837,8 +881,7 @@ class Repository:
         self._update_versioned(orm.budget_lines, line, expected_version, "budget line", touch=False)
 
     def list_budget_lines(self, case_id: int) -> list[BudgetLine]:
-        b = orm.budget_lines
-        rows = self.conn.execute(sa.select(b).where(b.c.case_id == case_id).order_by(b.c.id))
+        rows = _rows_where(self.conn, "budget_lines", "case_id", case_id, "id")
         return [_row_to(BudgetLine, r) for r in rows]
 
     # -- stage events ---------------------------------------------------------
@@ -853,10 +896,7 @@ class Repository:
             self.conn.execute(orm.stage_events.insert(), [_values(e) for e in items])
 
     def list_events(self, case_id: int) -> list[StageEvent]:
-        e = orm.stage_events
-        rows = self.conn.execute(
-            sa.select(e).where(e.c.case_id == case_id).order_by(e.c.on, e.c.id)
-        )
+        rows = _rows_where(self.conn, "stage_events", "case_id", case_id, "on", "id")
         return [_row_to(StageEvent, r) for r in rows]
 
     # -- users ----------------------------------------------------------------
@@ -895,12 +935,7 @@ class Repository:
 
     def get_session(self, token_hash: str) -> tuple[LoginSession, User] | None:
         """The session with this hash and its user, in one query."""
-        s, u = orm.sessions, orm.users
-        row = self.conn.execute(
-            sa.select(*s.c, *(c.label(f"u_{c.name}") for c in u.c))
-            .join(u, u.c.id == s.c.user_id)
-            .where(s.c.token_hash == token_hash)
-        ).first()
+        row = self.conn.execute(_session_by_hash(), {"token_hash": token_hash}).first()
         if row is None:
             return None
         m = row._mapping
@@ -1155,19 +1190,7 @@ class Repository:
         if community_id:
             query = query.where(c.c.community_id == community_id)
         if entered_before is not None:
-            query = query.where(
-                sa.or_(
-                    sa.false(),
-                    *(
-                        sa.and_(
-                            c.c.case_type == case_type,
-                            c.c.stage == stage,
-                            c.c.stage_entered_on < before,
-                        )
-                        for (case_type, stage), before in entered_before.items()
-                    ),
-                )
-            )
+            query = query.where(_entered_before(entered_before))
         return [dict(r._mapping) for r in self.conn.execute(query)]
 
     def finished_by_month(self, *, programme: str | None = None) -> list[tuple[str, int]]:

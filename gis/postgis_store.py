@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import json
 from pathlib import Path
+from typing import NamedTuple
 
 import geopandas as gpd
 import numpy as np
@@ -29,6 +30,7 @@ from gis.store_base import (
     check_mode,
     check_version,
     geometry_type_of,
+    kept_metadata,
     layer_tag,
     private_dir,
     record_reports,
@@ -41,6 +43,16 @@ META_TABLE = "layer_meta"
 REPORTS_TABLE = "import_reports"
 GEOMETRY_COLUMN = "geom"
 ROW_COLUMN = "fid"
+
+
+class _Meta(NamedTuple):
+    """A layer's row of the metadata table, as `_meta` reads it."""
+
+    version: int
+    geometry_type: str | None
+    srid: int | None
+    provenance: dict | None
+    written_at: str | None
 
 
 def _engine_url(url: str) -> str:
@@ -78,7 +90,35 @@ class PostGISStore(RasterFiles):
     def __repr__(self) -> str:
         return f"PostGISStore({self.engine.url.render_as_string(hide_password=True)!r})"
 
+    def _kept(self, conn=None) -> dict | None:
+        """Every layer's metadata row by name, read once within `metadata_kept` (None
+        outside it)."""
+        kept = kept_metadata()
+        if kept is None:
+            return None
+        key = (str(self.engine.url), self.schema)
+        if key not in kept:
+            query = sa.text(
+                "SELECT name, version, geometry_type, srid, provenance, written_at"
+                f" FROM {self.schema}.{META_TABLE}"
+            )
+            if conn is None:
+                with self.engine.connect() as own:
+                    rows = own.execute(query).all()
+            else:
+                rows = conn.execute(query).all()
+            kept[key] = {r[0]: _Meta(*r[1:]) for r in rows}
+        return kept[key]
+
+    def _forget_kept(self) -> None:
+        kept = kept_metadata()
+        if kept is not None:
+            kept.pop((str(self.engine.url), self.schema), None)
+
     def layer_names(self) -> list[str]:
+        kept = self._kept()
+        if kept is not None:
+            return sorted(kept)
         with self.engine.connect() as conn:
             rows = conn.execute(
                 sa.text(f"SELECT name FROM {self.schema}.{META_TABLE} ORDER BY name")
@@ -86,21 +126,30 @@ class PostGISStore(RasterFiles):
             return [r[0] for r in rows]
 
     def has_layer(self, name: str) -> bool:
+        kept = self._kept()
+        if kept is not None:
+            return name in kept
         with self.engine.connect() as conn:
             row = conn.execute(
                 sa.text(f"SELECT 1 FROM {self.schema}.{META_TABLE} WHERE name = :n"), {"n": name}
             ).first()
             return row is not None
 
-    def _meta(self, conn, name: str):
-        row = conn.execute(
-            sa.text(
-                "SELECT version, geometry_type, srid, provenance, written_at"
-                f" FROM {self.schema}.{META_TABLE}"
-                " WHERE name = :n"
-            ),
-            {"n": name},
-        ).first()
+    def _meta(self, conn, name: str, *, fresh: bool = False):
+        """The layer's metadata row; kept within `metadata_kept` unless `fresh` (a write's,
+        under its lock)."""
+        kept = None if fresh else self._kept(conn)
+        if kept is not None:
+            row = kept.get(name)
+        else:
+            row = conn.execute(
+                sa.text(
+                    "SELECT version, geometry_type, srid, provenance, written_at"
+                    f" FROM {self.schema}.{META_TABLE}"
+                    " WHERE name = :n"
+                ),
+                {"n": name},
+            ).first()
         if row is None:
             raise LayerNotFound(name)
         return row
@@ -154,8 +203,8 @@ class PostGISStore(RasterFiles):
         with self.engine.connect() as conn:
             return self._read(conn, name, bbox)
 
-    def _read(self, conn, name, bbox=None):
-        srid = self._meta(conn, name).srid
+    def _read(self, conn, name, bbox=None, *, fresh=False):
+        srid = self._meta(conn, name, fresh=fresh).srid
         sql = f'SELECT * FROM {self.schema}."{name}"'
         params = {}
         if bbox:
@@ -174,6 +223,7 @@ class PostGISStore(RasterFiles):
         check_mode(mode)
         check_layer_name(name)
         staging = f"_staging_{name}"[:63]
+        self._forget_kept()
         with self.engine.begin() as conn:
             # Held to the end of the transaction: one writer per layer at a time.
             conn.execute(
@@ -188,7 +238,7 @@ class PostGISStore(RasterFiles):
             check_version(name, expected_version, version)
             out = gdf
             if mode == "append" and existing:
-                current = self._read(conn, name)
+                current = self._read(conn, name, fresh=True)
                 out = pd.concat([current, gdf.to_crs(current.crs)], ignore_index=True)
             out = gpd.GeoDataFrame(out.copy(), geometry=out.geometry.name, crs=out.crs)
             out = out.rename_geometry(GEOMETRY_COLUMN).reset_index(drop=True)
@@ -242,6 +292,7 @@ class PostGISStore(RasterFiles):
                         "w": utc_now(),
                     },
                 )
+        self._forget_kept()
         if report is not None:
             record_reports(self.home, [report])
         return self.info(name)
@@ -253,11 +304,12 @@ class PostGISStore(RasterFiles):
                 sa.text("SELECT pg_advisory_xact_lock(hashtext(:n))"),
                 {"n": f"{self.schema}.{name}"},
             )
-            self._meta(conn, name)
+            self._meta(conn, name, fresh=True)
             conn.execute(sa.text(f'DROP TABLE IF EXISTS {self.schema}."{name}"'))
             conn.execute(
                 sa.text(f"DELETE FROM {self.schema}.{META_TABLE} WHERE name = :n"), {"n": name}
             )
+        self._forget_kept()
 
     # ------------------------------------------------------------------ tiles
 

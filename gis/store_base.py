@@ -14,6 +14,7 @@ import re
 import shutil
 import stat
 import time
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -52,6 +53,27 @@ class VersionConflict(PlannerError):
 
 
 # ------------------------------------------------------------------ private files
+
+
+# The layer metadata kept for one read-only request (`metadata_kept`): {store key: rows}.
+_KEPT_META: ContextVar[dict | None] = ContextVar("planner_layer_meta", default=None)
+
+
+@contextlib.contextmanager
+def metadata_kept():
+    """Within this block (one read-only request) a database store reads its layers'
+    metadata (names, versions) once, in one query, and keeps it, instead of once a
+    question; a write reads afresh under its lock and drops what was kept."""
+    token = _KEPT_META.set({})
+    try:
+        yield
+    finally:
+        _KEPT_META.reset(token)
+
+
+def kept_metadata() -> dict | None:
+    """The dict of metadata kept for this block, or None outside `metadata_kept`."""
+    return _KEPT_META.get()
 
 
 def private_dir(path: str | Path) -> Path:

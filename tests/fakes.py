@@ -179,7 +179,7 @@ class FakeRepository:
         stage=None,
         community_id=None,
         search=None,
-        case_ids=None,
+        stalled_before=None,
         province=None,
         limit=None,
         offset: int = 0,
@@ -197,7 +197,7 @@ class FakeRepository:
                 and (not province or communities[r["community_id"]].province_code == province)
                 and (not stage or r["stage"] == stage)
                 and (not community_id or r["community_id"] == community_id)
-                and (case_ids is None or r["id"] in case_ids)
+                and (stalled_before is None or _entered_before(r, stalled_before))
                 and (not search or search.lower() in text.lower())
             )
 
@@ -446,12 +446,9 @@ class FakeRepository:
         for case in self.t["cases"].values():
             if community_id and case.community_id != community_id:
                 continue
-            before = (
-                None if entered_before is None else entered_before.get((case.case_type, case.stage))
-            )
-            if entered_before is not None and not (before and case.stage_entered_on < before):
-                continue
             row = self._case_row(case)
+            if entered_before is not None and not _entered_before(row, entered_before):
+                continue
             out.append({k: row[k] for k in _STAGE_ROW_KEYS})
         return out
 
@@ -525,3 +522,8 @@ class FakeCaseStore:
 
     def uow(self) -> FakeUnitOfWork:
         return FakeUnitOfWork(self.data, self.documents_dir)
+
+
+def _entered_before(row: dict, entered_before: dict) -> bool:
+    before = entered_before.get((row["case_type"], row["stage"]))
+    return bool(before and row["stage_entered_on"] < before)

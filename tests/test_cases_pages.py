@@ -18,6 +18,7 @@ import pytest
 from shapely.geometry import shape
 
 from app import create_app
+from app.cases_schemas import HOUSEHOLD_MAP_FIELDS as MAP_FIELDS
 from app.casestore import uow
 from cases import services
 from tests.conftest import AuthActions
@@ -238,7 +239,7 @@ def test_case_page_in_thai_with_buddhist_era_dates(app, client, auth):
     assert 'name="version" value="1"' in body and 'name="csrf_token"' in body
     # The map reads its data from the documented API; Geoman is loaded for editors.
     assert f'data-case-url="/api/cases/{cid}"' in body
-    assert f'data-households-url="/api/cases/{cid}/households"' in body
+    assert f'data-households-url="/api/cases/{cid}/households?view=map"' in body
     assert 'data-plot-url="/api/plots/987654321"' in body
     assert "leaflet-geoman.min.js" in body and "vendor/leaflet/leaflet.js" in body
     assert "https://" not in re.sub(r'xmlns="[^"]+"', "", body.split("<body")[1])
@@ -264,6 +265,20 @@ def test_the_maps_data_from_the_api_is_lon_lat_geojson(app, client, auth):
     households = client.get(f"/api/cases/{cid}/households").get_json()["items"]
     located = [h for h in households if h["location"] is not None]
     assert len(located) == 221 and located[0]["location"]["type"] == "Point"
+    # The map's own view: the fields it draws, the same values, and no more read.
+    drawn = client.get(f"/api/cases/{cid}/households?view=map").get_json()
+    assert drawn["total"] == len(households) == len(drawn["items"])
+    assert drawn["items"] == [{k: h[k] for k in MAP_FIELDS} for h in households]
+    with app.app_context(), uow() as work:
+        household_id = households[0]["id"]
+        reads = work.repo.list_reads(household_id=household_id, limit=10)
+    full, mapped = reads[1], reads[0]  # newest first
+    assert {"monthly_income", "head_name"} <= set(full.fields) and mapped.via == "households_api"
+    assert "head_name" in mapped.fields and set(mapped.fields) < set(full.fields)
+    assert "monthly_income" not in mapped.fields and "national_id" not in mapped.fields
+    wrong = client.get(f"/api/cases/{cid}/households?view=everything")
+    assert wrong.status_code == 422
+    assert "view" in wrong.get_data(as_text=True) and "ต้องเป็น" in wrong.get_data(as_text=True)
 
 
 def test_viewer_sees_counts_but_no_households(app, client, auth):

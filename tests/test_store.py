@@ -112,3 +112,33 @@ def test_delete(empty_store):
     empty_store.write("plots", _plots(1))
     empty_store.delete("plots")
     assert empty_store.layer_names() == []
+
+
+def test_metadata_kept_for_a_read_still_sees_its_own_writes(empty_store, store_config):
+    """Within `metadata_kept` (a GET) a store reads its layers' metadata once; its own
+    write or delete inside is seen at once, and another writer's from the next block."""
+    from gis.store import open_store
+    from gis.store_base import metadata_kept
+
+    other = open_store(
+        store_config["PLANNER_HOME"],
+        store_config["DATABASE_URL"],
+        schema=store_config["DATABASE_SCHEMA"],
+    )
+    empty_store.write("plots", _plots(3))
+    with metadata_kept():
+        assert empty_store.layer_names() == ["plots"] and empty_store.has_layer("plots")
+        first = empty_store.layer_tag("plots")
+        assert empty_store.info("plots").version == 1
+        assert empty_store.write("plots", _plots(2)).version == 2  # read afresh under its lock
+        assert empty_store.info("plots").version == 2 and empty_store.layer_tag("plots") != first
+        empty_store.write("roads", _plots(1))
+        assert empty_store.layer_names() == ["plots", "roads"]
+        empty_store.delete("roads")
+        assert not empty_store.has_layer("roads")
+        with pytest.raises(LayerNotFound):
+            empty_store.info("roads")
+        other.write("plots", _plots(4))  # another server, in the middle of this request
+        assert empty_store.read("plots").shape[0] == 4
+    with metadata_kept():
+        assert empty_store.info("plots").version == 3 and empty_store.has_layer("plots")

@@ -117,3 +117,47 @@ def test_a_tile_never_carries_a_personal_field_even_when_the_style_colours_by_on
     style = {"classify": {"field": "encroachment"}}
     assert tile_fields(style, ["head_name", "encroachment"]) == ["encroachment"]
     assert tile_fields(style, ["head_name"]) == []  # not stored: not asked for
+
+
+class _CountingTileCache:
+    def __init__(self):
+        self.kept, self.gets = {}, 0
+
+    def get(self, layer, version, key):
+        self.gets += 1
+        return self.kept.get((layer, version, key))
+
+    def put(self, layer, version, key, data):
+        self.kept[(layer, version, key)] = data
+
+
+class _FakeTiledStore:
+    """What `layer_tile` asks of a store: the layer's tag and its tile cache."""
+
+    def __init__(self):
+        self.tag, self.tile_cache = "1-a", _CountingTileCache()
+
+    def layer_tag(self, name):
+        return self.tag
+
+
+def test_a_served_tile_is_kept_in_memory_under_its_tag_and_bounded(monkeypatch):
+    from app.application import tiles as tile_service
+
+    monkeypatch.setattr(tile_service, "_TILES", tile_service.OrderedDict())
+    monkeypatch.setattr(tile_service, "_tiles_bytes", 0)
+    monkeypatch.setattr(tile_service, "TILES_KEPT_BYTES", 2500)
+    store = _FakeTiledStore()
+    for key in ("5/1/1", "5/1/2", "5/1/3"):
+        store.tile_cache.put("houses", "1-a", key, b"x" * 1000)
+    first = tile_service.layer_tile(store, "houses", 5, 1, 1, fields=[])
+    again = tile_service.layer_tile(store, "houses", 5, 1, 1, fields=[])
+    assert first == again and store.tile_cache.gets == 1  # the second from memory
+    store.tag = "2-b"  # the layer written anew: its tiles are looked up afresh
+    store.tile_cache.put("houses", "2-b", "5/1/1", b"y" * 1000)
+    assert tile_service.layer_tile(store, "houses", 5, 1, 1, fields=[]).data == b"y" * 1000
+    assert store.tile_cache.gets == 2
+    store.tag = "1-a"
+    for y in (2, 3):
+        tile_service.layer_tile(store, "houses", 5, 1, y, fields=[])
+    assert tile_service._tiles_bytes <= 2500 and len(tile_service._TILES) == 2

@@ -26,13 +26,28 @@ class AllowedMove:
     missing: list[Requirement]
 
 
-def allowed_moves(uow: UnitOfWork, case, workflows: Workflows) -> list[AllowedMove]:
+def allowed_moves(
+    uow: UnitOfWork,
+    case,
+    workflows: Workflows,
+    *,
+    documents: list | None = None,
+    budget_lines: list | None = None,
+    counts: dict | None = None,
+) -> list[AllowedMove]:
     """The case's allowed moves with what each still needs, from all its documents.
 
-    Call inside `with uow:`; reads documents, budget lines and household counts."""
-    documents = {d.kind for d in uow.repo.list_documents(case.id)}
-    approved = {b.kind for b in uow.repo.list_budget_lines(case.id) if b.approved > 0}
-    agreed = uow.repo.household_counts([case.id]).get(case.id, {}).get("agreed", 0)
+    Call inside `with uow:`; reads the documents, budget lines and household counts
+    not given."""
+    if documents is None:
+        documents = uow.repo.list_documents(case.id)
+    if budget_lines is None:
+        budget_lines = uow.repo.list_budget_lines(case.id)
+    if counts is None:
+        counts = uow.repo.household_counts([case.id]).get(case.id, {})
+    kinds = {d.kind for d in documents}
+    approved = {b.kind for b in budget_lines if b.approved > 0}
+    agreed = counts.get("agreed", 0)
     return [
         AllowedMove(
             stage,
@@ -40,7 +55,7 @@ def allowed_moves(uow: UnitOfWork, case, workflows: Workflows) -> list[AllowedMo
                 case.case_type,
                 case.stage,
                 stage,
-                documents=documents,
+                documents=kinds,
                 fields={"cooperative_name": case.cooperative_name},
                 approved_budget=approved,
                 households_agreed=agreed,
@@ -62,13 +77,19 @@ def case_detail(
     those who may not see personal data).
     Forbidden (403) or NotFound (404) as for any read of the case."""
     workflows = workflows or default_workflows()
+    personal = policy.sees_personal_data(user)
     with uow:
         case = uow.repo.get_case(case_id)
         policy.require_view(user, case)
-        moves = allowed_moves(uow, case, workflows)
         counts = uow.repo.household_counts([case.id]).get(case.id, {"households": 0, "agreed": 0})
         documents = uow.repo.list_documents(case.id)
+        budget_lines = uow.repo.list_budget_lines(case.id)
+        moves = allowed_moves(
+            uow, case, workflows, documents=documents, budget_lines=budget_lines, counts=counts
+        )
         households = uow.repo.list_households(case.id)
+        submissions = uow.repo.list_submissions(case.id)
+        conflicts = uow.repo.list_conflicts(case.id)
         detail = {
             "case": case,
             "community": uow.repo.get_community(case.community_id),
@@ -77,14 +98,13 @@ def case_detail(
             "documents": [
                 d for d in documents if policy.may_open_document(user, d.kind, workflows)
             ],
-            "budget_lines": uow.repo.list_budget_lines(case.id),
+            "budget_lines": budget_lines,
             "plots": uow.repo.list_plots(case.id),
-            "households": households if policy.sees_personal_data(user) else None,
+            "households": households if personal else None,
             "allowed_moves": [m.stage for m in moves],
             "moves": moves,
             "can_edit": policy.can_edit_case(user, case),
         }
-    detail["survey"] = services.survey_progress(uow, user, case_id, households=households)
-    personal = policy.sees_personal_data(user)
-    detail["conflicts"] = services.list_conflicts(uow, user, case_id) if personal else None
+    detail["survey"] = services.survey_summary(user, households, submissions, conflicts)
+    detail["conflicts"] = conflicts if personal else None
     return detail

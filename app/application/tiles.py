@@ -29,6 +29,12 @@ PREBUILD_MAX_ZOOM = 10  # `build_tiles` makes every non-empty tile up to this zo
 _INDEX_KEY = "index"
 _INDEXES: OrderedDict = OrderedDict()  # (store, layer, tag) -> BoxIndex, a few at most
 _INDEXES_KEPT = 6
+# Tiles recently served, in this process's memory: {(store, layer, tag, z/x/y): bytes}.
+# A tile never changes under its tag (a write makes a new one), so none goes stale; on
+# PostGIS a kept tile spares two round trips to the tile cache table.
+_TILES: OrderedDict = OrderedDict()
+TILES_KEPT_BYTES = 16 * 1024 * 1024
+_tiles_bytes = 0
 _lock = threading.Lock()
 
 
@@ -96,11 +102,31 @@ def layer_tile(store, name: str, z: int, x: int, y: int, *, fields) -> Tile:
     tiles.check_tile(z, x, y)
     tag = store.layer_tag(name)
     cache_tag, key = _cache_tag(tag, list(fields)), f"{z}/{x}/{y}"
-    data = store.tile_cache.get(name, cache_tag, key)
+    kept = (repr(store), getattr(store, "schema", None), name, cache_tag, key)
+    with _lock:
+        data = _TILES.get(kept)
+        if data is not None:
+            _TILES.move_to_end(kept)
     if data is None:
-        data = make_tile(store, name, tag, z, x, y, fields=list(fields))
-        store.tile_cache.put(name, cache_tag, key, data)
+        data = store.tile_cache.get(name, cache_tag, key)
+        if data is None:
+            data = make_tile(store, name, tag, z, x, y, fields=list(fields))
+            store.tile_cache.put(name, cache_tag, key, data)
+        _keep_tile(kept, data)
     return Tile(data=data, tag=tag)
+
+
+def _keep_tile(kept: tuple, data: bytes) -> None:
+    """Keep a served tile in memory, dropping the least recently served past
+    `TILES_KEPT_BYTES`."""
+    global _tiles_bytes
+    with _lock:
+        if kept in _TILES:
+            return
+        _TILES[kept] = data
+        _tiles_bytes += len(data)
+        while _tiles_bytes > TILES_KEPT_BYTES and _TILES:
+            _tiles_bytes -= len(_TILES.popitem(last=False)[1])
 
 
 def build_tiles(

@@ -153,6 +153,7 @@ from cases.services.surveys import (
     list_conflicts,
     resolve_conflict,
     survey_progress,
+    survey_summary,
 )
 from cases.services.users import (
     HASH_CONCURRENCY,
@@ -228,6 +229,7 @@ __all__ = [
     "list_conflicts",
     "resolve_conflict",
     "survey_progress",
+    "survey_summary",
     "add_household",
     "add_plot",
     "hand_drawn_plots",

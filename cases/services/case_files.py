@@ -23,7 +23,7 @@ from cases.services.common import (
     _check_version,
     today_in_thailand,
 )
-from cases.services.dashboard import _stalled
+from cases.services.dashboard import stalled_since
 from cases.services.geometry import geometry_from_geojson
 from cases.unit_of_work import UnitOfWork
 from cases.workflow import Workflows, default_workflows
@@ -325,13 +325,8 @@ def list_cases(
         if community_id is not None and community != community_id:
             return [], 0  # a representative asking for another community: none of theirs
         community_id = community
+    today = today or today_in_thailand()
     with uow:
-        case_ids = None
-        if stalled:
-            case_ids = [
-                s["id"]
-                for s in _stalled(uow, workflows, today or today_in_thailand(), community_id)
-            ]
         rows, total = uow.repo.list_cases(
             programme=programme or None,
             district=district or None,
@@ -339,12 +334,11 @@ def list_cases(
             stage=stage or None,
             community_id=community_id,
             search=(search or "").strip() or None,
-            case_ids=case_ids,
+            stalled_before=stalled_since(workflows, today) if stalled else None,
             limit=per_page,
             offset=(page - 1) * per_page,
         )
         counts = uow.repo.household_counts([r["id"] for r in rows])
-    today = today or today_in_thailand()
     for row in rows:
         row["counts"] = counts.get(row["id"], {"households": 0, "agreed": 0})
         stage = workflows.case_type(row["case_type"]).stage(row["stage"])

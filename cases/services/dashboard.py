@@ -17,18 +17,29 @@ from cases.unit_of_work import UnitOfWork
 from cases.workflow import Workflows, default_workflows
 
 
-def _stalled(uow: UnitOfWork, workflows: Workflows, today: date, community_id=None) -> list[dict]:
-    thresholds = {
+def _stall_thresholds(workflows: Workflows) -> dict[tuple, Any]:
+    return {
         (ctype.id, stage.id): stage
         for ctype in workflows.case_types.values()
         for stage in ctype.stages
         if stage.stall_days
     }
-    # In the stage longer than its threshold: entered before today - stall_days.
-    entered_before = {
-        key: today - timedelta(days=stage.stall_days) for key, stage in thresholds.items()
+
+
+def stalled_since(workflows: Workflows, today: date) -> dict[tuple, date]:
+    """{(case_type, stage): date}: a case is stalled when it entered the stage before
+    that date (in it longer than the stage's stall_days)."""
+    return {
+        key: today - timedelta(days=stage.stall_days)
+        for key, stage in _stall_thresholds(workflows).items()
     }
-    out = uow.repo.case_stage_rows(community_id=community_id, entered_before=entered_before)
+
+
+def _stalled(uow: UnitOfWork, workflows: Workflows, today: date, community_id=None) -> list[dict]:
+    thresholds = _stall_thresholds(workflows)
+    out = uow.repo.case_stage_rows(
+        community_id=community_id, entered_before=stalled_since(workflows, today)
+    )
     for row in out:
         stage = thresholds[(row["case_type"], row["stage"])]
         row.update(

@@ -738,18 +738,19 @@ def resolve_conflict(
         return conflict
 
 
-def survey_progress(
-    uow: UnitOfWork, user: User, case_id: int, *, households: list | None = None
-) -> dict:
+def survey_progress(uow: UnitOfWork, user: User, case_id: int) -> dict:
     """Counts for the case page: households surveyed or not, open conflicts, flagged GPS,
-    and the house codes surveyed (for the map). Viewers get the counts only.
-    `households`: the case's households when the caller has just read them."""
+    and the house codes surveyed (for the map). Viewers get the counts only."""
     with uow:
         case = _case_for(uow, user, case_id)
-        if households is None:
-            households = uow.repo.list_households(case.id)
+        households = uow.repo.list_households(case.id)
         submissions = uow.repo.list_submissions(case.id)
         conflicts = uow.repo.list_conflicts(case.id)
+    return survey_summary(user, households, submissions, conflicts)
+
+
+def survey_summary(user: User, households: list, submissions: list, conflicts: list) -> dict:
+    """`survey_progress` from a case's households, submissions and conflicts already read."""
     surveyed = [h for h in households if h.surveyed_on]
     out = {
         "households": len(households),
