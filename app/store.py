@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -52,12 +53,11 @@ def init_app(app: Flask) -> None:
     def _keep_layer_metadata():
         """A GET reads the layers' metadata once (PostGIS: one query, not one a question)."""
         if request.method in ("GET", "HEAD"):
-            kept = metadata_kept()
-            kept.__enter__()
-            g.layer_metadata_kept = kept
+            g.layer_metadata_kept = contextlib.ExitStack()
+            g.layer_metadata_kept.enter_context(metadata_kept())
 
     @app.teardown_request
     def _drop_layer_metadata(_exc):
         kept = g.pop("layer_metadata_kept", None)
         if kept is not None:
-            kept.__exit__(None, None, None)
+            kept.close()

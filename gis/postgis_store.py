@@ -55,6 +55,9 @@ class _Meta(NamedTuple):
     written_at: str | None
 
 
+_META_COLUMNS = ", ".join(_Meta._fields)
+
+
 def _engine_url(url: str) -> str:
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
@@ -67,6 +70,7 @@ class PostGISStore(RasterFiles):
         self.schema = check_layer_name(schema)
         self.home = private_dir(home)
         self.engine = sa.create_engine(_engine_url(database_url), future=True)
+        self._kept_key = (str(self.engine.url), self.schema)  # see `_kept`
         self._counted: dict = {}  # (name, version, written at) -> count and extent
         with self.engine.begin() as conn:
             conn.execute(sa.text("CREATE EXTENSION IF NOT EXISTS postgis"))
@@ -96,12 +100,9 @@ class PostGISStore(RasterFiles):
         kept = kept_metadata()
         if kept is None:
             return None
-        key = (str(self.engine.url), self.schema)
+        key = self._kept_key
         if key not in kept:
-            query = sa.text(
-                "SELECT name, version, geometry_type, srid, provenance, written_at"
-                f" FROM {self.schema}.{META_TABLE}"
-            )
+            query = sa.text(f"SELECT name, {_META_COLUMNS} FROM {self.schema}.{META_TABLE}")
             if conn is None:
                 with self.engine.connect() as own:
                     rows = own.execute(query).all()
@@ -113,7 +114,7 @@ class PostGISStore(RasterFiles):
     def _forget_kept(self) -> None:
         kept = kept_metadata()
         if kept is not None:
-            kept.pop((str(self.engine.url), self.schema), None)
+            kept.pop(self._kept_key, None)
 
     def layer_names(self) -> list[str]:
         kept = self._kept()
@@ -143,11 +144,7 @@ class PostGISStore(RasterFiles):
             row = kept.get(name)
         else:
             row = conn.execute(
-                sa.text(
-                    "SELECT version, geometry_type, srid, provenance, written_at"
-                    f" FROM {self.schema}.{META_TABLE}"
-                    " WHERE name = :n"
-                ),
+                sa.text(f"SELECT {_META_COLUMNS} FROM {self.schema}.{META_TABLE} WHERE name = :n"),
                 {"n": name},
             ).first()
         if row is None:
@@ -223,7 +220,6 @@ class PostGISStore(RasterFiles):
         check_mode(mode)
         check_layer_name(name)
         staging = f"_staging_{name}"[:63]
-        self._forget_kept()
         with self.engine.begin() as conn:
             # Held to the end of the transaction: one writer per layer at a time.
             conn.execute(

@@ -62,10 +62,15 @@ def _cache_tag(tag: str, fields: list[str]) -> str:
     return f"{tag}:{','.join(fields)}" if fields else tag
 
 
+def _store_key(store) -> tuple:
+    """Which store a kept index or tile belongs to: its address and schema."""
+    return repr(store), getattr(store, "schema", None)
+
+
 def box_index(store, name: str, tag: str) -> tiles.BoxIndex:
     """The layer's box index: from this process's memory, else the tile cache, else
     made from the store's feature boxes (and then kept in both)."""
-    key = (repr(store), getattr(store, "schema", None), name, tag)
+    key = (*_store_key(store), name, tag)
     with _lock:
         if key in _INDEXES:
             _INDEXES.move_to_end(key)
@@ -102,7 +107,7 @@ def layer_tile(store, name: str, z: int, x: int, y: int, *, fields) -> Tile:
     tiles.check_tile(z, x, y)
     tag = store.layer_tag(name)
     cache_tag, key = _cache_tag(tag, list(fields)), f"{z}/{x}/{y}"
-    kept = (repr(store), getattr(store, "schema", None), name, cache_tag, key)
+    kept = (*_store_key(store), name, cache_tag, key)
     with _lock:
         data = _TILES.get(kept)
         if data is not None:
